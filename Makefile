@@ -1,0 +1,42 @@
+# Kokyaku: `make run` serves the app, `make test` runs the whole suite. Python >= 3.12.
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+# pyenv's interpreter when there is one, else whatever python3.12+ is on PATH.
+PYTHON ?= $(shell p=$$(pyenv prefix $(PYTHON_VERSION) 2>/dev/null) && echo $$p/bin/python3 || command -v python3.13 || command -v python3.12 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-browser install bench messages clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Kokyaku needs Python 3.12 or newer, got " + sys.version' 
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py bootstrap_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	bash tests/run_suite.sh
+
+test-browser: $(STAMP)
+	bash tests/run_suite.sh --browser-only
+
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages -l ja --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3* media var

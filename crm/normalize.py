@@ -1,0 +1,47 @@
+"""Japanese-aware normalization, the one definition used for stored search keys and for queries.
+
+ﾀﾅｶ, タナカ and たなか fold to the same key; full-width digits and letters become ASCII;
+spaces vanish; common variant kanji in names map to one form; case is folded.
+"""
+
+import re
+import unicodedata
+
+import jaconv
+
+# Variant kanji seen in Japanese names (異体字), mapped to the form people usually type.
+VARIANT_KANJI = str.maketrans({
+    "髙": "高", "﨑": "崎", "嵜": "崎", "邊": "辺", "邉": "辺", "齋": "斎", "齊": "斎", "斉": "斎",
+    "澤": "沢", "濱": "浜", "濵": "浜", "廣": "広", "櫻": "桜", "瀨": "瀬", "國": "国", "嶋": "島",
+    "嶌": "島", "冨": "富", "峯": "峰", "德": "徳", "槇": "槙", "眞": "真", "惠": "恵", "榮": "栄",
+    "龍": "竜", "藪": "薮", "籔": "薮", "萬": "万", "學": "学", "實": "実", "壽": "寿", "曾": "曽",
+    "黑": "黒", "淺": "浅", "將": "将", "條": "条", "會": "会", "靜": "静", "﨔": "欅", "塚": "塚",
+    "蘆": "芦", "舘": "館", "渕": "淵", "禮": "礼",
+})
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def normalize_text(value: str | None) -> str:
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = jaconv.hira2kata(text)
+    text = text.translate(VARIANT_KANJI)
+    text = _SPACES.sub("", text)
+    return text.casefold()
+
+
+def digits(value: str | None) -> str:
+    if not value:
+        return ""
+    return _NON_DIGITS.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+def to_katakana(value: str | None) -> str:
+    """Readings as people expect them stored: full-width katakana, single spaces."""
+    if not value:
+        return value or ""
+    text = jaconv.h2z(unicodedata.normalize("NFKC", value).strip(), kana=True, ascii=False, digit=False)
+    text = jaconv.hira2kata(text)
+    return _SPACES.sub(" ", text.replace("\u3000", " "))

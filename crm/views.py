@@ -1,0 +1,2 @@
+def attachment_download(request, pk):
+    raise NotImplementedError

@@ -1,0 +1,184 @@
+"""The one place that resolves field labels, pulldown choices, hidden fields and the mode.
+
+Every screen, export and printout asks here. The configuration is read from Django's cache
+(one key, shared by every server process) and loaded at most once per request; saving a
+FieldSetting or SystemSetting deletes the key, so the next request anywhere sees the change.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.deconstruct import deconstructible
+
+from . import defaults
+
+CACHE_KEY = "fieldconfig:snapshot:v1"
+# A safety net only: invalidation on save is what makes changes show at once.
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    label: str = ""
+    hidden: bool = False
+    choices: tuple[str, ...] | None = None  # None: free text
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    mode: str = defaults.CORPORATE
+    code_width: int = 6
+    company_name: str = ""
+    fields: dict[tuple[str, str], FieldSpec] = field(default_factory=dict)
+
+    def spec(self, model: str, name: str) -> FieldSpec:
+        return self.fields.get((model, name)) or FieldSpec()
+
+    def label(self, model: str, name: str) -> str:
+        override = self.spec(model, name).label
+        if override:
+            return override
+        mode_default = defaults.MODE_LABELS.get(self.mode, {}).get(model, {}).get(name)
+        default = mode_default or defaults.DEFAULT_LABELS.get(model, {}).get(name)
+        return str(default) if default is not None else name
+
+    def is_hidden(self, model: str, name: str) -> bool:
+        return self.spec(model, name).hidden
+
+    def choices(self, model: str, name: str) -> tuple[str, ...] | None:
+        return self.spec(model, name).choices
+
+    @property
+    def honorific(self) -> str:
+        return "様" if self.mode == defaults.INDIVIDUAL else "御中"
+
+
+class _RequestHolder:
+    """Loaded on first use within a request, so pages that never show a label pay nothing."""
+
+    def __init__(self):
+        self.snapshot: Snapshot | None = None
+
+
+_current: contextvars.ContextVar[_RequestHolder | None] = contextvars.ContextVar("fieldconfig", default=None)
+
+
+def _build_snapshot() -> Snapshot:
+    from .models import FieldSetting, SystemSetting
+
+    system = SystemSetting.objects.first() or SystemSetting()
+    fields = {
+        (row.model, row.field_name): FieldSpec(
+            label=row.label.strip(),
+            hidden=row.hidden,
+            choices=tuple(row.choice_list()) if row.input_type == FieldSetting.SELECT else None,
+            position=row.position,
+        )
+        for row in FieldSetting.objects.all()
+    }
+    return Snapshot(mode=system.mode, code_width=system.code_width, company_name=system.company_name, fields=fields)
+
+
+def _load() -> Snapshot:
+    try:
+        with transaction.atomic():
+            snapshot = cache.get(CACHE_KEY)
+            if snapshot is None:
+                snapshot = _build_snapshot()
+                cache.add(CACHE_KEY, snapshot, CACHE_SECONDS)
+            return snapshot
+    except DatabaseError:
+        # Tables not migrated yet (first `migrate`, `check`): defaults are the truth then.
+        return Snapshot()
+
+
+def config() -> Snapshot:
+    holder = _current.get()
+    if holder is None:
+        return _load()
+    if holder.snapshot is None:
+        holder.snapshot = _load()
+    return holder.snapshot
+
+
+def begin_request() -> contextvars.Token:
+    return _current.set(_RequestHolder())
+
+
+def end_request(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def invalidate() -> None:
+    cache.delete(CACHE_KEY)
+    holder = _current.get()
+    if holder is not None:
+        holder.snapshot = None
+
+
+def label(model: str, name: str) -> str:
+    return config().label(model, name)
+
+
+@deconstructible
+class ConfiguredLabel:
+    """A verbose_name that is resolved through this module each time it is shown.
+
+    Model fields carry it, so the admin's column headers, form labels, error messages and
+    history diffs all show the configured label with no per-screen code. Migrations see only
+    (model, field), which never changes.
+    """
+
+    def __init__(self, model: str, name: str):
+        self.model = model
+        self.name = name
+
+    def __str__(self) -> str:
+        return label(self.model, self.name)
+
+    def __repr__(self) -> str:
+        return f"ConfiguredLabel({self.model!r}, {self.name!r})"
+
+    def __eq__(self, other):
+        if isinstance(other, ConfiguredLabel):
+            return (self.model, self.name) == (other.model, other.name)
+        return str(self) == other
+
+    def __hash__(self):
+        return hash((self.model, self.name))
+
+    def __bool__(self):
+        return True
+
+    def __add__(self, other):
+        return str(self) + str(other)
+
+    def __radd__(self, other):
+        return str(other) + str(self)
+
+    def __getattr__(self, attr):
+        # Behave as the string it stands for (.upper(), .replace() ...), but never for
+        # dunder probes made by copy/pickle before __init__ has run.
+        if attr.startswith("__") or attr in ("model", "name"):
+            raise AttributeError(attr)
+        return getattr(str(self), attr)
+
+
+def _on_change(sender, **kwargs):
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def connect_invalidation() -> None:
+    """Called from AppConfig.ready(): the cache is cleared right next to where it is read."""
+    from .models import FieldSetting, SystemSetting
+
+    for model in (FieldSetting, SystemSetting):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"fieldconfig-save-{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"fieldconfig-delete-{model.__name__}")

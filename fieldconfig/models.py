@@ -1,0 +1,77 @@
+"""The runtime-editable table behind every label, pulldown and hidden field (C2, C3)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import defaults
+
+
+class SystemSetting(models.Model):
+    """One row: the office-wide switches an admin sets on the システム設定 screen."""
+
+    MODE_CHOICES = [(defaults.CORPORATE, _("Corporate (法人)")), (defaults.INDIVIDUAL, _("Individual (個人)"))]
+
+    mode = models.CharField(_("Customer mode"), max_length=20, choices=MODE_CHOICES, default=defaults.CORPORATE)
+    code_width = models.PositiveSmallIntegerField(
+        _("Customer code digits"), default=6, help_text=_("New customer codes are zero-padded to this width.")
+    )
+    company_name = models.CharField(_("Our company name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("System setting")
+        verbose_name_plural = _("System settings")
+
+    def __str__(self):
+        return str(_("System setting"))
+
+    def clean(self):
+        if not 1 <= self.code_width <= 12:
+            raise ValidationError({"code_width": _("Enter a number of digits between 1 and 12.")})
+
+
+class FieldSetting(models.Model):
+    """An admin's override for one field: its label, whether it is shown, text or pulldown."""
+
+    MODEL_CHOICES = [
+        ("customer", _("Customer")),
+        ("contacthistory", _("Contact history")),
+        ("purchase", _("Purchase")),
+        ("familymember", _("Family member")),
+        ("careerentry", _("Career entry")),
+    ]
+    TEXT = "text"
+    SELECT = "select"
+    INPUT_CHOICES = [(TEXT, _("Free text")), (SELECT, _("Pulldown"))]
+
+    model = models.CharField(_("Screen"), max_length=40, choices=MODEL_CHOICES)
+    field_name = models.CharField(_("Field"), max_length=60)
+    label = models.CharField(_("Label"), max_length=100, blank=True, help_text=_("Blank keeps the default label."))
+    hidden = models.BooleanField(_("Hidden"), default=False)
+    input_type = models.CharField(_("Input"), max_length=10, choices=INPUT_CHOICES, default=TEXT)
+    choices = models.TextField(_("Pulldown choices"), blank=True, help_text=_("One choice per line."))
+    position = models.PositiveIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Field label")
+        verbose_name_plural = _("Field labels (項目名設定)")
+        ordering = ["model", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["model", "field_name"], name="fieldsetting_unique_field")]
+
+    def __str__(self):
+        return f"{self.get_model_display()}: {self.field_name}"
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        known = defaults.DEFAULT_LABELS.get(self.model, {})
+        if self.field_name not in known:
+            raise ValidationError({"field_name": _("This screen has no such field.")})
+        if self.hidden and self.field_name not in defaults.HIDEABLE.get(self.model, set()):
+            raise ValidationError({"hidden": _("This field is required by the system and cannot be hidden.")})
+        if self.input_type == self.SELECT:
+            if self.field_name not in defaults.CHOICE_CAPABLE.get(self.model, set()):
+                raise ValidationError({"input_type": _("This field cannot be a pulldown.")})
+            if not self.choice_list():
+                raise ValidationError({"choices": _("Enter at least one choice, one per line.")})

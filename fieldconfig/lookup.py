@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
@@ -86,6 +87,10 @@ def _build_snapshot() -> Snapshot:
 
 
 def _load() -> Snapshot:
+    if not apps.ready:
+        # Form classes declared at import time: no queries then. Forms refresh their labels
+        # per instance (crm.forms.ConfiguredModelForm), so nothing shows these defaults.
+        return Snapshot()
     try:
         with transaction.atomic():
             snapshot = cache.get(CACHE_KEY)
@@ -116,7 +121,10 @@ def end_request(token: contextvars.Token) -> None:
 
 
 def invalidate() -> None:
-    cache.delete(CACHE_KEY)
+    try:
+        cache.delete(CACHE_KEY)
+    except DatabaseError:
+        pass  # no cache table yet (the first migrate): nothing cached either
     holder = _current.get()
     if holder is not None:
         holder.snapshot = None

@@ -155,6 +155,7 @@ UNFOLD = {
     "SITE_SYMBOL": "contacts",
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
+    "DASHBOARD_CALLBACK": "crm.views.dashboard_callback",
     
     "SIDEBAR": {
         "show_search": False,

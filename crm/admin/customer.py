@@ -1,0 +1,272 @@
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.timezone import localtime
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.datasets import BaseDataset
+from unfold.decorators import display
+
+from fieldconfig import defaults
+from fieldconfig.lookup import config
+
+from .. import permissions, search, selectors, services
+from ..forms import CustomerForm
+from ..models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
+from .base import KokyakuAdmin, TabularInline
+from .contact import ContactHistoryAdmin
+from .purchase import PurchaseAdmin
+
+CORPORATE_BASIC = [
+    ("code", "branch"),
+    ("company_name", "company_kana"),
+    ("department", "title", "industry"),
+    ("last_name", "first_name"),
+    ("last_name_kana", "first_name_kana"),
+    ("postal_code", "address", "building"),
+    ("tel", "fax", "mobile"),
+    ("email", "url"),
+    ("birth_date", "gender", "category"),
+    ("staff_department", "staff", "send_to"),
+]
+# 個人 mode: the person and the home first; the employer further down.
+INDIVIDUAL_BASIC = [
+    ("code", "branch"),
+    ("last_name", "first_name"),
+    ("last_name_kana", "first_name_kana"),
+    ("birth_date", "gender", "category"),
+    ("postal_code", "address", "building"),
+    ("tel", "fax", "mobile"),
+    ("email", "url"),
+    ("company_name", "company_kana"),
+    ("department", "title", "industry"),
+    ("staff_department", "staff", "send_to"),
+]
+CONTACT_BLOCK = [("contact_postal_code", "contact_address", "contact_building"), ("contact_tel", "contact_fax")]
+AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
+CHECKS_PER_ROW = 6
+
+
+def _visible_rows(rows, hidden) -> list:
+    out = []
+    for row in rows:
+        kept = tuple(f for f in (row if isinstance(row, tuple) else (row,)) if f not in hidden)
+        if kept:
+            out.append(kept if len(kept) > 1 else kept[0])
+    return out
+
+
+class FamilyInline(TabularInline):
+    model = FamilyMember
+    fields = [
+        "registered_on", "relation", "name", "name_kana", "gender", "birth_date", "lives_together", "occupation",
+        "hobbies",
+    ]
+    verbose_name_plural = _("Family")
+
+
+class CareerInline(TabularInline):
+    model = CareerEntry
+    fields = ["date", "company", "department", "title"]
+    verbose_name_plural = _("Career")
+
+
+class PhoneInline(TabularInline):
+    model = CustomerPhone
+    fields = ["kind", "number", "note", "position"]
+    verbose_name_plural = _("Other phone numbers")
+
+
+class CustomerRecordsAdmin:
+    """Shared by the two datasets on the card: only this customer's rows, newest first."""
+
+    list_per_page = 10
+
+    def get_queryset(self, request):
+        customer_id = (self.extra_context or {}).get("object")
+        queryset = super().get_queryset(request).filter(customer_id=customer_id or 0)
+        return permissions.visible_related(request.user, queryset)
+
+    def get_actions(self, request):
+        return {}
+
+
+class CardContactAdmin(CustomerRecordsAdmin, ContactHistoryAdmin):
+    list_display = ContactHistoryAdmin.card_list_display
+
+
+class CardPurchaseAdmin(CustomerRecordsAdmin, PurchaseAdmin):
+    list_display = PurchaseAdmin.card_list_display
+
+
+class ContactDataset(BaseDataset):
+    model = ContactHistory
+    model_admin = CardContactAdmin
+    tab = True
+
+
+class PurchaseDataset(BaseDataset):
+    model = Purchase
+    model_admin = CardPurchaseAdmin
+    tab = True
+
+
+@admin.register(Customer)
+class CustomerAdmin(KokyakuAdmin):
+    form = CustomerForm
+    inlines = [PhoneInline, FamilyInline, CareerInline]
+    change_form_datasets = [ContactDataset, PurchaseDataset]
+    change_form_outer_before_template = "crm/customer/copy_company_block.html"
+    change_form_before_template = "crm/customer/summary.html"
+    change_form_after_template = "crm/customer/change_reason.html"
+    search_fields = ["code"]  # shows the search box; the matching is crm.search's
+    search_help_text = _("Code, name, reading, company, phone (with or without hyphens) or email")
+    list_select_related = ["branch"]
+    list_filter = ["branch", "category"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    show_full_result_count = False
+    ordering = ["last_name_kana", "first_name_kana", "id"]
+    list_per_page = 50
+    history_list_display = []
+
+    # --- list -------------------------------------------------------------------------
+    def get_list_display(self, request):
+        columns = ["code_link", "name_column", "company_name", "tel_link", "mobile_link", "email_link", "branch"]
+        hidden = self._hidden(request)
+        return [c for c in columns if c.removesuffix("_link") not in hidden]
+
+    def get_list_display_links(self, request, list_display):
+        return None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        queryset = queryset.annotate(has_contacts=Exists(ContactHistory.objects.filter(customer=OuterRef("pk"))))
+        return permissions.visible_customers(request.user, queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.customer_quick_search(queryset, search_term), False
+
+    @display(description=_("Customer code"), ordering="code")
+    def code_link(self, obj):
+        # Customers with contact history are marked, as on the seed's 検索結果一覧画面.
+        css = "text-red-600 font-semibold" if getattr(obj, "has_contacts", False) else ""
+        title = _("Has contact history") if getattr(obj, "has_contacts", False) else ""
+        url = reverse("admin:crm_customer_change", args=[obj.pk])
+        return format_html('<a class="{}" title="{}" href="{}">{}</a>', css, title, url, obj.code)
+
+    @display(description=_("Name"), ordering="last_name_kana")
+    def name_column(self, obj):
+        return format_html("{}<br><span class='text-xs text-base-500'>{}</span>", obj.full_name, obj.full_name_kana)
+
+    @display(description=_("TEL"), ordering="tel")
+    def tel_link(self, obj):
+        return _tel(obj.tel)
+
+    @display(description=_("Mobile TEL"), ordering="mobile")
+    def mobile_link(self, obj):
+        return _tel(obj.mobile)
+
+    @display(description=_("Email"), ordering="email")
+    def email_link(self, obj):
+        return format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email) if obj.email else ""
+
+    # --- form -------------------------------------------------------------------------
+    def _hidden(self, request) -> set[str]:
+        snapshot = config()
+        return {name for (model, name), spec in snapshot.fields.items() if model == "customer" and spec.hidden}
+
+    def get_fieldsets(self, request, obj=None):
+        snapshot = config()
+        hidden = self._hidden(request)
+        basic = INDIVIDUAL_BASIC if snapshot.mode == defaults.INDIVIDUAL else CORPORATE_BASIC
+        checks = [f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1) if f"check{i}" not in hidden]
+        remarks = [f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1) if f"remark{i}" not in hidden]
+        fieldsets = [
+            (_("Basic data"), {"classes": ["tab"], "fields": _visible_rows(basic, hidden)}),
+            (_("Contact address"), {"classes": ["tab"], "fields": _visible_rows(CONTACT_BLOCK, hidden)}),
+        ]
+        if remarks:
+            fieldsets.append(
+                (_("Remarks"), {"classes": ["tab"], "fields": [tuple(remarks[i : i + 2]) for i in range(0, len(remarks), 2)]})
+            )
+        if checks:
+            rows = [tuple(checks[i : i + CHECKS_PER_ROW]) for i in range(0, len(checks), CHECKS_PER_ROW)]
+            fieldsets.append((_("Checkboxes"), {"classes": ["tab", "kokyaku-checks"], "fields": rows}))
+        if obj is not None:
+            fieldsets.append((_("Registered / updated"), {"classes": ["tab"], "fields": AUDIT_FIELDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("code")
+        if getattr(request, "_kokyaku_history_view", False):
+            return fields + [f.name for f in Customer._meta.fields]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "code" in form.base_fields:
+            form.base_fields["code"].help_text = _("Leave blank to number automatically.")
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            from ..models import Staff
+
+            kwargs["queryset"] = Staff.objects.filter(is_active=True).select_related("department")
+        if db_field.name == "branch" and not permissions.sees_all_branches(request.user):
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                id__in=permissions.visible_branch_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        source_code = request.GET.get("copy_from", "").strip()
+        if source_code:
+            source = permissions.visible_customers(request.user).filter(code=source_code).first()
+            if source is not None:
+                initial.update(services.customer_company_block(source=source))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason", "")
+        restoring = getattr(request, "_kokyaku_restoring", None)
+        if restoring is not None and not reason:
+            reason = _("Restored the version of %(date)s") % {
+                "date": localtime(restoring.history_date).strftime("%Y/%m/%d %H:%M:%S")
+            }
+        services.customer_save(customer=obj, user=request.user, reason=reason)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data.get("change_reason") or None
+        for child in formset.save(commit=False):
+            child._change_reason = reason
+            child._history_user = request.user
+            child.save()
+        for child in formset.deleted_objects:
+            child._change_reason = reason
+            child.delete()
+        formset.save_m2m()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        customer = self.get_object(request, object_id)
+        if customer is not None:
+            extra_context["summary"] = selectors.customer_summary(customer=customer)
+            extra_context["honorific"] = config().honorific
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- history ----------------------------------------------------------------------
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A past version opens read-only; its one button restores it (C4).
+        request._kokyaku_history_view = True
+        request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _tel(number):
+    if not number:
+        return ""
+    return format_html('<a href="tel:{}">{}</a>', number.replace("-", "").replace(" ", ""), number)

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from fieldconfig.lookup import config
+
+from ..forms import PurchaseForm
+from ..models import Purchase
+from .base import CustomerChildAdmin
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(CustomerChildAdmin):
+    form = PurchaseForm
+    autocomplete_fields = ["customer", "product"]
+    list_display = ["date", "customer", "product_category", "product_code", "product_name", "quantity", "unit_price", "amount"]
+    card_list_display = [
+        "edit_link", "product_category", "product_code", "product_name", "quantity", "unit_price", "amount",
+        "shipped", "paid", "points", "remark",
+    ]
+    list_select_related = ["customer", "product"]
+    list_filter = ["shipped", "paid", "product_category"]
+    search_fields = ["customer__code", "product_code", "product_name"]
+    date_hierarchy = "date"
+    ordering = ["-date", "-id"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer", "product")
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = {n for (m, n), s in config().fields.items() if m == "purchase" and s.hidden}
+        rows = [
+            ("customer",), ("date", "product"), ("product_category", "product_code", "product_name"),
+            ("quantity", "unit_price", "amount"), ("payment_method", "shipped", "paid"), ("media", "points"),
+            ("other1", "other2"), ("remark",), ("memo",),
+        ]
+        kept = [tuple(f for f in row if f not in hidden) for row in rows]
+        return [(None, {"fields": [r for r in kept if r]})]
+
+    @display(description=_("Date"), ordering="date")
+    def edit_link(self, obj):
+        url = reverse("admin:crm_purchase_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.date.strftime("%Y/%m/%d"))

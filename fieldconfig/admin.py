@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from . import defaults
+from .lookup import label
+from .models import FieldSetting, SystemSetting
+
+
+@admin.register(FieldSetting)
+class FieldSettingAdmin(ModelAdmin):
+    """項目名設定: one row per configurable field, created by `migrate`; admins edit labels in place."""
+
+    list_display = ["model", "field_name", "default_label", "label", "hidden", "input_type", "choices_short"]
+    list_display_links = ["field_name"]
+    list_editable = ["label", "hidden"]
+    list_filter = ["model", "hidden", "input_type"]
+    search_fields = ["field_name", "label"]
+    list_per_page = 100
+    fields = ["model", "field_name", "default_label", "label", "hidden", "input_type", "choices", "position"]
+    readonly_fields = ["model", "field_name", "default_label"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @display(description=_("Default label"))
+    def default_label(self, obj):
+        value = defaults.DEFAULT_LABELS.get(obj.model, {}).get(obj.field_name, obj.field_name)
+        return str(value)
+
+    @display(description=_("Pulldown choices"))
+    def choices_short(self, obj):
+        return " / ".join(obj.choice_list()[:5]) if obj.input_type == FieldSetting.SELECT else ""
+
+    @display(description=_("Shown as"))
+    def shown_as(self, obj):
+        return label(obj.model, obj.field_name)
+
+
+@admin.register(SystemSetting)
+class SystemSettingAdmin(ModelAdmin):
+    list_display = ["__str__", "mode", "code_width", "company_name"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SystemSetting.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -46,7 +46,7 @@ class SystemSettingAdmin(ModelAdmin):
     list_display = ["__str__", "mode", "code_width", "company_name"]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SystemSetting.objects.exists()
+        return False  # the one row is created by `migrate`
 
     def has_delete_permission(self, request, obj=None):
         return False

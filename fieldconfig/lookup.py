@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.deconstruct import deconstructible
 
@@ -92,15 +92,22 @@ def _load() -> Snapshot:
         # per instance (crm.forms.ConfiguredModelForm), so nothing shows these defaults.
         return Snapshot()
     try:
-        with transaction.atomic():
-            snapshot = cache.get(CACHE_KEY)
-            if snapshot is None:
-                snapshot = _build_snapshot()
-                cache.add(CACHE_KEY, snapshot, CACHE_SECONDS)
-            return snapshot
+        if connection.in_atomic_block:
+            # A savepoint, so that a missing table cannot poison the caller's transaction.
+            with transaction.atomic():
+                return _load_from_cache()
+        return _load_from_cache()
     except DatabaseError:
         # Tables not migrated yet (first `migrate`, `check`): defaults are the truth then.
         return Snapshot()
+
+
+def _load_from_cache() -> Snapshot:
+    snapshot = cache.get(CACHE_KEY)
+    if snapshot is None:
+        snapshot = _build_snapshot()
+        cache.add(CACHE_KEY, snapshot, CACHE_SECONDS)
+    return snapshot
 
 
 def config() -> Snapshot:

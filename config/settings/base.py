@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -118,6 +119,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission-checked view
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -154,6 +156,7 @@ UNFOLD = {
     "SITE_HEADER": _("Kokyaku"),
     "SITE_SYMBOL": "contacts",
     "SHOW_LANGUAGES": True,
+    "STYLES": [lambda request: static("kokyaku/kokyaku.css")],
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "crm.views.dashboard_callback",
     

@@ -14,7 +14,6 @@ class KokyakuAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     list_per_page = 50
     warn_unsaved_form = True
-    compressed_fields = True
     history_list_per_page = 20
 
     def save_model(self, request, obj, form, change):

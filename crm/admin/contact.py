@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
@@ -46,7 +47,7 @@ class ContactHistoryAdmin(CustomerChildAdmin):
         return (
             super().get_queryset(request)
             .select_related("customer", "category", "department", "staff")
-            .prefetch_related("attachments")
+            .annotate(has_attachments=Exists(ContactAttachment.objects.filter(contact=OuterRef("pk"))))
         )
 
     def get_fieldsets(self, request, obj=None):
@@ -91,10 +92,10 @@ class ContactHistoryAdmin(CustomerChildAdmin):
 
     @display(description=_("Attachments"))
     def files(self, obj):
-        return format_html_join(
-            " ", '<a href="{}">{}</a>',
-            ((reverse("crm:attachment_download", args=[a.pk]), a) for a in obj.attachments.all()),
-        )
+        if not getattr(obj, "has_attachments", False):
+            return ""
+        url = reverse("admin:crm_contacthistory_change", args=[obj.pk])
+        return format_html('<a href="{}" title="{}">📎</a>', url, _("Attachments"))
 
 
 def _shorten(text: str, limit: int = 40) -> str:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -250,13 +251,20 @@ class CustomerAdmin(KokyakuAdmin):
             child.delete()
         formset.save_m2m()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        customer = self.get_object(request, object_id)
-        if customer is not None:
-            extra_context["summary"] = selectors.customer_summary(customer=customer)
-            extra_context["honorific"] = config().honorific
-        return super().change_view(request, object_id, form_url, extra_context)
+    def get_object(self, request, object_id, from_field=None):
+        # The card's summary (C9) rides on the one query that loads the customer.
+        queryset = self.get_queryset(request).annotate(**selectors.customer_summary_annotations())
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
+            context["summary"] = selectors.customer_summary(customer=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- history ----------------------------------------------------------------------
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -35,8 +35,9 @@ bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench
-	$(PY) manage.py compilemessages -l ja --ignore=.venv
+	$(PY) manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench --ignore=tools
+	$(PY) tools/fill_translations.py
+	cd locale && ../$(PY) ../manage.py compilemessages -l ja
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media var

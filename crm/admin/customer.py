@@ -184,7 +184,7 @@ class CustomerAdmin(KokyakuAdmin):
         remarks = [f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1) if f"remark{i}" not in hidden]
         fieldsets = [
             (_("Basic data"), {"classes": ["tab"], "fields": _visible_rows(basic, hidden)}),
-            (_("Contact address"), {"classes": ["tab"], "fields": _visible_rows(CONTACT_BLOCK, hidden)}),
+            (_("Contact block"), {"classes": ["tab"], "fields": _visible_rows(CONTACT_BLOCK, hidden)}),
         ]
         if remarks:
             fieldsets.append(

@@ -57,7 +57,7 @@ class Customer(RemarkFields, CheckFields):
     class SendTo(models.TextChoices):
         HOME = "home", _("Home")
         COMPANY = "company", _("Company")
-        CONTACT = "contact", _("Contact address")
+        CONTACT = "contact", _("Contact")
 
     code = models.CharField(label("code"), max_length=20, unique=True, blank=True)
     branch = models.ForeignKey(Branch, verbose_name=label("branch"), on_delete=models.PROTECT, related_name="customers")

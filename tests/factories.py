@@ -1,0 +1,133 @@
+"""Factories for the tests: small, explicit, Japanese data."""
+
+import factory
+from django.contrib.auth.models import Permission
+
+from crm.models import (
+    Branch, CareerEntry, ContactCategory, ContactHistory, Customer, CustomerCategory, FamilyMember, Product,
+    Purchase, Staff, StaffDepartment,
+)
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"B{n:03d}")
+    name = factory.Sequence(lambda n: f"支店{n}")
+
+
+class StaffDepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffDepartment
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"営業{n}部")
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Staff
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"担当 {n}")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pass-Kokyaku-2026")
+
+    @factory.post_generation
+    def perms(self, create, extracted, **kwargs):
+        """perms=["crm.view_customer", ...]"""
+        for dotted in extracted or []:
+            app_label, codename = dotted.split(".")
+            self.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        if create:
+            self.save()
+
+
+class CustomerCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerCategory
+        django_get_or_create = ["name"]
+
+    name = "一般"
+
+
+class ContactCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactCategory
+        django_get_or_create = ["name"]
+
+    name = "電話問合せ"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ["code"]
+
+    code = "M256"
+    name = "256MBメモリ"
+    category = "周辺機器"
+    unit_price = 1000
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    branch = factory.SubFactory(BranchFactory, code="HQ", name="本店")
+    last_name = "田中"
+    first_name = "太郎"
+    last_name_kana = "タナカ"
+    first_name_kana = "タロウ"
+    company_name = "株式会社アクティブ企画"
+    company_kana = "アクティブキカク"
+    tel = "03-3791-5155"
+    email = "tanaka@example.co.jp"
+
+
+class ContactHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactHistory
+
+    customer = factory.SubFactory(CustomerFactory)
+    category = factory.SubFactory(ContactCategoryFactory)
+    content1 = "質問"
+    detail = "渋谷店の場所を教えてください。"
+    response = "詳しくご説明。"
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Purchase
+
+    customer = factory.SubFactory(CustomerFactory)
+    product_category = "消耗品"
+    product_code = "INC254"
+    product_name = "インクリボン"
+    quantity = 10
+    unit_price = 1200
+
+
+class FamilyMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyMember
+
+    customer = factory.SubFactory(CustomerFactory)
+    relation = "配偶者"
+    name = "山田 花子"
+    name_kana = "ヤマダ ハナコ"
+    gender = "F"
+
+
+class CareerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareerEntry
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = "田中貿易株式会社"
+    department = "業務部"
+    title = "部長"

@@ -1,0 +1,56 @@
+"""Building the POST a user's browser sends from the customer card."""
+
+from crm.models import Customer
+
+INLINE_PREFIXES = ["phones", "family", "career"]
+
+
+def management_data(prefix: str, total: int = 0, initial: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def card_post_data(customer: Customer | None = None, *, branch=None, **fields) -> dict:
+    """Every field of the card as the browser would send it, with inline formsets left as they are."""
+    data = {}
+    if customer is not None:
+        for field in Customer._meta.fields:
+            if not field.editable or field.name in ("id", "code"):
+                continue
+            value = getattr(customer, field.attname)
+            if isinstance(value, bool):
+                if value:
+                    data[field.name] = "on"
+                continue
+            data[field.name] = "" if value is None else str(value)
+        for prefix, related in (("phones", customer.phones), ("family", customer.family), ("career", customer.career)):
+            rows = list(related.all())
+            data.update(management_data(prefix, len(rows), len(rows)))
+            for i, row in enumerate(rows):
+                data[f"{prefix}-{i}-id"] = str(row.pk)
+                data[f"{prefix}-{i}-customer"] = str(customer.pk)
+                for f in row._meta.fields:
+                    if f.name in ("id", "customer"):
+                        continue
+                    v = getattr(row, f.attname)
+                    if isinstance(v, bool):
+                        if v:
+                            data[f"{prefix}-{i}-{f.name}"] = "on"
+                    else:
+                        data[f"{prefix}-{i}-{f.name}"] = "" if v is None else str(v)
+    else:
+        data["send_to"] = "company"
+        for prefix in INLINE_PREFIXES:
+            data.update(management_data(prefix))
+        if branch is not None:
+            data["branch"] = str(branch.pk)
+    for name, value in fields.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data

@@ -1,0 +1,60 @@
+"""Fill locale/ja/LC_MESSAGES/django.po from locale/ja/translations.py; fail on anything left untranslated.
+
+Run by `make messages` after makemessages. Stdlib only: the .po written by makemessages is regular.
+"""
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale/ja/LC_MESSAGES/django.po"
+JA = ast.literal_eval(
+    re.search(r"JA = (\{.*\})", (ROOT / "locale/ja/translations.py").read_text(), re.S).group(1)
+)
+
+
+def _unquote(lines: list[str]) -> str:
+    return "".join(ast.literal_eval(line.strip()) for line in lines)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def fill(text: str) -> tuple[str, list[str]]:
+    missing = []
+    blocks = text.split("\n\n")
+    out = []
+    for block in blocks:
+        lines = block.split("\n")
+        try:
+            start = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
+        except StopIteration:
+            out.append(block)
+            continue
+        end = next(i for i, line in enumerate(lines) if line.startswith("msgstr"))
+        msgid = _unquote([lines[start][6:]] + lines[start + 1 : end])
+        if not msgid:
+            out.append(block)  # the header
+            continue
+        lines = [line for line in lines if line != "#, fuzzy"]
+        end = next(i for i, line in enumerate(lines) if line.startswith("msgstr"))
+        if msgid not in JA:
+            missing.append(msgid)
+            out.append("\n".join(lines))
+            continue
+        out.append("\n".join(lines[:end] + ["msgstr " + _quote(JA[msgid])]))
+    return "\n\n".join(out), missing
+
+
+if __name__ == "__main__":
+    filled, missing = fill(PO.read_text())
+    filled = filled.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
+    filled = re.sub(r'"Plural-Forms: [^"]*"', '"Plural-Forms: nplurals=1; plural=0;\\\\n"', filled)
+    PO.write_text(filled)
+    if missing:
+        print("Untranslated msgids (add them to locale/ja/translations.py):", *missing, sep="\n  ")
+        sys.exit(1)
+    print(f"{PO.relative_to(ROOT)}: every msgid translated")

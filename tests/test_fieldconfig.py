@@ -1,0 +1,220 @@
+"""C2 mode and C3 configurable labels, pulldowns and hidden fields."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from fieldconfig import lookup
+from fieldconfig.models import FieldSetting, SystemSetting
+from tests.factories import ContactHistoryFactory, CustomerFactory
+from tests.helpers import card_post_data
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setting(model, field, **changes):
+    row = FieldSetting.objects.get(model=model, field_name=field)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    return row
+
+
+def test_c3_every_configurable_field_has_a_row_after_migrate():
+    assert FieldSetting.objects.filter(model="customer", field_name="remark10").exists()
+    assert FieldSetting.objects.filter(model="customer", field_name="check48").exists()
+    assert FieldSetting.objects.filter(model="contacthistory", field_name="content10").exists()
+    assert FieldSetting.objects.filter(model="purchase", field_name="amount").exists()
+
+
+def test_c3_renamed_label_shows_on_form_list_and_history(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch, remark1="山田様のご紹介")
+    setting("customer", "remark1", label="紹介者")
+    setting("customer", "company_name", label="法人名")
+
+    card = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    assert "紹介者" in card and ">備考1<" not in card
+    listing = admin_client.get(reverse("admin:crm_customer_changelist")).content.decode()
+    assert "法人名" in listing
+
+    data = card_post_data(customer, remark1="佐藤様のご紹介")
+    assert admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data).status_code == 302
+    history = admin_client.get(reverse("admin:crm_customer_history", args=[customer.pk])).content.decode()
+    assert "紹介者" in history and "佐藤様のご紹介" in history
+
+
+def test_c3_admin_renames_through_the_field_label_screen(admin_client):
+    row = FieldSetting.objects.get(model="customer", field_name="remark2")
+    url = reverse("admin:fieldconfig_fieldsetting_change", args=[row.pk])
+    response = admin_client.post(url, {"label": "来店きっかけ", "input_type": "text", "choices": "", "position": "0"})
+    assert response.status_code == 302
+    assert lookup.label("customer", "remark2") == "来店きっかけ"
+
+
+def test_c3_remark_as_pulldown_offers_choices_and_refuses_others(admin_client, hq_branch):
+    setting("customer", "remark3", input_type="select", choices="Aランク\nBランク\nCランク")
+    setting("customer", "industry", input_type="select", choices="製造業\n小売業")
+    page = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
+    assert '<option value="Bランク">Bランク</option>' in page
+    assert '<option value="小売業">小売業</option>' in page
+
+    response = admin_client.post(
+        reverse("admin:crm_customer_add"), card_post_data(branch=hq_branch, last_name="伊藤", remark3="Zランク")
+    )
+    assert response.status_code == 200
+    assert "一覧の中から選んでください。" in response.content.decode()
+
+
+def test_c3_value_typed_before_pulldown_is_kept(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch, remark3="旧ランクS")
+    setting("customer", "remark3", input_type="select", choices="Aランク\nBランク")
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    assert "旧ランクS" in page
+    response = admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), card_post_data(customer))
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.remark3 == "旧ランクS"
+
+
+def test_c3_pulldown_needs_choices_and_a_capable_field():
+    row = FieldSetting.objects.get(model="customer", field_name="remark4")
+    row.input_type = FieldSetting.SELECT
+    with pytest.raises(Exception) as error:
+        row.full_clean()
+    assert "選択肢" in str(error.value)
+    row = FieldSetting.objects.get(model="customer", field_name="last_name")
+    row.hidden = True
+    with pytest.raises(Exception):
+        row.full_clean()
+
+
+def test_c3_checkbox_names_and_hidden_fields(admin_client, hq_branch):
+    setting("customer", "check1", label="年賀状")
+    setting("customer", "check7", label="VIP")
+    setting("customer", "check30", hidden=True)
+    setting("customer", "remark9", hidden=True)
+    customer = CustomerFactory(branch=hq_branch, remark9="残す値", check30=True)
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    assert "年賀状" in page and "VIP" in page
+    assert 'name="check30"' not in page and 'name="remark9"' not in page
+    assert 'name="check29"' in page
+    # A hidden field keeps its value when the card is saved.
+    data = card_post_data(customer)
+    data.pop("remark9"), data.pop("check30")
+    assert admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.remark9 == "残す値" and customer.check30
+
+
+def test_c3_contact_history_content_labels(admin_client, hq_branch):
+    setting("contacthistory", "content1", label="問合せ種別")
+    contact = ContactHistoryFactory(customer=CustomerFactory(branch=hq_branch))
+    page = admin_client.get(reverse("admin:crm_contacthistory_change", args=[contact.pk])).content.decode()
+    assert "問合せ種別" in page
+
+
+def test_c2_individual_mode_switches_labels_order_and_honorific(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    corporate = admin_client.get(url).content.decode()
+    assert "会社TEL" in corporate
+    assert corporate.index('name="company_name"') < corporate.index('name="last_name"')
+    assert lookup.config().honorific == "御中"
+
+    system = SystemSetting.objects.get()
+    system.mode = "individual"
+    system.save()
+    individual = admin_client.get(url).content.decode()
+    assert "自宅TEL" in individual and "勤務先" in individual
+    assert individual.index('name="last_name"') < individual.index('name="company_name"')
+    assert lookup.config().honorific == "様"
+
+
+WORKER = textwrap.dedent(
+    """
+    import os, sys, django
+    sys.path.insert(0, os.environ["KOKYAKU_ROOT"])
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    django.setup()
+    from django.test import Client
+    from django.core.management import call_command
+    from crm.models import Branch, Customer, Staff
+    from fieldconfig.models import FieldSetting
+    if sys.argv[1] == "migrate":
+        call_command("migrate", verbosity=0)
+        user = Staff.objects.create_superuser("twoproc", "t@example.com", "x", is_head_office=True)
+        Customer.objects.create(branch=Branch.objects.create(code="HQ", name="本店"), last_name="田中")
+        sys.exit(0)
+    client = Client()
+    client.force_login(Staff.objects.get(username="twoproc"))
+    url = f"/admin/crm/customer/{Customer.objects.get().pk}/change/"
+    for line in sys.stdin:
+        command = line.split()
+        if command[0] == "render":
+            body = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+            print("HAS" if f">{command[1]}<" in body else "MISSING", flush=True)
+        elif command[0] == "rename":
+            row = FieldSetting.objects.get(model="customer", field_name="remark1")
+            row.label = command[1]
+            row.save()
+            print("OK", flush=True)
+    """
+)
+
+
+@pytest.fixture
+def shared_database(tmp_path, settings):
+    """A database two server processes share: a file for SQLite, a scratch database on PostgreSQL."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine.endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        return
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    name = f"kokyaku_twoproc_{os.getpid()}"
+    dsn = dict(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname="postgres")
+    with psycopg.connect(**dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    yield f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
+    with psycopg.connect(**dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_c3_label_change_reaches_another_server_process_without_restart(tmp_path, shared_database):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = {**os.environ, "DATABASE_URL": shared_database, "KOKYAKU_ROOT": str(ROOT)}
+    subprocess.run([sys.executable, str(script), "migrate"], env=env, check=True, timeout=120)
+
+    def start():
+        return subprocess.Popen(
+            [sys.executable, str(script), "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def ask(process, command):
+        process.stdin.write(command + "\n")
+        process.stdin.flush()
+        return process.stdout.readline().strip()
+
+    first, second = start(), start()
+    try:
+        assert ask(first, "render 備考1") == "HAS"  # warm: first process has read the configuration
+        assert ask(second, "render 備考1") == "HAS"
+        assert ask(second, "rename ご紹介者") == "OK"  # the admin saves in the other process
+        assert ask(first, "render ご紹介者") == "HAS"
+        assert ask(first, "render 備考1") == "MISSING"
+    finally:
+        for process in (first, second):
+            process.stdin.close()
+            process.wait(timeout=30)

@@ -1,0 +1,131 @@
+"""H1–H5: contact and purchase histories, family, career and the masters."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from crm.models import ContactHistory, Purchase
+from tests.factories import (
+    CareerEntryFactory, ContactCategoryFactory, ContactHistoryFactory, CustomerFactory, ProductFactory,
+    PurchaseFactory, StaffDepartmentFactory,
+)
+from tests.helpers import card_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_h1_contact_history_is_entered_and_listed_newest_first_on_the_card(admin_client, hq_branch, admin_user):
+    customer = CustomerFactory(branch=hq_branch)
+    category = ContactCategoryFactory(name="クレーム")
+    department = StaffDepartmentFactory(name="渋谷店")
+    response = admin_client.post(reverse("admin:crm_contacthistory_add"), {
+        "customer": customer.pk, "date": "2008-03-05", "category": category.pk, "content1": "×××",
+        "detail": "×××がなかった。", "response": "取り換え", "status": "done", "department": department.pk,
+        "staff": admin_user.pk, "next_action_date": "2008-03-12", "notes": "", "remark": "", "memo": "",
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ContactHistoryFactory(customer=customer, date=datetime.date(2008, 5, 8), content1="店舗", detail="新しい要望")
+    ContactHistoryFactory(customer=customer, date=datetime.date(2005, 2, 1), detail="古い問合せ")
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    page = page[page.index('id="dataset-contacthistory-group"'):]
+    assert page.index("2008/05/08") < page.index("2008/03/05") < page.index("2005/02/01")
+    assert "取り換え" in page
+
+
+def test_h1_card_paginates_contact_histories(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    start = datetime.date(2020, 1, 1)
+    ContactHistory.objects.bulk_create(
+        ContactHistory(customer=customer, date=start + datetime.timedelta(days=i), detail=f"履歴{i:02d}") for i in range(25)
+    )
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    first = admin_client.get(url).content.decode()
+    assert "履歴24" in first and "履歴14" not in first
+    third = admin_client.get(url + "?contacthistory-p=3").content.decode()
+    assert "履歴00" in third
+
+
+def test_h1_bad_date_is_refused_in_japanese(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    response = admin_client.post(reverse("admin:crm_contacthistory_add"), {
+        "customer": customer.pk, "date": "2024/02/30", "detail": "入力内容は残る",
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
+    })
+    body = response.content.decode()
+    assert response.status_code == 200 and "日付を正しく入力してください。" in body and "入力内容は残る" in body
+
+
+def test_h2_amount_is_quantity_times_unit_price_unless_given(hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    computed = PurchaseFactory(customer=customer, quantity=10, unit_price=1200)
+    given = PurchaseFactory(customer=customer, quantity=10, unit_price=1200, amount=10000)
+    assert computed.amount == Decimal(12000)
+    assert given.amount == Decimal(10000)
+
+
+def test_h2_purchase_from_product_master_through_the_form(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    product = ProductFactory(code="CDR58974", name="650MB-CD-R", category="消耗品", unit_price=700)
+    response = admin_client.post(reverse("admin:crm_purchase_add"), {
+        "customer": customer.pk, "date": "2002-05-19", "product": product.pk, "quantity": "100", "unit_price": "0",
+        "amount": "", "points": "70",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    purchase = Purchase.objects.get()
+    assert (purchase.product_code, purchase.product_name, purchase.product_category) == ("CDR58974", "650MB-CD-R", "消耗品")
+    assert purchase.unit_price == 700 and purchase.amount == 70000
+
+
+def test_h2_negative_quantity_is_refused_in_japanese(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    response = admin_client.post(reverse("admin:crm_purchase_add"), {
+        "customer": customer.pk, "date": "2002-05-19", "quantity": "-2", "unit_price": "1000", "points": "0",
+    })
+    body = response.content.decode()
+    assert response.status_code == 200 and "0 以上" in body and 'value="-2"' in body
+
+
+def test_c9_summary_on_the_card(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    PurchaseFactory(customer=customer, date=datetime.date(2002, 6, 4), quantity=2, unit_price=1000, points=20)
+    PurchaseFactory(customer=customer, date=datetime.date(2002, 5, 26), quantity=10, unit_price=1200, points=120)
+    ContactHistoryFactory(customer=customer, date=datetime.date(2008, 5, 8))
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    summary = page[page.index('id="customer-summary"'):]
+    assert "2008/05/08" in summary and "2002/06/04" in summary
+    assert "¥14,000" in summary and "140 pt" in summary and "12" in summary
+
+
+def test_h3_family_and_h4_career_on_the_card(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    CareerEntryFactory(customer=customer)
+    data = card_post_data(customer)
+    data.update({
+        "family-TOTAL_FORMS": "1", "family-0-registered_on": "2002-06-01", "family-0-relation": "子供",
+        "family-0-name": "山田 徹", "family-0-name_kana": "やまだ とおる", "family-0-gender": "M",
+        "family-0-birth_date": "1985-04-18", "family-0-lives_together": "on", "family-0-occupation": "学生",
+        "family-0-hobbies": "",
+        "career-TOTAL_FORMS": "2", "career-1-date": "2010-12-28", "career-1-company": "サンプル業界連合会",
+        "career-1-department": "", "career-1-title": "専務理事",
+    })
+    response = admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    family = customer.family.get()
+    assert family.lives_together and family.birth_date == datetime.date(1985, 4, 18)
+    assert customer.career.count() == 2
+
+
+@pytest.mark.parametrize("model", ["product", "staffdepartment", "staff", "branch", "customercategory", "contactcategory"])
+def test_h5_master_screens_open(admin_client, model):
+    assert admin_client.get(reverse(f"admin:crm_{model}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:crm_{model}_add")).status_code == 200
+
+
+def test_h5_product_master_add(admin_client):
+    response = admin_client.post(reverse("admin:crm_product_add"), {
+        "code": "M256", "name": "256MBメモリ", "category": "周辺機器", "unit_price": "1000", "is_active": "on",
+    })
+    assert response.status_code == 302

@@ -1,0 +1,44 @@
+"""No N+1: the list and the card cost the same number of queries however many rows hang off them."""
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import (
+    CareerEntryFactory, ContactHistoryFactory, CustomerFactory, FamilyMemberFactory, PurchaseFactory,
+    StaffDepartmentFactory, StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url):
+    client.get(url)  # warm the label cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    # Savepoints come from the test's own transaction, not from the page.
+    return sum(1 for q in queries.captured_queries if "SAVEPOINT" not in q["sql"])
+
+
+def test_list_queries_do_not_grow_with_rows(admin_client, hq_branch):
+    CustomerFactory(branch=hq_branch)
+    few = count(admin_client, reverse("admin:crm_customer_changelist"))
+    for _ in range(30):
+        ContactHistoryFactory(customer=CustomerFactory(branch=hq_branch))
+    assert count(admin_client, reverse("admin:crm_customer_changelist")) == few <= 15
+
+
+def test_card_queries_do_not_grow_with_related_rows(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    few = count(admin_client, url)
+    department = StaffDepartmentFactory(name="営業部")
+    staff = StaffFactory(username="tantou", department=department)
+    for _ in range(30):
+        ContactHistoryFactory(customer=customer, department=department, staff=staff)
+        PurchaseFactory(customer=customer)
+    for _ in range(5):
+        FamilyMemberFactory(customer=customer)
+        CareerEntryFactory(customer=customer)
+    assert count(admin_client, url) == few <= 15

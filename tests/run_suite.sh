@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole suite: unit and admin tests, then the browser tests (Playwright + Debian's chromium).
+# Without chromium the browser tests are skipped with a plain message, except under CI=true,
+# where they must run. Pytest's exit code 5 (no tests collected) counts as a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+DB="${DATABASE_URL:-sqlite (in memory)}"
+
+run_pytest() {
+  "$PY" -m pytest "$@"
+  local rc=$?
+  if [ "$rc" -eq 5 ]; then
+    echo "ERROR: pytest collected no tests for: $*" >&2
+    return 1
+  fi
+  return "$rc"
+}
+
+if [ "${1:-}" != "--browser-only" ]; then
+  echo "== Tests on $DB"
+  run_pytest -m "not browser" -n "${PYTEST_WORKERS:-2}" || exit 1
+fi
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "ERROR: CI=true but $CHROMIUM is missing: the browser tests must run in CI." >&2
+    exit 1
+  fi
+  echo "SKIPPED the browser tests: $CHROMIUM not found (install Debian's chromium to run them)."
+  exit 0
+fi
+echo "== Browser tests on $DB"
+run_pytest -m browser -p no:xdist

@@ -1,0 +1,109 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against the live admin."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crm.models import Customer
+from tests.factories import BranchFactory, CustomerFactory, StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are ordinary sync code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+PASSWORD = "pass-Kokyaku-2026"
+
+
+@pytest.fixture
+def page(live_server):
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def login(page, live_server, username):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_j1_c3_c4_rename_remark_edit_with_purpose_and_find_it_in_history(page, live_server):
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"), address="東京都港区東品川1-1-100")
+
+    # when: log in, find the home screen in Japanese
+    login(page, live_server, "kanri")
+    assert page.locator("#quick-search").is_visible()
+    assert "顧客を探す" in page.content()
+    shot(page, "home")
+
+    # when: rename 備考1 on the 項目名設定 screen
+    page.goto(live_server.url + "/admin/fieldconfig/fieldsetting/?model__exact=customer&q=remark1")
+    page.click("a:text-is('remark1')")
+    page.fill("input[name=label]", "ご紹介者")
+    page.click("button[name=_save]")
+    page.wait_for_url("**/fieldconfig/fieldsetting/**")
+
+    # then: the card shows the new label
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    page.locator("a:text-is('備考')").first.click()
+    assert page.locator("label[for=id_remark1]").inner_text().strip().startswith("ご紹介者")
+    shot(page, "card-remarks")
+
+    # when: edit the customer with a 更新目的
+    page.locator("a:text-is('基本情報')").first.click()
+    page.fill("input[name=address]", "大阪府大阪市北区梅田1-1-1")
+    page.fill("input[name=change_reason]", "移転のため住所を変更")
+    page.click("button[name=_continue]")
+    page.wait_for_load_state()
+    assert Customer.objects.get(pk=customer.pk).address == "大阪府大阪市北区梅田1-1-1"
+
+    # then: the history page lists the change, its purpose and the field by its label
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/history/")
+    history = page.content()
+    assert "移転のため住所を変更" in history
+    assert "大阪府大阪市北区梅田1-1-1" in history and "住所" in history
+    shot(page, "history")
+
+
+def test_c1_department_narrows_staff_pulldown_in_the_browser(page, live_server):
+    from tests.factories import StaffDepartmentFactory
+
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    BranchFactory(code="HQ", name="本店")
+    sales, affairs = StaffDepartmentFactory(name="営業部"), StaffDepartmentFactory(name="総務部")
+    StaffFactory(username="eigyo", display_name="営業 一郎", department=sales)
+    StaffFactory(username="soumu", display_name="総務 花子", department=affairs)
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/add/")
+    page.select_option("select[name=staff_department]", label="営業部")
+    visible = page.eval_on_selector_all("select[name=staff] option", "os => os.filter(o => !o.hidden).map(o => o.text)")
+    assert "営業 一郎" in visible and "総務 花子" not in visible

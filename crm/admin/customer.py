@@ -6,7 +6,6 @@ from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.datasets import BaseDataset
-from unfold.decorators import display
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
@@ -132,9 +131,19 @@ class CustomerAdmin(KokyakuAdmin):
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
-        columns = ["code_link", "name_column", "company_name", "tel_link", "mobile_link", "email_link", "branch"]
+        # Columns are built per request so their headers carry the configured labels (C3);
+        # nothing on the shared class changes.
         hidden = self._hidden(request)
-        return [c for c in columns if c.removesuffix("_link") not in hidden]
+        columns = [
+            configured_column("code", _code_cell),
+            configured_column("last_name_kana", _name_cell, label=_("Name")),
+            configured_column("company_name", lambda obj: obj.company_name),
+            configured_column("tel", lambda obj: _tel(obj.tel)),
+            configured_column("mobile", lambda obj: _tel(obj.mobile)),
+            configured_column("email", _mail_cell),
+            configured_column("branch", lambda obj: obj.branch.name),
+        ]
+        return [c for c in columns if c.field_name not in hidden]
 
     def get_list_display_links(self, request, list_display):
         return None
@@ -146,30 +155,6 @@ class CustomerAdmin(KokyakuAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return search.customer_quick_search(queryset, search_term), False
-
-    @display(description=_("Customer code"), ordering="code")
-    def code_link(self, obj):
-        # Customers with contact history are marked, as on the seed's 検索結果一覧画面.
-        css = "text-red-600 font-semibold" if getattr(obj, "has_contacts", False) else ""
-        title = _("Has contact history") if getattr(obj, "has_contacts", False) else ""
-        url = reverse("admin:crm_customer_change", args=[obj.pk])
-        return format_html('<a class="{}" title="{}" href="{}">{}</a>', css, title, url, obj.code)
-
-    @display(description=_("Name"), ordering="last_name_kana")
-    def name_column(self, obj):
-        return format_html("{}<br><span class='text-xs text-base-500'>{}</span>", obj.full_name, obj.full_name_kana)
-
-    @display(description=_("TEL"), ordering="tel")
-    def tel_link(self, obj):
-        return _tel(obj.tel)
-
-    @display(description=_("Mobile TEL"), ordering="mobile")
-    def mobile_link(self, obj):
-        return _tel(obj.mobile)
-
-    @display(description=_("Email"), ordering="email")
-    def email_link(self, obj):
-        return format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email) if obj.email else ""
 
     # --- form -------------------------------------------------------------------------
     def _hidden(self, request) -> set[str]:
@@ -272,6 +257,38 @@ class CustomerAdmin(KokyakuAdmin):
         request._kokyaku_history_view = True
         request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def configured_column(field_name: str, render, label=None):
+    """A list column whose header is the field's configured label, made fresh for each request."""
+
+    def column(obj):
+        return render(obj)
+
+    column.short_description = label or config().label("customer", field_name)
+    column.admin_order_field = field_name
+    column.field_name = field_name
+    column.__name__ = f"column_{field_name}"
+    return column
+
+
+def _code_cell(obj):
+    # Customers with contact history are marked in red, as on the seed's 検索結果一覧画面.
+    has_contacts = getattr(obj, "has_contacts", False)
+    url = reverse("admin:crm_customer_change", args=[obj.pk])
+    return format_html(
+        '<a class="{}" title="{}" href="{}">{}</a>',
+        "text-red-600 font-semibold" if has_contacts else "font-semibold",
+        _("Has contact history") if has_contacts else "", url, obj.code,
+    )
+
+
+def _name_cell(obj):
+    return format_html("{}<br><span class='text-xs text-base-500'>{}</span>", obj.full_name, obj.full_name_kana)
+
+
+def _mail_cell(obj):
+    return format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email) if obj.email else ""
 
 
 def _tel(number):

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+
+admin.site.index_title = _("Home screen")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -7,6 +7,8 @@ import dj_database_url
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
+from config.navigation import SIDEBAR_NAVIGATION
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-key-change-me")
@@ -165,8 +167,8 @@ UNFOLD = {
     
     "SIDEBAR": {
         "show_search": False,
-        "show_all_applications": True,
-        
+        "show_all_applications": False,
+        "navigation": SIDEBAR_NAVIGATION,
     },
 }
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from fieldconfig.defaults import CHECK_COUNT, REMARK_COUNT
@@ -55,7 +56,7 @@ class Customer(RemarkFields, CheckFields):
         OTHER = "O", _("Other")
 
     class SendTo(models.TextChoices):
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("address", "Home")
         COMPANY = "company", _("Company")
         CONTACT = "contact", _("Contact")
 
@@ -181,7 +182,7 @@ class CustomerPhone(models.Model):
     """C10: further phone numbers beyond the card's TEL / FAX / mobile."""
 
     class Kind(models.TextChoices):
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("address", "Home")
         WORK = "work", _("Work")
         MOBILE = "mobile", _("Mobile")
         FAX = "fax", _("FAX")

@@ -219,4 +219,9 @@ JA = {
     "Total quantity": "合計数量",
     "Total amount": "合計金額",
     "UI translations": "画面の翻訳",
+    "Masters": "マスタ",
+    "Settings": "設定",
+    "Roles": "権限グループ",
+    "Login failures": "ログイン失敗の記録",
+    "Locked-out logins": "ロック中のログイン",
 }

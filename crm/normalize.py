@@ -45,3 +45,22 @@ def to_katakana(value: str | None) -> str:
     text = jaconv.h2z(unicodedata.normalize("NFKC", value).strip(), kana=True, ascii=False, digit=False)
     text = jaconv.hira2kata(text)
     return _SPACES.sub(" ", text.replace("\u3000", " "))
+
+
+def search_key(*, texts: list[str], phones: list[str]) -> str:
+    """One line per value, phones as bare digits: what the quick search index holds.
+
+    Newlines keep one field's end from matching the next field's start.
+    """
+    lines = [normalize_text(v) for v in texts if v]
+    lines += [digits(v) for v in phones if v]
+    return "\n".join(line for line in lines if line)
+
+
+def triple(text: str | None) -> str:
+    """Each character three times: lets a trigram index answer one- and two-character queries.
+
+    田中 becomes 田田田中中中, whose trigrams exist only where 田中 stood; 田 becomes 田田田.
+    The database computes the same function (SQL `kokyaku_triple`) for its index.
+    """
+    return "".join(ch * 3 for ch in text) if text else ""

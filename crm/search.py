@@ -1,29 +1,72 @@
-"""Customer search. The quick search (S1) runs here; the advanced search (S2) builds on it."""
+"""Customer search: the one engine behind the quick search (S1) and the advanced search (S2).
 
-from django.db.models import Q, QuerySet
+Matching is on Customer.search_text (crm.normalize.search_key), through an index each
+database can serve for one-character queries too (migration 0004):
+- PostgreSQL: `kokyaku_triple(search_text) LIKE '%田田田中中中%'` uses a pg_trgm GIN index.
+- SQLite: the FTS5 trigram table crm_customer_fts, joined on rowid = customer id; results
+  stream in id order, so the first page of even a 1-character query is read, not sorted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connections
+from django.db.models import CharField, F, Func, QuerySet
 
 from . import normalize
 
-PHONE_MIN_DIGITS = 3
+FTS_TABLE = "crm_customer_fts"
+_PHONE_LIKE = re.compile(r"^[0-9()+\-\s]+$")
 
 
-def quick_search_filter(query: str) -> Q | None:
-    """One box over code, name, kana, company, email (normalized) and phones (digits only)."""
-    terms = [t for t in query.split() if t] if query else []
-    if not terms:
-        return None
-    condition = Q()
-    # Each whitespace-separated word must match somewhere (田中 太郎 finds 田中太郎).
-    for term in terms:
-        key = normalize.normalize_text(term)
-        term_q = Q(search_text__contains=key) if key else Q()
-        phone = normalize.digits(term)
-        if len(phone) >= PHONE_MIN_DIGITS and phone == normalize.normalize_text(term).replace("-", ""):
-            term_q |= Q(search_phone__contains=phone)
-        condition &= term_q
-    return condition
+class Triple(Func):
+    function = "kokyaku_triple"
+    output_field = CharField()
+
+
+def search_terms(query: str) -> list[str]:
+    """The normalized keys of a quick-search query: one per word; phone-like words as digits."""
+    keys = []
+    for word in (query or "").split():
+        plain = normalize.normalize_text(word)
+        if _PHONE_LIKE.match(plain) and normalize.digits(plain):
+            plain = normalize.digits(plain)
+        if plain:
+            keys.append(plain.replace("*", ""))  # users of the old package type * as a wildcard
+    return [k for k in keys if k]
+
+
+def _fts_phrase(key: str) -> str:
+    return '"' + normalize.triple(key).replace('"', '""') + '"'
+
+
+def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
+    """Customers whose search key contains every one of `keys`."""
+    if not keys:
+        return queryset
+    if connections[queryset.db].vendor == "sqlite":
+        return queryset.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = crm_customer.id", f"{FTS_TABLE} MATCH %s"],
+            params=[" AND ".join(_fts_phrase(k) for k in keys)],
+        )
+    queryset = queryset.alias(search_triple=Triple(F("search_text")))
+    for key in keys:
+        queryset = queryset.filter(search_triple__contains=normalize.triple(key))
+    return queryset
+
+
+def is_text_search(queryset: QuerySet) -> bool:
+    return FTS_TABLE in queryset.query.extra_tables
+
+
+def order_for_streaming(queryset: QuerySet) -> QuerySet:
+    """入力順 (id order) in the form each database streams: SQLite must order by the FTS rowid."""
+    if is_text_search(queryset):
+        return queryset.order_by().extra(order_by=[f"{FTS_TABLE}.rowid"])
+    return queryset.order_by("id")
 
 
 def customer_quick_search(queryset: QuerySet, query: str) -> QuerySet:
-    condition = quick_search_filter(query)
-    return queryset if condition is None else queryset.filter(condition)
+    return filter_by_terms(queryset, search_terms(query))

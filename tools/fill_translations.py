@@ -34,7 +34,7 @@ def fill(text: str) -> tuple[str, list[str]]:
         except StopIteration:
             out.append(block)
             continue
-        end = next(i for i, line in enumerate(lines) if line.startswith("msgstr"))
+        end = next(i for i, line in enumerate(lines) if line.startswith(("msgid_plural", "msgstr")))
         msgid = _unquote([lines[start][6:]] + lines[start + 1 : end])
         if not msgid:
             out.append(block)  # the header
@@ -45,7 +45,9 @@ def fill(text: str) -> tuple[str, list[str]]:
             missing.append(msgid)
             out.append("\n".join(lines))
             continue
-        out.append("\n".join(lines[:end] + ["msgstr " + _quote(JA[msgid])]))
+        # Japanese has one plural form: msgstr[0] carries it.
+        key = "msgstr[0] " if lines[end].startswith("msgstr[") else "msgstr "
+        out.append("\n".join(lines[:end] + [key + _quote(JA[msgid])]))
     return "\n\n".join(out), missing
 
 

@@ -6,6 +6,7 @@ from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.datasets import BaseDataset
+from unfold.views import ChangeList
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
@@ -14,6 +15,7 @@ from .. import permissions, search, selectors, services
 from ..forms import CustomerForm
 from ..models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, TabularInline
+from .pagination import EstimatingPaginator
 from .contact import ContactHistoryAdmin
 from .purchase import PurchaseAdmin
 
@@ -125,6 +127,7 @@ class CustomerAdmin(KokyakuAdmin):
     list_filter = ["branch", "category"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     show_full_result_count = False
+    paginator = EstimatingPaginator
     ordering = ["last_name_kana", "first_name_kana", "id"]
     list_per_page = 50
     history_list_display = []
@@ -155,6 +158,16 @@ class CustomerAdmin(KokyakuAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return search.customer_quick_search(queryset, search_term), False
+
+    def get_ordering(self, request):
+        # A search result lists in 入力順 (customer code order), as the seed's 検索結果一覧 does;
+        # the plain list stays in kana order (J3). Clicking a column header still sorts.
+        if request.GET.get("q", "").strip() and "o" not in request.GET:
+            return ["id"]
+        return super().get_ordering(request)
+
+    def get_changelist(self, request, **kwargs):
+        return StreamingChangeList
 
     # --- form -------------------------------------------------------------------------
     def _hidden(self, request) -> set[str]:
@@ -257,6 +270,16 @@ class CustomerAdmin(KokyakuAdmin):
         request._kokyaku_history_view = True
         request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class StreamingChangeList(ChangeList):
+    """Orders a text search in the form the database can stream (see crm.search.order_for_streaming)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if search.is_text_search(queryset) and list(queryset.query.order_by) in (["id"], ["pk"]):
+            queryset = search.order_for_streaming(queryset)
+        return queryset
 
 
 def configured_column(field_name: str, render, label=None):

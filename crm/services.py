@@ -2,7 +2,10 @@
 
 from django.db import transaction
 
-from .models import Customer
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .models import Customer, SavedSearch
 
 # 会社名 … 電話番号 on the seed's card: what "copy the company block" (C6) carries over.
 COMPANY_BLOCK_FIELDS = [
@@ -22,5 +25,40 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     return customer
 
 
+def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
+    """Set the same values on many customers, one save each: history and search keys stay right.
+
+    queryset.update() would skip both (it writes no history and runs no save()).
+    """
+    count = 0
+    for customer in queryset.iterator(chunk_size=500):
+        for name, value in values.items():
+            setattr(customer, name, value)
+        customer_save(customer=customer, user=user, reason=reason)
+        count += 1
+    return count
+
+
 def customer_company_block(*, source: Customer) -> dict[str, str]:
     return {name: getattr(source, name) for name in COMPANY_BLOCK_FIELDS}
+
+
+def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) -> Customer:
+    """One checkbox flipped from the result list: saved alone, with history."""
+    setattr(customer, field, value)
+    customer.updated_by = user
+    customer._history_user = user
+    customer._change_reason = _("Changed from the result list")
+    customer.save(update_fields=[field, "updated_by", "updated_at"])
+    return customer
+
+
+def saved_search_create(*, owner, name: str, querystring: str, shared: bool) -> SavedSearch:
+    return SavedSearch.objects.create(owner=owner, name=name, querystring=querystring, shared=shared)
+
+
+def saved_search_delete(*, user, pk: int) -> None:
+    search = SavedSearch.objects.filter(pk=pk).first()
+    if search is None or (search.owner_id != user.pk and not user.is_superuser):
+        raise PermissionDenied
+    search.delete()

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from . import permissions, selectors
-from .models import ContactAttachment, ContactHistory, Customer
+from .models import ContactAttachment, ContactHistory, Customer, SavedSearch
 
 
 def dashboard_callback(request, context):
@@ -23,6 +23,7 @@ def dashboard_callback(request, context):
                 user, ContactHistory.objects.filter(date__gte=month_start)
             ).count(),
             "recent_customers": selectors.recently_changed_customers(user=user, visible=visible),
+            "saved_searches": SavedSearch.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner"),
         }
     )
     return context

@@ -1,5 +1,9 @@
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -11,7 +15,7 @@ from unfold.views import ChangeList
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from .. import permissions, search, selectors, services
+from .. import advanced_search, permissions, search, selectors, services
 from ..forms import CustomerForm
 from ..models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, TabularInline
@@ -121,6 +125,7 @@ class CustomerAdmin(KokyakuAdmin):
     change_form_outer_before_template = "crm/customer/copy_company_block.html"
     change_form_before_template = "crm/customer/summary.html"
     change_form_after_template = "crm/customer/change_reason.html"
+    list_before_template = "crm/customer/list_tools.html"
     search_fields = ["code"]  # shows the search box; the matching is crm.search's
     search_help_text = _("Code, name, reading, company, phone (with or without hyphens) or email")
     list_select_related = ["branch"]
@@ -146,6 +151,9 @@ class CustomerAdmin(KokyakuAdmin):
             configured_column("email", _mail_cell),
             configured_column("branch", lambda obj: obj.branch.name),
         ]
+        form = self._advanced(request)
+        if form is not None and form.is_valid():
+            columns += [checkbox_column(name) for name in form.cleaned_data.get("cols") or []]
         return [c for c in columns if c.field_name not in hidden]
 
     def get_list_display_links(self, request, list_display):
@@ -157,14 +165,45 @@ class CustomerAdmin(KokyakuAdmin):
         return permissions.visible_customers(request.user, queryset)
 
     def get_search_results(self, request, queryset, search_term):
-        return search.customer_quick_search(queryset, search_term), False
+        queryset = search.customer_quick_search(queryset, search_term)
+        form = self._advanced(request)
+        if form is not None and form.is_valid():
+            queryset = advanced_search.apply(queryset, form)
+        return queryset, False
+
+    def _advanced(self, request):
+        if not hasattr(request, "_kokyaku_advanced"):
+            request._kokyaku_advanced = advanced_search.from_request(request)
+        return request._kokyaku_advanced
 
     def get_ordering(self, request):
-        # A search result lists in 入力順 (customer code order), as the seed's 検索結果一覧 does;
-        # the plain list stays in kana order (J3). Clicking a column header still sorts.
-        if request.GET.get("q", "").strip() and "o" not in request.GET:
+        # A search result lists in 入力順 (customer code order), as the seed's 検索結果一覧 does,
+        # unless the search screen chose another order; the plain list stays in kana order (J3).
+        # Clicking a column header still sorts.
+        if "o" in request.GET:
+            return super().get_ordering(request)
+        form = self._advanced(request)
+        if form is not None and form.is_valid():
+            return form.ordering()
+        if request.GET.get("q", "").strip():
             return ["id"]
         return super().get_ordering(request)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        form = self._advanced(request)
+        if form is not None and form.is_valid() and form.cleaned_data.get("per_page"):
+            per_page = form.cleaned_data["per_page"]
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def changelist_view(self, request, extra_context=None):
+        form = self._advanced(request)
+        if form is not None and not form.is_valid():
+            # Conditions that do not make sense go back to the search screen, with messages at them.
+            return redirect(reverse("admin:crm_customer_search") + "?" + request.GET.urlencode())
+        extra_context = extra_context or {}
+        extra_context["advanced_form"] = form
+        extra_context["search_querystring"] = request.GET.urlencode()
+        return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request, **kwargs):
         return StreamingChangeList
@@ -264,6 +303,71 @@ class CustomerAdmin(KokyakuAdmin):
             context["summary"] = selectors.customer_summary(customer=obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    # --- search screen, saved searches, toggles --------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("search/", wrap(self.search_view), name="crm_customer_search"),
+            path("saved-searches/", wrap(self.save_search_view), name="crm_customer_save_search"),
+            path("saved-searches/<int:pk>/delete/", wrap(self.delete_search_view), name="crm_customer_delete_search"),
+            path("<path:object_id>/toggle-check/", wrap(self.toggle_check_view), name="crm_customer_toggle_check"),
+        ] + super().get_urls()
+
+    def search_view(self, request):
+        """検索指定画面 (S2)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        bound = any(key.startswith(advanced_search.PREFIX) for key in request.GET)
+        form = advanced_search.AdvancedSearchForm(request.GET if bound else None, user=request.user)
+        if bound:
+            form.is_valid()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Advanced search"),
+            "opts": self.model._meta,
+            "form": form,
+            "quick_query": request.GET.get("q", ""),
+            "check_fields": [form[name] for name in form.check_names],
+            "changelist_url": reverse("admin:crm_customer_changelist"),
+        }
+        return TemplateResponse(request, "crm/customer/search.html", context)
+
+    def save_search_view(self, request):
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("name", "").strip()[:100]
+        querystring = request.POST.get("querystring", "").lstrip("?")
+        if not name or not querystring:
+            messages.error(request, _("Give the search a name."))
+        else:
+            services.saved_search_create(
+                owner=request.user, name=name, querystring=querystring, shared=bool(request.POST.get("shared"))
+            )
+            messages.success(request, _("Saved the search “%(name)s”.") % {"name": name})
+        return redirect(reverse("admin:crm_customer_changelist") + "?" + querystring)
+
+    def delete_search_view(self, request, pk):
+        if request.method != "POST":
+            raise PermissionDenied
+        services.saved_search_delete(user=request.user, pk=pk)
+        return redirect("admin:index")
+
+    def toggle_check_view(self, request, object_id):
+        """Flip one checkbox from the result list, with history (更新目的: 一覧から変更)."""
+        if request.method != "POST":
+            raise PermissionDenied
+        customer = self.get_object(request, object_id)
+        if customer is None:
+            raise Http404
+        if not self.has_change_permission(request, customer):
+            raise PermissionDenied
+        field = request.POST.get("field", "")
+        if field not in advanced_search.CHECK_FIELDS or config().is_hidden("customer", field):
+            return JsonResponse({"error": str(_("Unknown checkbox."))}, status=400)
+        value = request.POST.get("value") == "1"
+        services.customer_set_checkbox(customer=customer, field=field, value=value, user=request.user)
+        return JsonResponse({"field": field, "value": value})
+
     # --- history ----------------------------------------------------------------------
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version opens read-only; its one button restores it (C4).
@@ -273,7 +377,14 @@ class CustomerAdmin(KokyakuAdmin):
 
 
 class StreamingChangeList(ChangeList):
-    """Orders a text search in the form the database can stream (see crm.search.order_for_streaming)."""
+    """Orders a text search in the form the database can stream (see crm.search.order_for_streaming),
+    and leaves the advanced-search conditions (s_…) to CustomerAdmin.get_search_results."""
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        for key in [k for k in lookup_params if k.startswith(advanced_search.PREFIX)]:
+            del lookup_params[key]
+        return lookup_params
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
@@ -289,6 +400,23 @@ def configured_column(field_name: str, render, label=None):
         return render(obj)
 
     column.short_description = label or config().label("customer", field_name)
+    column.admin_order_field = field_name
+    column.field_name = field_name
+    column.__name__ = f"column_{field_name}"
+    return column
+
+
+def checkbox_column(field_name: str):
+    """A checkbox the user toggles in place from the result list (S4)."""
+
+    def column(obj):
+        return format_html(
+            '<input type="checkbox" class="kokyaku-toggle" data-url="{}" data-field="{}" {}>',
+            reverse("admin:crm_customer_toggle_check", args=[obj.pk]), field_name,
+            "checked" if getattr(obj, field_name) else "",
+        )
+
+    column.short_description = config().label("customer", field_name)
     column.admin_order_field = field_name
     column.field_name = field_name
     column.__name__ = f"column_{field_name}"

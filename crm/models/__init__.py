@@ -5,9 +5,10 @@ from .contact import ContactAttachment, ContactHistory
 from .purchase import Purchase
 from .family import FamilyMember
 from .career import CareerEntry
+from .saved_search import SavedSearch
 
 __all__ = [
     "Branch", "Staff", "StaffDepartment", "ContactCategory", "CustomerCategory", "Product",
     "Customer", "CustomerPhone", "CodeSequence", "ContactAttachment", "ContactHistory",
-    "Purchase", "FamilyMember", "CareerEntry",
+    "Purchase", "FamilyMember", "CareerEntry", "SavedSearch",
 ]

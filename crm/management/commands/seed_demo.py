@@ -354,15 +354,21 @@ class Writer:
             table.model.objects.bulk_create(customers)
             return
         rows = self._prepare(table, [table.row_of(c) for c in customers])
-        code_at = table.insert_positions.index(table.index["code"])
-        ids: dict[str, int] = {}
-        for sql, params in self._values_statements(table, rows, returning=("id", "code")):
-            with self._cursor() as cursor:
-                cursor.execute(sql, params)
-                ids.update((code, pk) for pk, code in cursor.fetchall())
         db = self.connection.alias
-        for obj, row in zip(customers, rows):
-            obj.pk = ids[row[code_at]]
+        if self.vendor == "postgresql":
+            # Ids taken from the table's own sequence (safe next to other writers), then COPY.
+            ids = self._take_ids(table, len(rows))
+            self._copy(table, [(pk, *row) for pk, row in zip(ids, rows)], with_pk=True)
+        else:
+            code_at = table.insert_positions.index(table.index["code"])
+            by_code: dict[str, int] = {}
+            for sql, params in self._values_statements(table, rows, returning=("id", "code")):
+                with self._cursor() as cursor:
+                    cursor.execute(sql, params)
+                    by_code.update((code, pk) for pk, code in cursor.fetchall())
+            ids = [by_code[row[code_at]] for row in rows]
+        for obj, pk in zip(customers, ids):
+            obj.pk = pk
             obj._state.adding = False
             obj._state.db = db
 
@@ -373,14 +379,11 @@ class Writer:
             table.model.objects.bulk_create([table.instance(r) for r in rows], batch_size=5000)
             return
         rows = self._prepare(table, rows)
-        columns = [table.fields[i].column for i in table.insert_positions]
-        qn = self.connection.ops.quote_name
         if self.vendor == "postgresql":
-            sql = f"COPY {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-            with self._cursor() as cursor, cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            self._copy(table, rows)
         else:
+            qn = self.connection.ops.quote_name
+            columns = [table.fields[i].column for i in table.insert_positions]
             placeholders = ", ".join([self._placeholder] * len(columns))
             sql = (f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
                    f"VALUES ({placeholders})")
@@ -397,6 +400,23 @@ class Writer:
         # DEBUG query log quoting millions of parameters.
         self.connection.ensure_connection()
         return contextlib.closing(self.connection.connection.cursor())
+
+    def _copy(self, table: Table, rows: list[tuple], *, with_pk: bool = False) -> None:
+        qn = self.connection.ops.quote_name
+        positions = ([table.pk_index] if with_pk else []) + table.insert_positions
+        columns = ", ".join(qn(table.fields[i].column) for i in positions)
+        with self._cursor() as cursor, cursor.copy(f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _take_ids(self, table: Table, n: int) -> list[int]:
+        meta = table.model._meta
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, n],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
 
     def _prepare(self, table: Table, rows: list[list]) -> list[tuple]:
         preparers = self._preparers.get(table.model)
@@ -442,7 +462,7 @@ class Writer:
     def _values_statements(self, table: Table, rows: list[tuple], *, returning: tuple[str, ...]):
         qn = self.connection.ops.quote_name
         columns = [table.fields[i].column for i in table.insert_positions]
-        max_params = self.connection.features.max_query_params or 30_000
+        max_params = self.connection.features.max_query_params or 65_535  # PostgreSQL's protocol limit
         per_statement = max(1, min(500, max_params // len(columns)))
         one = "(" + ", ".join([self._placeholder] * len(columns)) + ")"
         head = f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "

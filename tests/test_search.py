@@ -1,0 +1,240 @@
+"""S2 advanced search, S3 normalization, S4 result list, saved searches."""
+
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from crm import normalize
+from crm.models import Customer, SavedSearch
+from tests.factories import (
+    ContactCategoryFactory, ContactHistoryFactory, CustomerFactory, FamilyMemberFactory, PurchaseFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("admin:crm_customer_changelist")
+SEARCH = reverse("admin:crm_customer_search")
+
+
+def codes(client, **params):
+    response = client.get(LIST + "?" + urlencode(params, doseq=True))
+    assert response.status_code == 200, response.status_code
+    return {c.code for c in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def people(hq_branch):
+    tanaka = CustomerFactory(branch=hq_branch, last_name="田中", first_name="太郎", last_name_kana="タナカ",
+                             address="東京都港区東品川1-1", tel="03-1234-5678", email="taro@tanaka.jp",
+                             birth_date=datetime.date(1970, 5, 1), check1=True, remark1="Aランク")
+    sato = CustomerFactory(branch=hq_branch, last_name="佐藤", first_name="花子", last_name_kana="サトウ",
+                           address="大阪府大阪市北区梅田", tel="06-9876-5432", email="hanako@sato.jp",
+                           birth_date=datetime.date(1990, 1, 1), check2=True)
+    suzuki = CustomerFactory(branch=hq_branch, last_name="鈴木", first_name="一郎", last_name_kana="スズキ",
+                             address="東京都千代田区", tel="03-5555-0000", email="ichiro@suzuki.jp",
+                             birth_date=None)
+    return {"tanaka": tanaka, "sato": sato, "suzuki": suzuki}
+
+
+def test_s2_text_fields_partial_match_and_wildcard(admin_client, people):
+    assert codes(admin_client, s_address="東京") == {people["tanaka"].code, people["suzuki"].code}
+    assert codes(admin_client, s_address="*東京*") == {people["tanaka"].code, people["suzuki"].code}
+    assert codes(admin_client, s_address="大阪*") == {people["sato"].code}
+    assert codes(admin_client, s_address="*梅田") == {people["sato"].code}
+    assert codes(admin_client, s_remark1="ランク") == {people["tanaka"].code}
+
+
+def test_s2_and_or(admin_client, people):
+    both = dict(s_address="東京", s_last_name="佐藤")
+    assert codes(admin_client, **both) == set()
+    assert codes(admin_client, s_mode="or", **both) == {c.code for c in people.values()}
+
+
+def test_s2_ranges_on_code_birth_age_and_dates(admin_client, people):
+    p = people
+    assert codes(admin_client, s_code_from=p["sato"].code, s_code_to=p["suzuki"].code) == {p["sato"].code, p["suzuki"].code}
+    assert codes(admin_client, s_birth_from="1980-01-01", s_birth_to="1999-12-31") == {p["sato"].code}
+    age = datetime.date.today().year - 1970
+    assert p["tanaka"].code in codes(admin_client, s_age_from=age - 1, s_age_to=age)
+    assert p["sato"].code not in codes(admin_client, s_age_from=age - 1, s_age_to=age)
+    today = datetime.date.today().isoformat()
+    assert len(codes(admin_client, s_created_from=today, s_updated_to=today)) == 3
+
+
+def test_s2_checkbox_conditions(admin_client, people):
+    assert codes(admin_client, s_check1="1") == {people["tanaka"].code}
+    assert codes(admin_client, s_check1="0") == {people["sato"].code, people["suzuki"].code}
+    assert codes(admin_client, s_check1="1", s_check2="1") == set()
+    assert len(codes(admin_client, s_check1="")) == 3
+
+
+def test_s2_contact_purchase_and_family_conditions_in_one_query(admin_client, people):
+    claim = ContactCategoryFactory(name="クレーム")
+    ContactHistoryFactory(customer=people["tanaka"], date=datetime.date(2024, 3, 5), category=claim, content2="配送遅延")
+    ContactHistoryFactory(customer=people["sato"], date=datetime.date(2023, 3, 5), category=claim)
+    PurchaseFactory(customer=people["tanaka"], date=datetime.date(2024, 4, 1), quantity=10, unit_price=2000)
+    PurchaseFactory(customer=people["sato"], date=datetime.date(2024, 4, 1), quantity=1, unit_price=500)
+    PurchaseFactory(customer=people["sato"], date=datetime.date(2024, 5, 1), quantity=1, unit_price=500)
+    FamilyMemberFactory(customer=people["suzuki"], name="鈴木 恵理", name_kana="スズキ エリ", relation="子供")
+
+    t, s, z = people["tanaka"].code, people["sato"].code, people["suzuki"].code
+    assert codes(admin_client, s_c_date_from="2024-01-01", s_c_date_to="2024-12-31") == {t}
+    assert codes(admin_client, s_c_category=claim.pk) == {t, s}
+    assert codes(admin_client, s_c_text="遅延") == {t}
+    assert codes(admin_client, s_p_date_from="2024-01-01", s_p_total_min=10000) == {t}
+    assert codes(admin_client, s_p_count_min=2) == {s}
+    assert codes(admin_client, s_p_total_max=1000, s_p_count_min=1) == {s}
+    assert codes(admin_client, s_p_last_from="2024-05-01") == {s}
+    assert codes(admin_client, s_p_product="インク") == {t, s}
+    assert codes(admin_client, s_f_name="えり") == {z}
+    # all in one query with customer fields
+    assert codes(admin_client, s_address="東京", s_c_date_from="2024-01-01", s_p_total_min=5000) == {t}
+
+
+def test_s2_impossible_range_unknown_field_and_bad_values_get_japanese_messages(admin_client, people):
+    url = LIST + "?" + urlencode({"s_birth_from": "2000-01-01", "s_birth_to": "1990-01-01", "s_address": "東京"})
+    response = admin_client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(SEARCH)
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "範囲の開始が終了より後です" in page
+    assert 'value="東京"' in page  # the other conditions are kept
+
+    page = admin_client.get(SEARCH + "?s_nosuchfield=1&s_age_from=abc&s_c_date_from=2024-02-30").content.decode()
+    assert "不明な検索条件: s_nosuchfield" in page
+    assert "整数を入力してください" in page
+    assert "日付を正しく入力してください" in page
+
+
+def test_s2_hidden_fields_are_not_offered(admin_client, people):
+    from fieldconfig.models import FieldSetting
+
+    FieldSetting.objects.filter(model="customer", field_name__in=["remark5", "check40"]).update(hidden=True)
+    from fieldconfig import lookup
+
+    lookup.invalidate()
+    page = admin_client.get(SEARCH).content.decode()
+    assert 'name="s_remark5"' not in page and 'name="s_check40"' not in page
+    assert 'name="s_remark4"' in page
+    response = admin_client.get(SEARCH + "?s_remark5=x")
+    assert "不明な検索条件: s_remark5" in response.content.decode()
+
+
+def test_s2_labels_come_from_the_field_configuration(admin_client):
+    from fieldconfig.models import FieldSetting
+
+    FieldSetting.objects.filter(model="customer", field_name="check1").update(label="年賀状")
+    from fieldconfig import lookup
+
+    lookup.invalidate()
+    assert "年賀状" in admin_client.get(SEARCH).content.decode()
+
+
+def test_s2_page_size_and_sort_order(admin_client, people):
+    response = admin_client.get(LIST, {"s_sort": "kana", "s_per_page": 20, "s_created_from": "2000-01-01"})
+    names = [c.last_name for c in response.context["cl"].result_list]
+    assert names == ["佐藤", "鈴木", "田中"]  # サトウ, スズキ, タナカ
+    assert response.context["cl"].paginator.per_page == 20
+    response = admin_client.get(LIST, {"s_sort": "code_desc", "s_created_from": "2000-01-01"})
+    assert [c.code for c in response.context["cl"].result_list] == sorted((c.code for c in people.values()), reverse=True)
+
+
+@pytest.mark.parametrize("stored, query", [
+    ({"last_name_kana": "タナカ"}, "ﾀﾅｶ"),
+    ({"last_name_kana": "タナカ"}, "たなか"),
+    ({"tel": "03-1234-5678"}, "０３１２３４５６７８"),
+    ({"tel": "03-1234-5678"}, "03 1234 5678"),
+    ({"email": "Taro@Tanaka.JP"}, "taro@TANAKA"),
+    ({"last_name": "髙橋"}, "高橋"),
+    ({"last_name": "山﨑"}, "山崎"),
+    ({"last_name": "渡邊"}, "渡辺"),
+    ({"last_name": "渡邉"}, "渡辺"),
+    ({"last_name": "齋藤"}, "斎藤"),
+    ({"last_name": "齊藤"}, "斉藤"),
+    ({"company_name": "ＡＢＣ商事"}, "abc商事"),
+    ({"last_name": "田中", "first_name": "太郎"}, "田中　太郎"),
+])
+def test_s3_normalization_rules(admin_client, hq_branch, stored, query):
+    customer = CustomerFactory(branch=hq_branch, **{"last_name": "無関係", "last_name_kana": "ムカンケイ", **stored})
+    CustomerFactory(branch=hq_branch, last_name="別人", last_name_kana="ベツジン", tel="", email="", company_name="")
+    assert codes(admin_client, q=query) == {customer.code}
+
+
+def test_s3_keys_stay_correct_on_every_write_path(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch, last_name="旧姓")
+    # queryset.update() bypasses save(): the service that does bulk updates refreshes the keys
+    from crm import services
+
+    services.customers_bulk_update(queryset=Customer.objects.filter(pk=customer.pk), values={"last_name": "新姓"},
+                                   user=None, reason="")
+    assert codes(admin_client, q="新姓") == {customer.code}
+    assert codes(admin_client, q="旧姓") == set()
+    assert normalize.normalize_text("ﾀﾅｶ　ﾀﾛｳ") == "タナカタロウ"
+
+
+def test_s4_result_list_columns_links_and_checkbox_columns(admin_client, people):
+    ContactHistoryFactory(customer=people["tanaka"])
+    body = admin_client.get(LIST, {"s_created_from": "2000-01-01", "s_cols": ["check1", "check2"]}).content.decode()
+    assert 'href="tel:0312345678"' in body and 'href="mailto:taro@tanaka.jp"' in body
+    assert 'class="kokyaku-toggle"' in body and 'data-field="check2"' in body
+    assert "text-red-600" in body  # the customer with contact history is marked
+
+
+def test_s4_toggle_checkbox_from_the_list_writes_history(admin_client, admin_user, people):
+    customer = people["sato"]
+    url = reverse("admin:crm_customer_toggle_check", args=[customer.pk])
+    response = admin_client.post(url, {"field": "check5", "value": "1"})
+    assert response.status_code == 200 and response.json() == {"field": "check5", "value": True}
+    customer.refresh_from_db()
+    assert customer.check5
+    record = customer.history.first()
+    assert record.history_user == admin_user and record.history_change_reason == "一覧から変更"
+    assert admin_client.post(url, {"field": "remark1", "value": "1"}).status_code == 400
+
+
+def test_s4_read_only_user_cannot_toggle(client, people):
+    viewer = StaffFactory(username="sanshou", is_head_office=True, perms=["crm.view_customer"])
+    client.force_login(viewer)
+    customer = people["sato"]
+    response = client.post(reverse("admin:crm_customer_toggle_check", args=[customer.pk]), {"field": "check5", "value": "1"})
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert not customer.check5
+
+
+def test_s4_counts_are_exact_when_small_and_estimated_when_large(admin_client, hq_branch, monkeypatch):
+    from crm.admin import pagination
+
+    rows = [Customer(branch=hq_branch, code=f"X{i:05d}", last_name="田中") for i in range(30)]
+    for row in rows:
+        row.refresh_search_keys()  # bulk_create skips save(), as seed_demo knows
+    Customer.objects.bulk_create(rows)
+    response = admin_client.get(LIST, {"q": "田中"})
+    assert response.context["cl"].result_count == 30 and not response.context["cl"].paginator.is_estimate
+    monkeypatch.setattr(pagination, "CAP", 10)
+    response = admin_client.get(LIST, {"q": "田中"})
+    assert response.context["cl"].paginator.is_estimate
+    assert 20 <= response.context["cl"].result_count <= 40
+    assert "約" in response.content.decode()
+
+
+def test_saved_searches_private_and_shared(admin_client, admin_user, client, people):
+    querystring = urlencode({"s_address": "東京", "s_cols": "check1"})
+    response = admin_client.post(reverse("admin:crm_customer_save_search"),
+                                 {"name": "東京の顧客", "querystring": querystring})
+    assert response.status_code == 302
+    admin_client.post(reverse("admin:crm_customer_save_search"),
+                      {"name": "全員に共有", "querystring": "s_check1=1", "shared": "1"})
+    assert SavedSearch.objects.count() == 2
+    home = admin_client.get(reverse("admin:index")).content.decode()
+    assert "東京の顧客" in home and "全員に共有" in home
+    assert f'href="{LIST}?{querystring}"' in home.replace("&amp;", "&")
+
+    other = StaffFactory(username="other", is_head_office=True, perms=["crm.view_customer"])
+    client.force_login(other)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "全員に共有" in home and "東京の顧客" not in home
+    private = SavedSearch.objects.get(name="東京の顧客")
+    assert client.post(reverse("admin:crm_customer_delete_search", args=[private.pk])).status_code == 403

@@ -79,7 +79,7 @@ def test_j1_c3_c4_rename_remark_edit_with_purpose_and_find_it_in_history(page, l
     shot(page, "card-remarks")
 
     # when: edit the customer with a 更新目的
-    page.locator("a:text-is('基本情報')").first.click()
+    page.locator("a:text-is('顧客情報')").first.click()
     page.fill("input[name=address]", "大阪府大阪市北区梅田1-1-1")
     page.fill("input[name=change_reason]", "移転のため住所を変更")
     page.click("button[name=_continue]")
@@ -107,3 +107,41 @@ def test_c1_department_narrows_staff_pulldown_in_the_browser(page, live_server):
     page.select_option("select[name=staff_department]", label="営業部")
     visible = page.eval_on_selector_all("select[name=staff] option", "os => os.filter(o => !o.hidden).map(o => o.text)")
     assert "営業 一郎" in visible and "総務 花子" not in visible
+
+
+def test_s2_s4_combined_search_on_the_screen_then_toggle_a_checkbox(page, live_server):
+    import datetime
+
+    from tests.factories import ContactHistoryFactory, PurchaseFactory
+
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    branch = BranchFactory(code="HQ", name="本店")
+    wanted = CustomerFactory(branch=branch, last_name="田中", address="東京都港区芝公園4-2-8")
+    no_purchase = CustomerFactory(branch=branch, last_name="田村", address="東京都新宿区西新宿2-8-1")
+    CustomerFactory(branch=branch, last_name="大阪", address="大阪府大阪市北区梅田1-1")
+    for customer in (wanted, no_purchase):
+        ContactHistoryFactory(customer=customer, date=datetime.date(2024, 6, 1))
+    PurchaseFactory(customer=wanted, date=datetime.date(2024, 6, 2), quantity=5, unit_price=3000)
+
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/")
+    page.click("#saved-searches a:text-is('詳細検索')")
+    page.fill("input[name=s_address]", "東京")
+    page.fill("input[name=s_c_date_from]", "2024-01-01")
+    page.fill("input[name=s_p_total_min]", "10000")
+    page.check("input[name=s_cols][value=check3]")
+    shot(page, "advanced-search")
+    page.click("#advanced-search button[type=submit]")
+    page.wait_for_url("**/admin/crm/customer/?*")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    assert wanted.code in rows.first.inner_text() and no_purchase.code not in page.content()
+    shot(page, "search-result")
+
+    box = page.locator("input.kokyaku-toggle[data-field=check3]")
+    with page.expect_response(lambda r: "toggle-check" in r.url) as response:
+        box.check()
+    assert response.value.ok
+    wanted.refresh_from_db()
+    assert wanted.check3
+    assert wanted.history.first().history_change_reason == "一覧から変更"

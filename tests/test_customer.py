@@ -118,7 +118,7 @@ def test_c10_phone_numbers_are_edited_on_the_card(admin_client, hq_branch):
 def test_j1_card_has_the_seed_tabs(admin_client, hq_branch):
     customer = CustomerFactory(branch=hq_branch)
     body = admin_client.get(change_url(customer)).content.decode()
-    for tab in ("基本情報", "連絡先", "備考", "チェック項目", "家族", "前職・兼職", "応対履歴", "購買履歴"):
+    for tab in ("顧客情報", "連絡先", "備考", "チェック項目", "家族", "前職・兼職", "応対履歴", "購買履歴"):
         assert tab in body, tab
 
 

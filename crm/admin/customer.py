@@ -220,7 +220,7 @@ class CustomerAdmin(KokyakuAdmin):
         checks = [f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1) if f"check{i}" not in hidden]
         remarks = [f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1) if f"remark{i}" not in hidden]
         fieldsets = [
-            (_("Basic data"), {"classes": ["tab"], "fields": _visible_rows(basic, hidden)}),
+            (_("Customer data"), {"classes": ["tab"], "fields": _visible_rows(basic, hidden)}),
             (_("Contact block"), {"classes": ["tab"], "fields": _visible_rows(CONTACT_BLOCK, hidden)}),
         ]
         if remarks:

@@ -26,7 +26,7 @@ JA = {
     "TEL": "TEL",
     "Mobile TEL": "携帯TEL",
     "Email": "Eメール",
-    "Basic data": "基本情報",
+    "Customer data": "顧客情報",
     "Contact block": "連絡先",
     "Contact": "連絡先",
     "Contact address": "連絡先住所",

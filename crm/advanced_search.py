@@ -79,7 +79,8 @@ class AdvancedSearchForm(forms.Form):
         self.user = user
         snapshot = config()
         label = lambda name: snapshot.label("customer", name)  # noqa: E731
-        hidden = {name for (model, name), spec in snapshot.fields.items() if spec.hidden and model == "customer"}
+        # Hidden and restricted fields are not offered, and a URL naming one is refused (R3).
+        hidden = permissions.invisible_fields(user, "customer")
         self.hidden = hidden
 
         self.fields["code_from"] = forms.CharField(label=label("code"), required=False)
@@ -91,9 +92,10 @@ class AdvancedSearchForm(forms.Form):
             self.fields["gender"] = forms.ChoiceField(
                 label=label("gender"), required=False, choices=[("", "---------"), *Customer.Gender.choices]
             )
-        self.fields["send_to"] = forms.ChoiceField(
-            label=label("send_to"), required=False, choices=[("", "---------"), *Customer.SendTo.choices]
-        )
+        if "send_to" not in hidden:
+            self.fields["send_to"] = forms.ChoiceField(
+                label=label("send_to"), required=False, choices=[("", "---------"), *Customer.SendTo.choices]
+            )
         branches = Branch.objects.all()
         if not permissions.sees_all_branches(user):
             branches = branches.filter(id__in=permissions.visible_branch_ids(user))
@@ -287,8 +289,11 @@ class AdvancedSearchForm(forms.Form):
                 q &= Q(**{field: data[name]})
         if data.get("c_text"):
             text = Q()
-            for field in [f"content{i}" for i in range(1, defaults.CONTENT_COUNT + 1)] + ["detail", "response"]:
-                text |= _contains(field, data["c_text"])
+            invisible = permissions.invisible_fields(self.user, "contacthistory")
+            fields = [f"content{i}" for i in range(1, defaults.CONTENT_COUNT + 1)] + ["detail", "response"]
+            for field in fields:
+                if field not in invisible:
+                    text |= _contains(field, data["c_text"])
             q &= text
         if not q:
             return None

@@ -1,22 +1,47 @@
-"""The one place that decides who may see which customers (R2) and do what.
+"""The one place that decides who may see which customers (R2), which fields (R3) and what to do (R1).
 
-Every path that lists or opens customer data calls `visible_customers` or
-`customer_scope_filter`; issue 4 adds roles and restricted fields here.
+Every path that lists or opens customer data calls `visible_customers` / `visible_related`
+(or `customer_scope_filter` for raw querysets); every screen asks `invisible_fields` before it
+shows, searches or writes a field. Branch access is a django-guardian object permission on
+Branch (`crm.access_branch`), granted to a user or to a group; head-office staff and
+superusers see every branch.
 """
+
+from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from fieldconfig.lookup import config
 
+BRANCH_PERMISSION = "crm.access_branch"
+EXPORT_PERMISSION = "crm.export_customer"
+PRINT_PERMISSION = "crm.print_customer"
+IMPORT_PERMISSION = "crm.import_customer"
+
+
+# --- branch scope (R2) -------------------------------------------------------------------
 def sees_all_branches(user) -> bool:
     return bool(user.is_active and (user.is_superuser or getattr(user, "is_head_office", False)))
 
 
 def visible_branch_ids(user) -> list[int]:
-    # Cached on the user object for the request: one query, however many lists a page shows.
+    """Branches granted to the user or one of their groups. Read once per request (per user object),
+    so a removed assignment takes effect at the user's next request."""
     cached = getattr(user, "_visible_branch_ids", None)
     if cached is None:
-        cached = list(user.branches.values_list("id", flat=True)) if user.is_authenticated else []
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            cached = []
+        else:
+            from guardian.shortcuts import get_objects_for_user
+
+            from .models import Branch
+
+            cached = list(
+                get_objects_for_user(
+                    user, BRANCH_PERMISSION, klass=Branch, with_superuser=False, accept_global_perms=False
+                ).values_list("id", flat=True)
+            )
         user._visible_branch_ids = cached
     return cached
 
@@ -39,6 +64,15 @@ def visible_related(user, queryset: QuerySet, prefix: str = "customer__") -> Que
     return queryset.filter(customer_scope_filter(user, prefix))
 
 
+def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
+    from .models import Branch
+
+    queryset = Branch.objects.all() if queryset is None else queryset
+    if sees_all_branches(user):
+        return queryset
+    return queryset.filter(id__in=visible_branch_ids(user))
+
+
 def can_see_customer(user, customer) -> bool:
     return sees_all_branches(user) or customer.branch_id in visible_branch_ids(user)
 
@@ -47,3 +81,63 @@ def require_customer_visible(user, customer):
     if not can_see_customer(user, customer):
         raise PermissionDenied
     return customer
+
+
+def staff_set_branches(*, staff, branches) -> None:
+    """Grant exactly these branches to the staff member (guardian object permissions)."""
+    from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+    current = set(
+        get_objects_for_user(staff, BRANCH_PERMISSION, with_superuser=False, accept_global_perms=False,
+                             use_groups=False)
+    )
+    wanted = set(branches)
+    for branch in current - wanted:
+        remove_perm(BRANCH_PERMISSION, staff, branch)
+    for branch in wanted - current:
+        assign_perm(BRANCH_PERMISSION, staff, branch)
+    if hasattr(staff, "_visible_branch_ids"):
+        del staff._visible_branch_ids
+
+
+def staff_branches(staff):
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(staff, BRANCH_PERMISSION, with_superuser=False, accept_global_perms=False,
+                                use_groups=False)
+
+
+# --- restricted and hidden fields (R3, C3) ----------------------------------------------
+def user_group_ids(user) -> set[int]:
+    cached = getattr(user, "_kokyaku_group_ids", None)
+    if cached is None:
+        cached = set(user.groups.values_list("id", flat=True)) if getattr(user, "is_authenticated", False) else set()
+        user._kokyaku_group_ids = cached
+    return cached
+
+
+def restricted_fields(user, model: str) -> set[str]:
+    """Fields of `model` this user may not see, search, export or print."""
+    restricted = config().restricted_fields(model)
+    if not restricted or getattr(user, "is_superuser", False):
+        return set()
+    groups = user_group_ids(user)
+    return {name for name, group_id in restricted.items() if group_id not in groups}
+
+
+def invisible_fields(user, model: str) -> set[str]:
+    """Hidden by the office (unused) or restricted from this user: never shown or searched."""
+    return config().hidden_fields(model) | restricted_fields(user, model)
+
+
+# --- actions (R1) -----------------------------------------------------------------------
+def can_export(user) -> bool:
+    return user.has_perm(EXPORT_PERMISSION)
+
+
+def can_print(user) -> bool:
+    return user.has_perm(PRINT_PERMISSION)
+
+
+def can_import(user) -> bool:
+    return user.has_perm(IMPORT_PERMISSION)

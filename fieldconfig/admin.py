@@ -3,14 +3,19 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from audit.models import AuditEvent
+from crm.admin.base import AuditedAdminMixin
+
 from . import defaults
 from .lookup import label
 from .models import FieldSetting, SystemSetting
 
 
 @admin.register(FieldSetting)
-class FieldSettingAdmin(ModelAdmin):
+class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
     """項目名設定: one row per configurable field, created by `migrate`; admins edit labels in place."""
+
+    audit_action = AuditEvent.Action.CONFIG
 
     list_display = ["model", "field_name", "default_label", "label", "hidden", "input_type", "choices_short"]
     list_display_links = ["field_name"]
@@ -42,7 +47,9 @@ class FieldSettingAdmin(ModelAdmin):
 
 
 @admin.register(SystemSetting)
-class SystemSettingAdmin(ModelAdmin):
+class SystemSettingAdmin(AuditedAdminMixin, ModelAdmin):
+    audit_action = AuditEvent.Action.CONFIG
+
     list_display = ["__str__", "mode", "code_width", "company_name"]
 
     def has_add_permission(self, request):

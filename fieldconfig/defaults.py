@@ -166,6 +166,13 @@ HIDEABLE = {
     "purchase": {"payment_method", "shipped", "paid", "media", "other1", "other2", "remark", "memo", "points"},
 }
 
+# Fields the quick search reads (crm.models.Customer.QUICK_SEARCH_*): restricting them would let
+# a search reveal who holds a value, so they cannot be restricted.
+UNRESTRICTABLE = {
+    "customer": {"code", "branch", "last_name", "first_name", "last_name_kana", "first_name_kana", "company_name",
+                 "company_kana", "email", "tel", "mobile", "fax", "contact_tel"},
+}
+
 # The seed's sample checkbox names (検索指定画面); offered by seed_demo, not forced on anyone.
 SAMPLE_CHECK_NAMES = {
     1: "年賀状", 2: "暑中見舞", 3: "お中元", 4: "お歳暮", 5: "xmasカード", 7: "VIP",

@@ -29,6 +29,7 @@ class FieldSpec:
     hidden: bool = False
     choices: tuple[str, ...] | None = None  # None: free text
     position: int = 0
+    visible_to: int | None = None  # a group id: a restricted field (R3)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class Snapshot:
 
     def is_hidden(self, model: str, name: str) -> bool:
         return self.spec(model, name).hidden
+
+    def hidden_fields(self, model: str) -> set[str]:
+        return {name for (m, name), spec in self.fields.items() if m == model and spec.hidden}
+
+    def restricted_fields(self, model: str) -> dict[str, int]:
+        """field name → the one group that may see it."""
+        return {name: spec.visible_to for (m, name), spec in self.fields.items() if m == model and spec.visible_to}
 
     def choices(self, model: str, name: str) -> tuple[str, ...] | None:
         return self.spec(model, name).choices
@@ -80,6 +88,7 @@ def _build_snapshot() -> Snapshot:
             hidden=row.hidden,
             choices=tuple(row.choice_list()) if row.input_type == FieldSetting.SELECT else None,
             position=row.position,
+            visible_to=row.visible_to_id,
         )
         for row in FieldSetting.objects.all()
     }

@@ -51,6 +51,10 @@ class FieldSetting(models.Model):
     input_type = models.CharField(_("Input"), max_length=10, choices=INPUT_CHOICES, default=TEXT)
     choices = models.TextField(_("Pulldown choices"), blank=True, help_text=_("One choice per line."))
     position = models.PositiveIntegerField(_("Order"), default=0)
+    visible_to = models.ForeignKey(
+        "auth.Group", verbose_name=_("Visible only to"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("Restricted field: only members of this group see it, search by it or export it."),
+    )
 
     class Meta:
         verbose_name = _("Field label")
@@ -70,6 +74,8 @@ class FieldSetting(models.Model):
             raise ValidationError({"field_name": _("This screen has no such field.")})
         if self.hidden and self.field_name not in defaults.HIDEABLE.get(self.model, set()):
             raise ValidationError({"hidden": _("This field is required by the system and cannot be hidden.")})
+        if self.visible_to_id and self.field_name in defaults.UNRESTRICTABLE.get(self.model, set()):
+            raise ValidationError({"visible_to": _("This field feeds the quick search and cannot be restricted.")})
         if self.input_type == self.SELECT:
             if self.field_name not in defaults.CHOICE_CAPABLE.get(self.model, set()):
                 raise ValidationError({"input_type": _("This field cannot be a pulldown.")})

@@ -38,6 +38,22 @@ class StaffFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pass-Kokyaku-2026")
 
     @factory.post_generation
+    def branches(self, create, extracted, **kwargs):
+        """branches=[branch, ...]: granted through guardian, as the staff screen does."""
+        if create and extracted:
+            from crm.permissions import staff_set_branches
+
+            staff_set_branches(staff=self, branches=extracted)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """roles=["一般"]: the role groups made by the data migration."""
+        from django.contrib.auth.models import Group
+
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+
+    @factory.post_generation
     def perms(self, create, extracted, **kwargs):
         """perms=["crm.view_customer", ...]"""
         for dotted in extracted or []:

@@ -58,8 +58,8 @@ def test_h1_attachment_of_another_branch_is_not_served(client, admin_client, hq_
     attachment = ContactAttachment.objects.get()
     url = reverse("crm:attachment_download", args=[attachment.pk])
 
-    shibuya_user = StaffFactory(username="shibuya", perms=["crm.view_customer", "crm.view_contacthistory"])
-    shibuya_user.branches.add(hq_branch)
+    shibuya_user = StaffFactory(username="shibuya", perms=["crm.view_customer", "crm.view_contacthistory"],
+                                branches=[hq_branch])
     client.force_login(shibuya_user)
     assert client.get(url).status_code == 404
 

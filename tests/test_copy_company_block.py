@@ -23,8 +23,7 @@ def test_c6_add_form_is_prefilled_from_the_source_customer(admin_client, hq_bran
 def test_c6_cannot_copy_from_a_customer_the_user_cannot_see(client, hq_branch):
     other = BranchFactory(code="OSK", name="大阪支店")
     source = CustomerFactory(branch=other, company_name="大阪だけの会社")
-    user = StaffFactory(username="shibuya", perms=["crm.add_customer", "crm.view_customer"])
-    user.branches.add(hq_branch)
+    user = StaffFactory(username="shibuya", perms=["crm.add_customer", "crm.view_customer"], branches=[hq_branch])
     client.force_login(user)
     page = client.get(reverse("admin:crm_customer_add") + f"?copy_from={source.code}").content.decode()
     assert "大阪だけの会社" not in page

@@ -66,8 +66,7 @@ def test_s1_counts_only_the_users_branches(client, customers):
 
     osaka = BranchFactory(code="OSK", name="大阪支店")
     CustomerFactory(branch=osaka, last_name="大阪")
-    user = StaffFactory(username="osaka", perms=["crm.view_customer"])
-    user.branches.add(osaka)
+    user = StaffFactory(username="osaka", perms=["crm.view_customer"], branches=[osaka])
     client.force_login(user)
     page = client.get(reverse("admin:index")).content.decode()
     assert 'id="count-customers">1<' in page

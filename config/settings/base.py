@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "fieldconfig",
     "crm",
+    "audit",
     "printouts",
 ]
 

@@ -5,8 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from fieldconfig.lookup import config
-
+from .. import permissions
 from ..forms import AttachmentForm, ContactHistoryForm
 from ..models import ContactAttachment, ContactHistory
 from .base import CustomerChildAdmin, TabularInline
@@ -51,7 +50,7 @@ class ContactHistoryAdmin(CustomerChildAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
-        hidden = {n for (m, n), s in config().fields.items() if m == "contacthistory" and s.hidden}
+        hidden = permissions.invisible_fields(request.user, "contacthistory")
         contents = [f"content{i}" for i in range(1, 11) if f"content{i}" not in hidden]
         main = [("customer",), ("date", "category", "status"), ("department", "staff", "next_action_date")]
         text = ["detail", "response", "notes", ("remark", "memo")]

@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.datasets import BaseDataset
 from unfold.views import ChangeList
 
@@ -210,8 +213,7 @@ class CustomerAdmin(KokyakuAdmin):
 
     # --- form -------------------------------------------------------------------------
     def _hidden(self, request) -> set[str]:
-        snapshot = config()
-        return {name for (model, name), spec in snapshot.fields.items() if model == "customer" and spec.hidden}
+        return permissions.invisible_fields(request.user, "customer")
 
     def get_fieldsets(self, request, obj=None):
         snapshot = config()
@@ -303,6 +305,23 @@ class CustomerAdmin(KokyakuAdmin):
             context["summary"] = selectors.customer_summary(customer=obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_changeform_datasets(self, request):
+        return [d for d in super().get_changeform_datasets(request)
+                if request.user.has_perm(f"crm.view_{d.model._meta.model_name}")]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ScopedHistoryHelper(self.model, historical_record, invisible=self._hidden(request))
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the newest historical record when get_queryset() does
+        # not find the customer: that would show another branch's (or a deleted) customer.
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _visible_or_404(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -362,7 +381,7 @@ class CustomerAdmin(KokyakuAdmin):
         if not self.has_change_permission(request, customer):
             raise PermissionDenied
         field = request.POST.get("field", "")
-        if field not in advanced_search.CHECK_FIELDS or config().is_hidden("customer", field):
+        if field not in advanced_search.CHECK_FIELDS or field in self._hidden(request):
             return JsonResponse({"error": str(_("Unknown checkbox."))}, status=400)
         value = request.POST.get("value") == "1"
         services.customer_set_checkbox(customer=customer, field=field, value=value, user=request.user)
@@ -371,9 +390,22 @@ class CustomerAdmin(KokyakuAdmin):
     # --- history ----------------------------------------------------------------------
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version opens read-only; its one button restores it (C4).
+        self._visible_or_404(request, object_id)
         request._kokyaku_history_view = True
         request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedHistoryHelper(HistoricalRecordContextHelper):
+    """History diffs leave out the fields this user may not see (R3)."""
+
+    def __init__(self, model, historical_record, *, invisible: set[str]):
+        super().__init__(model, historical_record)
+        self.invisible = invisible
+
+    def context_for_delta_changes(self, delta):
+        visible = [change for change in delta.changes if change.field not in self.invisible]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
 
 
 class StreamingChangeList(ChangeList):

@@ -4,8 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from fieldconfig.lookup import config
-
+from .. import permissions
 from ..forms import PurchaseForm
 from ..models import Purchase
 from .base import CustomerChildAdmin
@@ -31,7 +30,7 @@ class PurchaseAdmin(CustomerChildAdmin):
         return super().get_queryset(request).select_related("customer", "product")
 
     def get_fieldsets(self, request, obj=None):
-        hidden = {n for (m, n), s in config().fields.items() if m == "purchase" and s.hidden}
+        hidden = permissions.invisible_fields(request.user, "purchase")
         rows = [
             ("customer",), ("date", "product"), ("product_category", "product_code", "product_name"),
             ("quantity", "unit_price", "amount"), ("payment_method", "shipped", "paid"), ("media", "points"),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -5,33 +6,79 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminSelectMultipleWidget
 
-from ..models import Staff
+from audit.models import AuditEvent
+
+from .. import permissions
+from ..models import Branch, Staff
+from .base import AuditedAdminMixin
 
 admin.site.unregister(Group)
 
 
+class BranchesField(forms.ModelMultipleChoiceField):
+    """Branches whose customers this person sees: stored as guardian object permissions (R2)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Branch.objects.all(), required=False, label=_("Branches"),
+            help_text=_("Customers of these branches are visible. Head-office staff see every branch."),
+            widget=UnfoldAdminSelectMultipleWidget, **kwargs,
+        )
+
+
+class StaffChangeForm(UserChangeForm):
+    branches = BranchesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["branches"].initial = list(permissions.staff_branches(self.instance))
+
+
+class StaffCreationForm(UserCreationForm):
+    branches = BranchesField()
+
+
 @admin.register(Staff)
-class StaffAdmin(DjangoUserAdmin, ModelAdmin):
-    form = UserChangeForm
-    add_form = UserCreationForm
+class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
+    """利用者: roles (groups), branches and department are assigned here, by admins only."""
+
+    audit_action = AuditEvent.Action.ROLE
+    form = StaffChangeForm
+    add_form = StaffCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ["username", "display_name", "department", "is_head_office", "is_active", "last_login"]
+    list_display = ["username", "display_name", "department", "role_names", "is_head_office", "is_active", "last_login"]
     list_filter = ["department", "is_head_office", "is_active", "groups"]
     search_fields = ["username", "display_name", "display_name_kana", "email"]
-    filter_horizontal = ["groups", "user_permissions", "branches"]
+    filter_horizontal = ["groups", "user_permissions"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["display_name", "display_name_kana", "email", "department"]}),
-        (_("Scope"), {"fields": ["is_head_office", "branches", "groups"]}),
-        (_("System"), {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions", "last_login", "date_joined"]}),
+        (_("Role and scope"), {"fields": ["groups", "is_head_office", "branches"]}),
+        (_("System"), {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions", "last_login",
+                                  "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2"]}),
-        (_("Person"), {"fields": ["display_name", "display_name_kana", "department", "is_head_office", "branches"]}),
+        (_("Person"), {"fields": ["display_name", "display_name_kana", "department"]}),
+        (_("Role and scope"), {"fields": ["groups", "is_head_office", "branches"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department").prefetch_related("groups")
+
+    @admin.display(description=_("Role"))
+    def role_names(self, obj):
+        return "、".join(group.name for group in obj.groups.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "branches" in form.cleaned_data:
+            permissions.staff_set_branches(staff=form.instance, branches=form.cleaned_data["branches"])
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
-    pass
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
+    audit_action = AuditEvent.Action.ROLE

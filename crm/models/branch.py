@@ -14,6 +14,8 @@ class Branch(models.Model):
         verbose_name = _("Branch")
         verbose_name_plural = _("Branches")
         ordering = ["position", "code"]
+        # Granted per branch with django-guardian (crm.permissions): who sees this branch's customers.
+        permissions = [("access_branch", _("Can see the customers of this branch"))]
 
     def __str__(self):
         return self.name
@@ -43,7 +45,8 @@ class Staff(AbstractUser):
         StaffDepartment, verbose_name=_("Department"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="members",
     )
-    branches = models.ManyToManyField(Branch, verbose_name=_("Branches"), blank=True, related_name="staff")
+    # Every Kokyaku user works in the admin screens; roles decide what they may do there.
+    is_staff = models.BooleanField(_("Can log in"), default=True)
     is_head_office = models.BooleanField(
         _("Head office"), default=False, help_text=_("Head-office staff see the customers of every branch.")
     )

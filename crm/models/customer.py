@@ -129,7 +129,11 @@ class Customer(RemarkFields, CheckFields):
             models.Index(fields=["company_kana", "id"], name="customer_company_kana"),
             models.Index(fields=["branch", "last_name_kana", "first_name_kana", "id"], name="customer_branch_kana"),
         ]
-        permissions = [("export_customer", _("Can export customers")), ("print_customer", _("Can print customers"))]
+        permissions = [
+            ("export_customer", _("Can export customers")),
+            ("print_customer", _("Can print customers")),
+            ("import_customer", _("Can import customers")),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.full_name or self.company_name}".strip()

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from crm import normalize
+from crm.permissions import staff_set_branches
 from crm.models import (
     Branch, CareerEntry, CodeSequence, ContactCategory, ContactHistory, Customer, CustomerCategory, CustomerPhone,
     FamilyMember, Product, Purchase, Staff, StaffDepartment,
@@ -264,17 +265,14 @@ HEAVY_CUSTOMER = {
     "title": "部長", "industry": "サービス業", "email": "tanaka@active-kikaku.example.co.jp",
 }
 
-CRM_PERMISSION_MODELS = [
-    "customer", "customerphone", "contacthistory", "contactattachment", "purchase", "familymember", "careerentry",
-]
-
-
 def grant_staff_permissions(user: Staff) -> None:
-    """What a branch-level demo user needs to work on customers (issue 4 adds real roles)."""
-    codenames = [f"{action}_{model}" for model in CRM_PERMISSION_MODELS for action in ("view", "add", "change")]
-    codenames += ["view_product", "view_contactcategory", "view_customercategory", "view_branch", "view_staff"]
-    codenames += ["view_staffdepartment", "export_customer", "print_customer"]
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="crm", codename__in=codenames))
+    """Make a demo user a 一般 (general) staff member: the role group from crm.roles."""
+    from crm.roles import GENERAL
+
+    group = Group.objects.filter(name=GENERAL).first()
+    if group is None:
+        raise CommandError(f"The role group {GENERAL!r} is missing: run migrate first.")
+    user.groups.add(group)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,7 +351,12 @@ class Writer:
         if self.use_bulk_create:
             table.model.objects.bulk_create(customers)
             return
-        rows = self._prepare(table, [table.row_of(c) for c in customers])
+        now = timezone.now()
+        auto = [f.attname for f in table.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+        for obj in customers:  # as pre_save() would: the instances are used after (history)
+            for attname in auto:
+                setattr(obj, attname, now)
+        rows = self._prepare(table, [table.row_of(c) for c in customers], now=now)
         db = self.connection.alias
         if self.vendor == "postgresql":
             # Ids taken from the table's own sequence (safe next to other writers), then COPY.
@@ -418,11 +421,11 @@ class Writer:
             )
             return [pk for (pk,) in cursor.fetchall()]
 
-    def _prepare(self, table: Table, rows: list[list]) -> list[tuple]:
+    def _prepare(self, table: Table, rows: list[list], now=None) -> list[tuple]:
         preparers = self._preparers.get(table.model)
         if preparers is None:
             preparers = self._preparers[table.model] = self._build_preparers(table)
-        now = timezone.now()
+        now = now or timezone.now()
         for i, prepare in preparers:
             if prepare is None:  # auto_now / auto_now_add
                 value = table.fields[i].get_db_prep_save(now, self.connection)
@@ -991,6 +994,7 @@ class Command(BaseCommand):
         yield
         if indexes:
             t = time.perf_counter()
+            connection.check_constraints()  # runs the deferred foreign-key checks CREATE INDEX waits for
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 for _name, definition in indexes:
@@ -1036,7 +1040,7 @@ class Command(BaseCommand):
                     else:
                         staff.set_unusable_password()
                     staff.save()
-                    staff.branches.add(branch)
+                    staff_set_branches(staff=staff, branches=[branch])
                     grant_staff_permissions(staff)
                 members.append(staff)
             staff_by_branch[branch.id] = members

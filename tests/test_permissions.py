@@ -1,0 +1,274 @@
+"""R1–R3: every persona tries every path directly by URL; nothing of another branch or a
+restricted field may appear, and forbidden things are refused with 403/404 (never 500)."""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from crm.models import ContactHistory, Customer
+from tests.factories import ContactHistoryFactory, PurchaseFactory
+from tests.helpers import card_post_data
+from tests.personas import build_world
+
+pytestmark = pytest.mark.django_db
+
+SECRET_A = "社長の奥様の誕生日"
+SECRET_B = "新宿の秘密"
+EDITORS = ["hq_admin", "branch_a", "no_export", "no_print"]
+EVERYONE_A = ["hq_admin", "branch_a", "no_export", "no_print", "read_only", "secretary"]
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def client_for(world, name):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(world.users[name])
+    return client
+
+
+def body(response):
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("persona", EVERYONE_A)
+def test_r2_list_and_card_of_own_branch(world, persona):
+    client = client_for(world, persona)
+    listing = body(client.get(reverse("admin:crm_customer_changelist")))
+    assert world.customer_a.code in listing
+    card = client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk]))
+    assert card.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["branch_a", "no_export", "no_print", "read_only"])
+def test_r2_branch_user_sees_nothing_of_another_branch(world, persona):
+    client = client_for(world, persona)
+    b = world.customer_b
+    ContactHistoryFactory(customer=b, detail="新宿の応対")
+    PurchaseFactory(customer=b, product_name="新宿の商品")
+    assert "新宿" not in body(client.get(reverse("admin:crm_customer_changelist")))
+    found = client.get(reverse("admin:crm_customer_changelist"), {"q": "新宿"})
+    assert b.code not in body(found) and "新宿物産" not in body(found) and found.context["cl"].result_count == 0
+    assert "新宿" not in body(client.get(reverse("admin:index")))
+    for url in [
+        reverse("admin:crm_customer_change", args=[b.pk]),
+        reverse("admin:crm_customer_history", args=[b.pk]),
+        reverse("admin:crm_customer_simple_history", args=[b.pk, b.history.first().history_id]),
+        reverse("admin:crm_customer_delete", args=[b.pk]),
+        reverse("admin:crm_contacthistory_change", args=[b.contacts.get().pk]),
+        reverse("admin:crm_purchase_change", args=[b.purchases.get().pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert "新宿" not in body(response)
+    response = client.post(reverse("admin:crm_customer_change", args=[b.pk]), card_post_data(b, last_name="乗っ取り"))
+    assert response.status_code in (403, 404)
+    response = client.post(reverse("admin:crm_customer_toggle_check", args=[b.pk]), {"field": "check1", "value": "1"})
+    assert response.status_code in (403, 404)
+    b.refresh_from_db()
+    assert b.last_name == "新宿" and not b.check1
+
+
+def test_r2_autocomplete_is_scoped(world):
+    client = client_for(world, "branch_a")
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "crm", "model_name": "contacthistory", "field_name": "customer", "term": "",
+    })
+    assert response.status_code == 200
+    texts = [r["text"] for r in response.json()["results"]]
+    assert any(world.customer_a.code in t for t in texts) and not any("新宿" in t for t in texts)
+
+
+def test_r2_removed_branch_takes_effect_at_the_next_request(world):
+    from crm.permissions import staff_set_branches
+
+    client = client_for(world, "branch_a")
+    url = reverse("admin:crm_customer_change", args=[world.customer_a.pk])
+    assert client.get(url).status_code == 200
+    staff_set_branches(staff=world.users["branch_a"], branches=[])
+    assert client.get(url).status_code == 404
+
+
+def test_r2_branch_user_cannot_move_a_customer_to_another_branch(world):
+    client = client_for(world, "branch_a")
+    a = world.customer_a
+    data = card_post_data(a)
+    data["branch"] = str(world.branch_b.pk)
+    response = client.post(reverse("admin:crm_customer_change", args=[a.pk]), data)
+    assert response.status_code == 200
+    a.refresh_from_db()
+    assert a.branch_id == world.branch_a.pk
+
+
+def test_r2_every_registered_admin_url_is_scoped_for_a_branch_user(world):
+    """Walks every admin the site registers: no page shows branch B's customer or records."""
+    b = world.customer_b
+    ContactHistoryFactory(customer=b, detail="新宿の応対")
+    PurchaseFactory(customer=b, product_name="新宿の商品")
+    client = client_for(world, "branch_a")
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        try:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        except NoReverseMatch:
+            continue
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        # Branch and staff masters name every branch by design; no customer data of B anywhere.
+        if model._meta.label not in ("crm.Branch",):
+            assert "新宿の" not in body(response) and "新宿物産" not in body(response), url
+        for obj in model._default_manager.all()[:50]:
+            customer = getattr(obj, "customer", None) if model is not Customer else obj
+            if customer is None or customer.branch_id != world.branch_b.pk:
+                continue
+            for name in ("change", "history", "delete"):
+                try:
+                    target = reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[obj.pk])
+                except NoReverseMatch:
+                    continue
+                assert client.get(target).status_code in (403, 404), target
+
+
+@pytest.mark.parametrize("persona, allowed", [
+    ("hq_admin", True), ("branch_a", True), ("no_export", True), ("no_print", True), ("read_only", False),
+    ("secretary", True),
+])
+def test_r1_editing(world, persona, allowed):
+    client = client_for(world, persona)
+    a = world.customer_a
+    response = client.post(reverse("admin:crm_customer_change", args=[a.pk]), card_post_data(a, title="部長"))
+    a.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and a.title == "部長"
+    else:
+        assert response.status_code == 403 and a.title != "部長"
+
+
+@pytest.mark.parametrize("persona", EVERYONE_A)
+def test_r1_only_admins_delete_customers(world, persona):
+    client = client_for(world, persona)
+    a = world.customer_a
+    response = client.post(reverse("admin:crm_customer_delete", args=[a.pk]), {"post": "yes"})
+    response_bulk = client.post(reverse("admin:crm_customer_changelist"), {
+        "action": "delete_selected", "_selected_action": [a.pk], "post": "yes",
+    })
+    exists = Customer.objects.filter(pk=a.pk).exists()
+    if persona == "hq_admin":
+        assert not exists
+    else:
+        assert response.status_code == 403 and response_bulk.status_code in (200, 302, 403) and exists
+
+
+@pytest.mark.parametrize("persona", ["branch_a", "no_export", "no_print", "read_only", "secretary"])
+def test_r1_settings_screens_are_for_admins_only(world, persona):
+    client = client_for(world, persona)
+    for name in ("crm_staff_changelist", "auth_group_changelist", "fieldconfig_fieldsetting_changelist",
+                 "fieldconfig_systemsetting_changelist", "audit_auditevent_changelist"):
+        assert client.get(reverse(f"admin:{name}")).status_code == 403, name
+    staff = world.users["branch_b"]
+    response = client.post(reverse("admin:crm_staff_change", args=[staff.pk]), {"username": "hijack"})
+    assert response.status_code == 403
+
+
+def test_r1_admin_reaches_the_settings_screens(world):
+    client = client_for(world, "hq_admin")
+    for name in ("crm_staff_changelist", "auth_group_changelist", "fieldconfig_fieldsetting_changelist",
+                 "audit_auditevent_changelist"):
+        assert client.get(reverse(f"admin:{name}")).status_code == 200, name
+
+
+def test_r1_read_only_cannot_toggle_or_add(world):
+    client = client_for(world, "read_only")
+    a = world.customer_a
+    assert client.post(reverse("admin:crm_customer_toggle_check", args=[a.pk]),
+                       {"field": "check1", "value": "1"}).status_code == 403
+    assert client.get(reverse("admin:crm_customer_add")).status_code == 403
+    assert client.get(reverse("admin:crm_contacthistory_add")).status_code == 403
+
+
+@pytest.mark.parametrize("persona, sees", [
+    ("hq_admin", False), ("branch_a", False), ("read_only", False), ("secretary", True),
+])
+def test_r3_restricted_fields_in_form_list_search_and_history(world, persona, sees):
+    client = client_for(world, persona)
+    a = world.customer_a
+    card = body(client.get(reverse("admin:crm_customer_change", args=[a.pk])))
+    assert (SECRET_A in card) is sees
+    assert ("VIPメモ" in card) is sees
+    assert ('name="check40"' in card) is sees
+    search_page = body(client.get(reverse("admin:crm_customer_search")))
+    assert ('name="s_remark8"' in search_page) is sees
+    assert ('name="s_check40"' in search_page) is sees
+    response = client.get(reverse("admin:crm_customer_changelist"), {"s_remark8": "誕生日"})
+    if sees:
+        assert response.status_code == 200 and a.code in body(response)
+    else:
+        assert response.status_code == 302  # refused as an unknown condition: reveals nothing
+        assert SECRET_A not in body(client.get(response["Location"]))
+    assert a.code not in body(client.get(reverse("admin:crm_customer_changelist"), {"q": "誕生日"}))
+    listing = body(client.get(reverse("admin:crm_customer_changelist"), {"s_created_from": "2000-01-01",
+                                                                           "s_cols": "check40"}))
+    assert ('data-field="check40"' in listing) is sees
+
+
+def test_r3_history_diff_hides_restricted_fields(world):
+    secretary = client_for(world, "secretary")
+    a = world.customer_a
+    secretary.post(reverse("admin:crm_customer_change", args=[a.pk]),
+                   card_post_data(a, remark8="新しいVIP情報", title="会長"))
+    url = reverse("admin:crm_customer_history", args=[a.pk])
+    assert "新しいVIP情報" in body(secretary.get(url))
+    other = body(client_for(world, "branch_a").get(url))
+    assert "会長" in other and "新しいVIP情報" not in other and SECRET_A not in other
+
+
+def test_r3_saving_as_another_user_keeps_restricted_values(world):
+    client = client_for(world, "branch_a")
+    a = world.customer_a
+    data = card_post_data(a, title="課長")
+    data.pop("remark8", None)
+    data.pop("check40", None)
+    assert client.post(reverse("admin:crm_customer_change", args=[a.pk]), data).status_code == 302
+    a.refresh_from_db()
+    assert a.remark8.startswith(SECRET_A) and a.check40 and a.title == "課長"
+    # a forged POST with the restricted field does not overwrite it either
+    forged = card_post_data(a, remark8="書き換え")
+    client.post(reverse("admin:crm_customer_change", args=[a.pk]), forged)
+    a.refresh_from_db()
+    assert a.remark8.startswith(SECRET_A)
+
+
+def test_r3_restricted_checkbox_cannot_be_toggled(world):
+    client = client_for(world, "branch_a")
+    response = client.post(reverse("admin:crm_customer_toggle_check", args=[world.customer_a.pk]),
+                           {"field": "check40", "value": "0"})
+    assert response.status_code == 400
+    world.customer_a.refresh_from_db()
+    assert world.customer_a.check40
+
+
+def test_r3_quick_search_fields_cannot_be_restricted(world):
+    from django.core.exceptions import ValidationError
+
+    from fieldconfig.models import FieldSetting
+
+    row = FieldSetting.objects.get(model="customer", field_name="mobile")
+    row.visible_to = world.users["secretary"].groups.get(name="秘書部門")
+    with pytest.raises(ValidationError):
+        row.full_clean()
+
+
+def test_r2_attachment_of_another_branch(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm.models import ContactAttachment
+
+    contact = ContactHistory.objects.create(customer=world.customer_b, detail="x")
+    attachment = ContactAttachment.objects.create(contact=contact, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+                                                  original_name="a.pdf")
+    url = reverse("crm:attachment_download", args=[attachment.pk])
+    assert client_for(world, "branch_a").get(url).status_code == 404
+    assert client_for(world, "hq_admin").get(url).status_code == 200

@@ -10,6 +10,12 @@ from . import events
 from .models import AuditEvent
 
 
+def safe_cell(value) -> str:
+    """Spreadsheet formula injection: a cell must never start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -50,7 +56,7 @@ class AuditEventAdmin(ModelAdmin):
             count = 0
             for event in queryset.iterator(chunk_size=2000):
                 count += 1
-                yield writer.writerow([getattr(event, f) for f in fields])
+                yield writer.writerow([safe_cell(getattr(event, f)) for f in fields])
             events.exported(request=request, what="audit log", rows=count, file_format="csv")
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -272,3 +272,73 @@ def test_r2_attachment_of_another_branch(world):
     url = reverse("crm:attachment_download", args=[attachment.pk])
     assert client_for(world, "branch_a").get(url).status_code == 404
     assert client_for(world, "hq_admin").get(url).status_code == 200
+
+
+def export_csv(client, **params):
+    from urllib.parse import urlencode
+
+    url = reverse("admin:crm_customer_export") + ("?" + urlencode(params) if params else "")
+    page = client.get(url)
+    if page.status_code != 200:
+        return page
+    # tick every column the export form offers this user, as a user would with "select all"
+    columns = {name: "on" for name in page.context["form"].fields if name.startswith("customerresource_")}
+    return client.post(url, {"format": "0", "resource": "0", **columns})
+
+
+@pytest.mark.parametrize("persona, allowed", [
+    ("hq_admin", True), ("branch_a", True), ("no_export", False), ("no_print", True), ("read_only", False),
+    ("secretary", True),
+])
+def test_r1_export_is_a_permission_of_its_own(world, persona, allowed):
+    from audit.models import AuditEvent
+
+    client = client_for(world, persona)
+    page = client.get(reverse("admin:crm_customer_export"))
+    response = export_csv(client)
+    if not allowed:
+        assert page.status_code == 403 and response.status_code == 403
+        return
+    assert response.status_code == 200, body(response)[:1000]
+    content = response.content.decode("utf-8-sig")
+    assert world.customer_a.code in content
+    assert (world.customer_b.code in content) is (persona in ("hq_admin", "secretary"))
+    assert ("VIPメモ" in content) is (persona == "secretary")
+    assert (SECRET_A in content) is (persona == "secretary")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, user=world.users[persona])
+    assert event.row_count >= 1 and event.detail["what"] == "customers"
+
+
+@pytest.mark.parametrize("persona", ["branch_a", "no_export", "no_print", "read_only", "secretary"])
+def test_r1_import_is_for_admins_only(world, persona):
+    client = client_for(world, persona)
+    assert client.get(reverse("admin:crm_customer_import")).status_code == 403
+    assert client.post(reverse("admin:crm_customer_process_import"), {}).status_code == 403
+
+
+def test_r1_admin_import_previews_and_writes_all_or_nothing(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(world, "hq_admin")
+    header = "顧客コード,店舗・拠点,氏名（姓）,氏名（名）,フリガナ（姓）,Eメール\n"
+    good = header + "900001,A,取込,一郎,とりこみ,a@example.jp\n900002,B,取込,二郎,とりこみ,b@example.jp\n"
+    bad = header + "900003,A,取込,三郎,とりこみ,c@example.jp\n900004,A,取込,四郎,とりこみ,not-an-email\n"
+    response = client.post(reverse("admin:crm_customer_import"), {
+        "format": "0", "resource": "0", "import_file": SimpleUploadedFile("bad.csv", bad.encode("utf-8")),
+    })
+    assert response.status_code == 200
+    page = body(response)
+    assert "有効なメールアドレスを入力してください" in page, page[page.find("errorlist") - 500:][:3000]
+    assert not Customer.objects.filter(code__in=["900003", "900004"]).exists()
+    response = client.post(reverse("admin:crm_customer_import"), {
+        "format": "0", "resource": "0", "import_file": SimpleUploadedFile("good.csv", good.encode("utf-8")),
+    })
+    assert response.status_code == 200
+    confirm = response.context["confirm_form"]
+    response = client.post(reverse("admin:crm_customer_process_import"), confirm.initial)
+    assert response.status_code == 302
+    imported = Customer.objects.get(code="900001")
+    assert imported.last_name_kana == "トリコミ" and imported.history.first().history_change_reason == "取込"
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, row_count=2).exists()

@@ -12,6 +12,8 @@ from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
+from import_export.admin import ImportExportModelAdmin
+from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
 from unfold.datasets import BaseDataset
 from unfold.views import ChangeList
 
@@ -19,7 +21,10 @@ from fieldconfig import defaults
 from fieldconfig.lookup import config
 
 from .. import advanced_search, permissions, search, selectors, services
+from audit import events as audit_events
+
 from ..forms import CustomerForm
+from ..resources import CustomerResource
 from ..models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, TabularInline
 from .pagination import EstimatingPaginator
@@ -128,8 +133,11 @@ class ScopedBranchFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(KokyakuAdmin):
+class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
     form = CustomerForm
+    resource_classes = [CustomerResource]
+    import_form_class = ImportForm
+    export_form_class = SelectableFieldsExportForm
     inlines = [PhoneInline, FamilyInline, CareerInline]
     change_form_datasets = [ContactDataset, PurchaseDataset]
     change_form_outer_before_template = "crm/customer/copy_company_block.html"
@@ -318,6 +326,28 @@ class CustomerAdmin(KokyakuAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ScopedHistoryHelper(self.model, historical_record, invisible=self._hidden(request))
+
+    # --- import / export (R1: own permissions; R2/R3: scope and restricted fields) ------
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_events.exported(request=request, what="customers", rows=queryset.count(),
+                              file_format=file_format.get_title())
+        return data
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        rows = result.totals.get("new", 0) + result.totals.get("update", 0)
+        audit_events.imported(request=request, file_name=request.POST.get("original_file_name", ""), rows=rows)
+        return response
 
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):

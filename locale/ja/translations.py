@@ -220,6 +220,7 @@ JA = {
     "Total amount": "合計金額",
     "UI translations": "画面の翻訳",
     "Masters": "マスタ",
+    "Imported": "取込",
     "This account is locked": "このアカウントはロックされています",
     "Too many failed logins. Ask an administrator to unlock the account (利用者 → ロック解除).": "ログインに続けて失敗したため、ロックしました。管理者にロック解除を依頼してください（利用者 → ロック解除）。",
     "Back to the login page": "ログイン画面に戻る",

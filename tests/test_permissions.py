@@ -342,3 +342,27 @@ def test_r1_admin_import_previews_and_writes_all_or_nothing(world):
     from audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, row_count=2).exists()
+
+
+@pytest.mark.parametrize("persona, allowed", [
+    ("hq_admin", True), ("branch_a", True), ("no_export", True), ("no_print", False), ("read_only", False),
+    ("secretary", True),
+])
+def test_r1_print_is_a_permission_of_its_own(world, persona, allowed, tmp_path):
+    from audit.models import AuditEvent
+
+    client = client_for(world, persona)
+    response = client.get(reverse("admin:crm_customer_print_list"))
+    if not allowed:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "list.pdf"
+    pdf.write_bytes(response.content)
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert world.customer_a.code in text and "渋谷" in text
+    assert (world.customer_b.code in text) is (persona in ("hq_admin", "secretary"))
+    fonts = {str(f) for page in PdfReader(pdf).pages for f in page["/Resources"]["/Font"].values()}
+    assert AuditEvent.objects.get(action=AuditEvent.Action.PRINT, user=world.users[persona]).row_count >= 1

@@ -23,6 +23,13 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _without_fuzzy(line: str) -> str:
+    if not line.startswith("#,"):
+        return line
+    flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else "#,"
+
+
 def fill(text: str) -> tuple[str, list[str]]:
     missing = []
     blocks = text.split("\n\n")
@@ -39,7 +46,8 @@ def fill(text: str) -> tuple[str, list[str]]:
         if not msgid:
             out.append(block)  # the header
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        lines = [_without_fuzzy(line) for line in lines]
+        lines = [line for line in lines if line != "#,"]
         end = next(i for i, line in enumerate(lines) if line.startswith("msgstr"))
         if msgid not in JA:
             missing.append(msgid)

@@ -2,7 +2,7 @@ import dataclasses
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -22,6 +22,7 @@ from fieldconfig.lookup import config
 
 from .. import advanced_search, permissions, search, selectors, services
 from audit import events as audit_events
+from printouts import services as printout_services
 
 from ..forms import CustomerForm
 from ..resources import CustomerResource
@@ -354,6 +355,7 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("search/", wrap(self.search_view), name="crm_customer_search"),
+            path("print/list/", wrap(self.print_list_view), name="crm_customer_print_list"),
             path("saved-searches/", wrap(self.save_search_view), name="crm_customer_save_search"),
             path("saved-searches/<int:pk>/delete/", wrap(self.delete_search_view), name="crm_customer_delete_search"),
             path("<path:object_id>/toggle-check/", wrap(self.toggle_check_view), name="crm_customer_toggle_check"),
@@ -377,6 +379,18 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             "changelist_url": reverse("admin:crm_customer_changelist"),
         }
         return TemplateResponse(request, "crm/customer/search.html", context)
+
+    def print_list_view(self, request):
+        """リスト印刷 (P1): the current list or search result as an A4 landscape PDF."""
+        if not (self.has_view_permission(request) and permissions.can_print(request.user)):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        pdf, count = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
+        audit_events.printed(request=request, what="customer list", count=count)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="customer-list.pdf"'
+        return response
 
     def save_search_view(self, request):
         if request.method != "POST" or not self.has_view_permission(request):

@@ -274,6 +274,7 @@ HEAVY_CUSTOMER = {
     "title": "部長", "industry": "サービス業", "email": "tanaka@active-kikaku.example.co.jp",
 }
 
+
 def grant_staff_permissions(user: Staff) -> None:
     """Make a demo user a 一般 (general) staff member: the role group from crm.roles."""
     from crm.roles import GENERAL
@@ -337,9 +338,10 @@ class Writer:
     bulk_create spends ~8 µs per value in Python (SQL compilation), which is 80 s for 100,000
     customers of ~95 columns; the driver itself needs a tenth of that. The fast path keeps what
     matters from bulk_create: every value goes through the field's get_db_prep_save() (cached
-    per distinct value), auto_now / auto_now_add get the current time, ids come back from
-    RETURNING (matched on the unique code, not on row order). Like bulk_create, it sends no
-    signals and writes no history.
+    per distinct value), auto_now / auto_now_add get the current time, and customer ids come
+    back: from RETURNING on SQLite (matched on the unique code, not on row order), from the
+    table's sequence before a COPY on PostgreSQL. Like bulk_create, it sends no signals and
+    writes no history.
     """
 
     def __init__(self, connection, *, use_bulk_create: bool = False):

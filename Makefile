@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ja --no-obsolete --no-fuzzy-matching --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench --ignore=tools
+	$(PY) manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench --ignore=tools
 	$(PY) tools/fill_translations.py
 	cd locale && ../$(PY) ../manage.py compilemessages -l ja
 

@@ -44,7 +44,8 @@ def fill(text: str) -> tuple[str, list[str]]:
         end = next(i for i, line in enumerate(lines) if line.startswith(("msgid_plural", "msgstr")))
         msgid = _unquote([lines[start][6:]] + lines[start + 1 : end])
         if not msgid:
-            out.append(block)  # the header
+            # the header: a fuzzy header is left out of the .mo, and Plural-Forms with it
+            out.append("\n".join(line for line in map(_without_fuzzy, lines) if line != "#,"))
             continue
         lines = [_without_fuzzy(line) for line in lines]
         lines = [line for line in lines if line != "#,"]

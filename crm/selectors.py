@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
 from .models import ContactHistory, Customer, Purchase
@@ -66,3 +67,20 @@ def recently_changed_customers(*, user, visible, limit: int = 10) -> list[Custom
             break
     customers = {c.id: c for c in visible.filter(id__in=seen)}
     return [customers[i] for i in seen if i in customers]
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (the card's summary has it): no COUNT query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def records_page(queryset, *, count: int, page, per_page: int = 10):
+    """One page of a customer's histories, newest first (H1, H2)."""
+    return KnownCountPaginator(queryset.order_by("-date", "-id"), per_page, count=count).get_page(page)

@@ -31,6 +31,8 @@ def test_list_queries_do_not_grow_with_rows(admin_client, hq_branch):
 
 def test_card_queries_do_not_grow_with_related_rows(admin_client, hq_branch):
     customer = CustomerFactory(branch=hq_branch)
+    ContactHistoryFactory(customer=customer)
+    PurchaseFactory(customer=customer)
     url = reverse("admin:crm_customer_change", args=[customer.pk])
     few = count(admin_client, url)
     department = StaffDepartmentFactory(name="営業部")

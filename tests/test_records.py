@@ -30,7 +30,7 @@ def test_h1_contact_history_is_entered_and_listed_newest_first_on_the_card(admin
     ContactHistoryFactory(customer=customer, date=datetime.date(2008, 5, 8), content1="店舗", detail="新しい要望")
     ContactHistoryFactory(customer=customer, date=datetime.date(2005, 2, 1), detail="古い問合せ")
     page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
-    page = page[page.index('id="dataset-contacthistory-group"'):]
+    page = page[page.index('id="contact-histories"'):]
     assert page.index("2008/05/08") < page.index("2008/03/05") < page.index("2005/02/01")
     assert "取り換え" in page
 
@@ -44,7 +44,7 @@ def test_h1_card_paginates_contact_histories(admin_client, hq_branch):
     url = reverse("admin:crm_customer_change", args=[customer.pk])
     first = admin_client.get(url).content.decode()
     assert "履歴24" in first and "履歴14" not in first
-    third = admin_client.get(url + "?contacthistory-p=3").content.decode()
+    third = admin_client.get(url + "?contacts_page=3").content.decode()
     assert "履歴00" in third
 
 

@@ -55,6 +55,11 @@ class AuditedAdminMixin:
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     """SimpleHistoryAdmin before unfold's ModelAdmin: the order measured to render every page."""
 
+    # unfold's list template asks for these on every row; a missing attribute makes Django's
+    # template engine call dir() on the admin each time (a third of the list page's time).
+    list_sections = []
+    conditional_fields = {}
+
     def history_view(self, request, object_id, extra_context=None):
         # simple-history falls back to the newest historical record when get_queryset() does
         # not find the object: that would show another branch's (or a deleted) record.

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 from import_export.admin import ImportExportModelAdmin
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
-from unfold.datasets import BaseDataset
 from unfold.views import ChangeList
 
 from fieldconfig import defaults
@@ -24,13 +23,11 @@ from .. import advanced_search, permissions, search, selectors, services
 from audit import events as audit_events
 from printouts import services as printout_services
 
-from ..forms import CustomerForm
+from ..forms import CustomerForm, FastSelect
 from ..resources import CustomerResource
-from ..models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
+from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember
 from .base import KokyakuAdmin, TabularInline
 from .pagination import EstimatingPaginator
-from .contact import ContactHistoryAdmin
-from .purchase import PurchaseAdmin
 
 CORPORATE_BASIC = [
     ("code", "branch"),
@@ -92,40 +89,6 @@ class PhoneInline(TabularInline):
     verbose_name_plural = _("Other phone numbers")
 
 
-class CustomerRecordsAdmin:
-    """Shared by the two datasets on the card: only this customer's rows, newest first."""
-
-    list_per_page = 10
-
-    def get_queryset(self, request):
-        customer_id = (self.extra_context or {}).get("object")
-        queryset = super().get_queryset(request).filter(customer_id=customer_id or 0)
-        return permissions.visible_related(request.user, queryset)
-
-    def get_actions(self, request):
-        return {}
-
-
-class CardContactAdmin(CustomerRecordsAdmin, ContactHistoryAdmin):
-    list_display = ContactHistoryAdmin.card_list_display
-
-
-class CardPurchaseAdmin(CustomerRecordsAdmin, PurchaseAdmin):
-    list_display = PurchaseAdmin.card_list_display
-
-
-class ContactDataset(BaseDataset):
-    model = ContactHistory
-    model_admin = CardContactAdmin
-    tab = True
-
-
-class PurchaseDataset(BaseDataset):
-    model = Purchase
-    model_admin = CardPurchaseAdmin
-    tab = True
-
-
 class ScopedBranchFilter(admin.RelatedFieldListFilter):
     """The branch filter lists only the branches the user may see."""
 
@@ -140,8 +103,8 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
     import_form_class = ImportForm
     export_form_class = SelectableFieldsExportForm
     inlines = [PhoneInline, FamilyInline, CareerInline]
-    change_form_datasets = [ContactDataset, PurchaseDataset]
     change_form_outer_before_template = "crm/customer/copy_company_block.html"
+    change_form_outer_after_template = "crm/customer/records.html"
     change_form_before_template = "crm/customer/summary.html"
     change_form_after_template = "crm/customer/change_reason.html"
     list_before_template = "crm/customer/list_tools.html"
@@ -246,8 +209,7 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
                 (_("Remarks"), {"classes": ["tab"], "fields": [tuple(remarks[i : i + 2]) for i in range(0, len(remarks), 2)]})
             )
         if checks:
-            rows = [tuple(checks[i : i + CHECKS_PER_ROW]) for i in range(0, len(checks), CHECKS_PER_ROW)]
-            fieldsets.append((_("Checkboxes"), {"classes": ["tab", "kokyaku-checks"], "fields": rows}))
+            fieldsets.append((_("Checkboxes"), {"classes": ["tab", "kokyaku-checks"], "fields": ["checks"]}))
         if obj is not None:
             fieldsets.append((_("Registered / updated"), {"classes": ["tab"], "fields": AUDIT_FIELDS}))
         return fieldsets
@@ -262,6 +224,11 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        # A new class per request: safe to say which checkboxes this user sees (hidden, restricted).
+        hidden = self._hidden(request)
+        form.visible_checks = tuple(f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1)
+                                    if f"check{i}" not in hidden)
+        form.read_only = getattr(request, "_kokyaku_history_view", False)
         if obj is None and "code" in form.base_fields:
             form.base_fields["code"].help_text = _("Leave blank to number automatically.")
         return form
@@ -270,7 +237,11 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
         if db_field.name == "staff":
             from ..models import Staff
 
-            kwargs["queryset"] = Staff.objects.filter(is_active=True).select_related("department")
+            kwargs["queryset"] = Staff.objects.filter(is_active=True).only(
+                "id", "username", "first_name", "last_name", "display_name", "display_name_kana", "department_id"
+            )
+        elif db_field.name in ("branch", "category", "staff_department"):
+            kwargs["widget"] = FastSelect
         if db_field.name == "branch" and not permissions.sees_all_branches(request.user):
             kwargs["queryset"] = db_field.related_model.objects.filter(
                 id__in=permissions.visible_branch_ids(request.user)
@@ -308,7 +279,10 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.
-        queryset = self.get_queryset(request).annotate(**selectors.customer_summary_annotations())
+        queryset = (
+            self.get_queryset(request).select_related("created_by", "updated_by")
+            .annotate(**selectors.customer_summary_annotations())
+        )
         model = queryset.model
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:
@@ -318,12 +292,20 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
-            context["summary"] = selectors.customer_summary(customer=obj)
+            summary = selectors.customer_summary(customer=obj)
+            context["summary"] = summary
+            context["content1_label"] = config().label("contacthistory", "content1")
+            # H1, H2: the histories on the card, newest first, 10 a page.
+            context["contact_page"] = request.user.has_perm("crm.view_contacthistory") and selectors.records_page(
+                obj.contacts.select_related("category", "department", "staff")
+                .annotate(has_attachments=Exists(ContactAttachment.objects.filter(contact=OuterRef("pk")))),
+                count=summary.contact_count, page=request.GET.get("contacts_page"),
+            )
+            context["purchase_page"] = request.user.has_perm("crm.view_purchase") and selectors.records_page(
+                obj.purchases.all(), count=summary.purchase_count, page=request.GET.get("purchases_page"),
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_changeform_datasets(self, request):
-        return [d for d in super().get_changeform_datasets(request)
-                if request.user.has_perm(f"crm.view_{d.model._meta.model_name}")]
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ScopedHistoryHelper(self.model, historical_record, invisible=self._hidden(request))
@@ -451,6 +433,8 @@ class ScopedHistoryHelper(HistoricalRecordContextHelper):
 class StreamingChangeList(ChangeList):
     """Orders a text search in the form the database can stream (see crm.search.order_for_streaming),
     and leaves the advanced-search conditions (s_…) to CustomerAdmin.get_search_results."""
+
+    is_dataset = False
 
     def get_filters_params(self, params=None):
         lookup_params = super().get_filters_params(params)

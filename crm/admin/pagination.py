@@ -5,7 +5,6 @@ estimated from where the (CAP+1)th match falls in id order, and shown as 「約�
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Min
 from django.utils.functional import cached_property
 
 from .. import search
@@ -19,13 +18,14 @@ class EstimatingPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        exact = queryset.order_by()[: CAP + 1].count()
+        exact = queryset.order_by().values("pk")[: CAP + 1].count()
         if exact <= CAP:
             return exact
         nth = next(iter(search.order_for_streaming(queryset).values_list("id", flat=True)[CAP : CAP + 1]), None)
-        bounds = queryset.model._default_manager.aggregate(low=Min("id"), high=Max("id"))
-        if nth is None or bounds["low"] is None:
+        # two index lookups (SQLite would scan the table for MIN and MAX in one query)
+        ids = queryset.model._default_manager.values_list("id", flat=True)
+        low, high = ids.order_by("id").first(), ids.order_by("-id").first()
+        if nth is None or low is None:
             return exact
         self.is_estimate = True
-        span = bounds["high"] - bounds["low"] + 1
-        return max(CAP + 1, round((CAP + 1) * span / (nth - bounds["low"] + 1)))
+        return max(CAP + 1, round((CAP + 1) * (high - low + 1) / (nth - low + 1)))

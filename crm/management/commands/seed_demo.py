@@ -20,6 +20,7 @@ Like bulk_create it sends no signals; history records are written only for small
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import itertools
@@ -692,6 +693,9 @@ class Generator:
         self.product_quantities = [QUANTITIES_BY_CATEGORY.get(p.category, [1]) for p in masters.products]
         self.today_ordinal = today.toordinal()
         self.branch_names = {b.id: b.name for b in masters.branches}
+        self.title_cum = list(itertools.accumulate(pools.title_weights))
+        self.rank_cum = list(itertools.accumulate(RANK_WEIGHTS))
+        self.rnd = rng.random
         self.child_tables = {
             "contacts": self.contact_rows, "purchases": self.purchase_rows, "family": self.family_rows,
             "career": self.career_rows, "phones": self.phone_rows,
@@ -704,7 +708,6 @@ class Generator:
         The customers have no id yet: children carry the customer's index in the batch as
         customer_id, which the writing side replaces with the real id after the insert.
         """
-        rng = self.rng
         customers = [self.customer(code) for code in codes]
         heavy_index = None
         if heavy and start == 0:
@@ -719,13 +722,13 @@ class Generator:
                 children["contacts"] += self.contacts(customer, heavy)
                 children["purchases"] += self.purchases(customer, heavy)
             else:
-                children["contacts"] += self.contacts(customer, binomial(rng, self.contacts_avg))
-                children["purchases"] += self.purchases(customer, binomial(rng, self.purchases_avg))
-            if rng.random() < 0.25:
+                children["contacts"] += self.contacts(customer, binomial(self.rng, self.contacts_avg))
+                children["purchases"] += self.purchases(customer, binomial(self.rng, self.purchases_avg))
+            if self.rnd() < 0.25:
                 children["family"] += self.family(customer)
-            if rng.random() < 0.1:
+            if self.rnd() < 0.1:
                 children["career"] += self.career(customer)
-            if rng.random() < 0.15:
+            if self.rnd() < 0.15:
                 children["phones"] += self.phones(customer)
             customer.id = None
         return Batch(
@@ -747,9 +750,21 @@ class Generator:
         customer.staff_department_id = owner.department_id
         customer.refresh_search_keys()
 
-    # --- small values -----------------------------------------------------------------------
+    # --- random values ----------------------------------------------------------------------
+    # Built on random() alone: Random.choice / randint / choices cost 3-4 times as much, and
+    # a million customers draw about fifty million values.
+    def pick(self, seq):
+        return seq[int(self.rnd() * len(seq))]
+
+    def randint(self, low: int, high: int) -> int:
+        return low + int(self.rnd() * (high - low + 1))
+
+    def weighted(self, seq, cum_weights: list):
+        return seq[bisect.bisect(cum_weights, self.rnd() * cum_weights[-1])]
+
     def digits(self, n: int) -> str:
-        return str(self.rng.randrange(10 ** (n - 1), 10 ** n))
+        low = 10 ** (n - 1)
+        return str(low + int(self.rnd() * 9 * low))
 
     def landline(self, address: Address) -> str:
         if address.prefecture == "東京都":
@@ -760,51 +775,48 @@ class Generator:
             if address.city.startswith(prefix):
                 local = 4 if len(area) == 2 else 3
                 return f"{area}-{self.digits(local)}-{self.digits(4)}"
-        return f"0{self.rng.randrange(11, 100)}-{self.digits(3)}-{self.digits(4)}"
+        return f"0{self.randint(11, 99)}-{self.digits(3)}-{self.digits(4)}"
 
     def mobile(self) -> str:
-        return f"{self.rng.choice(MOBILE_PREFIXES)}-{self.digits(4)}-{self.digits(4)}"
+        return f"{self.pick(MOBILE_PREFIXES)}-{self.digits(4)}-{self.digits(4)}"
 
     def street(self, address: Address) -> str:
-        rng = self.rng
         base = address.prefecture + address.city + address.neighborhood
         if address.chome:
-            return f"{base}{rng.randint(1, 6)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}"
-        if rng.random() < 0.5:
-            return f"{base}{rng.randint(1, 3000)}"
-        return f"{base}{rng.randint(1, 999)}-{rng.randint(1, 30)}"
+            return f"{base}{self.randint(1, 6)}丁目{self.randint(1, 30)}-{self.randint(1, 20)}"
+        if self.rnd() < 0.5:
+            return f"{base}{self.randint(1, 3000)}"
+        return f"{base}{self.randint(1, 999)}-{self.randint(1, 30)}"
 
     def building(self) -> str:
-        rng = self.rng
-        pattern = rng.choice(BUILDINGS)
-        name = rng.choice(BUILDING_NAMES)
+        pattern = self.pick(BUILDINGS)
+        name = self.pick(BUILDING_NAMES)
         if pattern.startswith("第"):
-            return pattern.format(rng.randint(1, 5), name, rng.randint(1, 12))
+            return pattern.format(self.randint(1, 5), name, self.randint(1, 12))
         if "号" in pattern:
-            return pattern.format(name, rng.randint(1, 12) * 100 + rng.randint(1, 12))
-        return pattern.format(name, rng.randint(1, 20))
+            return pattern.format(name, self.randint(1, 12) * 100 + self.randint(1, 12))
+        return pattern.format(name, self.randint(1, 20))
 
     def date_between(self, days_ago_max: int, days_ago_min: int = 0) -> date:
-        return date.fromordinal(self.today_ordinal - self.rng.randint(days_ago_min, days_ago_max))
+        return date.fromordinal(self.today_ordinal - self.randint(days_ago_min, days_ago_max))
 
     def address_for(self, branch_index: int) -> Address:
         pools = self.pools
-        if self.rng.random() < 0.75:
+        if self.rnd() < 0.75:
             local = pools.addresses_by_prefecture.get(self.m.branch_prefectures[branch_index])
             if local:
-                return self.rng.choice(local)
-        return self.rng.choice(pools.addresses)
+                return self.pick(local)
+        return self.pick(pools.addresses)
 
     # --- a customer -------------------------------------------------------------------------
     def customer(self, code: str) -> Customer:
-        rng = self.rng
         pools = self.pools
-        branch_index = rng.choices(range(len(self.m.branches)), cum_weights=self.branch_cum)[0]
+        branch_index = self.weighted(range(len(self.m.branches)), self.branch_cum)
         branch = self.m.branches[branch_index]
-        staff = rng.choice(self.m.staff_by_branch[branch.id])
-        gender = "M" if rng.random() < 0.55 else "F"
-        last = rng.choice(pools.last_names)
-        first = rng.choice(pools.male_names if gender == "M" else pools.female_names)
+        staff = self.pick(self.m.staff_by_branch[branch.id])
+        gender = "M" if self.rnd() < 0.55 else "F"
+        last = self.pick(pools.last_names)
+        first = self.pick(pools.male_names if gender == "M" else pools.female_names)
         address = self.address_for(branch_index)
         v = {
             "code": code,
@@ -813,165 +825,160 @@ class Generator:
             "first_name": first[0],
             "last_name_kana": katakana(last[1]),
             "first_name_kana": katakana(first[1]),
-            "gender": gender if rng.random() < 0.9 else "",
+            "gender": gender if self.rnd() < 0.9 else "",
             "postal_code": address.postal_code,
             "address": self.street(address),
             "staff_id": staff.id,
             "staff_department_id": staff.department_id,
             "created_by_id": staff.id,
             "updated_by_id": staff.id,
-            "category_id": rng.choices(self.m.customer_categories, cum_weights=self.category_cum)[0].id,
+            "category_id": self.weighted(self.m.customer_categories, self.category_cum).id,
         }
-        if rng.random() < 0.7:  # corporate contact
-            company, company_kana, industry, domain = rng.choice(pools.companies)
+        if self.rnd() < 0.7:  # corporate contact
+            company, company_kana, industry, domain = self.pick(pools.companies)
             v["company_name"] = company
             v["company_kana"] = katakana(company_kana)
             v["industry"] = industry
-            v["department"] = rng.choice(DEPARTMENTS)
-            v["title"] = rng.choices(pools.title_values, pools.title_weights)[0]
+            v["department"] = self.pick(DEPARTMENTS)
+            v["title"] = self.weighted(pools.title_values, self.title_cum)
             v["tel"] = self.landline(address)
-            if rng.random() < 0.4:
+            if self.rnd() < 0.4:
                 v["fax"] = self.landline(address)
-            if rng.random() < 0.6:
+            if self.rnd() < 0.6:
                 v["mobile"] = self.mobile()
             v["email"] = f"{first[2].lower()}.{last[2].lower()}@{domain}"
-            if rng.random() < 0.5:
+            if self.rnd() < 0.5:
                 v["url"] = f"https://www.{domain}/"
             v["send_to"] = Customer.SendTo.COMPANY
-            if rng.random() < 0.55:
+            if self.rnd() < 0.55:
                 v["building"] = self.building()
         else:
-            v["industry"] = rng.choice(PERSONAL_INDUSTRIES) if rng.random() < 0.5 else ""
-            if rng.random() < 0.7:
+            v["industry"] = self.pick(PERSONAL_INDUSTRIES) if self.rnd() < 0.5 else ""
+            if self.rnd() < 0.7:
                 v["tel"] = self.landline(address)
             v["mobile"] = self.mobile()
-            if rng.random() < 0.8:
-                v["email"] = f"{first[2].lower()}.{last[2].lower()}{rng.randint(1, 999)}@{rng.choice(EMAIL_DOMAINS)}"
+            if self.rnd() < 0.8:
+                v["email"] = f"{first[2].lower()}.{last[2].lower()}{self.randint(1, 999)}@{self.pick(EMAIL_DOMAINS)}"
             v["send_to"] = Customer.SendTo.HOME
-            if rng.random() < 0.3:
+            if self.rnd() < 0.3:
                 v["building"] = self.building()
-        if rng.random() < 0.9:
+        if self.rnd() < 0.9:
             v["birth_date"] = self.date_between(85 * 365, 20 * 365)
-        if rng.random() < 0.08:  # a separate 連絡先 (e.g. the home of a company contact)
+        if self.rnd() < 0.08:  # a separate 連絡先 (e.g. the home of a company contact)
             other = self.address_for(branch_index)
             v["contact_postal_code"] = other.postal_code
             v["contact_address"] = self.street(other)
             v["contact_tel"] = self.landline(other)
-            if rng.random() < 0.5:
+            if self.rnd() < 0.5:
                 v["send_to"] = Customer.SendTo.CONTACT
         for number, rate in CHECK_RATES.items():
-            if rng.random() < rate:
+            if self.rnd() < rate:
                 v[f"check{number}"] = True
-        if rng.random() < 0.7:
-            v[f"check{rng.choices(RANK_CHECKS, RANK_WEIGHTS)[0]}"] = True
-        if rng.random() < OTHER_CHECK_RATE * 37:
-            v[f"check{rng.choice([6, *range(13, 49)])}"] = True
-        if rng.random() < 0.15:
-            text = rng.choice(REMARKS_1)
-            v["remark1"] = text.format(rng.choice(pools.last_names)[0]) if "{}" in text else text
-        if rng.random() < 0.08:
-            v["remark2"] = rng.choice(REMARKS_2)
-        if rng.random() < 0.05:
-            v["remark3"] = rng.choice(REMARKS_3)
+        if self.rnd() < 0.7:
+            v[f"check{self.weighted(RANK_CHECKS, self.rank_cum)}"] = True
+        if self.rnd() < OTHER_CHECK_RATE * 37:
+            v[f"check{self.pick([6, *range(13, 49)])}"] = True
+        if self.rnd() < 0.15:
+            text = self.pick(REMARKS_1)
+            v["remark1"] = text.format(self.pick(pools.last_names)[0]) if "{}" in text else text
+        if self.rnd() < 0.08:
+            v["remark2"] = self.pick(REMARKS_2)
+        if self.rnd() < 0.05:
+            v["remark3"] = self.pick(REMARKS_3)
         customer = self.customers.instance(self.customers.row(**v))
         customer.refresh_search_keys()
         return customer
 
     # --- what hangs off it --------------------------------------------------------------------
     def contacts(self, customer: Customer, count: int) -> list[list]:
-        rng = self.rng
         out = []
         staff_pool = self.m.staff_by_branch[customer.branch_id]
         branch_name = self.branch_names[customer.branch_id]
         span = 10 * 365 if count > 20 else 5 * 365
         for _ in range(count):
-            category = rng.choices(self.m.contact_categories, cum_weights=self.contact_cum)[0]
-            subject, detail, response = rng.choice(CONTACT_TEMPLATES.get(category.name, CONTACT_TEMPLATES["その他"]))
-            product = rng.choice(self.m.products)
+            category = self.weighted(self.m.contact_categories, self.contact_cum)
+            subject, detail, response = self.pick(CONTACT_TEMPLATES.get(category.name, CONTACT_TEMPLATES["その他"]))
+            product = self.pick(self.m.products)
             if "{" in detail:
-                detail = detail.format(product=product.name, branch=branch_name, qty=rng.choice([5, 10, 50, 100]),
-                                       city=rng.choice(self.pools.addresses).city)
-            staff = rng.choice(staff_pool)
+                detail = detail.format(product=product.name, branch=branch_name, qty=self.pick([5, 10, 50, 100]),
+                                       city=self.pick(self.pools.addresses).city)
+            staff = self.pick(staff_pool)
             day = self.date_between(span)
             recent = (self.today - day).days < 30
-            status = rng.choice(["open", "in_progress", "handed_off", "done"]) if recent else "done"
+            status = self.pick(["open", "in_progress", "handed_off", "done"]) if recent else "done"
             row = {
                 "customer_id": customer.id, "date": day, "category_id": category.id, "content1": subject,
                 "detail": detail, "response": response if status == "done" else "", "status": status,
                 "department_id": staff.department_id, "staff_id": staff.id,
             }
             if status != "done":
-                row["next_action_date"] = day + timedelta(days=rng.randint(1, 14))
-            if rng.random() < 0.05:
+                row["next_action_date"] = day + timedelta(days=self.randint(1, 14))
+            if self.rnd() < 0.05:
                 row["memo"] = "折り返し電話を希望。"
             out.append(self.contact_rows.row(**row))
         return out
 
     def purchases(self, customer: Customer, count: int) -> list[list]:
-        rng = self.rng
         out = []
         span = 10 * 365 if count > 20 else 5 * 365
         for _ in range(count):
-            i = rng.choices(range(len(self.m.products)), cum_weights=self.product_cum)[0]
+            i = self.weighted(range(len(self.m.products)), self.product_cum)
             product = self.m.products[i]
-            quantity = rng.choice(self.product_quantities[i])
+            quantity = self.pick(self.product_quantities[i])
             amount = quantity * int(product.unit_price)
             day = self.date_between(span)
-            settled = (self.today - day).days > 14 or rng.random() < 0.5
+            settled = (self.today - day).days > 14 or self.rnd() < 0.5
             out.append(self.purchase_rows.row(
                 customer_id=customer.id, date=day, product_id=product.id, product_category=product.category,
                 product_code=product.code, product_name=product.name, quantity=quantity,
-                unit_price=product.unit_price, amount=amount, payment_method=rng.choice(PAYMENT_METHODS),
-                shipped=settled, paid=settled, media=rng.choice(MEDIA), points=amount // 100,
+                unit_price=product.unit_price, amount=amount, payment_method=self.pick(PAYMENT_METHODS),
+                shipped=settled, paid=settled, media=self.pick(MEDIA), points=amount // 100,
             ))
         return out
 
     def family(self, customer: Customer) -> list[list]:
-        rng = self.rng
         out = []
         registered = self.date_between(8 * 365)
         born = customer.birth_date or self.date_between(60 * 365, 30 * 365)
-        if rng.random() < 0.8:
+        if self.rnd() < 0.8:
             spouse_gender = "F" if customer.gender == "M" else "M"
-            first = rng.choice(self.pools.female_names if spouse_gender == "F" else self.pools.male_names)
+            first = self.pick(self.pools.female_names if spouse_gender == "F" else self.pools.male_names)
             out.append(self._member(customer, registered, "配偶者", first, spouse_gender,
-                                    born + timedelta(days=rng.randint(-6 * 365, 6 * 365)), True))
-        for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
-            child_born = born + timedelta(days=rng.randint(24 * 365, 40 * 365))
+                                    born + timedelta(days=self.randint(-6 * 365, 6 * 365)), True))
+        for _ in range(self.pick([0, 1, 1, 2, 2, 3])):
+            child_born = born + timedelta(days=self.randint(24 * 365, 40 * 365))
             if child_born >= self.today:
                 continue
-            gender = rng.choice("MF")
-            first = rng.choice(self.pools.male_names if gender == "M" else self.pools.female_names)
-            out.append(self._member(customer, registered, "子", first, gender, child_born, rng.random() < 0.6))
+            gender = self.pick("MF")
+            first = self.pick(self.pools.male_names if gender == "M" else self.pools.female_names)
+            out.append(self._member(customer, registered, "子", first, gender, child_born, self.rnd() < 0.6))
         return out
 
     def _member(self, customer, registered, relation, first, gender, born, together) -> list:
         age = (self.today - born).days // 365
-        occupation = "未就学" if age < 6 else "学生" if age < 23 else self.rng.choice(FAMILY_OCCUPATIONS)
+        occupation = "未就学" if age < 6 else "学生" if age < 23 else self.pick(FAMILY_OCCUPATIONS)
         return self.family_rows.row(
             customer_id=customer.id, registered_on=registered, relation=relation,
             name=f"{customer.last_name} {first[0]}", name_kana=katakana(f"{customer.last_name_kana} {first[1]}"),
             gender=gender, birth_date=born, lives_together=together, occupation=occupation,
-            hobbies=self.rng.choice(FAMILY_HOBBIES),
+            hobbies=self.pick(FAMILY_HOBBIES),
         )
 
     def career(self, customer: Customer) -> list[list]:
-        rng = self.rng
         return [
             self.career_rows.row(
                 customer_id=customer.id, date=self.date_between(20 * 365, 365),
-                company=rng.choice(self.pools.companies)[0], department=rng.choice(DEPARTMENTS),
-                title=rng.choices(self.pools.title_values, self.pools.title_weights)[0],
+                company=self.pick(self.pools.companies)[0], department=self.pick(DEPARTMENTS),
+                title=self.weighted(self.pools.title_values, self.title_cum),
             )
-            for _ in range(rng.choice([1, 1, 2, 3]))
+            for _ in range(self.pick([1, 1, 2, 3]))
         ]
 
     def phones(self, customer: Customer) -> list[list]:
-        rng = self.rng
         out = []
-        for position in range(rng.choice([1, 1, 2])):
-            kind, note = rng.choice(PHONE_NOTES)
-            number = self.mobile() if kind == "mobile" else f"0{rng.randrange(11, 100)}-{self.digits(3)}-{self.digits(4)}"
+        for position in range(self.pick([1, 1, 2])):
+            kind, note = self.pick(PHONE_NOTES)
+            number = self.mobile() if kind == "mobile" else f"0{self.randint(11, 99)}-{self.digits(3)}-{self.digits(4)}"
             out.append(self.phone_rows.row(customer_id=customer.id, kind=kind, number=number, note=note, position=position))
         return out
 

@@ -22,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
-	$(PY) manage.py bootstrap_demo
+	$(PY) manage.py bootstrap_demo --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

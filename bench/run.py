@@ -1,0 +1,407 @@
+"""Kokyaku benchmarks: `make bench` or `python -m bench.run [--db sqlite,postgres] [--customers 100000]`.
+
+For each database the runner starts a worker process (this module with --worker) with
+DATABASE_URL pointing at a benchmark database of its own:
+  - SQLite:     var/bench/kokyaku_bench_<N>.sqlite3
+  - PostgreSQL: kokyaku_bench_<N> on $BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
+                created from template0, UTF8, C.UTF-8 (Japanese trigrams need it), with pg_trgm.
+The worker migrates, seeds the data once with seed_demo (a marker in var/bench/ lets later
+runs reuse it while the parameters match) and measures in-process with Django's test Client,
+logged in as a head-office superuser. The runner prints one table and writes
+bench-results.json at the repository root: a list of {"name", "value", "unit", "goal"}.
+
+Adding a benchmark: write a function taking a Context and returning Rows, decorate it with
+@measurement; `ctx.page(...)` times a page (median, p95, SQL queries). Run one with --only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+RESULTS_FILE = ROOT / "bench-results.json"
+SETTINGS = "config.settings.bench"
+PG_BASE_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+# What the data set is made of; a marker with other values makes the worker seed afresh.
+SEED_PARAMS = {
+    "seed": 1, "branches": 20, "with_heavy_customer": 200,
+    "contacts_per_customer": 3.0, "purchases_per_customer": 3.0, "version": 1,
+}
+HEAVY_CONTACTS = SEED_PARAMS["with_heavy_customer"]
+PAGE_GOAL_MS = 150
+PAGE_GOAL_QUERIES = 15
+
+
+# ------------------------------------------------------------------------------------------
+# Results
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    value: float | None
+    unit: str
+    goal: str | None = None  # "<= 150", ">= 1000" or None for figures without a goal
+    note: str = ""  # shown in the table only ("reused …")
+    error: str = ""  # the measurement could not be taken: always FAIL
+
+    def passed(self) -> bool | None:
+        if self.error:
+            return False
+        if self.goal is None:
+            return None
+        if self.value is None:
+            return False
+        op, target = self.goal.split()
+        return self.value <= float(target) if op == "<=" else self.value >= float(target)
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "value": self.value, "unit": self.unit, "goal": self.goal}
+
+
+# ------------------------------------------------------------------------------------------
+# Measurements (run in the worker, Django set up)
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    client: object  # django.test.Client, logged in as a head-office superuser
+    db: str  # "sqlite" / "postgres"
+    customers: int
+    heavy_customer_id: int
+    requests: int = 20
+    warmup: int = 2
+    prefix: str = field(init=False)
+
+    def __post_init__(self):
+        self.prefix = f"{self.db} {human_count(self.customers)}"
+
+    def name(self, label: str) -> str:
+        return f"{self.prefix}: {label}"
+
+    def page(self, label: str, url: str, *, goal_ms: float | None = PAGE_GOAL_MS,
+             goal_queries: int | None = PAGE_GOAL_QUERIES) -> list[Row]:
+        """Whole-request time of GET url: median and p95 of `requests` after `warmup`, and SQL queries."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        rows_on_error = [
+            Row(self.name(f"{label} median"), None, "ms", fmt_goal("<=", goal_ms)),
+            Row(self.name(f"{label} queries"), None, "queries", fmt_goal("<=", goal_queries)),
+        ]
+        for _ in range(self.warmup):
+            response = self.client.get(url)
+            if response.status_code != 200:
+                for row in rows_on_error:
+                    row.error = f"GET {url} -> HTTP {response.status_code}"
+                return rows_on_error
+        times = []
+        for _ in range(self.requests):
+            start = time.perf_counter()
+            response = self.client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:  # a separate request: logging costs time
+            self.client.get(url)
+        return [
+            Row(self.name(f"{label} median"), round(statistics.median(times), 1), "ms", fmt_goal("<=", goal_ms)),
+            Row(self.name(f"{label} p95"), round(percentile(times, 95), 1), "ms"),
+            Row(self.name(f"{label} queries"), len(queries.captured_queries), "queries",
+                fmt_goal("<=", goal_queries)),
+        ]
+
+
+MEASUREMENTS: list[Callable[[Context], list[Row]]] = []
+
+
+def measurement(function: Callable[[Context], list[Row]]):
+    MEASUREMENTS.append(function)
+    return function
+
+
+@measurement
+def customer_list(ctx: Context) -> list[Row]:
+    return ctx.page("customer list", "/admin/crm/customer/")
+
+
+@measurement
+def customer_card_heavy(ctx: Context) -> list[Row]:
+    return ctx.page(f"change form, {HEAVY_CONTACTS} contacts", f"/admin/crm/customer/{ctx.heavy_customer_id}/change/")
+
+
+# ------------------------------------------------------------------------------------------
+# Worker: one database, Django set up in this process
+# ------------------------------------------------------------------------------------------
+
+
+def worker(args) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    marker_path = marker_file(args.db, args.customers)
+    rows: list[Row] = []
+    prefix = f"{args.db} {human_count(args.customers)}"
+
+    marker = load_marker(marker_path)
+    if marker is None or not dataset_matches(marker, args.customers):
+        marker = seed(args, marker_path)
+        reused = ""
+    else:
+        reused = f"reused data seeded {marker['seeded_at']}"
+        print(f"[{args.db}] Reusing the data set ({reused}).", flush=True)
+    connections.close_all()  # measure on fresh connections, not the seeding one (its cache is large)
+
+    rows += [
+        Row(f"{prefix}: seed time", marker["seconds"], "s", note=reused),
+        Row(f"{prefix}: seed speed", round(marker["rows"] / marker["seconds"]), "rows/s", note=reused),
+        Row(f"{prefix}: seed speed (customers)", round(args.customers / marker["seconds"]), "customers/s", note=reused),
+    ]
+    ctx = Context(client=login_client(), db=args.db, customers=args.customers,
+                  heavy_customer_id=marker["heavy_customer_id"], requests=args.requests, warmup=args.warmup)
+    for function in MEASUREMENTS:
+        if args.only and not re.search(args.only, function.__name__):
+            continue
+        print(f"[{args.db}] {function.__name__} …", flush=True)
+        try:
+            rows += function(ctx)
+        except Exception as exc:  # one broken page must not hide the others
+            rows.append(Row(ctx.name(function.__name__), None, "", error=f"{type(exc).__name__}: {exc}"))
+    Path(args.out).write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def seed(args, marker_path: Path) -> dict:
+    from django.core.management import call_command
+
+    from crm.models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
+
+    if Customer.objects.exists():
+        print(f"[{args.db}] The database holds other data: flushing it before seeding.", flush=True)
+        call_command("flush", interactive=False, verbosity=0)
+    print(f"[{args.db}] Seeding {args.customers:,} customers …", flush=True)
+    out = TeeLines(sys.stdout)
+    params = {k: v for k, v in SEED_PARAMS.items() if k != "version"}
+    start = time.perf_counter()
+    call_command("seed_demo", customers=args.customers, stdout=out, **params)
+    seconds = round(time.perf_counter() - start, 1)
+    match = next((re.search(r"HEAVY_CUSTOMER id=(\d+)", line) for line in out.lines if "HEAVY_CUSTOMER" in line), None)
+    if match is None:
+        raise SystemExit("seed_demo printed no HEAVY_CUSTOMER line")
+    rows = sum(m.objects.count() for m in (Customer, ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone))
+    marker = {
+        "params": SEED_PARAMS, "customers": args.customers, "heavy_customer_id": int(match.group(1)),
+        "seconds": seconds, "rows": rows, "seeded_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    marker_path.write_text(json.dumps(marker, indent=1), encoding="utf-8")
+    return marker
+
+
+def dataset_matches(marker: dict, customers: int) -> bool:
+    """The marker describes this data set and the database still holds it."""
+    from crm.models import ContactHistory, Customer
+
+    if marker.get("params") != SEED_PARAMS or marker.get("customers") != customers:
+        return False
+    return (
+        Customer.objects.count() == customers
+        and ContactHistory.objects.filter(customer_id=marker["heavy_customer_id"]).count() == HEAVY_CONTACTS
+    )
+
+
+def login_client():
+    from django.test import Client
+
+    from crm.models import Staff
+
+    user, created = Staff.objects.get_or_create(
+        username="bench-admin",
+        defaults={"is_staff": True, "is_superuser": True, "is_head_office": True, "display_name": "ベンチマーク"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class TeeLines:
+    """A stdout for call_command that prints through and keeps the lines."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.lines: list[str] = []
+        self._partial = ""
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+        text = self._partial + text
+        *done, self._partial = text.split("\n")
+        self.lines += done
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+# ------------------------------------------------------------------------------------------
+# Runner: databases, subprocesses, the table
+# ------------------------------------------------------------------------------------------
+
+
+def database_name(customers: int) -> str:
+    return f"kokyaku_bench_{customers}"
+
+
+def marker_file(db: str, customers: int) -> Path:
+    return BENCH_DIR / f"{database_name(customers)}.{db}.json"
+
+
+def load_marker(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def prepare_database(db: str, customers: int, fresh: bool) -> str:
+    """Create the database if needed (empty it when `fresh`) and return its DATABASE_URL."""
+    name = database_name(customers)
+    if db == "sqlite":
+        path = BENCH_DIR / f"{name}.sqlite3"
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE_URL}/postgres", autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if exists and fresh:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+                exists = None
+            if not exists:
+                conn.execute(
+                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                    "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                )
+        with psycopg.connect(f"{PG_BASE_URL}/{name}", autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        return f"{PG_BASE_URL}/{name}"
+    raise SystemExit(f"Unknown database {db!r}: use sqlite or postgres.")
+
+
+def run_database(db: str, args) -> list[Row]:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    marker = load_marker(marker_file(db, args.customers))
+    fresh = args.reseed or marker is None or marker.get("params") != SEED_PARAMS
+    url = prepare_database(db, args.customers, fresh)
+    if fresh:
+        marker_file(db, args.customers).unlink(missing_ok=True)
+    out = BENCH_DIR / f"results-{db}.json"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": SETTINGS, "PYTHONUNBUFFERED": "1"}
+    command = [
+        sys.executable, "-m", "bench.run", "--worker", "--db", db, "--customers", str(args.customers),
+        "--requests", str(args.requests), "--warmup", str(args.warmup), "--out", str(out),
+    ]
+    if args.only:
+        command += ["--only", args.only]
+    print(f"== {db}: {url}", flush=True)
+    code = subprocess.call(command, cwd=ROOT, env=env)
+    if code != 0 or not out.exists():
+        return [Row(f"{db} {human_count(args.customers)}: benchmark run", None, "",
+                    error=f"worker exited with {code}")]
+    return [Row(**r) for r in json.loads(out.read_text(encoding="utf-8"))]
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("name", "value", "unit", "goal", "result")
+    table = [
+        (
+            r.name,
+            "—" if r.value is None else f"{r.value:,.1f}" if isinstance(r.value, float) else f"{r.value:,}",
+            r.unit,
+            r.goal or "",
+            " ".join(x for x in ({True: "PASS", False: "FAIL", None: ""}[r.passed()], r.error, r.note) if x),
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *table)]
+    line = lambda cells: "  ".join(str(c).ljust(w) if i != 1 else str(c).rjust(w)  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for cells in table:
+        print(line(cells))
+
+
+def human_count(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def fmt_goal(op: str, value) -> str | None:
+    return None if value is None else f"{op} {value}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="sqlite,postgres", help="Comma-separated: sqlite, postgres.")
+    parser.add_argument("--customers", type=int, default=100_000, help="Size of the data set.")
+    parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
+    parser.add_argument("--warmup", type=int, default=2, help="Untimed requests first.")
+    parser.add_argument("--only", default="", help="Regex on measurement names (e.g. customer_list).")
+    parser.add_argument("--reseed", action="store_true", help="Drop the benchmark database and seed again.")
+    parser.add_argument("--list", action="store_true", help="List the measurements and exit.")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.list:
+        for function in MEASUREMENTS:
+            print(f"{function.__name__:24} {(function.__doc__ or '').strip()}")
+        return 0
+    if args.worker:
+        return worker(args)
+
+    rows: list[Row] = []
+    for db in [d.strip() for d in args.db.split(",") if d.strip()]:
+        rows += run_database(db, args)
+    print()
+    print_table(rows)
+    RESULTS_FILE.write_text(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
+    print(f"\nWrote {RESULTS_FILE.relative_to(ROOT)}")
+    return 1 if any(r.passed() is False for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

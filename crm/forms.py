@@ -5,7 +5,7 @@ import os
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.forms.utils import flatatt
+from django.forms.utils import ErrorList, flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -17,12 +17,33 @@ from fieldconfig.lookup import ConfiguredLabel, config
 from .models import ContactAttachment, ContactHistory, Customer, Purchase
 
 
+class QuietErrorList(ErrorList):
+    """An empty error list renders nothing without going through a template: the card has
+    ~150 fields, and each asks for its (usually empty) errors."""
+
+    def __str__(self):
+        return super().__str__() if self.data else ""
+
+    def as_ul(self):
+        return super().as_ul() if self.data else ""
+
+    def as_text(self):
+        return super().as_text() if self.data else ""
+
+
+class InlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_class", QuietErrorList)
+        super().__init__(*args, **kwargs)
+
+
 class ConfiguredModelForm(forms.ModelForm):
     """Applies the admin's pulldown choices (C3) to free-text fields of the model."""
 
     config_model: str = ""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_class", QuietErrorList)
         super().__init__(*args, **kwargs)
         snapshot = config()
         self._configured_choices = {}

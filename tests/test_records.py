@@ -129,3 +129,18 @@ def test_h5_product_master_add(admin_client):
         "code": "M256", "name": "256MBメモリ", "category": "周辺機器", "unit_price": "1000", "is_active": "on",
     })
     assert response.status_code == 302
+
+
+def test_h3_h4_c10_card_shows_tables_and_opens_each_editor(admin_client, hq_branch):
+    from tests.factories import FamilyMemberFactory
+
+    customer = CustomerFactory(branch=hq_branch)
+    FamilyMemberFactory(customer=customer, name="山田 花子", relation="配偶者")
+    CareerEntryFactory(customer=customer, company="サンプル業界連合会", title="専務理事")
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    card = admin_client.get(url).content.decode()
+    assert "山田 花子" in card and "サンプル業界連合会" in card
+    assert 'name="family-0-name"' not in card  # a table until 編集 is pressed
+    for editor, field in (("family", "family-0-name"), ("career", "career-0-company"), ("phones", "phones-TOTAL_FORMS")):
+        page = admin_client.get(url + f"?edit={editor}").content.decode()
+        assert f'name="{field}"' in page, editor

@@ -11,6 +11,7 @@ from unfold.admin import TabularInline as UnfoldTabularInline
 from audit import events as audit_events
 
 from .. import permissions
+from ..forms import InlineForm
 
 
 class AuditedAdminMixin:
@@ -104,11 +105,13 @@ class CustomerChildAdmin(KokyakuAdmin):
 
 
 class TabularInline(UnfoldTabularInline):
+    form = InlineForm
     extra = 0
     tab = True
 
 
 class StackedInline(UnfoldStackedInline):
+    form = InlineForm
     extra = 0
     tab = True
 

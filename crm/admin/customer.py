@@ -103,6 +103,9 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
     import_form_class = ImportForm
     export_form_class = SelectableFieldsExportForm
     inlines = [PhoneInline, FamilyInline, CareerInline]
+    # The seed's card opens 家族 / 前職 / 電話番号 as input screens of their own (a button each):
+    # the card shows them as tables, and ?edit=family (…) opens that editor on the card.
+    INLINE_EDITORS = {"phones": PhoneInline, "family": FamilyInline, "career": CareerInline}
     change_form_outer_before_template = "crm/customer/copy_company_block.html"
     change_form_outer_after_template = "crm/customer/records.html"
     change_form_before_template = "crm/customer/summary.html"
@@ -193,6 +196,16 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
     # --- form -------------------------------------------------------------------------
     def _hidden(self, request) -> set[str]:
         return permissions.invisible_fields(request.user, "customer")
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return self.inlines
+        if request.method == "POST":
+            # only the editors the browser sent: their management forms are in the POST
+            return [inline for prefix, inline in self.INLINE_EDITORS.items()
+                    if f"{prefix}-TOTAL_FORMS" in request.POST]
+        editing = request.GET.get("edit")
+        return [self.INLINE_EDITORS[editing]] if editing in self.INLINE_EDITORS else []
 
     def get_fieldsets(self, request, obj=None):
         snapshot = config()
@@ -304,6 +317,11 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             context["purchase_page"] = request.user.has_perm("crm.view_purchase") and selectors.records_page(
                 obj.purchases.all(), count=summary.purchase_count, page=request.GET.get("purchases_page"),
             )
+            editing = request.GET.get("edit")
+            context["editing"] = editing
+            context["family_rows"] = list(obj.family.all()) if editing != "family" else None
+            context["career_rows"] = list(obj.career.all()) if editing != "career" else None
+            context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

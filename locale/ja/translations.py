@@ -220,6 +220,8 @@ JA = {
     "Total amount": "合計金額",
     "UI translations": "画面の翻訳",
     "Masters": "マスタ",
+    "Edit": "編集",
+    "Separately": "別居",
     "Add a contact history": "応対履歴を追加",
     "Add a purchase": "購買履歴を追加",
     "Newer": "新しい履歴",

@@ -143,6 +143,147 @@ def customer_card_heavy(ctx: Context) -> list[Row]:
     return ctx.page(f"change form, {HEAVY_CONTACTS} contacts", f"/admin/crm/customer/{ctx.heavy_customer_id}/change/")
 
 
+def _sample_terms() -> dict[str, str]:
+    """Quick-search terms taken from the data itself, so every one has real matches."""
+    import jaconv
+
+    from crm.models import Customer
+
+    rows = Customer.objects.exclude(email="").exclude(tel="").order_by("id").values(
+        "last_name", "first_name", "last_name_kana", "tel", "email")[:2000]
+    four = next(r for r in rows if len(r["last_name"] + r["first_name"]) == 4)
+    reading = next(r for r in rows if len(r["last_name_kana"]) >= 3)
+    phone = next(r for r in rows if len(re.sub(r"\D", "", r["tel"])) >= 10)
+    digits = re.sub(r"\D", "", phone["tel"])
+    mail = next(r for r in rows if "." in r["email"].split("@")[0])
+    return {
+        "1-char kanji": "田",
+        "2-char surname": "田中",
+        "4-char name": four["last_name"] + four["first_name"],
+        "hiragana reading": jaconv.kata2hira(reading["last_name_kana"]),
+        "4-digit phone": digits[-8:-4],
+        "email fragment": mail["email"].split("@")[0][:7],
+    }
+
+
+BASELINE_FIELDS = ["code", "last_name", "first_name", "last_name_kana", "first_name_kana", "company_name",
+                   "company_kana", "tel", "mobile", "email"]
+
+
+def _query_work_ms(run, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _baseline_ms(term: str, repeats: int = 3) -> float:
+    """Django admin's stock search_fields: icontains on each field OR-ed, its COUNT and the first page."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    from crm.models import Customer
+
+    def run():
+        condition = Q()
+        for bit in term.split():
+            or_bit = Q()
+            for name in BASELINE_FIELDS:
+                or_bit |= Q(**{f"{name}__icontains": bit})
+            condition &= or_bit
+        paginator = Paginator(Customer.objects.filter(condition).order_by("-pk"), 50)
+        list(paginator.page(1).object_list)
+
+    return _query_work_ms(run, repeats)
+
+
+def _engine_ms(term: str, repeats: int = 5) -> float:
+    """The same work through Kokyaku's engine: its capped count and the first page, streamed."""
+    from crm import search
+    from crm.admin.pagination import EstimatingPaginator
+    from crm.models import Customer
+
+    def run():
+        queryset = search.order_for_streaming(search.customer_quick_search(Customer.objects.all(), term))
+        list(EstimatingPaginator(queryset, 50).page(1).object_list)
+
+    return _query_work_ms(run, repeats)
+
+
+@measurement
+def quick_search(ctx: Context) -> list[Row]:
+    """S1/S3: the list with a quick search, against Django admin's default search as the baseline."""
+    from urllib.parse import quote
+
+    rows = []
+    for label, term in _sample_terms().items():
+        measured = ctx.page(f"quick search {label} ({term})", f"/admin/crm/customer/?q={quote(term)}",
+                            goal_ms=PAGE_GOAL_MS, goal_queries=PAGE_GOAL_QUERIES)
+        for row in measured:
+            if row.name.endswith("p95") and row.value is not None:
+                row.goal = fmt_goal("<=", 300)
+        rows += measured
+        engine, baseline = _engine_ms(term), _baseline_ms(term)
+        rows.append(Row(ctx.name(f"query work, Kokyaku engine, {label}"), round(engine, 1), "ms"))
+        rows.append(Row(ctx.name(f"query work, admin search_fields baseline, {label}"), round(baseline, 1), "ms"))
+        rows.append(Row(ctx.name(f"baseline / Kokyaku query work, {label}"), round(baseline / max(engine, 0.01), 1), "x"))
+    return rows
+
+
+@measurement
+def advanced_search(ctx: Context) -> list[Row]:
+    """S2: customer field + contact-history date range + purchase total in a period, in one query."""
+    import datetime
+
+    since = (datetime.date.today() - datetime.timedelta(days=730)).isoformat()
+    url = (f"/admin/crm/customer/?s_address=%E6%9D%B1%E4%BA%AC&s_c_date_from={since}"
+           f"&s_p_date_from={since}&s_p_total_min=10000")
+    return ctx.page("advanced search (address + contact period + purchase total)", url, goal_ms=500)
+
+
+@measurement
+def branch_scope_cost(ctx: Context) -> list[Row]:
+    """R2: a branch user's list and quick search cost at most 10 % more than head office's."""
+    from django.test import Client
+
+    from crm import roles
+    from crm.models import Branch, Staff
+    from crm.permissions import staff_set_branches
+
+    from django.contrib.auth.models import Group
+
+    # Both users have the same role (一般): the difference measured is the branch scope alone.
+    def client_for(username, head_office):
+        user, _ = Staff.objects.get_or_create(username=username, defaults={"display_name": username})
+        user.is_head_office = head_office
+        user.save()
+        user.groups.add(Group.objects.get(name=roles.GENERAL))
+        if not head_office:
+            staff_set_branches(staff=user, branches=[Branch.objects.order_by("position", "code").first()])
+        client = Client()
+        client.force_login(user)
+        return client
+
+    hq_general, branch_client = client_for("bench-hq", True), client_for("bench-branch", False)
+    rows = []
+    for label, url in (("list", "/admin/crm/customer/"), ("quick search 田中", "/admin/crm/customer/?q=%E7%94%B0%E4%B8%AD")):
+        admin_client = ctx.client
+        try:
+            ctx.client = hq_general
+            head = ctx.page(f"HQ user {label}", url, goal_ms=None, goal_queries=None)
+            ctx.client = branch_client
+            branch = ctx.page(f"branch user {label}", url, goal_ms=None, goal_queries=None)
+        finally:
+            ctx.client = admin_client
+        rows += [head[0], branch[0]]
+        if head[0].value and branch[0].value:
+            rows.append(Row(ctx.name(f"branch / HQ time, {label}"), round(branch[0].value / head[0].value, 2), "ratio",
+                            fmt_goal("<=", 1.10)))
+    return rows
+
+
 # ------------------------------------------------------------------------------------------
 # Worker: one database, Django set up in this process
 # ------------------------------------------------------------------------------------------

@@ -238,3 +238,16 @@ def test_saved_searches_private_and_shared(admin_client, admin_user, client, peo
     assert "全員に共有" in home and "東京の顧客" not in home
     private = SavedSearch.objects.get(name="東京の顧客")
     assert client.post(reverse("admin:crm_customer_delete_search", args=[private.pk])).status_code == 403
+
+
+def test_s4_text_search_result_is_ordered_for_streaming(admin_client, hq_branch):
+    """On SQLite the page must be ordered by the FTS rowid, or it sorts every match (slow at 1M)."""
+    from django.db import connection
+
+    CustomerFactory(branch=hq_branch, last_name="田中")
+    response = admin_client.get(LIST, {"q": "田"})
+    queryset = response.context["cl"].queryset
+    if connection.vendor == "sqlite":
+        assert queryset.query.extra_order_by == ["crm_customer_fts.rowid"]
+    else:
+        assert list(queryset.query.order_by)[0] in ("id", "pk")

@@ -462,7 +462,8 @@ class StreamingChangeList(ChangeList):
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        if search.is_text_search(queryset) and list(queryset.query.order_by) in (["id"], ["pk"]):
+        ordering = queryset.query.order_by
+        if search.is_text_search(queryset) and ordering and all(o in ("id", "pk") for o in ordering):
             queryset = search.order_for_streaming(queryset)
         return queryset
 

@@ -2,7 +2,8 @@
 
 Matching is on Customer.search_text (crm.normalize.search_key), through an index each
 database can serve for one-character queries too (migration 0004):
-- PostgreSQL: `kokyaku_triple(search_text) LIKE '%田田田中中中%'` uses a pg_trgm GIN index.
+- PostgreSQL: `search_tri LIKE '%田田田中中中%'` on a stored generated column
+  (kokyaku_triple(search_text)) with a pg_trgm GIN index.
 - SQLite: the FTS5 trigram table crm_customer_fts, joined on rowid = customer id; results
   stream in id order, so the first page of even a 1-character query is read, not sorted.
 """
@@ -12,17 +13,12 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import CharField, F, Func, QuerySet
+from django.db.models import QuerySet
 
 from . import normalize
 
 FTS_TABLE = "crm_customer_fts"
 _PHONE_LIKE = re.compile(r"^[0-9()+\-\s]+$")
-
-
-class Triple(Func):
-    function = "kokyaku_triple"
-    output_field = CharField()
 
 
 def search_terms(query: str) -> list[str]:
@@ -53,10 +49,16 @@ def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
             where=[f"+{FTS_TABLE}.rowid = crm_customer.id", f"{FTS_TABLE} MATCH %s"],
             params=[" AND ".join(_fts_phrase(k) for k in keys)],
         )
-    queryset = queryset.alias(search_triple=Triple(F("search_text")))
-    for key in keys:
-        queryset = queryset.filter(search_triple__contains=normalize.triple(key))
-    return queryset
+    # PostgreSQL: crm_customer.search_tri is a stored generated column (migration 0008) that
+    # the ORM does not model; its pg_trgm GIN index serves LIKE '%…%'.
+    return queryset.extra(
+        where=["crm_customer.search_tri LIKE %s"] * len(keys),
+        params=[f"%{_escape_like(normalize.triple(key))}%" for key in keys],
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def is_text_search(queryset: QuerySet) -> bool:

@@ -251,3 +251,11 @@ def test_s4_text_search_result_is_ordered_for_streaming(admin_client, hq_branch)
         assert queryset.query.extra_order_by == ["crm_customer_fts.rowid"]
     else:
         assert list(queryset.query.order_by)[0] in ("id", "pk")
+
+
+def test_s3_like_wildcards_in_a_query_are_literal(admin_client, hq_branch):
+    plain = CustomerFactory(branch=hq_branch, company_name="100年商店", last_name="甲")
+    CustomerFactory(branch=hq_branch, company_name="100%果汁", last_name="乙")
+    assert codes(admin_client, q="100%") == {c.code for c in Customer.objects.filter(last_name="乙")}
+    assert codes(admin_client, q="_") == set()
+    assert plain.code in codes(admin_client, q="100年")

@@ -364,5 +364,7 @@ def test_r1_print_is_a_permission_of_its_own(world, persona, allowed, tmp_path):
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert world.customer_a.code in text and "渋谷" in text
     assert (world.customer_b.code in text) is (persona in ("hq_admin", "secretary"))
-    fonts = {str(f) for page in PdfReader(pdf).pages for f in page["/Resources"]["/Font"].values()}
+    fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(pdf).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("IPAexGothic" in name for name in fonts), fonts  # the Japanese font is embedded
     assert AuditEvent.objects.get(action=AuditEvent.Action.PRINT, user=world.users[persona]).row_count >= 1

@@ -115,5 +115,3 @@ class StackedInline(UnfoldStackedInline):
     extra = 0
     tab = True
 
-
-EMPTY = _("(none)")

@@ -56,7 +56,6 @@ INDIVIDUAL_BASIC = [
 ]
 CONTACT_BLOCK = [("contact_postal_code", "contact_address", "contact_building"), ("contact_tel", "contact_fax")]
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
-CHECKS_PER_ROW = 6
 
 
 def _visible_rows(rows, hidden) -> list:

@@ -9,15 +9,12 @@ superusers see every branch.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from fieldconfig.lookup import config
 
 BRANCH_PERMISSION = "crm.access_branch"
-EXPORT_PERMISSION = "crm.export_customer"
 PRINT_PERMISSION = "crm.print_customer"
-IMPORT_PERMISSION = "crm.import_customer"
 
 
 # --- branch scope (R2) -------------------------------------------------------------------
@@ -73,16 +70,6 @@ def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(id__in=visible_branch_ids(user))
 
 
-def can_see_customer(user, customer) -> bool:
-    return sees_all_branches(user) or customer.branch_id in visible_branch_ids(user)
-
-
-def require_customer_visible(user, customer):
-    if not can_see_customer(user, customer):
-        raise PermissionDenied
-    return customer
-
-
 def staff_set_branches(*, staff, branches) -> None:
     """Grant exactly these branches to the staff member (guardian object permissions)."""
     from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
@@ -130,14 +117,6 @@ def invisible_fields(user, model: str) -> set[str]:
     return config().hidden_fields(model) | restricted_fields(user, model)
 
 
-# --- actions (R1) -----------------------------------------------------------------------
-def can_export(user) -> bool:
-    return user.has_perm(EXPORT_PERMISSION)
-
-
+# --- actions (R1: export and import are checked by import-export's own permission codes) -----------------------------------------------------------------------
 def can_print(user) -> bool:
     return user.has_perm(PRINT_PERMISSION)
-
-
-def can_import(user) -> bool:
-    return user.has_perm(IMPORT_PERMISSION)

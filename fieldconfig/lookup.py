@@ -50,9 +50,6 @@ class Snapshot:
         default = mode_default or defaults.DEFAULT_LABELS.get(model, {}).get(name)
         return str(default) if default is not None else name
 
-    def is_hidden(self, model: str, name: str) -> bool:
-        return self.spec(model, name).hidden
-
     def hidden_fields(self, model: str) -> set[str]:
         return {name for (m, name), spec in self.fields.items() if m == model and spec.hidden}
 

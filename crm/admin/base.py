@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.admin import StackedInline as UnfoldStackedInline
@@ -51,6 +50,16 @@ class AuditedAdminMixin:
         if exists:
             audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
+
+
+def visible_rows(rows, hidden: set[str]) -> list:
+    """Fieldset rows without the fields this user may not see; a row left empty disappears."""
+    out = []
+    for row in rows:
+        kept = tuple(f for f in (row if isinstance(row, tuple) else (row,)) if f not in hidden)
+        if kept:
+            out.append(kept if len(kept) > 1 else kept[0])
+    return out
 
 
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):

@@ -8,7 +8,7 @@ from unfold.decorators import display
 from .. import permissions
 from ..forms import AttachmentForm, ContactHistoryForm
 from ..models import ContactAttachment, ContactHistory
-from .base import CustomerChildAdmin, TabularInline
+from .base import CustomerChildAdmin, TabularInline, visible_rows
 
 
 class AttachmentInline(TabularInline):
@@ -52,12 +52,10 @@ class ContactHistoryAdmin(CustomerChildAdmin):
     def get_fieldsets(self, request, obj=None):
         hidden = permissions.invisible_fields(request.user, "contacthistory")
         contents = [f"content{i}" for i in range(1, 11) if f"content{i}" not in hidden]
-        main = [("customer",), ("date", "category", "status"), ("department", "staff", "next_action_date")]
-        text = ["detail", "response", "notes", ("remark", "memo")]
-        keep = lambda row: tuple(f for f in row if f not in hidden)  # noqa: E731
-        rows = [keep(r) for r in main] + [keep(r if isinstance(r, tuple) else (r,)) for r in text]
+        rows = [("customer",), ("date", "category", "status"), ("department", "staff", "next_action_date"),
+                "detail", "response", "notes", ("remark", "memo")]
         return [
-            (None, {"fields": [r for r in rows if r]}),
+            (None, {"fields": visible_rows(rows, hidden)}),
             (_("Contents"), {"fields": [tuple(contents[i : i + 2]) for i in range(0, len(contents), 2)]}),
         ]
 

@@ -26,7 +26,7 @@ from printouts import services as printout_services
 from ..forms import CustomerForm, FastSelect
 from ..resources import CustomerResource
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember
-from .base import KokyakuAdmin, TabularInline
+from .base import KokyakuAdmin, TabularInline, visible_rows
 from .pagination import EstimatingPaginator
 
 CORPORATE_BASIC = [
@@ -56,15 +56,6 @@ INDIVIDUAL_BASIC = [
 ]
 CONTACT_BLOCK = [("contact_postal_code", "contact_address", "contact_building"), ("contact_tel", "contact_fax")]
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
-
-
-def _visible_rows(rows, hidden) -> list:
-    out = []
-    for row in rows:
-        kept = tuple(f for f in (row if isinstance(row, tuple) else (row,)) if f not in hidden)
-        if kept:
-            out.append(kept if len(kept) > 1 else kept[0])
-    return out
 
 
 class FamilyInline(TabularInline):
@@ -213,8 +204,8 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
         checks = [f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1) if f"check{i}" not in hidden]
         remarks = [f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1) if f"remark{i}" not in hidden]
         fieldsets = [
-            (_("Customer data"), {"classes": ["tab"], "fields": _visible_rows(basic, hidden)}),
-            (_("Contact block"), {"classes": ["tab"], "fields": _visible_rows(CONTACT_BLOCK, hidden)}),
+            (_("Customer data"), {"classes": ["tab"], "fields": visible_rows(basic, hidden)}),
+            (_("Contact block"), {"classes": ["tab"], "fields": visible_rows(CONTACT_BLOCK, hidden)}),
         ]
         if remarks:
             fieldsets.append(

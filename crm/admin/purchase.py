@@ -7,7 +7,7 @@ from unfold.decorators import display
 from .. import permissions
 from ..forms import PurchaseForm
 from ..models import Purchase
-from .base import CustomerChildAdmin
+from .base import CustomerChildAdmin, visible_rows
 
 
 @admin.register(Purchase)
@@ -36,8 +36,7 @@ class PurchaseAdmin(CustomerChildAdmin):
             ("quantity", "unit_price", "amount"), ("payment_method", "shipped", "paid"), ("media", "points"),
             ("other1", "other2"), ("remark",), ("memo",),
         ]
-        kept = [tuple(f for f in row if f not in hidden) for row in rows]
-        return [(None, {"fields": [r for r in kept if r]})]
+        return [(None, {"fields": visible_rows(rows, hidden)})]
 
     @display(description=_("Date"), ordering="date")
     def edit_link(self, obj):

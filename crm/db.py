@@ -1,4 +1,4 @@
-"""Database-side pieces of the search index: the SQL function `kokyaku_triple` on every connection.
+"""Database-side pieces of the search index: SQL functions `kokyaku_triple` and `kokyaku_ascii`.
 
 PostgreSQL gets it as an IMMUTABLE SQL function from a migration; SQLite gets it here, as a
 deterministic Python function registered on each new connection, because the triggers that
@@ -8,10 +8,11 @@ keep the FTS5 index in step call it.
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
-from .normalize import triple
+from .normalize import ascii_runs, triple
 
 
 @receiver(connection_created, dispatch_uid="kokyaku-sqlite-functions")
 def register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function("kokyaku_triple", 1, triple, deterministic=True)
+        connection.connection.create_function("kokyaku_ascii", 1, ascii_runs, deterministic=True)

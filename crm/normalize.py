@@ -20,6 +20,7 @@ VARIANT_KANJI = str.maketrans({
 })
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
+_ASCII_RUN = re.compile(r"[\x21-\x7e]{3,}")
 
 
 def normalize_text(value: str | None) -> str:
@@ -64,3 +65,20 @@ def triple(text: str | None) -> str:
     The database computes the same function (SQL `kokyaku_triple`) for its index.
     """
     return "".join(ch * 3 for ch in text) if text else ""
+
+
+def ascii_runs(text: str | None) -> str:
+    """The runs of three or more printable ASCII characters of a search key, one per line.
+
+    Digits and Latin letters repeat so often that their tripled trigrams (111, aaa) are in
+    most rows; an ASCII-only query of three or more characters (phone digits, an email
+    fragment) is answered from these runs, untripled, instead. A query without a non-ASCII
+    character and without a newline matches a search key exactly when it matches one of
+    its runs. The database computes the same function (SQL `kokyaku_ascii`).
+    """
+    return "\n".join(_ASCII_RUN.findall(text)) if text else ""
+
+
+def is_ascii_term(key: str) -> bool:
+    """A query key the ASCII index answers (see ascii_runs)."""
+    return len(key) >= 3 and all("\x21" <= ch <= "\x7e" for ch in key)

@@ -6,6 +6,8 @@ database can serve for one-character queries too (migration 0004):
   (kokyaku_triple(search_text)) with a pg_trgm GIN index.
 - SQLite: the FTS5 trigram table crm_customer_fts, joined on rowid = customer id; results
   stream in id order, so the first page of even a 1-character query is read, not sorted.
+  ASCII-only keys of three or more characters (phone digits, email fragments) are matched
+  untripled in crm_customer_ascii_fts (migration 0009), whose trigrams are far rarer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db.models import QuerySet
 from . import normalize
 
 FTS_TABLE = "crm_customer_fts"
+ASCII_FTS_TABLE = "crm_customer_ascii_fts"
 _PHONE_LIKE = re.compile(r"^[0-9()+\-\s]+$")
 
 
@@ -33,8 +36,20 @@ def search_terms(query: str) -> list[str]:
     return [k for k in keys if k]
 
 
-def _fts_phrase(key: str) -> str:
-    return '"' + normalize.triple(key).replace('"', '""') + '"'
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sqlite_matches(keys: list[str]) -> list[tuple[str, str]]:
+    """(FTS table, MATCH expression) pairs: ASCII keys of 3+ characters from the ASCII runs, the rest tripled."""
+    plain = [k for k in keys if normalize.is_ascii_term(k)]
+    tripled = [normalize.triple(k) for k in keys if not normalize.is_ascii_term(k)]
+    matches = []
+    if tripled:
+        matches.append((FTS_TABLE, " AND ".join(_fts_phrase(k) for k in tripled)))
+    if plain:
+        matches.append((ASCII_FTS_TABLE, " AND ".join(_fts_phrase(k) for k in plain)))
+    return matches
 
 
 def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
@@ -42,13 +57,15 @@ def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
     if not keys:
         return queryset
     if connections[queryset.db].vendor == "sqlite":
-        return queryset.extra(
-            tables=[FTS_TABLE],
-            # The unary + keeps SQLite from driving the join from crm_customer (say, from a branch
-            # index) and probing the FTS table once per customer: the match drives, in rowid order.
-            where=[f"+{FTS_TABLE}.rowid = crm_customer.id", f"{FTS_TABLE} MATCH %s"],
-            params=[" AND ".join(_fts_phrase(k) for k in keys)],
-        )
+        matches = _sqlite_matches(keys)
+        where, params = [], []
+        for position, (table, expression) in enumerate(matches):
+            # The unary + on the first (driving) table keeps SQLite from driving the join from
+            # crm_customer (say, from a branch index) and probing the FTS table once per
+            # customer: the match drives, in rowid order. A second table is probed by rowid.
+            where += [f"{'+' if position == 0 else ''}{table}.rowid = crm_customer.id", f"{table} MATCH %s"]
+            params.append(expression)
+        return queryset.extra(tables=[table for table, _ in matches], where=where, params=params)
     # PostgreSQL: crm_customer.search_tri is a stored generated column (migration 0008) that
     # the ORM does not model; its pg_trgm GIN index serves LIKE '%…%'.
     return queryset.extra(
@@ -61,14 +78,20 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _driving_table(queryset: QuerySet) -> str | None:
+    tables = [t for t in queryset.query.extra_tables if t in (FTS_TABLE, ASCII_FTS_TABLE)]
+    return tables[0] if tables else None
+
+
 def is_text_search(queryset: QuerySet) -> bool:
-    return FTS_TABLE in queryset.query.extra_tables
+    return _driving_table(queryset) is not None
 
 
 def order_for_streaming(queryset: QuerySet) -> QuerySet:
-    """入力順 (id order) in the form each database streams: SQLite must order by the FTS rowid."""
-    if is_text_search(queryset):
-        return queryset.order_by().extra(order_by=[f"{FTS_TABLE}.rowid"])
+    """入力順 (id order) in the form each database streams: SQLite must order by the driving FTS rowid."""
+    table = _driving_table(queryset)
+    if table is not None:
+        return queryset.order_by().extra(order_by=[f"{table}.rowid"])
     return queryset.order_by("id")
 
 

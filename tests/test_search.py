@@ -259,3 +259,33 @@ def test_s3_like_wildcards_in_a_query_are_literal(admin_client, hq_branch):
     assert codes(admin_client, q="100%") == {c.code for c in Customer.objects.filter(last_name="乙")}
     assert codes(admin_client, q="_") == set()
     assert plain.code in codes(admin_client, q="100年")
+
+
+def test_s3_ascii_fragments_and_mixed_queries(admin_client, hq_branch):
+    """Phone digits and email fragments of 3+ characters take the ASCII index; mixed queries use both."""
+    # given
+    tanaka = CustomerFactory(branch=hq_branch, last_name="田中", last_name_kana="タナカ", tel="03-1234-5678",
+                             email="Taro.Yamada@example.jp", company_name="ABC商事")
+    other = CustomerFactory(branch=hq_branch, last_name="田中", last_name_kana="タナカ", tel="06-9999-0000",
+                            email="hanako@example.jp", company_name="")
+    # when / then
+    assert codes(admin_client, q="1234") == {tanaka.code}
+    assert codes(admin_client, q="４５６７８") == {tanaka.code}
+    assert codes(admin_client, q="taro.yam") == {tanaka.code}
+    assert codes(admin_client, q="EXAMPLE.JP") == {tanaka.code, other.code}
+    assert codes(admin_client, q="田中 9999") == {other.code}
+    assert codes(admin_client, q="abc商事") == {tanaka.code}
+    assert codes(admin_client, q="abc 田中") == {tanaka.code}
+    assert codes(admin_client, q="34") == {tanaka.code}  # two digits: the tripled index
+    assert codes(admin_client, q="1234 9999") == set()
+
+
+@pytest.mark.parametrize("key", ["0312345678", "taro.yamada@example.jp", "000123", "abc", "a-b"])
+def test_s3_ascii_runs_keep_substring_semantics(key):
+    text = normalize.search_key(texts=["000123", "田中太郎", "taro.yamada@example.jp", "abc商事", "a-b"],
+                                phones=["03-1234-5678"])
+    runs = normalize.ascii_runs(text)
+    for start in range(len(key)):
+        for end in range(start + 3, len(key) + 1):
+            fragment = key[start:end]
+            assert (fragment in text) == any(fragment in run for run in runs.split("\n"))

@@ -23,10 +23,16 @@ _NON_DIGITS = re.compile(r"\D+")
 _ASCII_RUN = re.compile(r"[\x21-\x7e]{3,}")
 
 
+# Characters from Supplementary Private Use Area-A mark a customer's branch in the SQLite
+# search index (see branch_marker); stored text and queries never contain them.
+_MARKER_CHARS = re.compile("[\U000F0000-\U000FFFFF]")
+_BRANCH_FENCE = "\U000F0000"
+
+
 def normalize_text(value: str | None) -> str:
     if not value:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = _MARKER_CHARS.sub("", unicodedata.normalize("NFKC", str(value)))
     text = jaconv.hira2kata(text)
     text = text.translate(VARIANT_KANJI)
     text = _SPACES.sub("", text)
@@ -82,3 +88,36 @@ def ascii_runs(text: str | None) -> str:
 def is_ascii_term(key: str) -> bool:
     """A query key the ASCII index answers (see ascii_runs)."""
     return len(key) >= 3 and all("\x21" <= ch <= "\x7e" for ch in key)
+
+
+def branch_marker(branch_id: int | None) -> str:
+    """A string found only in the index rows of customers of this branch.
+
+    Branch 17 becomes fence, 1, 7, fence, with fence and digits drawn from a private-use
+    plane that normalize_text removes from every stored value and query, so no text can
+    contain it and no branch's marker contains another's. SQLite's FTS index rows end with
+    it, so a branch user's search reads only their branches' postings.
+    """
+    if branch_id is None:
+        return ""
+    return _BRANCH_FENCE + "".join(chr(0xF0001 + int(d)) for d in str(int(branch_id))) + _BRANCH_FENCE
+
+
+def pg_branch_prefix(branch_id: int) -> str:
+    """What PostgreSQL's search columns start with for a customer of this branch (SQL `kokyaku_branch_prefix`).
+
+    Branch 17 becomes "QBHQ" and a newline: upper-case letters, which no casefolded search key
+    or query contains (LIKE is case-sensitive), yet pg_trgm indexes them, so a branch user's
+    pattern 'QBHQ\n%…%' reads only that branch's rows from the trigram index.
+    """
+    return "Q" + str(int(branch_id)).translate(str.maketrans("0123456789", "ABCDEFGHIJ")) + "Q\n"
+
+
+def tripled_index_text(search_text: str | None, branch_id: int | None) -> str:
+    """What SQLite's tripled FTS table holds for a customer (SQL `kokyaku_fts_tripled`)."""
+    return triple("\n".join(x for x in (search_text, branch_marker(branch_id)) if x))
+
+
+def ascii_index_text(search_text: str | None, branch_id: int | None) -> str:
+    """What SQLite's ASCII FTS table holds for a customer (SQL `kokyaku_fts_ascii`)."""
+    return "\n".join(x for x in (ascii_runs(search_text), branch_marker(branch_id)) if x)

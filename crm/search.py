@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Expression, QuerySet
 
-from . import normalize
+from . import normalize, permissions
 
 FTS_TABLE = "crm_customer_fts"
 ASCII_FTS_TABLE = "crm_customer_ascii_fts"
+STREAMING_FLAG = "kokyaku_streaming"  # on a Query: PgTextMatch renders its streaming form
 _PHONE_LIKE = re.compile(r"^[0-9()+\-\s]+$")
 
 
@@ -40,24 +41,38 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _sqlite_matches(keys: list[str]) -> list[tuple[str, str]]:
-    """(FTS table, MATCH expression) pairs: ASCII keys of 3+ characters from the ASCII runs, the rest tripled."""
+def _sqlite_matches(keys: list[str], branch_ids: list[int] | None) -> list[tuple[str, str]]:
+    """(FTS table, MATCH expression) pairs: ASCII keys of 3+ characters from the ASCII runs, the rest tripled.
+
+    With `branch_ids`, the first (driving) table's expression also requires one of those
+    branches' markers (migration 0010), so its postings are the user's branches' only.
+    """
     plain = [k for k in keys if normalize.is_ascii_term(k)]
     tripled = [normalize.triple(k) for k in keys if not normalize.is_ascii_term(k)]
-    matches = []
+    groups = []
     if tripled:
-        matches.append((FTS_TABLE, " AND ".join(_fts_phrase(k) for k in tripled)))
+        groups.append((FTS_TABLE, [_fts_phrase(k) for k in tripled], normalize.triple))
     if plain:
-        matches.append((ASCII_FTS_TABLE, " AND ".join(_fts_phrase(k) for k in plain)))
+        groups.append((ASCII_FTS_TABLE, [_fts_phrase(k) for k in plain], str))
+    matches = []
+    for position, (table, phrases, encode) in enumerate(groups):
+        if position == 0 and branch_ids:
+            markers = " OR ".join(_fts_phrase(encode(normalize.branch_marker(b))) for b in sorted(branch_ids))
+            phrases = [*phrases, f"({markers})"]
+        matches.append((table, " AND ".join(phrases)))
     return matches
 
 
-def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
-    """Customers whose search key contains every one of `keys`."""
+def filter_by_terms(queryset: QuerySet, keys: list[str], *, branch_ids: list[int] | None = None) -> QuerySet:
+    """Customers whose search key contains every one of `keys`.
+
+    `branch_ids` narrows the index read to those branches' customers (SQLite); it does not
+    replace the branch scope, which the caller's queryset carries (crm.permissions).
+    """
     if not keys:
         return queryset
     if connections[queryset.db].vendor == "sqlite":
-        matches = _sqlite_matches(keys)
+        matches = _sqlite_matches(keys, branch_ids)
         where, params = [], []
         for position, (table, expression) in enumerate(matches):
             # The unary + on the first (driving) table keeps SQLite from driving the join from
@@ -66,12 +81,44 @@ def filter_by_terms(queryset: QuerySet, keys: list[str]) -> QuerySet:
             where += [f"{'+' if position == 0 else ''}{table}.rowid = crm_customer.id", f"{table} MATCH %s"]
             params.append(expression)
         return queryset.extra(tables=[table for table, _ in matches], where=where, params=params)
-    # PostgreSQL: crm_customer.search_tri is a stored generated column (migration 0008) that
-    # the ORM does not model; its pg_trgm GIN index serves LIKE '%…%'.
-    return queryset.extra(
-        where=["crm_customer.search_tri LIKE %s"] * len(keys),
-        params=[f"%{_escape_like(normalize.triple(key))}%" for key in keys],
-    )
+    return queryset.filter(PgTextMatch(keys, branch_ids))
+
+
+class PgTextMatch(Expression):
+    """PostgreSQL: every key in the customer's search columns (stored generated columns, migration 0011).
+
+    Index form (default): `search_tri LIKE '%田田田中中中%'`, or on search_ascii for ASCII keys of
+    three or more characters, served by their pg_trgm GIN indexes; with branch ids the
+    pattern starts with the branch prefix ('QBQ\n%…%'), so the index reads only those
+    branches' rows. Streaming form (a query marked by `bounded_stream`): `strpos(…) > 0`,
+    which no index serves, so PostgreSQL walks the customers in id order and stops at the
+    page's last row instead of fetching and sorting every match.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, keys: list[str], branch_ids: list[int] | None):
+        super().__init__(output_field=BooleanField())
+        self.keys, self.branch_ids = list(keys), (sorted(branch_ids) if branch_ids else None)
+
+    def as_sql(self, compiler, connection):
+        streaming = getattr(compiler.query, STREAMING_FLAG, False)
+        clauses, params = [], []
+        for key in self.keys:
+            column, text = (("search_ascii", key) if normalize.is_ascii_term(key)
+                            else ("search_tri", normalize.triple(key)))
+            if streaming:
+                clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
+                params.append(text)
+            elif self.branch_ids:
+                prefixes = [normalize.pg_branch_prefix(b) for b in self.branch_ids]
+                clauses.append("(" + " OR ".join([f"crm_customer.{column} LIKE %s"] * len(prefixes)) + ")")
+                params += [f"{prefix}%{_escape_like(text)}%" for prefix in prefixes]
+            else:
+                clauses.append(f"crm_customer.{column} LIKE %s")
+                params.append(f"%{_escape_like(text)}%")
+        return "(" + " AND ".join(clauses) + ")", params
 
 
 def _escape_like(text: str) -> str:
@@ -95,5 +142,42 @@ def order_for_streaming(queryset: QuerySet) -> QuerySet:
     return queryset.order_by("id")
 
 
-def customer_quick_search(queryset: QuerySet, query: str) -> QuerySet:
-    return filter_by_terms(queryset, search_terms(query))
+def count_window(queryset: QuerySet, size: int) -> tuple[int, int | None]:
+    """(how many, largest id) of the first `size` matches the database finds, in one query.
+
+    The database reads at most `size` matches, in the order it finds them cheapest: FTS rowid
+    order on SQLite, heap order on PostgreSQL (about id order). Callers use the largest id to
+    bound later pages (bounded_stream) and to estimate the total.
+    """
+    sql, params = queryset.order_by().values("pk")[:size].query.sql_with_params()  # selects "id" AS "pk"
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(w.pk) FROM ({sql}) w", params)
+        found, last = cursor.fetchone()
+    return found, last
+
+
+def is_streamed_in_id_order(queryset: QuerySet) -> bool:
+    if queryset.query.extra_order_by:
+        return list(queryset.query.extra_order_by) == [f"{_driving_table(queryset)}.rowid"]
+    return list(queryset.query.order_by) in (["id"], ["pk"])
+
+
+def bounded_stream(queryset: QuerySet, last_id: int) -> QuerySet:
+    """The rows of `queryset` (in id order) up to `last_id`, read in id order.
+
+    Exact, not an approximation: when at least N matches have ids ≤ last_id, the first N
+    matches in id order all do. PostgreSQL then walks the customers in id order (the text
+    condition in its streaming form) instead of fetching every match from the trigram index
+    to sort them; SQLite already streams from its FTS table.
+    """
+    bounded = queryset.filter(pk__lte=last_id)
+    setattr(bounded.query, STREAMING_FLAG, True)
+    return bounded
+
+
+def customer_quick_search(queryset: QuerySet, query: str, *, user=None) -> QuerySet:
+    """`queryset` already scoped to what `user` may see; the user's branches also narrow the index read."""
+    branch_ids = None
+    if user is not None and not permissions.sees_all_branches(user):
+        branch_ids = permissions.visible_branch_ids(user)
+    return filter_by_terms(queryset, search_terms(query), branch_ids=branch_ids)

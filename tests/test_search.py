@@ -289,3 +289,85 @@ def test_s3_ascii_runs_keep_substring_semantics(key):
         for end in range(start + 3, len(key) + 1):
             fragment = key[start:end]
             assert (fragment in text) == any(fragment in run for run in runs.split("\n"))
+
+
+def _bulk_tanaka(branch, n, prefix="X"):
+    rows = [Customer(branch=branch, code=f"{prefix}{i:05d}", last_name="田中") for i in range(n)]
+    for row in rows:
+        row.refresh_search_keys()  # bulk_create skips save(), as seed_demo knows
+    return Customer.objects.bulk_create(rows)
+
+
+def test_s4_pages_inside_a_large_result_are_bounded_and_exact(admin_client, hq_branch, monkeypatch):
+    """Pages within the first CAP matches read up to the window's last id, and equal the unbounded pages."""
+    from crm.admin import pagination
+
+    # given: 30 matches, CAP 15, 10 rows a page
+    _bulk_tanaka(hq_branch, 30)
+    CustomerFactory(branch=hq_branch, last_name="佐藤")
+    monkeypatch.setattr(pagination, "CAP", 15)
+    expected = list(Customer.objects.filter(last_name="田中").order_by("id").values_list("code", flat=True))
+    for page, rows in ((1, expected[:10]), (2, expected[10:20]), (3, expected[20:30])):
+        # when
+        response = admin_client.get(LIST, {"q": "田中", "s_per_page": 10, "p": page})
+        # then
+        cl = response.context["cl"]
+        assert [c.code for c in cl.result_list] == rows
+        assert cl.paginator.is_estimate and cl.paginator.window_last_id is not None
+
+
+def test_s4_bounded_page_streams_in_id_order_on_postgresql(hq_branch):
+    from django.db import connection
+
+    from crm import search
+
+    # given
+    _bulk_tanaka(hq_branch, 5)
+    queryset = search.customer_quick_search(Customer.objects.order_by("id"), "田中")
+    last = queryset.values_list("id", flat=True)[2]
+    # when
+    bounded = search.bounded_stream(queryset, last)
+    # then: the same rows, and on PostgreSQL the text condition in its unindexed, id-order form
+    assert list(bounded.values_list("id", flat=True)) == list(queryset.values_list("id", flat=True)[:3])
+    sql = str(bounded.query)
+    if connection.vendor == "postgresql":
+        assert "strpos(" in sql and " LIKE " not in sql
+        assert " LIKE " in str(queryset.query)
+
+
+def test_r2_search_index_itself_narrows_to_the_users_branches(hq_branch):
+    """The index read is per branch (SQLite FTS marker, PostgreSQL column prefix); moves follow."""
+    from crm import search
+    from tests.factories import BranchFactory
+
+    # given
+    other = BranchFactory(code="B2", name="新宿店")
+    here = CustomerFactory(branch=hq_branch, last_name="田中", tel="03-1234-5678")
+    there = CustomerFactory(branch=other, last_name="田中", tel="03-1234-5678")
+    everyone = Customer.objects.all()  # no scope filter: only the index narrows
+
+    def found(query, branch_ids):
+        keys = search.search_terms(query)
+        return set(search.filter_by_terms(everyone, keys, branch_ids=branch_ids).values_list("code", flat=True))
+
+    # then
+    for query in ("田中", "田", "1234", "田中 5678"):
+        assert found(query, None) == {here.code, there.code}
+        assert found(query, [hq_branch.id]) == {here.code}
+        assert found(query, [other.id]) == {there.code}
+        assert found(query, [hq_branch.id, other.id]) == {here.code, there.code}
+    # when: a customer moves branch
+    here.branch = other
+    here.save()
+    # then
+    assert found("田中", [hq_branch.id]) == set()
+    assert found("1234", [other.id]) == {here.code, there.code}
+
+
+def test_r2_branch_markers_cannot_be_typed(hq_branch):
+    """Marker characters are stripped from stored text and queries; no branch's marker contains another's."""
+    marker = normalize.branch_marker(1)
+    assert normalize.normalize_text(f"田中{marker}") == "田中"
+    assert normalize.branch_marker(1) not in normalize.branch_marker(11)
+    assert normalize.pg_branch_prefix(1) not in normalize.pg_branch_prefix(11)
+    assert normalize.pg_branch_prefix(17) == "QBHQ\n"

@@ -140,7 +140,7 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
         return permissions.visible_customers(request.user, queryset)
 
     def get_search_results(self, request, queryset, search_term):
-        queryset = search.customer_quick_search(queryset, search_term)
+        queryset = search.customer_quick_search(queryset, search_term, user=request.user)
         form = self._advanced(request)
         if form is not None and form.is_valid():
             queryset = advanced_search.apply(queryset, form)
@@ -164,11 +164,16 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             return ["id"]
         return super().get_ordering(request)
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+    def get_list_per_page(self, request) -> int:
+        """Rows per page: as chosen on the search screen, else the list's default."""
         form = self._advanced(request)
         if form is not None and form.is_valid() and form.cleaned_data.get("per_page"):
-            per_page = form.cleaned_data["per_page"]
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+            return form.cleaned_data["per_page"]
+        return self.list_per_page
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return super().get_paginator(request, queryset, self.get_list_per_page(request), orphans,
+                                     allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         form = self._advanced(request)
@@ -449,6 +454,11 @@ class StreamingChangeList(ChangeList):
         for key in [k for k in lookup_params if k.startswith(advanced_search.PREFIX)]:
             del lookup_params[key]
         return lookup_params
+
+    def get_results(self, request):
+        # The page size chosen on the search screen decides "more than one page" too.
+        self.list_per_page = self.model_admin.get_list_per_page(request)
+        super().get_results(request)
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)

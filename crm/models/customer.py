@@ -128,6 +128,7 @@ class Customer(RemarkFields, CheckFields):
             models.Index(fields=["last_name_kana", "first_name_kana", "id"], name="customer_kana_order"),
             models.Index(fields=["company_kana", "id"], name="customer_company_kana"),
             models.Index(fields=["branch", "last_name_kana", "first_name_kana", "id"], name="customer_branch_kana"),
+            models.Index(fields=["branch", "id"], name="customer_branch_id_order"),
         ]
         permissions = [
             ("export_customer", _("Can export customers")),

@@ -23,10 +23,10 @@ _NON_DIGITS = re.compile(r"\D+")
 _ASCII_RUN = re.compile(r"[\x21-\x7e]{3,}")
 
 
-# Characters from Supplementary Private Use Area-A mark a customer's branch in the SQLite
-# search index (see branch_marker); stored text and queries never contain them.
-_MARKER_CHARS = re.compile("[\U000F0000-\U000FFFFF]")
-_BRANCH_FENCE = "\U000F0000"
+# Characters from the supplementary private-use planes (15 and 16) mark a customer's branch
+# in the SQLite search index (see branch_marker); stored text and queries never contain them.
+_MARKER_CHARS = re.compile("[\U000F0000-\U0010FFFF]")
+_MARKER_BASE, _MARKER_SPAN = 0xF0000, 0xFFFE
 
 
 def normalize_text(value: str | None) -> str:
@@ -91,16 +91,19 @@ def is_ascii_term(key: str) -> bool:
 
 
 def branch_marker(branch_id: int | None) -> str:
-    """A string found only in the index rows of customers of this branch.
+    """A string found only in the SQLite index rows of customers of this branch.
 
-    Branch 17 becomes fence, 1, 7, fence, with fence and digits drawn from a private-use
-    plane that normalize_text removes from every stored value and query, so no text can
-    contain it and no branch's marker contains another's. SQLite's FTS index rows end with
-    it, so a branch user's search reads only their branches' postings.
+    One private-use character per branch (plane 15; two from plane 16 past 65,534 branches),
+    a plane normalize_text removes from every stored value and query: tripled, it is one
+    trigram no text and no other branch has, so its doclist is exactly the branch's rows.
     """
     if branch_id is None:
         return ""
-    return _BRANCH_FENCE + "".join(chr(0xF0001 + int(d)) for d in str(int(branch_id))) + _BRANCH_FENCE
+    branch_id = int(branch_id)
+    if branch_id < _MARKER_SPAN:
+        return chr(_MARKER_BASE + branch_id)
+    high, low = divmod(branch_id, _MARKER_SPAN)
+    return chr(0x100000 + high) + chr(0x100000 + low)
 
 
 def pg_branch_prefix(branch_id: int) -> str:
@@ -120,4 +123,4 @@ def tripled_index_text(search_text: str | None, branch_id: int | None) -> str:
 
 def ascii_index_text(search_text: str | None, branch_id: int | None) -> str:
     """What SQLite's ASCII FTS table holds for a customer (SQL `kokyaku_fts_ascii`)."""
-    return "\n".join(x for x in (ascii_runs(search_text), branch_marker(branch_id)) if x)
+    return "\n".join(x for x in (ascii_runs(search_text), triple(branch_marker(branch_id))) if x)

@@ -51,13 +51,14 @@ def _sqlite_matches(keys: list[str], branch_ids: list[int] | None) -> list[tuple
     tripled = [normalize.triple(k) for k in keys if not normalize.is_ascii_term(k)]
     groups = []
     if tripled:
-        groups.append((FTS_TABLE, [_fts_phrase(k) for k in tripled], normalize.triple))
+        groups.append((FTS_TABLE, [_fts_phrase(k) for k in tripled]))
     if plain:
-        groups.append((ASCII_FTS_TABLE, [_fts_phrase(k) for k in plain], str))
+        groups.append((ASCII_FTS_TABLE, [_fts_phrase(k) for k in plain]))
     matches = []
-    for position, (table, phrases, encode) in enumerate(groups):
+    for position, (table, phrases) in enumerate(groups):
         if position == 0 and branch_ids:
-            markers = " OR ".join(_fts_phrase(encode(normalize.branch_marker(b))) for b in sorted(branch_ids))
+            # both tables hold the marker tripled: one trigram, the branch's own
+            markers = " OR ".join(_fts_phrase(normalize.triple(normalize.branch_marker(b))) for b in sorted(branch_ids))
             phrases = [*phrases, f"({markers})"]
         matches.append((table, " AND ".join(phrases)))
     return matches

@@ -369,5 +369,7 @@ def test_r2_branch_markers_cannot_be_typed(hq_branch):
     marker = normalize.branch_marker(1)
     assert normalize.normalize_text(f"田中{marker}") == "田中"
     assert normalize.branch_marker(1) not in normalize.branch_marker(11)
+    assert len({normalize.branch_marker(b) for b in (1, 65533, 65534, 70000, 131068)}) == 5
+    assert normalize.normalize_text(normalize.branch_marker(70000)) == ""
     assert normalize.pg_branch_prefix(1) not in normalize.pg_branch_prefix(11)
     assert normalize.pg_branch_prefix(17) == "QBHQ\n"

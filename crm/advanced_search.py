@@ -12,9 +12,9 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Replace
-from django.db.models.lookups import Contains, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import Contains, GreaterThanOrEqual, IsNull, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -262,12 +262,12 @@ class AdvancedSearchForm(forms.Form):
 
         contact = self._contact_exists()
         if contact is not None:
-            add(Q(contact))
+            add(contact)
         for purchase in self._purchase_conditions():
             add(purchase)
         family = self._family_exists()
         if family is not None:
-            add(Q(family))
+            add(family)
 
         if not parts:
             return Q()
@@ -297,7 +297,7 @@ class AdvancedSearchForm(forms.Form):
             q &= text
         if not q:
             return None
-        return Exists(ContactHistory.objects.filter(q, customer=OuterRef("pk")))
+        return has_related(ContactHistory, q)
 
     def _purchase_period(self) -> Q:
         data = self.cleaned_data
@@ -320,7 +320,7 @@ class AdvancedSearchForm(forms.Form):
         conditions = []
         aggregates = any(data.get(k) is not None for k in ("p_count_min", "p_total_min", "p_total_max"))
         if row and not aggregates:
-            conditions.append(Q(Exists(Purchase.objects.filter(row, customer=OuterRef("pk")))))
+            conditions.append(has_related(Purchase, row))
         if aggregates:
             rows = Purchase.objects.filter(row, customer=OuterRef("pk")).order_by().values("customer")
             if data.get("p_count_min") is not None:
@@ -353,10 +353,30 @@ class AdvancedSearchForm(forms.Form):
             q &= _contains("relation", data["f_relation"])
         if not q:
             return None
-        return Exists(FamilyMember.objects.filter(q, customer=OuterRef("pk")))
+        return has_related(FamilyMember, q)
 
     def ordering(self) -> list[str]:
         return SORTS.get(self.cleaned_data.get("sort") or "entry", SORTS["entry"])[1]
+
+
+# Related rows matching a condition, counted up to this many to choose how to join them.
+RELATED_PROBE = 5000
+
+
+def has_related(model, condition: Q) -> Q:
+    """Customers with at least one `model` row (contact, purchase, family) matching `condition`.
+
+    Few matching rows (a day's contacts): the customers are looked up from those rows.
+    Many (two years of contacts): each customer is probed through its (customer, date) index
+    as the list walks the customers, so the first page and the capped count stop early.
+    Left to itself, PostgreSQL sorted and de-duplicated every matching row first (1.2 million
+    contacts: 1.9 s), however few customers the page needed.
+    """
+    rows = model.objects.filter(condition).order_by()
+    if rows.values("pk")[:RELATED_PROBE].count() < RELATED_PROBE:
+        return Q(pk__in=rows.values("customer_id"))
+    first = rows.filter(customer=OuterRef("pk")).values("pk")[:1]
+    return Q(IsNull(Subquery(first), False))
 
 
 def _gte(expression, value):

@@ -373,3 +373,22 @@ def test_r2_branch_markers_cannot_be_typed(hq_branch):
     assert normalize.normalize_text(normalize.branch_marker(70000)) == ""
     assert normalize.pg_branch_prefix(1) not in normalize.pg_branch_prefix(11)
     assert normalize.pg_branch_prefix(17) == "QBHQ\n"
+
+
+@pytest.mark.parametrize("probe", [1, 5000])
+def test_s2_related_conditions_same_result_whichever_way_they_join(admin_client, people, monkeypatch, probe):
+    """Few matching rows: customers looked up from them; many: each customer probed. Same answer."""
+    from crm import advanced_search
+
+    # given
+    monkeypatch.setattr(advanced_search, "RELATED_PROBE", probe)
+    ContactHistoryFactory(customer=people["tanaka"], date=datetime.date(2026, 1, 10))
+    ContactHistoryFactory(customer=people["sato"], date=datetime.date(2025, 1, 10))
+    PurchaseFactory(customer=people["suzuki"], date=datetime.date(2026, 2, 1))
+    FamilyMemberFactory(customer=people["sato"], name="佐藤次郎", relation="長男")
+    # then
+    assert codes(admin_client, s_c_date_from="2026-01-01") == {people["tanaka"].code}
+    assert codes(admin_client, s_p_date_from="2026-01-01") == {people["suzuki"].code}
+    assert codes(admin_client, s_f_relation="長男") == {people["sato"].code}
+    assert codes(admin_client, s_mode="or", s_c_date_from="2026-01-01", s_f_relation="長男") == {
+        people["tanaka"].code, people["sato"].code}

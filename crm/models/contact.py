@@ -71,7 +71,7 @@ class ContactHistory(ContentFields):
         verbose_name = _("Contact history")
         verbose_name_plural = _("Contact histories")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "-date", "-id"], name="contact_customer_newest")]
+        indexes = [models.Index(fields=["customer", "-date", "-id"], name="contact_customer_newest"), models.Index(fields=["date"], name="contact_date")]
 
     def __str__(self):
         return f"{self.date:%Y/%m/%d} {self.category or ''}".strip()

@@ -55,7 +55,7 @@ class Purchase(models.Model):
         verbose_name = _("Purchase")
         verbose_name_plural = _("Purchase histories")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["customer", "-date", "-id"], name="purchase_customer_newest")]
+        indexes = [models.Index(fields=["customer", "-date", "-id"], name="purchase_customer_newest"), models.Index(fields=["date"], name="purchase_date")]
 
     def __str__(self):
         return f"{self.date:%Y/%m/%d} {self.product_name}".strip()

@@ -420,10 +420,14 @@ def text_condition(field: str, value: str) -> Q:
         digits_only = Replace(Replace(F(field), Value("-"), Value("")), Value(" "), Value(""))
         return Q(Contains(digits_only, wanted))
     if field in KANA_FIELDS:
-        value = normalize.to_katakana(value)
-    elif field == "email":
-        value = value.strip().casefold()
-    return _contains(field, value)
+        return _contains(field, normalize.to_katakana(value))
+    if field == "email":
+        return _contains(field, value.strip().casefold())
+    # Names, company, address, remarks: 高橋 finds 髙橋, ＡＢＣ finds ABC (S3).
+    condition = Q()
+    for spelling in normalize.spellings(value.strip()):
+        condition |= _contains(field, spelling)
+    return condition
 
 
 def apply(queryset: QuerySet, form: AdvancedSearchForm) -> QuerySet:

@@ -18,6 +18,12 @@ VARIANT_KANJI = str.maketrans({
     "黑": "黒", "淺": "浅", "將": "将", "條": "条", "會": "会", "靜": "静", "﨔": "欅", "塚": "塚",
     "蘆": "芦", "舘": "館", "渕": "淵", "禮": "礼",
 })
+_SPELLINGS: dict[str, list[str]] = {}
+for _variant, _usual in VARIANT_KANJI.items():  # maketrans: code point -> character
+    _SPELLINGS.setdefault(_usual, [_usual]).append(chr(_variant))
+for _usual, _forms in list(_SPELLINGS.items()):
+    for _form in _forms:
+        _SPELLINGS[_form] = _forms
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
 _ASCII_RUN = re.compile(r"[\x21-\x7e]{3,}")
@@ -124,3 +130,22 @@ def tripled_index_text(search_text: str | None, branch_id: int | None) -> str:
 def ascii_index_text(search_text: str | None, branch_id: int | None) -> str:
     """What SQLite's ASCII FTS table holds for a customer (SQL `kokyaku_fts_ascii`)."""
     return "\n".join(x for x in (ascii_runs(search_text), triple(branch_marker(branch_id))) if x)
+
+
+def spellings(text: str, limit: int = 32) -> list[str]:
+    """The ways `text` may be stored: as typed, width-folded (NFKC), and with each variant kanji
+    swapped for its other forms (高橋 → 高橋, 髙橋). For matching a field's raw value, where the
+    search key's folding is not at hand. At most `limit` spellings, the typed one first."""
+    if not text:
+        return [text]
+    forms = [text]
+    folded = unicodedata.normalize("NFKC", text)
+    if folded != text:
+        forms.append(folded)
+    for base in list(forms):
+        expanded = [""]
+        for ch in base:
+            options = _SPELLINGS.get(ch, [ch])
+            expanded = [prefix + option for prefix in expanded for option in options][:limit]
+        forms += expanded
+    return list(dict.fromkeys(forms))[:limit]

@@ -392,3 +392,15 @@ def test_s2_related_conditions_same_result_whichever_way_they_join(admin_client,
     assert codes(admin_client, s_f_relation="長男") == {people["sato"].code}
     assert codes(admin_client, s_mode="or", s_c_date_from="2026-01-01", s_f_relation="長男") == {
         people["tanaka"].code, people["sato"].code}
+
+
+def test_s3_advanced_text_fields_match_variant_kanji_and_width(admin_client, hq_branch):
+    # given
+    takahashi = CustomerFactory(branch=hq_branch, last_name="髙橋", last_name_kana="タカハシ", company_name="ABC商事")
+    saito = CustomerFactory(branch=hq_branch, last_name="斎藤", last_name_kana="サイトウ", company_name="")
+    # then
+    assert codes(admin_client, s_last_name="高橋") == {takahashi.code}
+    assert codes(admin_client, s_last_name="髙*") == {takahashi.code}
+    assert codes(admin_client, s_last_name="齋藤") == {saito.code}
+    assert codes(admin_client, s_company_name="ＡＢＣ") == {takahashi.code}
+    assert codes(admin_client, s_last_name_kana="ｻｲﾄｳ") == {saito.code}

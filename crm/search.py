@@ -162,7 +162,8 @@ def count_window(queryset: QuerySet, size: int) -> tuple[int, int | None]:
 def is_streamed_in_id_order(queryset: QuerySet) -> bool:
     if queryset.query.extra_order_by:
         return list(queryset.query.extra_order_by) == [f"{_driving_table(queryset)}.rowid"]
-    return list(queryset.query.order_by) in (["id"], ["pk"])
+    ordering = list(queryset.query.order_by)  # the changelist may repeat "id"
+    return bool(ordering) and all(field in ("id", "pk") for field in ordering)
 
 
 def bounded_stream(queryset: QuerySet, last_id: int) -> QuerySet:

@@ -314,6 +314,8 @@ def test_s4_pages_inside_a_large_result_are_bounded_and_exact(admin_client, hq_b
         cl = response.context["cl"]
         assert [c.code for c in cl.result_list] == rows
         assert cl.paginator.is_estimate and cl.paginator.window_last_id is not None
+        if page == 1:  # inside the first CAP rows: bounded by the window's last id
+            assert f"<= {cl.paginator.window_last_id}" in str(cl.result_list.query)
 
 
 def test_s4_bounded_page_streams_in_id_order_on_postgresql(hq_branch):

@@ -406,3 +406,23 @@ def test_s3_advanced_text_fields_match_variant_kanji_and_width(admin_client, hq_
     assert codes(admin_client, s_last_name="齋藤") == {saito.code}
     assert codes(admin_client, s_company_name="ＡＢＣ") == {takahashi.code}
     assert codes(admin_client, s_last_name_kana="ｻｲﾄｳ") == {saito.code}
+
+
+@pytest.mark.parametrize("span", [1, 1000])
+def test_s4_one_character_window_walks_or_asks_the_index(admin_client, hq_branch, monkeypatch, span):
+    """PostgreSQL walks the first customers for one-character keys, else asks the index; same page."""
+    from crm import search
+    from crm.admin import pagination
+
+    # given
+    monkeypatch.setattr(pagination, "CAP", 10)
+    monkeypatch.setattr(search, "SHORT_KEY_PROBE_SPAN", span)
+    CustomerFactory(branch=hq_branch, last_name="佐藤")
+    _bulk_tanaka(hq_branch, 30)
+    expected = list(Customer.objects.filter(last_name="田中").order_by("id").values_list("code", flat=True))
+    # when
+    response = admin_client.get(LIST, {"q": "田"})
+    # then
+    cl = response.context["cl"]
+    assert [c.code for c in cl.result_list] == expected
+    assert cl.paginator.is_estimate and 15 <= cl.result_count <= 60

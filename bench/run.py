@@ -517,7 +517,7 @@ def fmt_goal(op: str, value) -> str | None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="sqlite,postgres", help="Comma-separated: sqlite, postgres.")
-    parser.add_argument("--customers", type=int, default=100_000, help="Size of the data set.")
+    parser.add_argument("--customers", type=int, default=1_000_000, help="Size of the data set (the issues' figures are at 1,000,000).")
     parser.add_argument("--requests", type=int, default=20, help="Timed requests per page.")
     parser.add_argument("--warmup", type=int, default=2, help="Untimed requests first.")
     parser.add_argument("--only", default="", help="Regex on measurement names (e.g. customer_list).")

@@ -1093,12 +1093,13 @@ class Command(BaseCommand):
                     elapsed = time.perf_counter() - write_started
                     self.say(f"  {done:>10,} / {n:,} customers  {elapsed:7.1f} s  {done / elapsed:8,.0f} customers/s")
 
-        if connection.vendor == "postgresql" and n:
-            # Fresh statistics, as autovacuum would give them a little later: plans (and the
-            # benchmarks) see the table as it is.
+        if connection.vendor == "postgresql" and n and not connection.in_atomic_block:
+            # Statistics and the visibility map, as autovacuum would give them a little later:
+            # plans (and the benchmarks) see the tables as they are, and index-only scans work
+            # (a branch's first 1,001 customer ids: 7 ms of heap reads, 1 ms from the index).
             with connection.cursor() as cursor:
                 for model in (Customer, ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
         history_rows = 0
         if history_objs:
             history_rows = self.write_history(history_objs, gen, masters)

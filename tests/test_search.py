@@ -426,3 +426,26 @@ def test_s4_one_character_window_walks_or_asks_the_index(admin_client, hq_branch
     cl = response.context["cl"]
     assert [c.code for c in cl.result_list] == expected
     assert cl.paginator.is_estimate and 15 <= cl.result_count <= 60
+
+
+@pytest.mark.parametrize("span", [1, 20, 1000])
+def test_r2_one_character_search_of_a_branch_user(client, hq_branch, monkeypatch, span):
+    """The walk over the first customers is the user's branches' walk; the page is theirs only."""
+    from crm import roles, search
+    from crm.admin import pagination
+    from tests.factories import BranchFactory
+
+    # given
+    monkeypatch.setattr(pagination, "CAP", 10)
+    monkeypatch.setattr(search, "SHORT_KEY_PROBE_SPAN", span)
+    other = BranchFactory(code="B2", name="新宿店")
+    _bulk_tanaka(other, 20, prefix="O")
+    mine = _bulk_tanaka(hq_branch, 25, prefix="M")
+    user = StaffFactory(username="shiten", roles=[roles.GENERAL], branches=[hq_branch])
+    client.force_login(user)
+    # when
+    response = client.get(LIST, {"q": "田"})
+    # then
+    cl = response.context["cl"]
+    assert [c.code for c in cl.result_list] == [c.code for c in mine]
+    assert cl.paginator.is_estimate

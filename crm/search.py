@@ -90,7 +90,7 @@ class PgTextMatch(Expression):
 
     Index form (default): `search_tri LIKE '%田田田中中中%'`, or on search_ascii for ASCII keys of
     three or more characters, served by their pg_trgm GIN indexes; with branch ids the
-    pattern holds the branch prefix ('%QBQ\n%…%'), so the index reads only those
+    pattern holds the branch prefix ('%QBQ%…%'), so the index reads only those
     branches' rows. Streaming form (a query marked by `bounded_stream`): `strpos(…) > 0`,
     which no index serves, so PostgreSQL walks the customers in id order and stops at the
     page's last row instead of fetching and sorting every match.
@@ -115,9 +115,10 @@ class PgTextMatch(Expression):
             elif self.branch_ids:
                 prefixes = [normalize.pg_branch_prefix(b) for b in self.branch_ids]
                 clauses.append("(" + " OR ".join([f"crm_customer.{column} LIKE %s"] * len(prefixes)) + ")")
-                # '%QBQ\n%…%', not anchored: an anchored pattern adds the trigram "  q", which
-                # every row has; the prefix's upper-case letters occur nowhere else.
-                params += [f"%{prefix}%{_escape_like(text)}%" for prefix in prefixes]
+                # '%QBQ%…%': "QBQ" between wildcards is the one trigram qbq, found only in the
+                # branch's rows (upper case occurs nowhere else, and no prefix holds another).
+                # Anchored, or with its newline, it would add trigrams every row has ("  q", "bq ").
+                params += [f"%{prefix.rstrip()}%{_escape_like(text)}%" for prefix in prefixes]
             else:
                 clauses.append(f"crm_customer.{column} LIKE %s")
                 params.append(f"%{_escape_like(text)}%")

@@ -223,7 +223,29 @@ def bounded_stream(queryset: QuerySet, last_id: int) -> QuerySet:
     """
     bounded = queryset.filter(pk__lte=last_id)
     setattr(bounded.query, STREAMING_FLAG, True)
+    branch_id = _single_branch_of_pg_search(bounded)
+    if branch_id is not None:
+        # One branch's customers in id order are a range of the (branch, id) index. Said as a
+        # row comparison, only that index can serve it; otherwise PostgreSQL walks the
+        # primary key through every branch's rows (8,500 rows read for 50 of 本店's 田中).
+        bounded = bounded.extra(
+            where=["(crm_customer.branch_id, crm_customer.id) BETWEEN (%s, 0) AND (%s, %s)"],
+            params=[branch_id, branch_id, last_id],
+        )
+        if is_streamed_in_id_order(bounded):
+            bounded = bounded.order_by("branch_id", "id")
     return bounded
+
+
+def _single_branch_of_pg_search(queryset: QuerySet) -> int | None:
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    branches = {tuple(match.branch_ids or ()) for match in _pg_text_matches(queryset.query.where)}
+    if len(branches) == 1:
+        (only,) = branches
+        if len(only) == 1:
+            return only[0]
+    return None
 
 
 def customer_quick_search(queryset: QuerySet, query: str, *, user=None) -> QuerySet:

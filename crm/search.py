@@ -48,7 +48,7 @@ def _sqlite_matches(keys: list[str], branch_ids: list[int] | None) -> list[tuple
     branches' markers (migration 0010), so its postings are the user's branches' only.
     """
     plain = [k for k in keys if normalize.is_ascii_term(k)]
-    tripled = [normalize.triple(k) for k in keys if not normalize.is_ascii_term(k)]
+    tripled = [normalize.triple_pattern(k) for k in keys if not normalize.is_ascii_term(k)]
     groups = []
     if tripled:
         groups.append((FTS_TABLE, [_fts_phrase(k) for k in tripled]))
@@ -108,7 +108,7 @@ class PgTextMatch(Expression):
         clauses, params = [], []
         for key in self.keys:
             column, text = (("search_ascii", key) if normalize.is_ascii_term(key)
-                            else ("search_tri", normalize.triple(key)))
+                            else ("search_tri", normalize.triple_pattern(key)))
             if streaming:
                 clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
                 params.append(text)

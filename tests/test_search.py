@@ -449,3 +449,19 @@ def test_r2_one_character_search_of_a_branch_user(client, hq_branch, monkeypatch
     cl = response.context["cl"]
     assert [c.code for c in cl.result_list] == [c.code for c in mine]
     assert cl.paginator.is_estimate
+
+
+def test_s3_shortened_tripled_pattern_matches_exactly_when_the_key_does():
+    """Every key and text over a small alphabet (with the newline between values): no false hit, no miss."""
+    import itertools
+
+    alphabet = "ab\n"
+    for n in range(1, 5):
+        for key in map("".join, itertools.product("ab", repeat=n)):
+            pattern = normalize.triple_pattern(key)
+            for m in range(8):
+                for text in map("".join, itertools.product(alphabet, repeat=m)):
+                    assert (key in text) == (pattern in normalize.triple(text)), (key, text)
+    assert normalize.triple_pattern("田中") == "田田中"
+    assert normalize.triple_pattern("田") == "田田田"
+    assert normalize.triple_pattern("佐々木") == "佐佐々々々木"

@@ -89,8 +89,9 @@ class PgTextMatch(Expression):
     """PostgreSQL: every key in the customer's search columns (stored generated columns, migration 0011).
 
     Index form (default): `search_tri LIKE '%田田田中中中%'`, or on search_ascii for ASCII keys of
-    three or more characters, served by their pg_trgm GIN indexes; with branch ids the
-    pattern holds the branch prefix ('%QBQ%…%'), so the index reads only those
+    three or more characters, served by their pg_trgm GIN indexes. A one-branch user's
+    search reads that branch's own partial index; with several branches the pattern holds
+    each branch prefix ('%QBQ%…%'), so the whole table's index reads only those
     branches' rows. Streaming form (a query marked by `bounded_stream`): `strpos(…) > 0`,
     which no index serves, so PostgreSQL walks the customers in id order and stops at the
     page's last row instead of fetching and sorting every match.
@@ -112,6 +113,11 @@ class PgTextMatch(Expression):
             if streaming:
                 clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
                 params.append(text)
+            elif self.branch_ids and len(self.branch_ids) == 1:
+                # One branch: the scope's `branch_id = …` picks that branch's own index
+                # (crm.db.branch_search_indexes_sync), whose lists hold its customers only.
+                clauses.append(f"crm_customer.branch_id = %s AND crm_customer.{column} LIKE %s")
+                params += [self.branch_ids[0], f"%{_escape_like(text)}%"]
             elif self.branch_ids:
                 prefixes = [normalize.pg_branch_prefix(b) for b in self.branch_ids]
                 clauses.append("(" + " OR ".join([f"crm_customer.{column} LIKE %s"] * len(prefixes)) + ")")

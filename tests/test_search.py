@@ -465,3 +465,31 @@ def test_s3_shortened_tripled_pattern_matches_exactly_when_the_key_does():
     assert normalize.triple_pattern("田中") == "田田中"
     assert normalize.triple_pattern("田") == "田田田"
     assert normalize.triple_pattern("佐々木") == "佐佐々々々木"
+
+
+def test_r2_each_branch_has_its_own_search_index_on_postgresql(admin_client):
+    """Adding a branch on its screen adds its partial trigram indexes; deleting it drops them."""
+    from django.db import connection
+
+    from crm.models import Branch
+
+    def branch_indexes(branch_id):
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'crm_customer' AND indexname LIKE %s",
+                           [f"customer_search_%_b{branch_id}"])
+            return {name for (name,) in cursor.fetchall()}
+
+    # when
+    response = admin_client.post(reverse("admin:crm_branch_add"), {"code": "B9", "name": "福岡店", "position": 9})
+    # then
+    assert response.status_code == 302
+    branch = Branch.objects.get(code="B9")
+    expected = {f"customer_search_tri_b{branch.id}", f"customer_search_ascii_b{branch.id}"}
+    assert branch_indexes(branch.id) == (expected if connection.vendor == "postgresql" else set())
+    # when
+    admin_client.post(reverse("admin:crm_branch_delete", args=[branch.pk]), {"post": "yes"})
+    # then
+    assert not Branch.objects.filter(pk=branch.pk).exists()
+    assert branch_indexes(branch.id) == set()

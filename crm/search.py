@@ -182,13 +182,16 @@ def _short_key_probe(queryset: QuerySet, size: int) -> tuple[int, int] | None:
     The tripled key is one trigram whose GIN posting list holds every customer with that
     character (田: 200,000 entries, ~50 ms to read), while walking the first few thousand
     customers of the user's branches in id order finds a thousand matches in ~10 ms. A rare
-    character walks them in vain (a few ms) and falls back to the index.
+    character walks them in vain (a few ms) and falls back to the index. A one-branch user
+    reads the branch's own index instead: its posting lists are that branch's share.
     """
     if connections[queryset.db].vendor != "postgresql":
         return None
     matches = list(_pg_text_matches(queryset.query.where))
     if not matches or any(len(key) > 1 for match in matches for key in match.keys):
         return None
+    if matches[0].branch_ids and len(matches[0].branch_ids) == 1:
+        return None  # the branch's own index is small (crm.db.branch_search_indexes_sync)
     customers = queryset.model._default_manager.order_by("id")
     if matches[0].branch_ids:
         customers = customers.filter(branch_id__in=matches[0].branch_ids)

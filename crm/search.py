@@ -1,13 +1,16 @@
 """Customer search: the one engine behind the quick search (S1) and the advanced search (S2).
 
-Matching is on Customer.search_text (crm.normalize.search_key), through an index each
-database can serve for one-character queries too (migration 0004):
-- PostgreSQL: `search_tri LIKE '%田田田中中中%'` on a stored generated column
-  (kokyaku_triple(search_text)) with a pg_trgm GIN index.
-- SQLite: the FTS5 trigram table crm_customer_fts, joined on rowid = customer id; results
-  stream in id order, so the first page of even a 1-character query is read, not sorted.
-  ASCII-only keys of three or more characters (phone digits, email fragments) are matched
-  untripled in crm_customer_ascii_fts (migration 0009), whose trigrams are far rarer.
+Matching is on Customer.search_text (crm.normalize.search_key), through indexes each
+database can serve for one-character queries too: the key with every character tripled
+(田中 → 田田田中中中), looked up by normalize.triple_pattern (田田中).
+- SQLite: FTS5 trigram tables joined on rowid = customer id (migrations 0004, 0009, 0010);
+  results stream in id order, so the first page of even a 1-character query is read, not
+  sorted. Each row ends with its branch's marker, which a branch user's MATCH requires.
+- PostgreSQL: stored generated columns with pg_trgm GIN indexes (migrations 0011, 0013),
+  one more per branch; see PgTextMatch.
+ASCII-only keys of three or more characters (phone digits, email fragments) are matched
+untripled in a second index of the key's ASCII runs, whose trigrams are far rarer.
+Counting and paging large results: count_window and bounded_stream (crm.admin.pagination).
 """
 
 from __future__ import annotations

@@ -1060,8 +1060,9 @@ class Command(BaseCommand):
         counts = dict.fromkeys(["customers", *gen.child_tables], 0)
         heavy_customer = None  # (id, code)
         history_objs = []
-        defer = opts["defer_indexes"] == "yes" or (
-            opts["defer_indexes"] == "auto" and connection.vendor == "postgresql" and n >= 10_000
+        # PostgreSQL only: SQLite's FTS tables are kept by triggers and its keys are not deferred.
+        defer = connection.vendor == "postgresql" and (
+            opts["defer_indexes"] == "yes" or (opts["defer_indexes"] == "auto" and n >= 10_000)
         )
         write_started = time.perf_counter()
         # Deferring GIN indexes makes the whole load one transaction (the drop is undone by a crash).
@@ -1166,6 +1167,7 @@ class Command(BaseCommand):
             yield
             return
         qn = connection.ops.quote_name
+        connection.check_constraints()  # rows written earlier in the transaction: checked now, not lost
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"

@@ -130,8 +130,9 @@ def pg_branch_prefix(branch_id: int) -> str:
     """What PostgreSQL's search columns start with for a customer of this branch (SQL `kokyaku_branch_prefix`).
 
     Branch 17 becomes "QBHQ" and a newline: upper-case letters, which no casefolded search key
-    or query contains (LIKE is case-sensitive), yet pg_trgm indexes them, so a branch user's
-    pattern 'QBHQ\n%…%' reads only that branch's rows from the trigram index.
+    or query contains (LIKE is case-sensitive), yet pg_trgm indexes them, so the pattern
+    '%QBHQ%…%' of someone with several branches reads only those branches' rows from the
+    whole table's trigram index (one-branch users have their branch's own index).
     """
     return "Q" + str(int(branch_id)).translate(str.maketrans("0123456789", "ABCDEFGHIJ")) + "Q\n"
 

@@ -117,7 +117,7 @@ class PgTextMatch(Expression):
                 clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
                 params.append(text)
             elif self.branch_ids and len(self.branch_ids) == 1:
-                # One branch: the scope's `branch_id = …` picks that branch's own index
+                # One branch: `branch_id = …` lets PostgreSQL pick that branch's own index
                 # (crm.db.branch_search_indexes_sync), whose lists hold its customers only.
                 clauses.append(f"crm_customer.branch_id = %s AND crm_customer.{column} LIKE %s")
                 params += [self.branch_ids[0], f"%{_escape_like(text)}%"]
@@ -193,7 +193,7 @@ def _short_key_probe(queryset: QuerySet, size: int) -> tuple[int, int] | None:
     matches = list(_pg_text_matches(queryset.query.where))
     if not matches or any(len(key) > 1 for match in matches for key in match.keys):
         return None
-    if matches[0].branch_ids and len(matches[0].branch_ids) == 1:
+    if _single_branch_of_pg_search(queryset) is not None:
         return None  # the branch's own index is small (crm.db.branch_search_indexes_sync)
     customers = queryset.model._default_manager.order_by("id")
     if matches[0].branch_ids:

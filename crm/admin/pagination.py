@@ -19,7 +19,7 @@ SAMPLE = 50  # ±14 % on the estimate; read in id order, as cheap as a page
 class EstimatingPaginator(Paginator):
     is_estimate = False
     window_last_id = None  # largest id among the first CAP+1 matches, when there are more than CAP
-    first_ids: list[int] = []  # the first matches in id order (the estimate's sample), when estimated
+    first_ids: tuple[int, ...] = ()  # the first matches in id order (the estimate's sample), when estimated
 
     @cached_property
     def count(self) -> int:
@@ -33,7 +33,7 @@ class EstimatingPaginator(Paginator):
         # lie there, so the sample is always full). It is also the first page's rows.
         sample = min(max(SAMPLE, self.per_page), CAP + 1)
         in_id_order = search.bounded_stream(search.order_for_streaming(queryset), last)
-        self.first_ids = list(in_id_order.values_list("id", flat=True)[:sample])
+        self.first_ids = tuple(in_id_order.values_list("id", flat=True)[:sample])
         nth = self.first_ids[-1]
         # two index lookups (SQLite would scan the table for MIN and MAX in one query)
         ids = queryset.model._default_manager.values_list("id", flat=True)
@@ -43,7 +43,7 @@ class EstimatingPaginator(Paginator):
 
     def validate_number(self, number):
         # An estimate may be low: pages past it are still served (an empty one at worst).
-        if self.count > CAP and self.is_estimate:
+        if self.count > CAP:  # only estimates exceed CAP
             try:
                 number = int(number)
             except (TypeError, ValueError):

@@ -1147,7 +1147,6 @@ class Command(BaseCommand):
         yield
         if indexes:
             t = time.perf_counter()
-            connection.check_constraints()  # runs the deferred foreign-key checks CREATE INDEX waits for
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 for _name, definition in indexes:

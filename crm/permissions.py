@@ -95,6 +95,15 @@ def staff_branches(staff):
 
 
 # --- restricted and hidden fields (R3, C3) ----------------------------------------------
+def config_name(model) -> str | None:
+    """The fieldconfig name of a model ('customer', 'contacthistory' …), or None when its fields are
+    not configurable. Accepts a model class, an instance or the name itself."""
+    from fieldconfig.defaults import DEFAULT_LABELS
+
+    name = model if isinstance(model, str) else model._meta.model_name
+    return name if name in DEFAULT_LABELS else None
+
+
 def user_group_ids(user) -> set[int]:
     cached = getattr(user, "_kokyaku_group_ids", None)
     if cached is None:
@@ -103,18 +112,54 @@ def user_group_ids(user) -> set[int]:
     return cached
 
 
-def restricted_fields(user, model: str) -> set[str]:
+def restricted_fields(user, model) -> set[str]:
     """Fields of `model` this user may not see, search, export or print."""
-    restricted = config().restricted_fields(model)
+    name = config_name(model)
+    restricted = config().restricted_fields(name) if name else {}
     if not restricted or getattr(user, "is_superuser", False):
         return set()
     groups = user_group_ids(user)
-    return {name for name, group_id in restricted.items() if group_id not in groups}
+    return {field for field, group_id in restricted.items() if group_id not in groups}
 
 
-def invisible_fields(user, model: str) -> set[str]:
-    """Hidden by the office (unused) or restricted from this user: never shown or searched."""
-    return config().hidden_fields(model) | restricted_fields(user, model)
+def invisible_fields(user, model) -> set[str]:
+    """Hidden by the office (unused) or restricted from this user: never shown, searched, filtered,
+    exported, printed or written by them. `model` is a model class, an instance or its config name."""
+    name = config_name(model)
+    if name is None:
+        return set()
+    return config().hidden_fields(name) | restricted_fields(user, name)
+
+
+def invisible_path(user, model, path: str) -> bool:
+    """Whether a lookup path ('remark8__startswith', 'customer__check40', 'category__id__exact')
+    touches a field this user may not see, on this model or on a model it reaches."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup or transform: the fields before it were all visible
+        if field.name in invisible_fields(user, model):
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def keep_invisible_values(*, user, obj) -> None:
+    """Before a write on an existing row: the fields this user cannot see get their stored values
+    back, whatever the form, the restored version or the file said (R3)."""
+    if obj.pk is None:
+        return
+    names = [f.attname for f in obj._meta.concrete_fields if f.name in invisible_fields(user, obj)]
+    if not names:
+        return
+    stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
+    for attname, value in (stored or {}).items():
+        setattr(obj, attname, value)
 
 
 # --- actions (R1: export and import are checked by import-export's own permission codes) -----------------------------------------------------------------------

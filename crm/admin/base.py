@@ -1,11 +1,23 @@
-"""The base every Kokyaku admin class builds on: unfold look, simple-history, branch scope."""
+"""The base every Kokyaku admin class builds on: unfold look, simple-history, branch scope, and
+the one place where restricted and hidden fields (R3) leave every path of every screen.
 
-from django.core.exceptions import ValidationError
+What a user may not see of a model is decided by `crm.permissions.invisible_fields`; the hooks
+below apply it to the list (columns, filters, search, URL lookups), the forms and inline
+editors, the history diffs, past versions and restore, and every write. A new screen built on
+KokyakuAdmin and these inlines inherits all of it.
+"""
+
+import dataclasses
+
+from django.contrib.admin import SimpleListFilter
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
 from unfold.admin import StackedInline as UnfoldStackedInline
 from unfold.admin import TabularInline as UnfoldTabularInline
+from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
@@ -56,10 +68,80 @@ def visible_rows(rows, hidden: set[str]) -> list:
     """Fieldset rows without the fields this user may not see; a row left empty disappears."""
     out = []
     for row in rows:
-        kept = tuple(f for f in (row if isinstance(row, tuple) else (row,)) if f not in hidden)
+        kept = tuple(f for f in (row if isinstance(row, (tuple, list)) else (row,)) if f not in hidden)
         if kept:
             out.append(kept if len(kept) > 1 else kept[0])
     return out
+
+
+def visible_fieldsets(fieldsets, hidden: set[str]) -> list:
+    """Fieldsets without the fields this user may not see; a fieldset left empty disappears."""
+    out = []
+    for name, options in fieldsets:
+        rows = visible_rows(options.get("fields", []), hidden)
+        if rows:
+            out.append((name, {**options, "fields": rows}))
+    return out
+
+
+# What Django's and unfold's list filters put in the URL after a filter's field path
+# (RelatedFieldListFilter: branch__id__exact, BooleanFieldListFilter: shipped__exact …).
+FILTER_LOOKUP_SUFFIXES = {"", "exact", "iexact", "isnull", "in", "gte", "gt", "lte", "lt", "id__exact", "id__in",
+                          "pk__exact", "pk__in"}
+DATE_HIERARCHY_SUFFIXES = {"year", "month", "day"}
+
+
+def _column_reads(model_admin, column) -> tuple[str, ...]:
+    """The model fields a list column shows: the field itself, or what its callable declares
+    (`field_name` on configured columns, `reads` on admin display methods)."""
+    if isinstance(column, str):
+        target = getattr(model_admin, column, None)
+        if target is None:
+            return (column,)
+        column = target
+    if getattr(column, "field_name", None):
+        return (column.field_name,)
+    return tuple(getattr(column, "reads", ()))
+
+
+def reads(*field_names):
+    """Declares which model fields an admin display method shows, so R3 can drop the column."""
+
+    def mark(function):
+        function.reads = field_names
+        return function
+
+    return mark
+
+
+class ScopedChangeList(UnfoldChangeList):
+    """A changelist that never shows, filters or searches by a field the user may not see,
+    whatever the admin class's own hooks returned."""
+
+    def __init__(self, request, model, list_display, list_display_links, list_filter, date_hierarchy,
+                 search_fields, *args, **kwargs):
+        model_admin = kwargs.get("model_admin") or args[4]
+        user = request.user
+        list_display = [c for c in list_display if not model_admin.column_is_invisible(request, c)]
+        list_filter = [f for f in list_filter if not model_admin.filter_is_invisible(request, f)]
+        search_fields = [f for f in search_fields
+                         if not permissions.invisible_path(user, model, f.lstrip("^=@"))]
+        if date_hierarchy and permissions.invisible_path(user, model, date_hierarchy):
+            date_hierarchy = None
+        super().__init__(request, model, list_display, list_display_links, list_filter, date_hierarchy,
+                         search_fields, *args, **kwargs)
+
+
+class ScopedHistoryHelper(HistoricalRecordContextHelper):
+    """History diffs leave out the fields this user may not see (R3)."""
+
+    def __init__(self, model, historical_record, *, invisible: set[str]):
+        super().__init__(model, historical_record)
+        self.invisible = invisible
+
+    def context_for_delta_changes(self, delta):
+        visible = [change for change in delta.changes if change.field not in self.invisible]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
 
 
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
@@ -69,7 +151,78 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     # template engine call dir() on the admin each time (a third of the list page's time).
     list_sections = []
     conditional_fields = {}
+    # URL lookups a changelist accepts besides its list filters and date hierarchy (exceptions,
+    # stated by name): every other lookup is refused, so a URL cannot filter by a field the
+    # screen does not offer (R3: `?remark8__startswith=` would reveal a restricted value).
+    extra_list_lookups: tuple[str, ...] = ()
 
+    list_per_page = 50
+    warn_unsaved_form = True
+    history_list_per_page = 20
+
+    # --- what this user may not see (R3) ------------------------------------------------
+    def invisible(self, request, model=None) -> set[str]:
+        return permissions.invisible_fields(request.user, model or self.model)
+
+    def column_is_invisible(self, request, column) -> bool:
+        return any(permissions.invisible_path(request.user, self.model, name)
+                   for name in _column_reads(self, column))
+
+    def filter_is_invisible(self, request, list_filter) -> bool:
+        if isinstance(list_filter, (tuple, list)):
+            list_filter = list_filter[0]
+        if isinstance(list_filter, type) and issubclass(list_filter, SimpleListFilter):
+            return any(permissions.invisible_path(request.user, self.model, name)
+                       for name in getattr(list_filter, "reads", ()))
+        return permissions.invisible_path(request.user, self.model, str(list_filter))
+
+    def get_list_display(self, request):
+        return [c for c in super().get_list_display(request) if not self.column_is_invisible(request, c)]
+
+    def get_list_filter(self, request):
+        return [f for f in super().get_list_filter(request) if not self.filter_is_invisible(request, f)]
+
+    def get_search_fields(self, request):
+        return [f for f in super().get_search_fields(request)
+                if not permissions.invisible_path(request.user, self.model, f.lstrip("^=@"))]
+
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
+
+    def offered_lookups(self, request) -> tuple[set[str], set[str]]:
+        """(exact parameters, field paths) the screen's own filters put in its URLs."""
+        exact, paths = set(self.extra_list_lookups), set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                exact.add(item.parameter_name)
+            else:
+                paths.add(str(item[0] if isinstance(item, (tuple, list)) else item))
+        if self.date_hierarchy and not permissions.invisible_path(request.user, self.model, self.date_hierarchy):
+            exact |= {f"{self.date_hierarchy}__{part}" for part in DATE_HIERARCHY_SUFFIXES}
+        return exact, paths
+
+    def lookup_allowed(self, lookup, value, request):
+        # An allow-list, unlike Django's (which admits any lookup on a local field).
+        exact, paths = self.offered_lookups(request)
+        if lookup in exact:
+            return True
+        for path in paths:
+            if lookup == path or (lookup.startswith(path + "__")
+                                  and lookup[len(path) + 2:] in FILTER_LOOKUP_SUFFIXES):
+                return not permissions.invisible_path(request.user, self.model, lookup)
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        return visible_fieldsets(super().get_fieldsets(request, obj), self.invisible(request))
+
+    def get_history_list_display(self, request):
+        hidden = self.invisible(request)
+        return [name for name in super().get_history_list_display(request) if name not in hidden]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ScopedHistoryHelper(self.model, historical_record, invisible=self.invisible(request))
+
+    # --- history: only what the user may see; restore is a change (C4, R1) ----------------
     def history_view(self, request, object_id, extra_context=None):
         # simple-history falls back to the newest historical record when get_queryset() does
         # not find the object: that would show another branch's (or a deleted) record.
@@ -77,24 +230,48 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._visible_or_404(request, object_id)
+        current = self._visible_or_404(request, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, current):
+            # simple-history's restore form asks for no change permission of its own.
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
 
     def _visible_or_404(self, request, object_id):
         try:
-            visible = self.get_queryset(request).filter(pk=object_id).exists()
+            current = self.get_queryset(request).filter(pk=object_id).first()
         except (ValueError, TypeError, ValidationError):
-            visible = False
-        if not visible:
+            current = None
+        if current is None:
             self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return current
 
-    list_per_page = 50
-    warn_unsaved_form = True
-    history_list_per_page = 20
+    # --- writes keep what the user cannot see (R3) ----------------------------------------
+    def save_form(self, request, form, change):
+        # The card, the inline editors and a restored past version all pass through here.
+        obj = super().save_form(request, form, change)
+        if change:
+            permissions.keep_invisible_values(user=request.user, obj=obj)
+        return obj
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = (form.cleaned_data.get("change_reason") or None) if form else None
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = (form.cleaned_data.get("change_reason") or None) if form else None
+        for child in formset.save(commit=False):
+            permissions.keep_invisible_values(user=request.user, obj=child)
+            child._change_reason = reason
+            child._history_user = request.user
+            child.save()
+        for child in formset.deleted_objects:
+            child._change_reason = reason
+            child._history_user = request.user
+            child.delete()
+        formset.save_m2m()
 
 
 class CustomerChildAdmin(KokyakuAdmin):
@@ -113,13 +290,21 @@ class CustomerChildAdmin(KokyakuAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class TabularInline(UnfoldTabularInline):
+class ScopedInlineMixin:
+    """Inline editors on a card show and write only the fields this user may see (R3)."""
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = permissions.invisible_fields(request.user, self.model)
+        return visible_fieldsets(super().get_fieldsets(request, obj), hidden)
+
+
+class TabularInline(ScopedInlineMixin, UnfoldTabularInline):
     form = InlineForm
     extra = 0
     tab = True
 
 
-class StackedInline(UnfoldStackedInline):
+class StackedInline(ScopedInlineMixin, UnfoldStackedInline):
     form = InlineForm
     extra = 0
     tab = True

@@ -1,5 +1,3 @@
-import dataclasses
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,10 +9,8 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.template_utils import HistoricalRecordContextHelper
 from import_export.admin import ImportExportModelAdmin
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
-from unfold.views import ChangeList
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
@@ -26,7 +22,7 @@ from printouts import services as printout_services
 from ..forms import CustomerForm, FastSelect
 from ..resources import CustomerResource
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember
-from .base import KokyakuAdmin, TabularInline, visible_rows
+from .base import KokyakuAdmin, ScopedChangeList, TabularInline, visible_rows
 from .pagination import EstimatingPaginator
 
 CORPORATE_BASIC = [
@@ -274,17 +270,6 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             }
         services.customer_save(customer=obj, user=request.user, reason=reason)
 
-    def save_formset(self, request, form, formset, change):
-        reason = form.cleaned_data.get("change_reason") or None
-        for child in formset.save(commit=False):
-            child._change_reason = reason
-            child._history_user = request.user
-            child.save()
-        for child in formset.deleted_objects:
-            child._change_reason = reason
-            child.delete()
-        formset.save_m2m()
-
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.
         queryset = (
@@ -319,9 +304,6 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ScopedHistoryHelper(self.model, historical_record, invisible=self._hidden(request))
 
     # --- import / export (R1: own permissions; R2/R3: scope and restricted fields) ------
     def get_resource_kwargs(self, request, *args, **kwargs):
@@ -431,19 +413,7 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ScopedHistoryHelper(HistoricalRecordContextHelper):
-    """History diffs leave out the fields this user may not see (R3)."""
-
-    def __init__(self, model, historical_record, *, invisible: set[str]):
-        super().__init__(model, historical_record)
-        self.invisible = invisible
-
-    def context_for_delta_changes(self, delta):
-        visible = [change for change in delta.changes if change.field not in self.invisible]
-        return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
-
-
-class StreamingChangeList(ChangeList):
+class StreamingChangeList(ScopedChangeList):
     """Orders a text search in the form the database can stream (see crm.search.order_for_streaming),
     and leaves the advanced-search conditions (s_…) to CustomerAdmin.get_search_results."""
 

@@ -43,7 +43,7 @@ class AuditEventAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @action(description=_("Export the filtered log as CSV"), url_path="export-csv")
+    @action(description=_("Export the filtered log as CSV"), url_path="export-csv", permissions=["view"])
     def export_csv(self, request):
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)

@@ -439,3 +439,23 @@ def from_request(request) -> AdvancedSearchForm | None:
     if not any(key.startswith(PREFIX) for key in request.GET):
         return None
     return AdvancedSearchForm(request.GET, user=request.user)
+
+
+# Parameters of the customer list that are not conditions on a field.
+LIST_PARAMETERS = {"q", "o", "p"}
+
+
+def conditions_visible(querystring: str, *, user, lookup_allowed) -> bool:
+    """Whether every condition of a saved querystring is one this user may search by (R3): a shared
+    search naming a restricted field is not opened for, and its conditions not shown to, anyone else.
+    `lookup_allowed(key, value)` is the customer list's own allow-list for its filter parameters."""
+    from django.http import QueryDict
+
+    data = QueryDict(querystring)
+    form = AdvancedSearchForm(data, user=user)
+    if form._unknown:
+        return False
+    return all(
+        key.startswith(PREFIX) or key in LIST_PARAMETERS or lookup_allowed(key, value)
+        for key, value in data.items()
+    )

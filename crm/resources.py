@@ -34,8 +34,17 @@ class CustomerResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True  # model validation: bad email, postal code, kana … per row
 
+    bound_user = None  # set on the per-user class made by `for_user`
+
+    @classmethod
+    def for_user(cls, user):
+        """This resource for one user: import-export's screens instantiate resource classes without
+        arguments (the export screen lists their fields), so the user rides on a class of its own."""
+        return type(cls.__name__, (cls,), {"__module__": cls.__module__, "bound_user": user})
+
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
+        user = user if user is not None else self.bound_user
         self.user = user
         invisible = permissions.invisible_fields(user, "customer") if user is not None else set()
         snapshot = config()

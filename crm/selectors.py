@@ -5,9 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
-from .models import ContactHistory, Customer, Purchase
+from .models import ContactHistory, Customer, Purchase, SavedSearch
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,8 @@ class KnownCountPaginator(Paginator):
 def records_page(queryset, *, count: int, page, per_page: int = 10):
     """One page of a customer's histories, newest first (H1, H2)."""
     return KnownCountPaginator(queryset.order_by("-date", "-id"), per_page, count=count).get_page(page)
+
+
+def saved_searches_for(*, user):
+    """The user's own saved searches and those shared with everyone."""
+    return SavedSearch.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from . import permissions, selectors
-from .models import ContactAttachment, ContactHistory, Customer, SavedSearch
+from .models import ContactAttachment, ContactHistory, Customer
 
 
 def dashboard_callback(request, context):
@@ -23,7 +23,7 @@ def dashboard_callback(request, context):
                 user, ContactHistory.objects.filter(date__gte=month_start)
             ).count(),
             "recent_customers": selectors.recently_changed_customers(user=user, visible=visible),
-            "saved_searches": SavedSearch.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner"),
+            "saved_searches": _saved_searches_with_usability(request),
         }
     )
     return context
@@ -45,3 +45,14 @@ def attachment_download(request, pk: int):
         raise Http404 from exc
     content_type = mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream"
     return FileResponse(handle, as_attachment=True, filename=str(attachment), content_type=content_type)
+
+
+def _saved_searches_with_usability(request) -> list:
+    """Each saved search marked `usable` when every condition is one this user may search by (R3)."""
+    from django.contrib import admin
+
+    customer_admin = admin.site.get_model_admin(Customer)
+    searches = list(selectors.saved_searches_for(user=request.user))
+    for saved in searches:
+        saved.usable = customer_admin.saved_search_usable(request, saved)
+    return searches

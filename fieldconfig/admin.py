@@ -17,13 +17,17 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
 
     audit_action = AuditEvent.Action.CONFIG
 
-    list_display = ["model", "field_name", "default_label", "label", "hidden", "input_type", "choices_short"]
+    list_display = ["model", "field_name", "default_label", "label", "hidden", "visible_to", "input_type",
+                    "choices_short"]
     list_display_links = ["field_name"]
     list_editable = ["label", "hidden"]
-    list_filter = ["model", "hidden", "input_type"]
+    list_filter = ["model", "hidden", "input_type", "visible_to"]
+    list_select_related = ["visible_to"]
     search_fields = ["field_name", "label"]
     list_per_page = 100
-    fields = ["model", "field_name", "default_label", "label", "hidden", "input_type", "choices", "position"]
+    # 参照できるグループ (R3): the model's clean() refuses fields that cannot be restricted, at the field.
+    fields = ["model", "field_name", "default_label", "label", "hidden", "visible_to", "input_type", "choices",
+              "position"]
     readonly_fields = ["model", "field_name", "default_label"]
 
     def has_add_permission(self, request):

@@ -173,6 +173,13 @@ UNRESTRICTABLE = {
                  "company_kana", "email", "tel", "mobile", "fax", "contact_tel"},
 }
 
+# Fields that tie a record to its customer and order it on the card and the lists (paging,
+# date hierarchy): restricting them would leave a record that cannot be placed.
+STRUCTURAL = {
+    "contacthistory": {"customer", "date"},
+    "purchase": {"customer", "date"},
+}
+
 # The seed's sample checkbox names (検索指定画面); offered by seed_demo, not forced on anyone.
 SAMPLE_CHECK_NAMES = {
     1: "年賀状", 2: "暑中見舞", 3: "お中元", 4: "お歳暮", 5: "xmasカード", 7: "VIP",

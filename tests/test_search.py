@@ -230,7 +230,10 @@ def test_saved_searches_private_and_shared(admin_client, admin_user, client, peo
     assert SavedSearch.objects.count() == 2
     home = admin_client.get(reverse("admin:index")).content.decode()
     assert "東京の顧客" in home and "全員に共有" in home
-    assert f'href="{LIST}?{querystring}"' in home.replace("&amp;", "&")
+    mine = SavedSearch.objects.get(name="東京の顧客")
+    opened = reverse("admin:crm_customer_open_search", args=[mine.pk])
+    assert f'href="{opened}"' in home and querystring not in home.replace("&amp;", "&")
+    assert admin_client.get(opened)["Location"] == f"{LIST}?{querystring}"
 
     other = StaffFactory(username="other", is_head_office=True, perms=["crm.view_customer"])
     client.force_login(other)

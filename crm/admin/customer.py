@@ -10,19 +10,20 @@ from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
+from unfold.contrib.import_export.forms import ImportForm
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from .. import advanced_search, permissions, search, selectors, services
+from .. import advanced_search, columns, permissions, search, selectors, services
 from audit import events as audit_events
 from printouts import services as printout_services
 
-from ..forms import CustomerForm, FastSelect
+from ..forms import CustomerForm, FastSelect, ScopedExportForm
 from ..resources import CustomerResource
-from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember
+from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, ScopedChangeList, TabularInline, visible_rows
+from .imports import SafeImportMixin
 from .pagination import EstimatingPaginator
 
 CORPORATE_BASIC = [
@@ -52,6 +53,14 @@ INDIVIDUAL_BASIC = [
 ]
 CONTACT_BLOCK = [("contact_postal_code", "contact_address", "contact_building"), ("contact_tel", "contact_fax")]
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
+# The tables on the card, in the seed's column order; the first column links to the record.
+CARD_CONTACT_COLUMNS = ["date", "category", "content1", "detail", "response", "department", "staff"]
+CARD_PURCHASE_COLUMNS = ["date", "product_category", "product_code", "product_name", "quantity", "unit_price",
+                         "amount", "points", "remark"]
+CARD_FAMILY_COLUMNS = ["registered_on", "relation", "name", "name_kana", "gender", "birth_date", "lives_together",
+                       "occupation", "hobbies"]
+CARD_CAREER_COLUMNS = ["date", "company", "department", "title"]
+CARD_PHONE_COLUMNS = ["kind", "number", "note"]
 
 
 class FamilyInline(TabularInline):
@@ -83,11 +92,11 @@ class ScopedBranchFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
+class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     form = CustomerForm
     resource_classes = [CustomerResource]
     import_form_class = ImportForm
-    export_form_class = SelectableFieldsExportForm
+    export_form_class = ScopedExportForm
     inlines = [PhoneInline, FamilyInline, CareerInline]
     # The seed's card opens 家族 / 前職 / 電話番号 as input screens of their own (a button each):
     # the card shows them as tables, and ?edit=family (…) opens that editor on the card.
@@ -285,18 +294,30 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
+            user = request.user
             summary = selectors.customer_summary(customer=obj)
             context["summary"] = summary
-            context["content1_label"] = config().label("contacthistory", "content1")
-            # H1, H2: the histories on the card, newest first, 10 a page.
-            context["contact_page"] = request.user.has_perm("crm.view_contacthistory") and selectors.records_page(
-                obj.contacts.select_related("category", "department", "staff")
-                .annotate(has_attachments=Exists(ContactAttachment.objects.filter(contact=OuterRef("pk")))),
-                count=summary.contact_count, page=request.GET.get("contacts_page"),
-            )
-            context["purchase_page"] = request.user.has_perm("crm.view_purchase") and selectors.records_page(
-                obj.purchases.all(), count=summary.purchase_count, page=request.GET.get("purchases_page"),
-            )
+            context["purchase_hidden"] = permissions.invisible_fields(user, Purchase)
+            # H1, H2: the histories on the card, newest first, 10 a page; always there, empty or not,
+            # so the first 応対履歴 of a new customer is one click away.
+            context["show_contacts"] = user.has_perm("crm.view_contacthistory")
+            context["show_purchases"] = user.has_perm("crm.view_purchase")
+            # Each table shows only the columns this user may see (R3), under the configured labels.
+            context["contact_columns"] = columns.record_columns(user=user, model=ContactHistory, names=CARD_CONTACT_COLUMNS)
+            context["purchase_columns"] = columns.record_columns(user=user, model=Purchase, names=CARD_PURCHASE_COLUMNS)
+            context["family_columns"] = columns.record_columns(user=user, model=FamilyMember, names=CARD_FAMILY_COLUMNS)
+            context["career_columns"] = columns.record_columns(user=user, model=CareerEntry, names=CARD_CAREER_COLUMNS)
+            context["phone_columns"] = columns.record_columns(user=user, model=CustomerPhone, names=CARD_PHONE_COLUMNS)
+            if context["show_contacts"]:
+                context["contact_page"] = selectors.records_page(
+                    obj.contacts.select_related("category", "department", "staff")
+                    .annotate(has_attachments=Exists(ContactAttachment.objects.filter(contact=OuterRef("pk")))),
+                    count=summary.contact_count, page=request.GET.get("contacts_page"),
+                )
+            if context["show_purchases"]:
+                context["purchase_page"] = selectors.records_page(
+                    obj.purchases.all(), count=summary.purchase_count, page=request.GET.get("purchases_page"),
+                )
             editing = request.GET.get("edit")
             context["editing"] = editing
             context["family_rows"] = list(obj.family.all()) if editing != "family" else None
@@ -306,6 +327,10 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
 
 
     # --- import / export (R1: own permissions; R2/R3: scope and restricted fields) ------
+    def get_resource_classes(self, request):
+        # Per user, so the export screen offers only the fields this user may see (R3).
+        return [resource.for_user(request.user) for resource in super().get_resource_classes(request)]
+
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
@@ -334,6 +359,7 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             path("search/", wrap(self.search_view), name="crm_customer_search"),
             path("print/list/", wrap(self.print_list_view), name="crm_customer_print_list"),
             path("saved-searches/", wrap(self.save_search_view), name="crm_customer_save_search"),
+            path("saved-searches/<int:pk>/", wrap(self.open_search_view), name="crm_customer_open_search"),
             path("saved-searches/<int:pk>/delete/", wrap(self.delete_search_view), name="crm_customer_delete_search"),
             path("<path:object_id>/toggle-check/", wrap(self.toggle_check_view), name="crm_customer_toggle_check"),
         ] + super().get_urls()
@@ -382,6 +408,24 @@ class CustomerAdmin(KokyakuAdmin, ImportExportModelAdmin):
             )
             messages.success(request, _("Saved the search “%(name)s”.") % {"name": name})
         return redirect(reverse("admin:crm_customer_changelist") + "?" + querystring)
+
+    def saved_search_usable(self, request, saved) -> bool:
+        return advanced_search.conditions_visible(
+            saved.querystring, user=request.user,
+            lookup_allowed=lambda key, value: self.lookup_allowed(key, value, request),
+        )
+
+    def open_search_view(self, request, pk):
+        """A saved search opens through here, so its conditions never sit in a link on the home screen."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        saved = selectors.saved_searches_for(user=request.user).filter(pk=pk).first()
+        if saved is None:
+            raise Http404
+        if not self.saved_search_usable(request, saved):
+            messages.error(request, _("This search uses fields you cannot see, so it cannot be opened."))
+            return redirect("admin:index")
+        return redirect(reverse("admin:crm_customer_changelist") + "?" + saved.querystring)
 
     def delete_search_view(self, request, pk):
         if request.method != "POST":

@@ -62,3 +62,20 @@ class AuditEventAdmin(ModelAdmin):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
         return response
+
+
+# django-axes' own screen offers an action that declares no permission; the one below asks for
+# the delete permission on the attempts it cleans up (R1: every action states its permission).
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # noqa: E402 (registers axes' admin first)
+from axes.models import AccessAttempt  # noqa: E402
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    actions = ["cleanup_expired_attempts"]
+
+    @admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+    def cleanup_expired_attempts(self, request, queryset):
+        return super().cleanup_expired_attempts(request, queryset)

@@ -43,6 +43,24 @@ SORTS = {
 }
 PAGE_SIZES = [10, 20, 50, 100, 200]
 
+# The fields each condition reads, for conditions not named after one customer field.
+CONDITION_SOURCES = {
+    "staff_department": ("customer", ["staff_department"]),
+    "staff": ("customer", ["staff"]),
+    "created_from": ("customer", ["created_at"]), "created_to": ("customer", ["created_at"]),
+    "updated_from": ("customer", ["updated_at"]), "updated_to": ("customer", ["updated_at"]),
+    "c_category": ("contacthistory", ["category"]),
+    "c_status": ("contacthistory", ["status"]),
+    "c_department": ("contacthistory", ["department"]),
+    "c_staff": ("contacthistory", ["staff"]),
+    "p_product": ("purchase", ["product_code", "product_name"]),
+    "p_total_min": ("purchase", ["amount"]), "p_total_max": ("purchase", ["amount"]),
+    "p_shipped": ("purchase", ["shipped"]),
+    "p_paid": ("purchase", ["paid"]),
+    "f_name": ("familymember", ["name", "name_kana"]),
+    "f_relation": ("familymember", ["relation"]),
+}
+
 
 # (start, end) pairs checked for an impossible range, with the field that gets the message.
 RANGES = [
@@ -162,6 +180,14 @@ class AdvancedSearchForm(forms.Form):
 
         self.fields["f_name"] = forms.CharField(label=_("Family member's name or reading"), required=False)
         self.fields["f_relation"] = forms.CharField(label=_("Family relation"), required=False)
+
+        # A condition on a related record's field the user may not see is not offered either (R3).
+        for condition, (model, names) in CONDITION_SOURCES.items():
+            hidden_here = permissions.invisible_fields(user, model)
+            if condition in self.fields and any(name in hidden_here for name in names):
+                del self.fields[condition]
+        if "updated_at" in hidden:
+            self.fields["sort"].choices = [c for c in self.fields["sort"].choices if c[0] != "updated"]
 
         self.check_names = checks
         if data is not None:

@@ -173,11 +173,14 @@ UNRESTRICTABLE = {
                  "company_kana", "email", "tel", "mobile", "fax", "contact_tel"},
 }
 
-# Fields that tie a record to its customer and order it on the card and the lists (paging,
-# date hierarchy): restricting them would leave a record that cannot be placed.
+# Fields that tie a record to its customer, order it (paging, date hierarchy) or name it (its
+# str() shows on history pages, delete confirmations and the audit log): restricting them
+# would leave a record that cannot be placed or named without showing the restricted value.
 STRUCTURAL = {
-    "contacthistory": {"customer", "date"},
-    "purchase": {"customer", "date"},
+    "contacthistory": {"customer", "date", "category"},
+    "purchase": {"customer", "date", "product_name"},
+    "familymember": {"name"},
+    "careerentry": {"company"},
 }
 
 # The seed's sample checkbox names (検索指定画面); offered by seed_demo, not forced on anyone.

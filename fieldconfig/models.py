@@ -77,7 +77,7 @@ class FieldSetting(models.Model):
         if self.visible_to_id and self.field_name in defaults.UNRESTRICTABLE.get(self.model, set()):
             raise ValidationError({"visible_to": _("This field feeds the quick search and cannot be restricted.")})
         if self.visible_to_id and self.field_name in defaults.STRUCTURAL.get(self.model, set()):
-            raise ValidationError({"visible_to": _("This field links and orders the records and cannot be restricted.")})
+            raise ValidationError({"visible_to": _("This field identifies or orders the records and cannot be restricted.")})
         if self.input_type == self.SELECT:
             if self.field_name not in defaults.CHOICE_CAPABLE.get(self.model, set()):
                 raise ValidationError({"input_type": _("This field cannot be a pulldown.")})

@@ -28,4 +28,5 @@ class CareerEntry(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"{self.company} {self.title}".strip()
+        # Only what cannot be restricted (fieldconfig.defaults.STRUCTURAL): str() shows everywhere.
+        return self.company

@@ -5,6 +5,12 @@ files are generated from it and committed.
 """
 
 JA = {
+    # --- restricted fields (R3) ---
+    "Clean up expired attempts": "期限切れのログイン試行を削除",
+    "This field identifies or orders the records and cannot be restricted.":
+        "この項目は記録を特定し並べるための項目のため、参照制限できません。",
+    "This search uses fields you cannot see, so it cannot be opened.":
+        "この検索には参照できない項目の条件が含まれるため、開けません。",
     "Kokyaku customer management": "Kokyaku 顧客管理",
     "Kokyaku": "Kokyaku 顧客管理",
     "(none)": "（なし）",
@@ -328,4 +334,7 @@ JA = {
     "Roles": "権限グループ",
     "Login failures": "ログイン失敗の記録",
     "Locked-out logins": "ロック中のログイン",
+    # --- admin walk / masters history ---
+    "The uploaded file is no longer available. Please choose the file again.":
+        "アップロードしたファイルはもう残っていません。ファイルをもう一度選んでください。",
 }

@@ -66,6 +66,8 @@ class CustomerResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         # Imports write through save(): codes, readings and search keys stay right, history is kept.
+        if self.user is not None:
+            permissions.keep_invisible_values(user=self.user, obj=instance)  # R3: a file cannot write them
         instance._history_user = self.user
         instance._change_reason = _("Imported")
         if instance.pk is None:

@@ -146,3 +146,38 @@ def test_s2_s4_combined_search_on_the_screen_then_toggle_a_checkbox(page, live_s
     wanted.refresh_from_db()
     assert wanted.check3
     assert wanted.history.first().history_change_reason == "一覧から変更"
+
+
+def test_r3_admin_restricts_a_field_on_screen_and_a_non_member_no_longer_sees_it(page, live_server):
+    from django.contrib.auth.models import Group
+
+    from crm import roles
+
+    # given: a customer with a VIP remark, an admin, a general user outside the secretaries
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    StaffFactory(username="ippan", is_head_office=True, roles=[roles.GENERAL])
+    Group.objects.create(name="秘書部門")
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"), remark2="奥様は茶道の師範")
+
+    # when: the admin restricts 備考2 to 秘書部門 on the 項目名設定 screen
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/fieldconfig/fieldsetting/?model__exact=customer&q=remark2")
+    page.click("a:text-is('remark2')")
+    page.fill("input[name=label]", "VIP情報")
+    page.select_option("select[name=visible_to]", label="秘書部門")
+    shot(page, "field-setting-restricted")
+    page.click("button[name=_save]")
+    page.wait_for_url("**/fieldconfig/fieldsetting/**")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    assert "VIP情報" in page.content()  # the admin (a superuser) still sees it
+
+    # then: the general user sees neither the label nor the value, on the card or the export screen
+    page.context.clear_cookies()
+    login(page, live_server, "ippan")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    page.locator("a:text-is('備考')").first.click()
+    card = page.content()
+    assert "VIP情報" not in card and "奥様は茶道の師範" not in card
+    shot(page, "card-without-restricted-field")
+    page.goto(live_server.url + "/admin/crm/customer/export/")
+    assert "VIP情報" not in page.content()

@@ -147,3 +147,27 @@ class CareerEntryFactory(factory.django.DjangoModelFactory):
     company = "田中貿易株式会社"
     department = "業務部"
     title = "部長"
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    """django-axes' log of a login (its admin screen is one of the admin URLs the tests walk)."""
+
+    class Meta:
+        model = "axes.AccessLog"
+
+    username = "kanri"
+    ip_address = "192.0.2.10"
+    user_agent = "pytest"
+    path_info = "/admin/login/"
+
+
+class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+    """django-axes' log of a failed login (recorded only with AXES_ENABLE_ACCESS_FAILURE_LOG)."""
+
+    class Meta:
+        model = "axes.AccessFailureLog"
+
+    username = "kanri"
+    ip_address = "192.0.2.10"
+    user_agent = "pytest"
+    path_info = "/admin/login/"

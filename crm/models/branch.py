@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Branch(models.Model):
@@ -9,6 +10,8 @@ class Branch(models.Model):
     code = models.CharField(_("Branch code"), max_length=20, unique=True)
     name = models.CharField(_("Branch name"), max_length=100)
     position = models.PositiveIntegerField(_("Order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Branch")
@@ -26,6 +29,8 @@ class StaffDepartment(models.Model):
 
     name = models.CharField(_("Department name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Staff department")

@@ -1,6 +1,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class CustomerCategory(models.Model):
@@ -8,6 +9,8 @@ class CustomerCategory(models.Model):
 
     name = models.CharField(_("Category name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Customer category")
@@ -23,6 +26,8 @@ class ContactCategory(models.Model):
 
     name = models.CharField(_("Category name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Contact category")
@@ -43,6 +48,8 @@ class Product(models.Model):
         _("Unit price"), max_digits=12, decimal_places=0, default=0, validators=[MinValueValidator(0)]
     )
     is_active = models.BooleanField(_("In use"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Product")

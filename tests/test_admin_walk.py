@@ -333,3 +333,9 @@ def test_import_confirmed_twice_imports_once(import_world):
     again = client.post(reverse("admin:crm_customer_process_import"), initial)
     assert again.status_code == 302 and again["Location"] == reverse("admin:crm_customer_import")
     assert Customer.objects.filter(code="910001").count() == 1
+
+
+def test_r1_admin_site_search_with_a_bad_page_is_not_found(admin_client):
+    for page in ["abc", "99", "0"]:
+        assert admin_client.get("/admin/search/", {"s": "a", "page": page}).status_code == 404
+    assert admin_client.get("/admin/search/", {"s": "顧客"}).status_code == 200

@@ -18,7 +18,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,lo
 INSTALLED_APPS = [
     # Japanese for the third-party apps that ship none; first so it wins.
     "ui_ja",
-    "unfold",
+    "config.apps.UnfoldConfig",  # unfold with Kokyaku's admin site (config/admin_site.py)
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",

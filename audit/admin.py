@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
-from unfold.decorators import action
+from django.urls import reverse
+from django.utils.html import format_html
+from unfold.decorators import action, display
 
 from . import events
 from .models import AuditEvent
@@ -16,6 +18,15 @@ def safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _model_name(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name) if label else ""
+    except (LookupError, ValueError):
+        return label
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -25,7 +36,7 @@ class _Echo:
 class AuditEventAdmin(ModelAdmin):
     """Read-only: admins browse, filter and export; nobody adds, edits or deletes."""
 
-    list_display = ["at", "username", "action", "ip_address", "target_type", "target_repr", "customer_code", "row_count"]
+    list_display = ["at", "username", "action", "ip_address", "target", "row_count"]
     list_filter = ["action", "user", "at"]
     search_fields = ["username", "customer_code", "target_repr"]
     date_hierarchy = "at"
@@ -39,6 +50,19 @@ class AuditEventAdmin(ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @display(description=_("Target"))
+    def target(self, event):
+        """The customer's code and name with a link to the card (or the record's model and name)."""
+        if event.customer_code and event.target_type == "crm.Customer" and event.target_id \
+                and event.action != AuditEvent.Action.DELETE:
+            url = reverse("admin:crm_customer_change", args=[event.target_id])
+            return format_html('<a class="text-primary-600" href="{}">{} {}</a>', url, event.customer_code,
+                               event.target_repr.removeprefix(event.customer_code).strip())
+        model = _model_name(event.target_type)
+        if event.customer_code:
+            return f"{model} {event.target_repr}（{event.customer_code}）".strip()
+        return f"{model} {event.target_repr}".strip()
 
     def has_delete_permission(self, request, obj=None):
         return False

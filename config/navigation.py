@@ -39,6 +39,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", "fieldconfig.view_systemsetting"),
             _item(_("Staff"), "badge", "admin:crm_staff_changelist", "crm.view_staff"),
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", "auth.view_group"),
+            _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", "audit.view_auditevent"),
             _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", "axes.view_accessfailurelog"),
             _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", "axes.view_accessattempt"),
         ],

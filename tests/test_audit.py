@@ -138,3 +138,20 @@ def test_r4_admin_filters_and_exports_the_log(world):
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "branch_a" in content and "'=HYPERLINK(evil)" in content
     assert AuditEvent.objects.filter(action=Action.EXPORT, detail__what="audit log").exists()
+
+
+def test_r4_audit_log_is_in_the_sidebar_of_admins_and_names_the_customer_with_a_link(world):
+    admin_client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    admin_client.force_login(world.users["hq_admin"])
+    a = world.customer_a
+    admin_client.post(reverse("admin:crm_customer_change", args=[a.pk]), card_post_data(a, tel="03-9999-0000"))
+    listing = admin_client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
+    log_url = reverse("admin:audit_auditevent_changelist")
+    assert f'href="{log_url}"' in admin_client.get(reverse("admin:index")).content.decode()
+    card_url = reverse("admin:crm_customer_change", args=[a.pk])
+    assert f'href="{card_url}">{a.code} 渋谷 一郎</a>' in listing
+    assert "crm.Customer" not in listing
+
+    general = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    general.force_login(world.users["branch_a"])
+    assert f'href="{log_url}"' not in general.get(reverse("admin:index")).content.decode()

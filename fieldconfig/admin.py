@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -17,9 +18,10 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
 
     audit_action = AuditEvent.Action.CONFIG
 
-    list_display = ["model", "field_name", "default_label", "label", "hidden", "visible_to", "input_type",
-                    "choices_short"]
-    list_display_links = ["field_name"]
+    # The default label first (what users know); the internal name only as a hint at the end.
+    list_display = ["model", "default_label", "label", "hidden", "visible_to", "input_type", "choices_short",
+                    "field_name"]
+    list_display_links = ["default_label"]
     list_editable = ["label", "hidden"]
     list_filter = ["model", "hidden", "input_type", "visible_to"]
     list_select_related = ["visible_to"]
@@ -36,7 +38,13 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @display(description=_("Default label"))
+    def get_ordering(self, request):
+        # The screens in the card's order (顧客 first), not in the alphabet of their internal names.
+        order = Case(*[When(model=name, then=Value(i)) for i, (name, _label) in enumerate(FieldSetting.MODEL_CHOICES)],
+                     default=Value(len(FieldSetting.MODEL_CHOICES)))
+        return [order, "position", "id"]
+
+    @display(description=_("Default label"), ordering="field_name")
     def default_label(self, obj):
         value = defaults.DEFAULT_LABELS.get(obj.model, {}).get(obj.field_name, obj.field_name)
         return str(value)

@@ -63,7 +63,8 @@ class FieldSetting(models.Model):
         constraints = [models.UniqueConstraint(fields=["model", "field_name"], name="fieldsetting_unique_field")]
 
     def __str__(self):
-        return f"{self.get_model_display()}: {self.field_name}"
+        default = defaults.DEFAULT_LABELS.get(self.model, {}).get(self.field_name, self.field_name)
+        return f"{self.get_model_display()}: {default}"
 
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]

@@ -68,7 +68,7 @@ def test_j1_c3_c4_rename_remark_edit_with_purpose_and_find_it_in_history(page, l
 
     # when: rename 備考1 on the 項目名設定 screen
     page.goto(live_server.url + "/admin/fieldconfig/fieldsetting/?model__exact=customer&q=remark1")
-    page.click("a:text-is('remark1')")
+    page.click("a:text-is('備考1')")
     page.fill("input[name=label]", "ご紹介者")
     page.click("button[name=_save]")
     page.wait_for_url("**/fieldconfig/fieldsetting/**")
@@ -164,7 +164,7 @@ def test_r3_admin_restricts_a_field_on_screen_and_a_non_member_no_longer_sees_it
     # when: the admin restricts 備考2 to 秘書部門 on the 項目名設定 screen
     login(page, live_server, "kanri")
     page.goto(live_server.url + "/admin/fieldconfig/fieldsetting/?model__exact=customer&q=remark2")
-    page.click("a:text-is('remark2')")
+    page.click("a:text-is('備考2')")
     page.fill("input[name=label]", "VIP情報")
     page.select_option("select[name=visible_to]", label="秘書部門")
     shot(page, "field-setting-restricted")

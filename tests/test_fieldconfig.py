@@ -218,3 +218,16 @@ def test_c3_label_change_reaches_another_server_process_without_restart(tmp_path
         for process in (first, second):
             process.stdin.close()
             process.wait(timeout=30)
+
+
+def test_c3_field_settings_list_customer_first_under_default_labels(admin_client):
+    response = admin_client.get(reverse("admin:fieldconfig_fieldsetting_changelist"))
+    rows = list(response.context["cl"].result_list)
+    assert rows[0].model == "customer" and rows[0].field_name == "code"
+    customer_rows = FieldSetting.objects.filter(model="customer").count()
+    assert [r.model for r in rows[:customer_rows]] == ["customer"] * customer_rows  # all on page 1, first
+    body = response.content.decode()
+    assert body.index("顧客コード") < body.index(">code<")  # the internal name is only a hint after it
+    remark = FieldSetting.objects.get(model="customer", field_name="remark2")
+    change = admin_client.get(reverse("admin:fieldconfig_fieldsetting_change", args=[remark.pk])).content.decode()
+    assert "顧客: 備考2" in change and "顧客: remark2" not in change

@@ -449,3 +449,13 @@ def test_r3_restricted_values_are_absent_from_every_outsider_page_we_render(worl
     for url in pages:
         body = text(client.get(url))
         assert not re.search("|".join(map(re.escape, TEXT_SECRETS)), body), url
+
+
+def test_r3_a_refused_lookup_and_a_refused_page_answer_in_japanese(world):
+    client = client_for(world, "branch_a")
+    refused = client.get(reverse("admin:crm_customer_changelist"), {"remark8__startswith": "社"})
+    assert refused.status_code == 400 and "画面では指定できない条件" in text(refused)
+    forbidden = client.get(reverse("admin:audit_auditevent_export_csv"))
+    assert forbidden.status_code == 403 and "権限がありません" in text(forbidden)
+    missing = client.get(reverse("admin:crm_customer_change", args=[world.customer_b.pk]))
+    assert missing.status_code == 404 and "ページが見つかりません" in text(missing) and "新宿" not in text(missing)

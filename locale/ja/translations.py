@@ -6,6 +6,24 @@ files are generated from it and committed.
 
 JA = {
     # --- restricted fields (R3) ---
+    # error pages
+    "Back to the home screen": "メイン画面に戻る",
+    "Bad request": "不正な要求",
+    "This request cannot be answered": "この要求にはお答えできません",
+    "The address contains a condition this screen does not offer. Use the screen's own filters and search instead.":
+        "アドレスに、この画面では指定できない条件が含まれています。画面の絞り込みと検索をお使いください。",
+    "Not permitted": "権限がありません",
+    "You do not have permission for this": "この操作を行う権限がありません",
+    "Your role does not allow this action. Ask an administrator if you need it.":
+        "ご自分の権限グループではこの操作はできません。必要な場合は管理者にお問い合わせください。",
+    "Not found": "見つかりません",
+    "The page was not found": "ページが見つかりません",
+    "It may have been deleted, or it is not one you can see.":
+        "削除されたか、参照できない記録の可能性があります。",
+    "Server error": "サーバーエラー",
+    "Something went wrong on the server": "サーバーで問題が発生しました",
+    "Nothing was saved by this request. Please try again; if it happens again, tell your administrator the time it happened.":
+        "この操作では何も保存されていません。もう一度お試しください。繰り返し起きる場合は、発生した時刻を管理者にお知らせください。",
     "Clean up expired attempts": "期限切れのログイン試行を削除",
     "This field identifies or orders the records and cannot be restricted.":
         "この項目は記録を特定し並べるための項目のため、参照制限できません。",

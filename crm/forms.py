@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
-from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from fieldconfig.lookup import ConfiguredLabel, config
 
@@ -196,10 +196,43 @@ class PurchaseForm(ConfiguredModelForm):
         fields = "__all__"
 
 
+class _DownloadLink:
+    """What the file widget shows for a stored attachment: its own name, linked to the checked view."""
+
+    def __init__(self, url: str, name: str):
+        self.url = url
+        self.name = name
+
+    def __str__(self):
+        return self.name
+
+
+class AttachmentFileWidget(UnfoldAdminFileFieldWidget):
+    """Attachments are never served from MEDIA_URL: the widget links to /attachments/<id>/ instead."""
+
+    def __init__(self, *args, download: _DownloadLink | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.download = download
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if self.download is not None and value and self.is_initial(value):
+            return self.download
+        return value
+
+
 class AttachmentForm(forms.ModelForm):
     class Meta:
         model = ContactAttachment
         fields = ["file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "file" in self.fields:
+            from django.urls import reverse
+
+            link = _DownloadLink(reverse("crm:attachment_download", args=[self.instance.pk]), str(self.instance))
+            self.fields["file"].widget = AttachmentFileWidget(download=link)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -66,3 +66,13 @@ def test_h1_attachment_of_another_branch_is_not_served(client, admin_client, hq_
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
     assert client.get(settings.MEDIA_URL + attachment.file.name).status_code == 404  # no direct media serving
+
+
+def test_h1_attachment_widget_links_to_the_checked_view_and_shows_the_size_with_its_unit(admin_client, hq_branch):
+    contact = ContactHistoryFactory(customer=CustomerFactory(branch=hq_branch))
+    post_attachment(admin_client, contact, SimpleUploadedFile("見積書.pdf", PDF * 40, "application/pdf"))
+    attachment = ContactAttachment.objects.get()
+    page = admin_client.get(reverse("admin:crm_contacthistory_change", args=[contact.pk])).content.decode()
+    download = reverse("crm:attachment_download", args=[attachment.pk])
+    assert f'href="{download}"' in page and settings.MEDIA_URL + attachment.file.name not in page
+    assert f"{len(PDF) * 40 / 1024:.1f}\xa0KB" in page  # 1,920 bytes shown as 1.9 KB, with its unit

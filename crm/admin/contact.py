@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.db.models import Exists, OuterRef
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
@@ -13,10 +14,14 @@ from .base import CustomerChildAdmin, TabularInline
 class AttachmentInline(TabularInline):
     model = ContactAttachment
     form = AttachmentForm
-    fields = ["file", "download", "size", "uploaded_at", "uploaded_by"]
-    readonly_fields = ["download", "size", "uploaded_at", "uploaded_by"]
+    fields = ["file", "download", "size_shown", "uploaded_at", "uploaded_by"]
+    readonly_fields = ["download", "size_shown", "uploaded_at", "uploaded_by"]
     tab = False
     verbose_name_plural = _("Attachments")
+
+    @display(description=_("Size"))
+    def size_shown(self, obj):
+        return filesizeformat(obj.size) if obj.pk else ""
 
     @display(description=_("Download"))
     def download(self, obj):

@@ -5,6 +5,7 @@ import os
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.forms.utils import ErrorList, flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -229,8 +230,6 @@ class AttachmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "file" in self.fields:
-            from django.urls import reverse
-
             link = _DownloadLink(reverse("crm:attachment_download", args=[self.instance.pk]), str(self.instance))
             self.fields["file"].widget = AttachmentFileWidget(download=link)
 

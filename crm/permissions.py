@@ -9,8 +9,10 @@ superusers see every branch.
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
+from fieldconfig.defaults import DEFAULT_LABELS
 from fieldconfig.lookup import config
 
 BRANCH_PERMISSION = "crm.access_branch"
@@ -98,8 +100,6 @@ def staff_branches(staff):
 def config_name(model) -> str | None:
     """The fieldconfig name of a model ('customer', 'contacthistory' …), or None when its fields are
     not configurable. Accepts a model class, an instance or the name itself."""
-    from fieldconfig.defaults import DEFAULT_LABELS
-
     name = model if isinstance(model, str) else model._meta.model_name
     return name if name in DEFAULT_LABELS else None
 
@@ -134,8 +134,6 @@ def invisible_fields(user, model) -> set[str]:
 def invisible_path(user, model, path: str) -> bool:
     """Whether a lookup path ('remark8__startswith', 'customer__check40', 'category__id__exact')
     touches a field this user may not see, on this model or on a model it reaches."""
-    from django.core.exceptions import FieldDoesNotExist
-
     for part in path.split("__"):
         try:
             field = model._meta.get_field(part)
@@ -154,7 +152,10 @@ def keep_invisible_values(*, user, obj) -> None:
     back, whatever the form, the restored version or the file said (R3)."""
     if obj.pk is None:
         return
-    names = [f.attname for f in obj._meta.concrete_fields if f.name in invisible_fields(user, obj)]
+    invisible = invisible_fields(user, obj)
+    if not invisible:
+        return
+    names = [f.attname for f in obj._meta.concrete_fields if f.name in invisible]
     if not names:
         return
     stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()

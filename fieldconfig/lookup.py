@@ -18,7 +18,7 @@ from django.utils.deconstruct import deconstructible
 
 from . import defaults
 
-CACHE_KEY = "fieldconfig:snapshot:v1"
+CACHE_KEY = "fieldconfig:snapshot:v2"  # v2: the snapshot carries its per-model indexes
 # A safety net only: invalidation on save is what makes changes show at once.
 CACHE_SECONDS = 300
 
@@ -38,6 +38,20 @@ class Snapshot:
     code_width: int = 6
     company_name: str = ""
     fields: dict[tuple[str, str], FieldSpec] = field(default_factory=dict)
+    # Indexes of `fields` by model, made once: every list column and form asks them.
+    _hidden: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    _restricted: dict[str, dict[str, int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        hidden: dict[str, set[str]] = {}
+        restricted: dict[str, dict[str, int]] = {}
+        for (model, name), spec in self.fields.items():
+            if spec.hidden:
+                hidden.setdefault(model, set()).add(name)
+            if spec.visible_to:
+                restricted.setdefault(model, {})[name] = spec.visible_to
+        object.__setattr__(self, "_hidden", {m: frozenset(names) for m, names in hidden.items()})
+        object.__setattr__(self, "_restricted", restricted)
 
     def spec(self, model: str, name: str) -> FieldSpec:
         return self.fields.get((model, name)) or FieldSpec()
@@ -51,11 +65,11 @@ class Snapshot:
         return str(default) if default is not None else name
 
     def hidden_fields(self, model: str) -> set[str]:
-        return {name for (m, name), spec in self.fields.items() if m == model and spec.hidden}
+        return set(self._hidden.get(model, ()))
 
     def restricted_fields(self, model: str) -> dict[str, int]:
         """field name → the one group that may see it."""
-        return {name: spec.visible_to for (m, name), spec in self.fields.items() if m == model and spec.visible_to}
+        return dict(self._restricted.get(model, {}))
 
     def choices(self, model: str, name: str) -> tuple[str, ...] | None:
         return self.spec(model, name).choices

@@ -386,6 +386,8 @@ def test_r3_every_customer_data_screen_inherits_the_scoped_base():
             assert isinstance(model_admin, KokyakuAdmin), model
         if isinstance(model_admin, KokyakuAdmin):
             assert issubclass(model_admin.get_changelist(None), ScopedChangeList), model
+            # a layout of its own goes in get_layout, so get_fieldsets still takes out invisible fields
+            assert type(model_admin).get_fieldsets is KokyakuAdmin.get_fieldsets, model
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS + [MEMBER])

@@ -121,12 +121,10 @@ class ScopedChangeList(UnfoldChangeList):
     def __init__(self, request, model, list_display, list_display_links, list_filter, date_hierarchy,
                  search_fields, *args, **kwargs):
         model_admin = kwargs.get("model_admin") or args[4]
-        user = request.user
         list_display = [c for c in list_display if not model_admin.column_is_invisible(request, c)]
         list_filter = [f for f in list_filter if not model_admin.filter_is_invisible(request, f)]
-        search_fields = [f for f in search_fields
-                         if not permissions.invisible_path(user, model, f.lstrip("^=@"))]
-        if date_hierarchy and permissions.invisible_path(user, model, date_hierarchy):
+        search_fields = [f for f in search_fields if not model_admin.search_field_is_invisible(request, f)]
+        if date_hierarchy and permissions.invisible_path(request.user, model, date_hierarchy):
             date_hierarchy = None
         super().__init__(request, model, list_display, list_display_links, list_filter, date_hierarchy,
                          search_fields, *args, **kwargs)
@@ -176,6 +174,9 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
                        for name in getattr(list_filter, "reads", ()))
         return permissions.invisible_path(request.user, self.model, str(list_filter))
 
+    def search_field_is_invisible(self, request, search_field) -> bool:
+        return permissions.invisible_path(request.user, self.model, search_field.lstrip("^=@"))
+
     def get_list_display(self, request):
         return [c for c in super().get_list_display(request) if not self.column_is_invisible(request, c)]
 
@@ -183,8 +184,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         return [f for f in super().get_list_filter(request) if not self.filter_is_invisible(request, f)]
 
     def get_search_fields(self, request):
-        return [f for f in super().get_search_fields(request)
-                if not permissions.invisible_path(request.user, self.model, f.lstrip("^=@"))]
+        return [f for f in super().get_search_fields(request) if not self.search_field_is_invisible(request, f)]
 
     def get_changelist(self, request, **kwargs):
         return ScopedChangeList
@@ -213,7 +213,13 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         return False
 
     def get_fieldsets(self, request, obj=None):
-        return visible_fieldsets(super().get_fieldsets(request, obj), self.invisible(request))
+        # Forms, past versions and restore all take their fields from here (R3).
+        return visible_fieldsets(self.get_layout(request, obj), self.invisible(request))
+
+    def get_layout(self, request, obj=None):
+        """The screen's fieldsets as it declares them. A screen with a layout of its own overrides
+        this, not get_fieldsets, so the fields its user may not see still come out."""
+        return super().get_fieldsets(request, obj)
 
     def get_history_list_display(self, request):
         hidden = self.invisible(request)
@@ -235,9 +241,6 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             # simple-history's restore form asks for no change permission of its own.
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
 
     def _visible_or_404(self, request, object_id):
         try:

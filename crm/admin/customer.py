@@ -22,7 +22,7 @@ from printouts import services as printout_services
 from ..forms import CustomerForm, FastSelect, ScopedExportForm
 from ..resources import CustomerResource
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
-from .base import KokyakuAdmin, ScopedChangeList, TabularInline, visible_rows
+from .base import KokyakuAdmin, ScopedChangeList, TabularInline
 from .imports import SafeImportMixin
 from .pagination import EstimatingPaginator
 
@@ -120,8 +120,7 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
         # Columns are built per request so their headers carry the configured labels (C3);
-        # nothing on the shared class changes.
-        hidden = self._hidden(request)
+        # nothing on the shared class changes. ScopedChangeList drops those the user may not see.
         columns = [
             configured_column("code", _code_cell),
             configured_column("last_name_kana", _name_cell, label=_("Name")),
@@ -134,7 +133,7 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         form = self._advanced(request)
         if form is not None and form.is_valid():
             columns += [checkbox_column(name) for name in form.cleaned_data.get("cols") or []]
-        return [c for c in columns if c.field_name not in hidden]
+        return columns
 
     def get_list_display_links(self, request, list_display):
         return None
@@ -194,9 +193,6 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         return StreamingChangeList
 
     # --- form -------------------------------------------------------------------------
-    def _hidden(self, request) -> set[str]:
-        return permissions.invisible_fields(request.user, "customer")
-
     def get_inlines(self, request, obj):
         if obj is None:
             return self.inlines
@@ -207,15 +203,17 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         editing = request.GET.get("edit")
         return [self.INLINE_EDITORS[editing]] if editing in self.INLINE_EDITORS else []
 
-    def get_fieldsets(self, request, obj=None):
+    def get_layout(self, request, obj=None):
+        # KokyakuAdmin.get_fieldsets takes out what this user may not see; the remarks and the
+        # checkbox grid are counted here only so that the remaining ones pair up without gaps.
         snapshot = config()
-        hidden = self._hidden(request)
+        hidden = self.invisible(request)
         basic = INDIVIDUAL_BASIC if snapshot.mode == defaults.INDIVIDUAL else CORPORATE_BASIC
         checks = [f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1) if f"check{i}" not in hidden]
         remarks = [f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1) if f"remark{i}" not in hidden]
         fieldsets = [
-            (_("Customer data"), {"classes": ["tab"], "fields": visible_rows(basic, hidden)}),
-            (_("Contact block"), {"classes": ["tab"], "fields": visible_rows(CONTACT_BLOCK, hidden)}),
+            (_("Customer data"), {"classes": ["tab"], "fields": basic}),
+            (_("Contact block"), {"classes": ["tab"], "fields": CONTACT_BLOCK}),
         ]
         if remarks:
             fieldsets.append(
@@ -238,7 +236,7 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # A new class per request: safe to say which checkboxes this user sees (hidden, restricted).
-        hidden = self._hidden(request)
+        hidden = self.invisible(request)
         form.visible_checks = tuple(f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1)
                                     if f"check{i}" not in hidden)
         form.read_only = getattr(request, "_kokyaku_history_view", False)
@@ -443,7 +441,7 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         if not self.has_change_permission(request, customer):
             raise PermissionDenied
         field = request.POST.get("field", "")
-        if field not in advanced_search.CHECK_FIELDS or field in self._hidden(request):
+        if field not in advanced_search.CHECK_FIELDS or field in self.invisible(request):
             return JsonResponse({"error": str(_("Unknown checkbox."))}, status=400)
         value = request.POST.get("value") == "1"
         services.customer_set_checkbox(customer=customer, field=field, value=value, user=request.user)

@@ -17,6 +17,8 @@ from fieldconfig.lookup import config
 
 BRANCH_PERMISSION = "crm.access_branch"
 PRINT_PERMISSION = "crm.print_customer"
+EXPORT_PERMISSION = "crm.export_customer"
+IMPORT_PERMISSION = "crm.import_customer"
 
 
 # --- branch scope (R2) -------------------------------------------------------------------

@@ -54,3 +54,10 @@ def card_post_data(customer: Customer | None = None, *, branch=None, **fields) -
         else:
             data[name] = value
     return data
+
+
+def run_worker() -> None:
+    """What `manage.py db_worker` does, once: every queued task runs, then it returns."""
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)

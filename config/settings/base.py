@@ -35,10 +35,13 @@ INSTALLED_APPS = [
     "import_export",
     "guardian",
     "axes",
+    "django_tasks_db",
     "fieldconfig",
     "crm",
     "audit",
     "printouts",
+    "jobs",
+    "dataio",
 ]
 
 MIDDLEWARE = [
@@ -97,12 +100,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 # Field labels are cached here, shared by every server process (see fieldconfig/lookup.py).
+# "jobs" carries the live progress of background jobs between worker and web (jobs/progress.py):
+# a folder on one machine; with workers on several machines, point it at Redis or Memcached.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "kokyaku_cache",
-    }
+    },
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
+    },
 }
+
+# Background work (imports, big exports and prints, merges): Django's Tasks framework on
+# django-tasks-db's database queue; `python manage.py db_worker` runs the jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "crm.Staff"
 AUTHENTICATION_BACKENDS = [

@@ -163,6 +163,13 @@ class Customer(RemarkFields, CheckFields):
             phones=[getattr(self, name) for name in self.QUICK_SEARCH_PHONES],
         )
 
+    def apply_invariants(self) -> None:
+        """Readings in katakana and search keys that match the stored values (save() and crm.bulk_write)."""
+        self.last_name_kana = normalize.to_katakana(self.last_name_kana)
+        self.first_name_kana = normalize.to_katakana(self.first_name_kana)
+        self.company_kana = normalize.to_katakana(self.company_kana)
+        self.refresh_search_keys()
+
     def save(self, *args, **kwargs):
         # Invariants every write path needs (forms, imports, commands, API): a code, readings
         # in katakana, and search keys that match the stored values.
@@ -170,10 +177,7 @@ class Customer(RemarkFields, CheckFields):
             from fieldconfig.lookup import config
 
             self.code = str(CodeSequence.next_value("customer")).zfill(config().code_width)
-        self.last_name_kana = normalize.to_katakana(self.last_name_kana)
-        self.first_name_kana = normalize.to_katakana(self.first_name_kana)
-        self.company_kana = normalize.to_katakana(self.company_kana)
-        self.refresh_search_keys()
+        self.apply_invariants()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)

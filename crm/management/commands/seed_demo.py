@@ -24,7 +24,6 @@ import bisect
 import contextlib
 import functools
 import itertools
-import operator
 import os
 import random
 import sqlite3
@@ -40,6 +39,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from crm import normalize
+from crm.bulk_write import CustomerWrites, Table, Writer
 from crm.db import branch_search_indexes_sync
 from crm.permissions import staff_set_branches
 from crm.models import (
@@ -290,210 +290,6 @@ def grant_staff_permissions(user: Staff) -> None:
 # ---------------------------------------------------------------------------------------------
 # Rows and how they are written
 # ---------------------------------------------------------------------------------------------
-
-# Field types whose get_db_prep_save() hands str / int / bool / None through unchanged on
-# every backend: their values go to the driver as they are. The others are prepared by Django.
-PASSTHROUGH_TYPES = {
-    "CharField", "TextField", "EmailField", "URLField", "SlugField", "BooleanField", "IntegerField",
-    "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
-    "PositiveBigIntegerField", "ForeignKey",
-}
-
-
-class Table:
-    """One model's rows as plain lists in `concrete_fields` order, with Model.__init__'s defaults.
-
-    Building ~100-field model instances per row is the slow part of bulk seeding; children
-    are written straight from these lists, customers become instances (save()'s invariants
-    are methods on the model) and go back to lists for writing.
-    """
-
-    def __init__(self, model):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.index = {f.attname: i for i, f in enumerate(self.fields)}
-        self.pk_index = self.index[model._meta.pk.attname]
-        self.template = [
-            None if f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            else f.get_default()
-            for f in self.fields
-        ]
-        self.insert_positions = [i for i in range(len(self.fields)) if i != self.pk_index]
-
-    def row(self, **values) -> list:
-        row = self.template.copy()
-        index = self.index
-        for name, value in values.items():
-            row[index[name]] = value
-        return row
-
-    def instance(self, row: list):
-        return self.model(*row)
-
-    def row_of(self, obj) -> list:
-        return [getattr(obj, f.attname) for f in self.fields]
-
-
-class Writer:
-    """Writes Table rows: by default a thin INSERT / COPY, or Django's bulk_create.
-
-    bulk_create spends ~8 µs per value in Python (SQL compilation), which is 80 s for 100,000
-    customers of ~95 columns; the driver itself needs a tenth of that. The fast path keeps what
-    matters from bulk_create: every value goes through the field's get_db_prep_save() (cached
-    per distinct value), auto_now / auto_now_add get the current time, and customer ids come
-    back: from RETURNING on SQLite (matched on the unique code, not on row order), from the
-    table's sequence before a COPY on PostgreSQL. Like bulk_create, it sends no signals and
-    writes no history.
-    """
-
-    def __init__(self, connection, *, use_bulk_create: bool = False):
-        self.connection = connection
-        self.use_bulk_create = use_bulk_create
-        self.vendor = connection.vendor
-        self._preparers: dict[type, list] = {}
-
-    def tune_connection(self) -> None:
-        if self.vendor == "sqlite":
-            # A 256 MiB page cache for this connection: index inserts of a million rows stay in memory.
-            with self.connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")
-
-    # --- public ---------------------------------------------------------------------------------
-    def prepare(self, table: Table, rows: list[list], now=None) -> list:
-        """Rows as the driver takes them (tuples without the pk). Needs no database connection,
-        so the generator process can do it. bulk_create prepares for itself: rows stay lists."""
-        if self.use_bulk_create or not rows:
-            return rows
-        return self._prepare(table, rows, now)
-
-    def insert_returning_ids(self, table: Table, rows: list, *, key: str) -> list[int]:
-        """Insert prepared rows and return their ids in row order; `key` names a unique column."""
-        if not rows:
-            return []
-        if self.use_bulk_create:
-            objs = [table.instance(r) for r in rows]
-            table.model.objects.bulk_create(objs)
-            return [obj.pk for obj in objs]
-        if self.vendor == "postgresql":
-            # Ids taken from the table's own sequence (safe next to other writers), then COPY.
-            ids = self._take_ids(table, len(rows))
-            self._copy(table, [(pk, *row) for pk, row in zip(ids, rows)], with_pk=True)
-            return ids
-        # RETURNING's row order is not promised: match on the unique key.
-        key_at = table.insert_positions.index(table.index[key])
-        by_key: dict = {}
-        for sql, params in self._values_statements(table, rows, returning=("id", key)):
-            with self._cursor() as cursor:
-                cursor.execute(sql, params)
-                by_key.update((k, pk) for pk, k in cursor.fetchall())
-        return [by_key[row[key_at]] for row in rows]
-
-    def insert(self, table: Table, rows: list) -> None:
-        """Insert prepared rows."""
-        if not rows:
-            return
-        if self.use_bulk_create:
-            table.model.objects.bulk_create([table.instance(r) for r in rows], batch_size=5000)
-            return
-        if self.vendor == "postgresql":
-            self._copy(table, rows)
-        else:
-            qn = self.connection.ops.quote_name
-            columns = [table.fields[i].column for i in table.insert_positions]
-            placeholders = ", ".join([self._placeholder] * len(columns))
-            sql = (f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-                   f"VALUES ({placeholders})")
-            with self._cursor() as cursor:
-                cursor.executemany(sql, rows)
-
-    def column_position(self, table: Table, attname: str) -> int:
-        """Where `attname` sits in a prepared row."""
-        if self.use_bulk_create:
-            return table.index[attname]
-        return table.insert_positions.index(table.index[attname])
-
-    # --- helpers --------------------------------------------------------------------------------
-    @property
-    def _placeholder(self) -> str:
-        return "?" if self.vendor == "sqlite" else "%s"
-
-    def _cursor(self):
-        # The driver's own cursor on Django's connection (and inside its transaction): no
-        # DEBUG query log quoting millions of parameters.
-        self.connection.ensure_connection()
-        return contextlib.closing(self.connection.connection.cursor())
-
-    def _copy(self, table: Table, rows: list[tuple], *, with_pk: bool = False) -> None:
-        qn = self.connection.ops.quote_name
-        positions = ([table.pk_index] if with_pk else []) + table.insert_positions
-        columns = ", ".join(qn(table.fields[i].column) for i in positions)
-        with self._cursor() as cursor, cursor.copy(f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def _take_ids(self, table: Table, n: int) -> list[int]:
-        meta = table.model._meta
-        with self._cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, n],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-
-    def _prepare(self, table: Table, rows: list[list], now=None) -> list[tuple]:
-        preparers = self._preparers.get(table.model)
-        if preparers is None:
-            preparers = self._preparers[table.model] = self._build_preparers(table)
-        now = now or timezone.now()
-        for i, prepare in preparers:
-            if prepare is None:  # auto_now / auto_now_add
-                value = table.fields[i].get_db_prep_save(now, self.connection)
-                for row in rows:
-                    row[i] = value
-            else:
-                for row in rows:
-                    row[i] = prepare(row[i])
-        pick = operator.itemgetter(*table.insert_positions)
-        return [pick(row) for row in rows]
-
-    def _build_preparers(self, table: Table) -> list:
-        out = []
-        for i in table.insert_positions:
-            field = table.fields[i]
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                out.append((i, None))
-            elif field.get_internal_type() not in PASSTHROUGH_TYPES:
-                out.append((i, self._cached_prep(field)))
-        return out
-
-    def _cached_prep(self, field):
-        cache: dict = {}
-        connection = self.connection
-
-        def prepare(value):
-            try:
-                return cache[value]
-            except KeyError:
-                prepared = cache[value] = field.get_db_prep_save(value, connection)
-                return prepared
-            except TypeError:  # unhashable
-                return field.get_db_prep_save(value, connection)
-
-        return prepare
-
-    def _values_statements(self, table: Table, rows: list[tuple], *, returning: tuple[str, ...]):
-        qn = self.connection.ops.quote_name
-        columns = [table.fields[i].column for i in table.insert_positions]
-        max_params = self.connection.features.max_query_params or 65_535  # PostgreSQL's protocol limit
-        per_statement = max(1, min(500, max_params // len(columns)))
-        one = "(" + ", ".join([self._placeholder] * len(columns)) + ")"
-        head = f"INSERT INTO {qn(table.model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-        tail = " RETURNING " + ", ".join(qn(table.model._meta.get_field(n).column) for n in returning)
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            sql = head + ", ".join([one] * len(chunk)) + tail
-            yield sql, [value for row in chunk for value in row]
-
 
 @functools.lru_cache(maxsize=100_000)
 def katakana(value: str) -> str:
@@ -1273,8 +1069,7 @@ class Command(BaseCommand):
         """A creation record for each customer, then a hundred edits with a purpose (更新目的)."""
         rng = gen.rng
         author = masters.staff_by_branch[masters.branches[0].id][0]
-        history = Customer.history
-        history.bulk_history_create(customers, default_user=author, default_change_reason="デモデータ登録")
+        CustomerWrites(connection, user=author, reason="デモデータ登録").write_history(customers, "+")
         updates = min(HISTORY_UPDATES, len(customers) // 3)
         for customer in rng.sample(customers, updates):
             reason = rng.choice(HISTORY_REASONS)

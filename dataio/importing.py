@@ -1,0 +1,335 @@
+"""Import (X1): a customer, contact-history or purchase file, checked whole, then written whole.
+
+    plan = plan_import(sheet, target, user)       # headers → columns, or HeaderProblem
+    report = check_rows(plan, on_problem=…)      # every row parsed and validated; nothing written
+    report = write_rows(plan, reporter)           # inside one transaction: all rows or none
+
+Customers are matched by 顧客コード: a known code updates that customer (if the importer may
+see its branch), a new or empty code creates one. Contact histories and purchases are added
+to the customer their 顧客コード names. Rows go in chunks, so memory stays flat whatever the
+file size; writes go through crm.bulk_write (search keys and a history record per customer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from audit import events as audit_events
+from crm import permissions
+from crm.bulk_write import CustomerWrites, Writer, insert_records, keep_sequence_past, reserve_customer_codes
+from crm.models import Customer, Product, Purchase
+
+from .columns import CUSTOMER_CODE, TARGETS, Column, Masters, Target, header_key, validation_message
+from .reading import Sheet
+
+CHUNK = 1000
+MAX_PROBLEMS_KEPT = 10_000
+REASON = "CSV取込"  # 更新目的 of every history record an import writes (the seed's wording)
+
+
+class HeaderProblem(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class Plan:
+    target: Target
+    user: object
+    sheet: Sheet
+    columns: list[tuple[int, Column]]  # (position in the file, column)
+    ignored: list[str]  # read-only columns of our own export (登録日時 …), left as they are
+    masters: Masters
+    default_branch_id: int | None
+
+    @property
+    def labels(self) -> list[str]:
+        return [column.label for _i, column in self.columns]
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    sample: list[list[str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "bad_rows": self.bad_rows}
+
+
+def plan_import(sheet: Sheet, target_key: str, user) -> Plan:
+    target = TARGETS[target_key]
+    masters = Masters(user)
+    importable = {}
+    readonly = {}
+    for column in target.columns(user, masters, for_export=True):
+        for alias in column.aliases:
+            (importable if column.importable else readonly)[alias] = column
+    problems, columns, ignored, seen = [], [], [], {}
+    for position, header in enumerate(sheet.headers):
+        key = header_key(header)
+        if not key:
+            problems.append(_("Column %(number)s has no name in the first row.") % {"number": position + 1})
+            continue
+        column = importable.get(key) or readonly.get(key)
+        if column is None:
+            problems.append(_("“%(header)s” is not a column Kokyaku knows (or one you may not change).")
+                            % {"header": header})
+            continue
+        if column.name in seen:
+            problems.append(_("“%(header)s” appears twice (columns %(first)s and %(second)s).")
+                            % {"header": header, "first": seen[column.name] + 1, "second": position + 1})
+            continue
+        seen[column.name] = position
+        if column.importable:
+            columns.append((position, column))
+        else:
+            ignored.append(header)
+    names = {column.name for _p, column in columns}
+    if target.model is not Customer and CUSTOMER_CODE not in names:
+        problems.append(_("The column “%(header)s” is missing: it says whose record each row is.")
+                        % {"header": target.columns(user, masters)[0].label})
+    if target.model is Customer and not names & {"last_name", "company_name", "code"}:
+        problems.append(_("The file needs a name column (姓 or 会社名) or the customer code."))
+    if problems:
+        raise HeaderProblem(problems)
+    branches = list(permissions.visible_branches(user).values_list("id", flat=True)[:1])
+    return Plan(target=target, user=user, sheet=sheet, columns=columns, ignored=ignored, masters=masters,
+                default_branch_id=branches[0] if branches else None)
+
+
+def _chunks(plan: Plan):
+    chunk = []
+    for number, cells in plan.sheet.rows():
+        chunk.append((number, cells))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse_row(plan: Plan, number: int, cells: list) -> tuple[dict, list[Problem]]:
+    values, problems = {}, []
+    for position, column in plan.columns:
+        cell = cells[position] if position < len(cells) else ""
+        try:
+            values[column.name] = column.parse(cell)
+        except (ValueError, ValidationError) as exc:
+            shown = "" if cell is None else str(cell)[:100]
+            problems.append(Problem(number, column.label, shown, validation_message(exc)))
+    return values, problems
+
+
+class _Rows:
+    """One pass over the file: parses, validates and (when `writes`) writes a chunk at a time."""
+
+    def __init__(self, plan: Plan, report: Report, on_problem, writes: bool, reporter=None):
+        self.plan, self.report, self.on_problem, self.writes, self.reporter = plan, report, on_problem, writes, reporter
+        self.codes_seen: set[str] = set()
+        self.code_label = (plan.target.columns(plan.user, plan.masters)[0].label if plan.target.model is not Customer
+                           else next((c.label for _p, c in plan.columns if c.name == "code"), ""))
+        self.customer_writes = None
+        if writes:
+            self.customer_writes = CustomerWrites(connection, user=plan.user, reason=REASON)
+            self.writer = Writer(connection)
+        self.written_codes: list[str] = []
+
+    def problem(self, problem: Problem) -> None:
+        if len(self.report.problems) < MAX_PROBLEMS_KEPT:
+            self.report.problems.append(problem)
+        if self.on_problem:
+            self.on_problem(problem)
+
+    def run(self) -> Report:
+        for chunk in _chunks(self.plan):
+            if self.reporter:
+                self.reporter.check()
+            parsed = []
+            for number, cells in chunk:
+                self.report.rows += 1
+                values, problems = _parse_row(self.plan, number, cells)
+                parsed.append((number, values, problems))
+            if self.plan.target.model is Customer:
+                self.customers(parsed)
+            else:
+                self.children(parsed)
+            if self.reporter:
+                self.reporter.advance(len(chunk))
+        if self.writes and self.written_codes:
+            keep_sequence_past(self.written_codes)
+        return self.report
+
+    def _bad(self, problems: list[Problem]) -> None:
+        self.report.bad_rows += 1
+        for problem in problems:
+            self.problem(problem)
+
+    def _sample(self, values: dict) -> None:
+        if len(self.report.sample) < 10:
+            self.report.sample.append([str(_shown(column, values.get(column.name))) for _p, column in self.plan.columns])
+
+    # --- customers -----------------------------------------------------------------------------
+    def customers(self, parsed) -> None:
+        codes = [v.get("code") for _n, v, _p in parsed if v.get("code")]
+        existing = {code: (pk, branch_id) for code, pk, branch_id in
+                    Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")} if codes else {}
+        visible_branches = set(permissions.visible_branch_ids(self.plan.user)) if not \
+            permissions.sees_all_branches(self.plan.user) else None
+        creates, updates = [], []
+        for number, values, problems in parsed:
+            code = values.get("code") or ""
+            if code:
+                if code in self.codes_seen:
+                    problems.append(Problem(number, self.code_label, code, _("This customer code appears twice in the file.")))
+                self.codes_seen.add(code)
+            found = existing.get(code)
+            if found and "branch" in values and values["branch"] is None:
+                del values["branch"]  # an empty branch cell keeps the customer's branch
+            branch_id = values.get("branch")
+            if found and visible_branches is not None and found[1] not in visible_branches:
+                problems.append(Problem(number, self.code_label, code,
+                                        _("This customer belongs to a branch you may not change.")))
+            if "branch" in values and branch_id is None and not found:
+                problems.append(Problem(number, _label(self.plan, "branch"), "", _("Enter the branch.")))
+            if not found and not (values.get("last_name") or values.get("company_name")):
+                problems.append(Problem(number, _label(self.plan, "last_name") or self.code_label, "",
+                                        _("A new customer needs a family name or a company name.")))
+            if problems:
+                self._bad(problems)
+                continue
+            if found:
+                updates.append((found[0], values))
+            else:
+                creates.append(values)
+                self.report.new += 1
+                self._sample(values)
+        if updates:
+            self._updates(updates)
+        if self.writes and creates:
+            self._creates(creates)
+
+    def _creates(self, rows: list[dict]) -> None:
+        fresh = iter(reserve_customer_codes(sum(1 for v in rows if not v.get("code"))))
+        customers = []
+        for values in rows:
+            values = {k: v for k, v in values.items()}
+            values["branch_id"] = values.pop("branch", None) or self.plan.default_branch_id
+            customer = Customer(**_as_attnames(values))
+            customer.code = customer.code or next(fresh)
+            customers.append(customer)
+        self.customer_writes.create(customers)
+        self.written_codes += [c.code for c in customers]
+
+    def _updates(self, updates: list[tuple[int, dict]]) -> None:
+        stored = Customer.objects.in_bulk([pk for pk, _v in updates])
+        changed, fields = [], set()
+        for pk, values in updates:
+            customer = stored[pk]
+            names = [name for name, value in values.items()
+                     if getattr(customer, Customer._meta.get_field(name).attname) != value]
+            if not names:
+                self.report.unchanged += 1
+                continue
+            self.report.updated += 1
+            self._sample(values)
+            for name in names:
+                setattr(customer, Customer._meta.get_field(name).attname, values[name])
+            fields.update(names)
+            changed.append(customer)
+        if self.writes and changed:
+            self.customer_writes.update(changed, sorted(fields))
+
+    # --- contact histories and purchases -------------------------------------------------------------
+    def children(self, parsed) -> None:
+        codes = {v.get(CUSTOMER_CODE) for _n, v, _p in parsed if v.get(CUSTOMER_CODE)}
+        visible = dict(permissions.visible_customers(self.plan.user).filter(code__in=codes).values_list("code", "id"))
+        rows = []
+        for number, values, problems in parsed:
+            code = values.pop(CUSTOMER_CODE, "")
+            if not code:
+                problems.append(Problem(number, self.code_label, "", _("Enter the customer code.")))
+            elif code not in visible:
+                problems.append(Problem(number, self.code_label, code,
+                                        _("No customer with this code (or one of a branch you may not see).")))
+            if problems:
+                self._bad(problems)
+                continue
+            values["customer_id"] = visible[code]
+            self.report.new += 1
+            self._sample({**values, CUSTOMER_CODE: code})
+            rows.append(values)
+        if self.writes and rows:
+            model = self.plan.target.model
+            objs = [model(**_as_attnames(values)) for values in rows]
+            if model is Purchase:
+                products = Product.objects.in_bulk({obj.product_id for obj in objs if obj.product_id})
+                for obj in objs:
+                    if obj.product_id:
+                        obj.product = products[obj.product_id]
+                    obj.clean()  # the product's code, name and price where blank; the amount
+            insert_records(self.writer, objs, user_id=self.plan.user.pk, reason=REASON)
+
+
+def _label(plan: Plan, name: str) -> str:
+    return next((c.label for _p, c in plan.columns if c.name == name), "")
+
+
+def _shown(column: Column, value) -> str:
+    if value is None:
+        return ""
+    if column.name == CUSTOMER_CODE:
+        return value
+    try:
+        return column.format(value)
+    except Exception:
+        return str(value)
+
+
+def _as_attnames(values: dict) -> dict:
+    out = {}
+    for name, value in values.items():
+        if name in ("branch", "category", "staff_department", "staff", "product", "department"):
+            out[f"{name}_id"] = value
+        else:
+            out[name] = value
+    return out
+
+
+def check_rows(plan: Plan, *, on_problem=None, reporter=None) -> Report:
+    """Every row parsed and validated, nothing written: the preview's counts and problems."""
+    return _Rows(plan, Report(), on_problem, writes=False, reporter=reporter).run()
+
+
+def write_rows(plan: Plan, *, reporter=None, file_name: str = "") -> Report:
+    """All rows in one transaction, or none: a bad row (the file may have changed since the
+    preview, or the data) rolls everything back and the report lists why."""
+    report = Report()
+    with transaction.atomic():
+        _Rows(plan, report, None, writes=True, reporter=reporter).run()
+        if report.bad_rows:
+            transaction.set_rollback(True)
+            return report
+        audit_events.record(
+            audit_events.Action.IMPORT, user=plan.user, row_count=report.new + report.updated,
+            detail={"file": file_name, "what": plan.target.key, **report.as_dict()},
+        )
+    return report

@@ -1,0 +1,91 @@
+"""The background jobs of data in and out, registered with the jobs app (jobs.registry).
+
+import_check: reads the uploaded file, checks every row, keeps the problems (JobProblem) and
+    the counts for the preview; writes nothing.
+import_write: reads it again and writes all rows in one transaction, or none.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jobs.models import Job, JobProblem
+from jobs.registry import register
+from jobs.tasks import JobFailed
+
+from . import importing
+from .columns import TARGETS
+from .forms import RecheckForm
+from .reading import FileProblem, open_sheet
+
+PROBLEM_BATCH = 500
+PROBLEMS_PER_PAGE = 50
+
+
+def _plan(job):
+    try:
+        sheet = open_sheet(job.input_file.path, encoding=job.params.get("encoding") or None)
+        plan = importing.plan_import(sheet, job.params["target"], job.owner)
+    except FileProblem as exc:
+        _keep_problems(job, [importing.Problem(None, "", "", str(exc))])
+        raise JobFailed(str(exc)) from None
+    except importing.HeaderProblem as exc:
+        _keep_problems(job, [importing.Problem(1, "", "", message) for message in exc.messages])
+        raise JobFailed(_("The column names in the first row need fixing.")) from None
+    job.result = {**job.result, "encoding": sheet.encoding, "encoding_label": sheet.encoding_label,
+                  "columns": plan.labels, "ignored": plan.ignored}
+    return sheet, plan
+
+
+def _keep_problems(job, problems) -> None:
+    JobProblem.objects.bulk_create(
+        [JobProblem(job=job, row=p.row, column=p.column[:200], value=p.value[:200], message=p.message[:500])
+         for p in problems], batch_size=PROBLEM_BATCH)
+
+
+def import_result_context(request, job) -> dict:
+    problems = Paginator(job.problems.order_by("row", "id"), PROBLEMS_PER_PAGE)
+    page = problems.get_page(request.GET.get("page"))
+    target = TARGETS.get(job.params.get("target"))
+    return {
+        "problems_page": page,
+        "problem_count": problems.count,
+        "recheck_form": RecheckForm(initial={"encoding": job.params.get("encoding", "")}),
+        "can_write": (job.kind == "import_check" and job.state == Job.State.SUCCEEDED
+                      and not job.result.get("bad_rows") and job.result.get("rows")),
+        "target_title": target.title if target else "",
+        "target_url": reverse(f"admin:crm_{target.model._meta.model_name}_changelist") if target else "",
+    }
+
+
+@register("import_check", result_template="dataio/import_result.html", context=import_result_context)
+def import_check(job, reporter) -> None:
+    sheet, plan = _plan(job)
+    reporter.start_phase(_("Checking rows"), total=sheet.count_rows())
+    pending = []
+
+    def on_problem(problem):
+        pending.append(problem)
+        if len(pending) >= PROBLEM_BATCH:
+            _keep_problems(job, pending)
+            pending.clear()
+
+    report = importing.check_rows(plan, on_problem=on_problem, reporter=reporter)
+    _keep_problems(job, pending)
+    job.total = report.rows
+    job.result = {**job.result, **report.as_dict(), "sample": report.sample, "checked": True}
+
+
+@register("import_write", result_template="dataio/import_result.html", context=import_result_context)
+def import_write(job, reporter) -> None:
+    sheet, plan = _plan(job)
+    reporter.start_phase(_("Writing rows"), total=sheet.count_rows())
+    report = importing.write_rows(plan, reporter=reporter, file_name=job.input_name)
+    job.total = report.rows
+    job.result = {**job.result, **report.as_dict(), "sample": report.sample, "written": not report.bad_rows}
+    if report.bad_rows:
+        _keep_problems(job, report.problems)
+        raise JobFailed(_("Nothing was imported: %(count)s rows have problems (listed below).")
+                        % {"count": report.bad_rows})

@@ -1,0 +1,109 @@
+"""Cell values as Excel users write them, and back: one parser and one formatter per kind.
+
+Every parser takes what a CSV or xlsx cell holds (text, or a number or date from xlsx) and
+returns the stored value, or raises ValueError with a reason in the user's language.
+`guard` / `unguard` neutralize spreadsheet formulas without losing data (see guard).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import jaconv
+from django.utils.translation import gettext as _
+
+from crm.dates import parse_date
+
+TRUE_WORDS = {"1", "○", "〇", "◯", "●", "✓", "✔", "true", "yes", "y", "on", "はい", "有", "あり", "済", "する"}
+FALSE_WORDS = {"", "0", "×", "✕", "✗", "-", "false", "no", "n", "off", "いいえ", "無", "なし", "未", "しない"}
+TRUE_MARK = "○"
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def guard(text: str) -> str:
+    """A text cell Excel shows as text: a formula-like value gets a leading apostrophe.
+
+    A value that already starts with apostrophes before a formula character gets one more, so
+    unguard() gives every stored value back exactly: '=1 → ''=1 → '=1.
+    """
+    if text and (text.startswith(FORMULA_STARTS) or _GUARDED.match(text)):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    return text[1:] if _GUARDED.match(text) else text
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # xlsx keeps 0312345678 typed as a number as 312345678.0
+    return unguard(str(value).strip())
+
+
+def parse_text(value) -> str:
+    return as_text(value)
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = jaconv.z2h(as_text(value), kana=False, ascii=True, digit=True).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(_("Use 1 or 0, ○ or ×, TRUE or FALSE."))
+
+
+def format_bool(value: bool) -> str:
+    return TRUE_MARK if value else ""
+
+
+def parse_date_cell(value):
+    try:
+        return parse_date(as_text(value) if isinstance(value, str) else value)
+    except ValueError:
+        raise ValueError(_("Not a date. Write it as 1985/4/1, 1985/04/01 or 1985-04-01.")) from None
+
+
+def format_date(value) -> str:
+    return value.strftime("%Y/%m/%d") if value else ""
+
+
+def parse_decimal(value) -> Decimal | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = jaconv.z2h(as_text(value), kana=False, ascii=True, digit=True)
+    text = text.replace(",", "").replace("¥", "").replace("\\", "").replace("円", "").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("Not a number.")) from None
+
+
+def parse_int(value) -> int | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(_("Write a whole number."))
+    return int(number)
+
+
+def format_number(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        text = format(value, "f")
+        return text
+    return str(value)

@@ -1,0 +1,75 @@
+"""Live progress and cancel requests of running jobs, shared between the worker and the web.
+
+Kept in a cache of its own (settings.CACHES["jobs"]), not in the Job row: a job that writes
+holds SQLite's single write lock for its whole transaction, and on PostgreSQL its own updates
+stay invisible until it commits. The default cache is a folder (one machine); a deployment
+with web and workers on several machines points "jobs" at Redis or Memcached.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import caches
+
+REPORT_EVERY_SECONDS = 0.5
+KEEP_SECONDS = 7 * 24 * 3600
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when its owner asked to cancel; the job's transaction rolls back."""
+
+
+def _cache():
+    return caches["jobs"]
+
+
+def _key(job_id: int, what: str) -> str:
+    return f"job:{job_id}:{what}"
+
+
+def read(job_id: int) -> dict:
+    return _cache().get(_key(job_id, "progress")) or {}
+
+
+def request_cancel(job_id: int) -> None:
+    _cache().set(_key(job_id, "cancel"), True, KEEP_SECONDS)
+
+
+def cancel_requested(job_id: int) -> bool:
+    return bool(_cache().get(_key(job_id, "cancel")))
+
+
+class Reporter:
+    """What a running job calls as it goes: `advance(n)`, and `check()` between chunks."""
+
+    def __init__(self, job_id: int, *, total: int | None = None, phase: str = ""):
+        self.job_id = job_id
+        self.total = total
+        self.done = 0
+        self.phase = phase
+        self._last = 0.0
+        self._write(force=True)
+
+    def start_phase(self, phase: str, *, total: int | None) -> None:
+        self.phase, self.total, self.done = phase, total, 0
+        self._write(force=True)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._write()
+
+    def check(self) -> None:
+        if cancel_requested(self.job_id):
+            raise JobCancelled
+
+    def finish(self) -> None:
+        self._write(force=True)
+
+    def _write(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < REPORT_EVERY_SECONDS:
+            return
+        self._last = now
+        _cache().set(_key(self.job_id, "progress"),
+                     {"done": self.done, "total": self.total, "phase": self.phase, "at": time.time()}, KEEP_SECONDS)

@@ -1,0 +1,62 @@
+"""The one task the worker runs: a Job, by its kind's registered function (jobs.registry).
+
+`python manage.py db_worker` (django-tasks-db) picks these up; `make run` starts one beside
+the web server. A job's own writes are in one transaction, so a cancel (JobCancelled) or a
+crash of the worker leaves the database as it was.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import registry
+from .models import Job
+from .progress import JobCancelled, Reporter, cancel_requested
+
+logger = logging.getLogger(__name__)
+
+
+class JobFailed(Exception):
+    """A job that cannot finish, with a message for its owner (in their language)."""
+
+
+@task()
+def run_job(job_id: int) -> str:
+    language = Job.objects.filter(pk=job_id).values_list("params__language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return execute(job_id)
+
+
+def execute(job_id: int) -> str:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != Job.State.QUEUED:
+            return job.state if job else "missing"
+        if cancel_requested(job_id):
+            job.state = Job.State.CANCELLED
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "finished_at"])
+            return job.state
+        job.state, job.started_at = Job.State.RUNNING, timezone.now()
+        job.save(update_fields=["state", "started_at"])
+    reporter = Reporter(job_id, total=job.total)
+    try:
+        registry.get(job.kind).run(job, reporter)
+        job.state = Job.State.SUCCEEDED
+    except JobCancelled:
+        job.state, job.message = Job.State.CANCELLED, _("Cancelled. Nothing was changed.")
+    except JobFailed as exc:
+        job.state, job.message = Job.State.FAILED, str(exc)
+    except Exception:
+        logger.exception("job %s (%s) failed", job_id, job.kind)
+        job.state = Job.State.FAILED
+        job.message = _("The job stopped because of an error. Nothing was changed.")
+    reporter.finish()
+    job.done, job.finished_at = reporter.done, timezone.now()
+    job.save()
+    return job.state

@@ -1,0 +1,230 @@
+"""X1 import: CP932 / UTF-8 files made here as real bytes, Excel-style values, headers, all or nothing."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from crm.models import ContactHistory, Customer, Purchase
+from dataio import importing
+from dataio.reading import FileProblem, open_sheet
+from jobs.models import Job
+from tests.factories import CustomerFactory, ProductFactory
+from tests.helpers import run_worker
+from tests.personas import build_world
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "顧客コード,店舗,姓,名,フリガナ（姓）,会社名,生年月日,性別,送付先,チェック1\r\n"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def client_for(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(user)
+    return client
+
+
+def upload(client, data: bytes, name="customers.csv", target="customers", encoding=""):
+    return client.post(reverse("admin:dataio_importjob_add"), {
+        "target": target, "encoding": encoding, "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+    })
+
+
+def checked_job(client, data, **kwargs) -> Job:
+    response = upload(client, data, **kwargs)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run_worker()
+    return Job.objects.order_by("-id").first()
+
+
+def confirm(client, job) -> Job:
+    response = client.post(reverse("admin:dataio_importjob_write", args=[job.pk]))
+    assert response.status_code == 302
+    run_worker()
+    return Job.objects.order_by("-id").first()
+
+
+def cp932_file(*rows: str, header: str = HEADER) -> bytes:
+    return (header + "".join(row + "\r\n" for row in rows)).encode("cp932")
+
+
+def test_x1_cp932_file_with_nec_and_ibm_characters_imports_through_the_preview(world):
+    client = client_for(world.users["hq_admin"])
+    data = cp932_file("",
+                      ",A,髙橋,①郎,タカハシ,㈱山﨑～商事,1985/4/1,男,会社,○",
+                      ",B,佐藤,花子,ｻﾄｳ,,1990/04/01,女性,自宅,0")
+    job = checked_job(client, data)
+    assert job.state == Job.State.SUCCEEDED, job.message
+    assert job.result["encoding"] == "cp932"
+    assert (job.result["new"], job.result["bad_rows"]) == (2, 0)
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "Shift_JIS (CP932)" in page and "髙橋" in page and "import-confirm" in page
+    assert not Customer.objects.filter(last_name="髙橋").exists()  # the preview writes nothing
+
+    done = confirm(client, job)
+    assert done.state == Job.State.SUCCEEDED, done.message
+    takahashi = Customer.objects.get(last_name="髙橋")
+    assert (takahashi.first_name, takahashi.company_name) == ("①郎", "㈱山﨑～商事")
+    assert str(takahashi.birth_date) == "1985-04-01" and takahashi.gender == "M" and takahashi.check1
+    assert takahashi.send_to == "company" and takahashi.branch == world.branch_a
+    sato = Customer.objects.get(last_name="佐藤")
+    assert sato.last_name_kana == "サトウ" and sato.gender == "F" and sato.send_to == "home"
+    assert sato.branch == world.branch_b and sato.code
+    record = takahashi.history.get()
+    assert record.history_change_reason == "CSV取込" and record.history_user == world.users["hq_admin"]
+    assert Customer.objects.filter(pk=takahashi.pk, search_text__contains="髙橋").exists() or takahashi.search_text
+    assert AuditEvent.objects.filter(action="import", row_count=2).count() == 1
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-8", b"")])
+def test_x1_utf8_with_and_without_bom(world, encoding, bom):
+    client = client_for(world.users["hq_admin"])
+    data = bom + (HEADER + ",A,𠮷田,一,ヨシダ,,1985-04-01,,,TRUE\r\n").encode(encoding)
+    job = confirm(client, checked_job(client, data))
+    assert job.state == Job.State.SUCCEEDED, job.message
+    assert Customer.objects.get(last_name="𠮷田").check1
+
+
+def test_x1_encoding_can_be_overridden(world):
+    client = client_for(world.users["hq_admin"])
+    data = cp932_file(",A,髙橋,一,,,,,,")
+    job = checked_job(client, data, encoding="utf-8")
+    assert job.state == Job.State.FAILED and "UTF-8" in job.message
+    response = client.post(reverse("admin:dataio_importjob_recheck", args=[job.pk]), {"encoding": "cp932"})
+    assert response.status_code == 302
+    run_worker()
+    again = Job.objects.order_by("-id").first()
+    assert again.state == Job.State.SUCCEEDED and again.result["new"] == 1
+
+
+def test_x1_a_png_renamed_csv_is_not_text(world, tmp_path):
+    client = client_for(world.users["hq_admin"])
+    job = checked_job(client, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    assert job.state == Job.State.FAILED
+    assert "CSV" in job.message and "Excel" in job.message
+
+
+def test_x1_bad_headers_are_named_before_any_row(world):
+    client = client_for(world.users["hq_admin"])
+    data = "顧客コード,会社名,会社名,誕生日だよ\r\n,A社,B社,1\r\n".encode("cp932")
+    job = checked_job(client, data)
+    assert job.state == Job.State.FAILED
+    messages = list(job.problems.values_list("message", flat=True))
+    assert any("会社名" in m and "2" in m for m in messages)
+    assert any("誕生日だよ" in m for m in messages)
+
+
+def test_x1_one_bad_row_writes_nothing_and_says_row_column_and_why(world):
+    client = client_for(world.users["hq_admin"])
+    before = Customer.objects.count()
+    data = cp932_file(",A,田中,一,,,1985/4/1,,,1", ",A,鈴木,二,,,1985/13/45,,,1", ",A,山田,三,,,,宇宙人,,")
+    job = checked_job(client, data)
+    assert job.result["bad_rows"] == 2 and job.result["new"] == 1
+    problems = {(p.row, p.column): p.message for p in job.problems.all()}
+    assert "日付" in problems[(3, "生年月日")] or "1985/4/1" in problems[(3, "生年月日")]
+    assert "男" in problems[(4, "性別")]
+    assert not client.post(reverse("admin:dataio_importjob_write", args=[job.pk])).status_code == 500
+    run_worker()
+    assert Customer.objects.count() == before
+
+
+def test_x1_existing_code_updates_with_history(world):
+    client = client_for(world.users["hq_admin"])
+    customer = world.customer_a
+    data = f"顧客コード,会社名,チェック2\r\n{customer.code},渋谷ホールディングス,1\r\n".encode("cp932")
+    job = confirm(client, checked_job(client, data))
+    assert job.result["updated"] == 1
+    customer.refresh_from_db()
+    assert customer.company_name == "渋谷ホールディングス" and customer.check2 and customer.last_name == "渋谷"
+    assert customer.history.first().history_change_reason == "CSV取込"
+    assert customer.remark8 == "社長の奥様の誕生日 3/14"
+
+
+def test_x1_branch_user_cannot_touch_another_branchs_customer(world):
+    world.users["branch_a"].user_permissions.add(*_perms("import_customer", "add_customer", "change_customer"))
+    client = client_for(world.users["branch_a"])
+    data = f"顧客コード,会社名\r\n{world.customer_b.code},乗っ取り\r\n".encode("cp932")
+    job = checked_job(client, data)
+    assert job.result["bad_rows"] == 1
+    assert "店舗" in job.problems.get().message
+    world.customer_b.refresh_from_db()
+    assert world.customer_b.company_name == "新宿物産"
+
+
+def test_x1_import_is_for_admins_only(world):
+    for name in ("branch_a", "read_only", "no_export"):
+        response = upload(client_for(world.users[name]), cp932_file(",A,田中,一,,,,,,"))
+        assert response.status_code == 403
+
+
+def test_x1_restricted_column_cannot_be_imported_by_an_outsider(world):
+    world.users["branch_a"].user_permissions.add(*_perms("import_customer", "add_customer", "change_customer"))
+    client = client_for(world.users["branch_a"])
+    data = f"顧客コード,VIPメモ\r\n{world.customer_a.code},書き換え\r\n".encode("cp932")
+    job = checked_job(client, data)
+    assert job.state == Job.State.FAILED and any("VIPメモ" in p.message for p in job.problems.all())
+
+
+def test_x1_headers_in_english_or_field_names_work_in_any_language(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.users["hq_admin"])
+    data = "code,branch,last_name,姓（フリガナ）,company_name\r\n,A,田中,タナカ,田中商店\r\n".encode("utf-8")
+    job = checked_job(client, data)
+    assert job.state == Job.State.SUCCEEDED or job.problems.exists()
+
+
+def test_x1_contacts_and_purchases_by_customer_code(world):
+    ProductFactory(code="P-1", name="羽毛布団", unit_price=50000)
+    client = client_for(world.users["hq_admin"])
+    code = world.customer_a.code
+    contacts = f"顧客コード,日付,内容\r\n{code},2026/11/3,新商品の案内\r\n".encode("cp932")
+    job = confirm(client, checked_job(client, contacts, target="contacts"))
+    assert job.state == Job.State.SUCCEEDED, job.message
+    contact = ContactHistory.objects.get(customer=world.customer_a)
+    assert str(contact.date) == "2026-11-03" and contact.history.get().history_change_reason == "CSV取込"
+    purchases = f"顧客コード,日付,商品,数量\r\n{code},2026/11/3,P-1,2\r\n{world.customer_b.code},2026/11/4,P-9,1\r\n"
+    job = checked_job(client, purchases.encode("cp932"), target="purchases")
+    assert job.result["bad_rows"] == 1
+    assert "P-9" in job.problems.get().message
+    assert not Purchase.objects.exists()
+
+
+def test_x1_xlsx_with_dates_and_numbers(world, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["顧客コード", "店舗", "姓", "生年月日", "TEL", "チェック3"])
+    import datetime
+    sheet.append([None, "本店" if False else "A", "伊藤", datetime.datetime(1970, 1, 2), "03-1234-5678", True])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for(world.users["hq_admin"])
+    job = confirm(client, checked_job(client, buffer.getvalue(), name="customers.xlsx"))
+    assert job.state == Job.State.SUCCEEDED, job.message
+    ito = Customer.objects.get(last_name="伊藤")
+    assert str(ito.birth_date) == "1970-01-02" and ito.check3 and ito.tel == "03-1234-5678"
+
+
+def test_x1_reading_detects_and_refuses(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(FileProblem):
+        open_sheet(str(empty))
+    xls = tmp_path / "old.csv"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
+    with pytest.raises(FileProblem, match="xls"):
+        open_sheet(str(xls))
+
+
+def _perms(*codenames):
+    from django.contrib.auth.models import Permission
+
+    return list(Permission.objects.filter(codename__in=codenames))

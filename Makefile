@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser install bench messages clean
+.PHONY: run dev test test-browser install bench messages clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Kokyaku needs Python 3.12 or newer, got " + sys.version' 
@@ -19,11 +19,21 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# As an office runs it: DEBUG off, gunicorn, whitenoise, the background worker beside it.
+run: export DJANGO_SETTINGS_MODULE = config.settings.office
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py bootstrap_demo --port $(PORT)
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) bash tools/serve.sh
+
+# For development: Django's runserver (DEBUG on, reloads on change) and the worker.
+dev: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py bootstrap_demo --port $(PORT)
+	$(PY) manage.py db_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	bash tests/run_suite.sh
@@ -40,4 +50,4 @@ messages: $(STAMP)
 	cd locale && ../$(PY) ../manage.py compilemessages -l ja
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media var
+	rm -rf $(VENV) db.sqlite3* media var staticfiles

@@ -5,8 +5,14 @@ then the preview (counts, the detected encoding with a way to override it, bad r
 at a time, the first rows as read) and the button that starts the writing job.
 """
 
+import tempfile
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,10 +23,12 @@ from jobs import services as job_services
 from jobs.admin import JobAdmin
 from jobs.models import Job
 
-from . import permissions
+from audit import events as audit_events
+
+from . import exporting, permissions, selection
 from .columns import TARGETS
-from .forms import ImportForm, RecheckForm
-from .models import IMPORT_KINDS, ImportJob
+from .forms import ExportForm, ImportForm, RecheckForm
+from .models import EXPORT_KINDS, IMPORT_KINDS, ExportJob, ImportJob
 
 
 def job_url(job) -> str:
@@ -114,3 +122,96 @@ class ImportJobAdmin(JobAdmin):
         new.input_file.name = job.input_file.name
         new.save(update_fields=["input_file"])
         return redirect(job_url(new))
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(JobAdmin):
+    """データ出力: the export screen (columns, format) for a list's current search or its ticked rows."""
+
+    list_display = ["title", "state", "created_at", "finished_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind__in=EXPORT_KINDS)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and bool(permissions.exportable_targets(request.user))
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(reverse("admin:jobs_job_change", args=[object_id]))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        allowed = permissions.exportable_targets(request.user)
+        params = request.POST if request.method == "POST" else request.GET
+        source = params.get("source") or "customers"
+        target = params.get("target") or source
+        if source not in allowed or target not in allowed or (source != "customers" and target != source):
+            raise PermissionDenied
+        querystring = params.get("query", "")
+        ids = _ids(params.get("ids", ""))
+        columns = exporting.export_columns(TARGETS[target], request.user)
+        data = None
+        if request.method == "POST":
+            data = request.POST.copy()
+            if data.get("as_format"):  # "download as UTF-8 / xlsx instead" on the warning
+                data["format"] = data["as_format"]
+                data.pop("replace", None)
+        form = ExportForm(data, columns=columns)
+        queryset = selection.records(request.user, target=target, source=source, querystring=querystring, ids=ids)
+        count = queryset.count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Export: %(what)s") % {"what": TARGETS[target].title},
+            "opts": self.model._meta, "form": form, "count": count, "source": source, "target": target,
+            "targets": [(key, TARGETS[key].title) for key in allowed if source == "customers" or key == source],
+            "query": querystring, "ids": params.get("ids", ""),
+        }
+        if request.method != "POST" or not form.is_valid():
+            return TemplateResponse(request, "dataio/export_form.html", context)
+        fmt = exporting.FORMATS[form.cleaned_data["format"]]
+        chosen = [c for c in columns if c.name in set(form.cleaned_data["columns"])]
+        replace = form.cleaned_data["replace"]
+        if count > stream_limit():
+            job = job_services.start_job(
+                kind="export", owner=request.user, total=count,
+                title=_("Export: %(what)s") % {"what": TARGETS[target].title},
+                params={"target": target, "source": source, "query": querystring, "ids": ids,
+                        "columns": [c.name for c in chosen], "format": fmt.key},
+            )
+            return redirect(job_url(job))
+        if fmt.encoding == "cp932" and not replace:
+            found, examples = exporting.unencodable(queryset, chosen)
+            if found:
+                context.update(unencodable=found, examples=examples, chosen=[c.name for c in chosen])
+                return TemplateResponse(request, "dataio/export_form.html", context)
+        return export_response(request, queryset, chosen, fmt, what=target, count=count, replace=replace)
+
+
+def stream_limit() -> int:
+    return getattr(settings, "EXPORT_STREAM_MAX_ROWS", 50_000)
+
+
+def _ids(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip().isdigit()][:100_000]
+
+
+def export_response(request, queryset, columns, fmt, *, what: str, count: int, replace: bool):
+    """The file, streamed as it is written; one audit entry (R4) with rows, format and columns."""
+    audit_events.record(
+        audit_events.Action.EXPORT, request=request, row_count=count,
+        detail={"what": what, "format": fmt.key, "columns": [c.name for c in columns], "replaced": replace},
+    )
+    header = [c.label for c in columns]
+    name = f"{what}-{timezone.localtime():%Y%m%d-%H%M}.{fmt.extension}"
+    if fmt.encoding is None:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+            exporting.write_xlsx(f.name, header, exporting.rows(queryset, columns, guarded=False))
+            data = open(f.name, "rb").read()
+        response = HttpResponse(data, content_type=fmt.content_type)
+    else:
+        chunks = exporting.csv_chunks(header, exporting.rows(queryset, columns), fmt, replace=replace)
+        response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

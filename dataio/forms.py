@@ -40,3 +40,18 @@ class ImportForm(forms.Form):
 
 class RecheckForm(forms.Form):
     encoding = forms.ChoiceField(label=_("Character encoding (CSV)"), choices=encoding_choices, required=False)
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("File format"), widget=forms.RadioSelect, initial="csv_cp932")
+    columns = forms.MultipleChoiceField(label=_("Columns"), widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": _("Choose at least one column.")})
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, columns, **kwargs):
+        from .exporting import FORMATS
+
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [(key, fmt.label) for key, fmt in FORMATS.items()]
+        self.fields["columns"].choices = [(c.name, c.label) for c in columns]
+        self.fields["columns"].initial = [c.name for c in columns]

@@ -89,3 +89,78 @@ def import_write(job, reporter) -> None:
         _keep_problems(job, report.problems)
         raise JobFailed(_("Nothing was imported: %(count)s rows have problems (listed below).")
                         % {"count": report.bad_rows})
+
+
+def export_result_context(request, job) -> dict:
+    params = job.params
+    return {
+        "problems_page": Paginator(job.problems.order_by("id"), PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
+        "problem_count": job.problems.count(),
+        "redo_params": {"target": params.get("target"), "source": params.get("source"), "query": params.get("query", ""),
+                        "ids": ",".join(str(i) for i in params.get("ids") or [])},
+        "redo_columns": params.get("columns") or [],
+        "download_url": reverse("admin:jobs_job_download", args=[job.pk]),
+    }
+
+
+@register("export", result_template="dataio/export_result.html", context=export_result_context)
+def export(job, reporter) -> None:
+    """A big export, written to a file its owner downloads from the job page (permission-checked)."""
+    import tempfile
+
+    from django.core.files import File
+
+    from audit import events as audit_events
+
+    from . import exporting, selection
+
+    params = job.params
+    target = TARGETS[params["target"]]
+    fmt = exporting.FORMATS[params["format"]]
+    columns = exporting.export_columns(target, job.owner, params.get("columns"))
+    queryset = selection.records(job.owner, target=params["target"], source=params.get("source") or params["target"],
+                                 querystring=params.get("query", ""), ids=params.get("ids"))
+    reporter.start_phase(_("Writing the file"), total=job.total)
+    header = [c.label for c in columns]
+    at_code = exporting.code_position(columns)
+    replaced = []
+
+    def checked(records):
+        # CP932 cannot hold some characters: they become 〓, and the owner is told where.
+        for cells in records:
+            try:
+                "\x1f".join(cells).encode("cp932")
+            except UnicodeEncodeError:
+                for column, cell in zip(columns, cells):
+                    try:
+                        cell.encode("cp932")
+                    except UnicodeEncodeError:
+                        replaced.append(importing.Problem(None, column.label, cell[:100],
+                                                          cells[at_code] if at_code is not None else ""))
+            yield cells
+
+    name = f"{target.key}-{job.created_at:%Y%m%d-%H%M}.{fmt.extension}"
+    with tempfile.NamedTemporaryFile(suffix="." + fmt.extension) as f:
+        if fmt.encoding is None:
+            exporting.write_xlsx(f.name, header, exporting.rows(queryset, columns, progress=reporter, guarded=False))
+        else:
+            records = exporting.rows(queryset, columns, progress=reporter)
+            if fmt.encoding == "cp932":
+                records = checked(records)
+            with open(f.name, "wb") as out:
+                for chunk in exporting.csv_chunks(header, records, fmt, replace=True):
+                    out.write(chunk)
+        with open(f.name, "rb") as data:
+            job.result_file.save(name, File(data), save=False)
+    job.result_name = name
+    if replaced:
+        # Problem.message holds the customer code here: the page shows 顧客コード / 列 / 値
+        JobProblem.objects.bulk_create([JobProblem(job=job, column=p.column[:200], value=p.value[:200],
+                                                   message=p.message[:500]) for p in replaced[:MAX_LISTED]])
+    job.result = {**job.result, "rows": reporter.done, "replaced": len(replaced), "format_label": str(fmt.label)}
+    audit_events.record(audit_events.Action.EXPORT, user=job.owner, row_count=reporter.done,
+                        detail={"what": target.key, "format": fmt.key, "columns": [c.name for c in columns],
+                                "replaced": len(replaced), "job": job.pk})
+
+
+MAX_LISTED = 10_000

@@ -11,12 +11,12 @@ EXPORT_KINDS = ("export",)
 class ImportJob(Job):
     class Meta:
         proxy = True
-        verbose_name = _("Data import")
+        verbose_name = _("Data import job")
         verbose_name_plural = _("Data imports")
 
 
 class ExportJob(Job):
     class Meta:
         proxy = True
-        verbose_name = _("Data export")
+        verbose_name = _("Data export job")
         verbose_name_plural = _("Data exports")

@@ -41,6 +41,8 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
         return False
 
     def get_urls(self):
+        if self.model is not Job:  # the screens of one kind (dataio's) share the job page's URLs
+            return super().get_urls()
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/status/", wrap(self.status_view), name="jobs_job_status"),
@@ -87,3 +89,13 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
         if job.state != Job.State.SUCCEEDED or not job.result_file:
             raise Http404
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)
+
+
+# django-tasks-db's own screen of the queue is the stock admin's; the job screens above are what
+# users and admins open (the queue holds job ids only).
+try:
+    from django_tasks_db.models import DBTaskResult
+
+    admin.site.unregister(DBTaskResult)
+except (ImportError, admin.exceptions.NotRegistered):
+    pass

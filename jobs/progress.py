@@ -24,27 +24,28 @@ def _cache():
     return caches["jobs"]
 
 
-def _key(job_id: int, what: str) -> str:
-    return f"job:{job_id}:{what}"
+def _key(job, what: str) -> str:
+    # The request time too: a database restored from a backup reuses job ids.
+    return f"job:{job.pk}:{job.created_at.timestamp():.6f}:{what}"
 
 
-def read(job_id: int) -> dict:
-    return _cache().get(_key(job_id, "progress")) or {}
+def read(job) -> dict:
+    return _cache().get(_key(job, "progress")) or {}
 
 
-def request_cancel(job_id: int) -> None:
-    _cache().set(_key(job_id, "cancel"), True, KEEP_SECONDS)
+def request_cancel(job) -> None:
+    _cache().set(_key(job, "cancel"), True, KEEP_SECONDS)
 
 
-def cancel_requested(job_id: int) -> bool:
-    return bool(_cache().get(_key(job_id, "cancel")))
+def cancel_requested(job) -> bool:
+    return bool(_cache().get(_key(job, "cancel")))
 
 
 class Reporter:
     """What a running job calls as it goes: `advance(n)`, and `check()` between chunks."""
 
-    def __init__(self, job_id: int, *, total: int | None = None, phase: str = ""):
-        self.job_id = job_id
+    def __init__(self, job, *, total: int | None = None, phase: str = ""):
+        self.job = job
         self.total = total
         self.done = 0
         self.phase = phase
@@ -60,7 +61,7 @@ class Reporter:
         self._write()
 
     def check(self) -> None:
-        if cancel_requested(self.job_id):
+        if cancel_requested(self.job):
             raise JobCancelled
 
     def finish(self) -> None:
@@ -71,5 +72,5 @@ class Reporter:
         if not force and now - self._last < REPORT_EVERY_SECONDS:
             return
         self._last = now
-        _cache().set(_key(self.job_id, "progress"),
+        _cache().set(_key(self.job, "progress"),
                      {"done": self.done, "total": self.total, "phase": self.phase, "at": time.time()}, KEEP_SECONDS)

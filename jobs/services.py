@@ -45,7 +45,7 @@ def start_job(*, kind: str, owner, title: str, params: dict | None = None, input
 
 
 def cancel_job(job: Job) -> None:
-    progress.request_cancel(job.pk)
+    progress.request_cancel(job)
     with transaction.atomic():
         # Not started yet: cancelled at once. Running: the worker stops at its next check.
         Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
@@ -55,7 +55,7 @@ def cancel_job(job: Job) -> None:
 
 def job_status(job: Job) -> dict:
     """What the job page shows and polls: state, rows done of total, and whether it looks dead."""
-    live = progress.read(job.pk) if job.state == Job.State.RUNNING else {}
+    live = progress.read(job) if job.state == Job.State.RUNNING else {}
     done = live.get("done", job.done)
     total = live.get("total", job.total)
     state = job.state
@@ -73,5 +73,5 @@ def job_status(job: Job) -> dict:
         "percent": int(100 * done / total) if total else None,
         "phase": live.get("phase", ""),
         "message": message,
-        "cancel_requested": progress.cancel_requested(job.pk) and state not in Job.FINISHED,
+        "cancel_requested": progress.cancel_requested(job) and state not in Job.FINISHED,
     }

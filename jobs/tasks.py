@@ -37,14 +37,14 @@ def execute(job_id: int) -> str:
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.state != Job.State.QUEUED:
             return job.state if job else "missing"
-        if cancel_requested(job_id):
+        if cancel_requested(job):
             job.state = Job.State.CANCELLED
             job.finished_at = timezone.now()
             job.save(update_fields=["state", "finished_at"])
             return job.state
         job.state, job.started_at = Job.State.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
-    reporter = Reporter(job_id, total=job.total)
+    reporter = Reporter(job, total=job.total)
     try:
         registry.get(job.kind).run(job, reporter)
         job.state = Job.State.SUCCEEDED

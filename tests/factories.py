@@ -171,3 +171,29 @@ class AccessFailureLogFactory(factory.django.DjangoModelFactory):
     ip_address = "192.0.2.10"
     user_agent = "pytest"
     path_info = "/admin/login/"
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.Job"
+
+    kind = "import_check"
+    title = "取込チェック: 顧客"
+    owner = factory.SubFactory(StaffFactory)
+    state = "succeeded"
+    params = factory.LazyFunction(lambda: {"target": "customers", "encoding": ""})
+    result = factory.LazyFunction(lambda: {"rows": 1, "new": 1, "updated": 0, "unchanged": 0, "bad_rows": 0})
+
+
+class ImportJobFactory(JobFactory):
+    class Meta:
+        model = "dataio.ImportJob"
+
+
+class ExportJobFactory(JobFactory):
+    class Meta:
+        model = "dataio.ExportJob"
+
+    kind = "export"
+    title = "出力: 顧客"
+    params = factory.LazyFunction(lambda: {"target": "customers", "source": "customers", "format": "csv_cp932"})

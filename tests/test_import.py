@@ -228,3 +228,79 @@ def _perms(*codenames):
     from django.contrib.auth.models import Permission
 
     return list(Permission.objects.filter(codename__in=codenames))
+
+
+def test_x1_cancel_leaves_the_database_as_it_was(world, monkeypatch):
+    """The owner cancels while the writing job runs: the rows written so far are rolled back."""
+    from dataio import importing as imp
+    from jobs import progress
+
+    client = client_for(world.users["hq_admin"])
+    rows = [f",A,取消{i},一,,,,,," for i in range(2500)]
+    job = checked_job(client, cp932_file(*rows))
+    assert job.result["new"] == 2500
+    monkeypatch.setattr(imp, "CHUNK", 1000)
+    real_check = progress.Reporter.check
+    calls = {"n": 0}
+
+    def cancel_after_first_chunk(self):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first chunk is written by now
+            progress.request_cancel(self.job)
+        real_check(self)
+
+    monkeypatch.setattr(progress.Reporter, "check", cancel_after_first_chunk)
+    done = confirm(client, job)
+    assert done.state == Job.State.CANCELLED
+    assert not Customer.objects.filter(last_name__startswith="取消").exists()
+    assert not Customer.history.filter(last_name__startswith="取消").exists()
+
+
+def test_x1_a_crash_in_the_middle_leaves_nothing(world, monkeypatch):
+    from crm import bulk_write
+
+    client = client_for(world.users["hq_admin"])
+    job = checked_job(client, cp932_file(*[f",A,故障{i},一,,,,,," for i in range(1500)]))
+    real = bulk_write.CustomerWrites.create
+    calls = {"n": 0}
+
+    def crash_on_second(self, customers):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(self, customers)
+
+    monkeypatch.setattr(bulk_write.CustomerWrites, "create", crash_on_second)
+    done = confirm(client, job)
+    assert done.state == Job.State.FAILED and "何も変わっていません" in done.message
+    assert not Customer.objects.filter(last_name__startswith="故障").exists()
+
+
+def test_x1_job_page_shows_progress_and_only_to_its_owner(world):
+    client = client_for(world.users["hq_admin"])
+    upload(client, cp932_file(",A,進捗,一,,,,,,"))
+    job = Job.objects.get()
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert 'role="progressbar"' in page and "中止" in page
+    status = client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()
+    assert status["state"] == "queued" and not status["finished"]
+    assert client_for(world.users["branch_a"]).get(reverse("admin:jobs_job_status", args=[job.pk])).status_code == 404
+    client.post(reverse("admin:jobs_job_cancel", args=[job.pk]))
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.CANCELLED
+
+
+def test_x1_command_with_dry_run_and_errors(world, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "c.csv"
+    path.write_bytes(cp932_file(",A,命令,一,,,1985/4/1,,,"))
+    call_command("import_customers", str(path), "--user", "hq_admin", "--dry-run")
+    assert not Customer.objects.filter(last_name="命令").exists()
+    call_command("import_customers", str(path), "--user", "hq_admin")
+    assert Customer.objects.filter(last_name="命令").exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(cp932_file(",A,悪い,一,,,1985/99/1,,,"))
+    with pytest.raises(CommandError, match="何も書き込んでいません"):
+        call_command("import_customers", str(bad), "--user", "hq_admin")

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -116,6 +118,9 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     ordering = ["last_name_kana", "first_name_kana", "id"]
     list_per_page = 50
     history_list_display = []
+    # The list's own 出力 / 取込 buttons open Kokyaku's screens (dataio), not import-export's.
+    import_export_change_list_template = None
+    actions = ["export_selected"]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
@@ -349,6 +354,11 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         rows = result.totals.get("new", 0) + result.totals.get("update", 0)
         audit_events.imported(request=request, file_name=request.POST.get("original_file_name", ""), rows=rows)
         return response
+
+    @admin.action(description=_("Export the selected customers"), permissions=["export"])
+    def export_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True)[:100_000])
+        return redirect(f"{reverse('admin:dataio_exportjob_add')}?{urlencode({'source': 'customers', 'ids': ids})}")
 
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):

@@ -396,8 +396,9 @@ JA = {
     "Nothing was imported: %(count)s rows have problems (listed below).":
         "取り込みませんでした。問題のある行が%(count)s行あります（下の一覧）。",
     "Data imports": "データ取込",
+    "Data import job": "データ取込",
+    "Data export job": "データ出力",
     "Data exports": "データ出力",
-    "Data import": "データ取込",
     "This is an old Excel file (.xls). Save it as CSV or Excel workbook (.xlsx) and try again.":
         "古い形式のExcelファイル（.xls）です。CSVかExcelブック（.xlsx）で保存し直してください。",
     "Unknown character encoding.": "文字コードの指定が正しくありません。",

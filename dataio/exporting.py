@@ -1,0 +1,190 @@
+"""Export (X2): customers, contact histories and purchases as CSV (CP932 or UTF-8 with BOM) or xlsx.
+
+Rows are read in chunks and written as they come: a streamed response sends its first
+bytes at once and memory stays flat. Values are written as a person reads them (送付先 会社,
+checkboxes ○ or blank, dates 1985/04/01), and a text cell that a spreadsheet would run as a
+formula gets a leading apostrophe (values.guard), which the import takes off again.
+CP932 cannot hold every character (𠮷, emoji): `unencodable` finds them before a download,
+and the user chooses UTF-8, xlsx, or 〓 in their place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .columns import Column, Masters, Target
+from .values import FORMULA_STARTS, guard
+
+CHUNK_ROWS = 2000
+GETA = "〓"  # what Japanese typesetting puts where a character cannot be printed
+
+
+def _geta(error: UnicodeEncodeError):
+    return GETA * (error.end - error.start), error.end
+
+
+codecs.register_error("kokyaku_geta", _geta)
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    label: str
+    extension: str
+    encoding: str | None  # None: xlsx
+    content_type: str
+
+
+FORMATS = {
+    "csv_cp932": Format("csv_cp932", _("CSV for Excel (Shift_JIS / CP932)"), "csv", "cp932", "text/csv; charset=Shift_JIS"),
+    "csv_utf8": Format("csv_utf8", _("CSV UTF-8 (with BOM)"), "csv", "utf-8-sig", "text/csv; charset=utf-8"),
+    "xlsx": Format("xlsx", _("Excel workbook (.xlsx)"), "xlsx", None,
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def export_columns(target: Target, user, chosen: list[str] | None = None) -> list[Column]:
+    """The columns this user may export, in card order; `chosen` (field names) narrows them."""
+    masters = Masters(user)
+    columns = target.columns(user, masters, for_export=True)
+    if chosen is not None:
+        wanted = set(chosen)
+        columns = [c for c in columns if c.name in wanted]
+    return columns
+
+
+def _read_paths(columns: list[Column], guarded: bool) -> tuple[list[str], list]:
+    """values_list() paths, and for each column the function that makes its cell from a fetched row."""
+    paths: list[str] = []
+    makers = []
+    for column in columns:
+        if column.name == "customer_name":
+            start = len(paths)
+            paths += ["customer__last_name", "customer__first_name", "customer__company_name"]
+            makers.append(_name_maker(start, guarded))
+            continue
+        position = len(paths)
+        paths.append(column.read_path)
+        makers.append(_cell_maker(column, position, guarded))
+    return paths, makers
+
+
+def _name_maker(start: int, guarded: bool):
+    def make(row):
+        name = " ".join(part for part in (row[start], row[start + 1]) if part) or row[start + 2] or ""
+        return guard(name) if guarded else name
+    return make
+
+
+def _cell_maker(column: Column, position: int, guarded: bool):
+    fmt = column.format
+    if fmt is None:
+        return lambda row: ""
+    if not guarded:
+        return lambda row: fmt(row[position])
+    starts = FORMULA_STARTS
+
+    def make(row):
+        text = fmt(row[position])
+        if text and (text[0] in starts or text[0] == "'"):
+            return guard(text)
+        return text
+    return make
+
+
+def rows(queryset, columns: list[Column], *, progress=None, guarded: bool = True):
+    """Each record as a list of cell texts, read CHUNK_ROWS at a time. `guarded`: formula-like
+    texts get their apostrophe (CSV); xlsx writes text cells instead."""
+    paths, makers = _read_paths(columns, guarded)
+    done = 0
+    for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_ROWS):
+        yield [make(row) for make in makers]
+        done += 1
+        if progress is not None and done % CHUNK_ROWS == 0:
+            progress.check()
+            progress.advance(CHUNK_ROWS)
+    if progress is not None:
+        progress.advance(done % CHUNK_ROWS)
+
+
+def code_position(columns: list[Column]) -> int | None:
+    for i, column in enumerate(columns):
+        if column.name in ("code", "customer_code"):
+            return i
+    return None
+
+
+def unencodable(queryset, columns: list[Column], *, limit: int = 100) -> tuple[int, list[tuple[str, str, str]]]:
+    """Cells CP932 cannot hold: (how many, the first `limit` as (customer code, column, value))."""
+    found, examples = 0, []
+    at_code = code_position(columns)
+    for cells in rows(queryset, columns):
+        try:
+            "\x1f".join(cells).encode("cp932")
+            continue
+        except UnicodeEncodeError:
+            pass
+        for column, cell in zip(columns, cells):
+            try:
+                cell.encode("cp932")
+            except UnicodeEncodeError:
+                found += 1
+                if len(examples) < limit:
+                    examples.append((cells[at_code] if at_code is not None else "", column.label, cell[:60]))
+    return found, examples
+
+
+def csv_chunks(header: list[str], records, fmt: Format, *, replace: bool = False):
+    """The CSV file as byte chunks: BOM for UTF-8, CRLF line ends as Excel writes them."""
+    errors = "kokyaku_geta" if replace else "strict"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([guard(h) for h in header])
+    first = True
+    count = 0
+    for record in records:
+        writer.writerow(record)
+        count += 1
+        if count % 500 == 0 or first:
+            yield _take(buffer, fmt.encoding, errors, first)
+            first = False
+    yield _take(buffer, fmt.encoding, errors, first)
+
+
+def _take(buffer: io.StringIO, encoding: str, errors: str, first: bool) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    data = text.encode("utf-8" if encoding == "utf-8-sig" else encoding, errors)
+    if first and encoding == "utf-8-sig":
+        data = codecs.BOM_UTF8 + data
+    return data
+
+
+def write_xlsx(path, header: list[str], records, *, title: str = "Kokyaku") -> int:
+    """An xlsx file in openpyxl's write-only mode (rows go to disk as they come); every cell is text."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(header)
+    count = 0
+    for record in records:
+        cells = []
+        for value in record:
+            if value and value[0] in ("=",):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula: the value comes back exactly
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    book.save(path)
+    return count

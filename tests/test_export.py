@@ -1,0 +1,145 @@
+"""X2 export: CP932 by default, UTF-8 with BOM, xlsx; columns under configured labels; formula round trip."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from crm.models import Customer
+from jobs.models import Job
+from tests.factories import ContactHistoryFactory, CustomerFactory
+from tests.helpers import run_worker
+from tests.personas import build_world
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = "admin:dataio_exportjob_add"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def client_for(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(user)
+    return client
+
+
+def export(client, *, fmt="csv_cp932", columns=None, query="", source="customers", target="customers", **extra):
+    page = client.get(reverse(EXPORT), {"source": source, "target": target, "query": query})
+    assert page.status_code == 200
+    if columns is None:
+        columns = [value for value, _label in page.context["form"].fields["columns"].choices]
+    return client.post(reverse(EXPORT), {"source": source, "target": target, "query": query, "format": fmt,
+                                         "columns": columns, **extra})
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_x2_cp932_csv_by_default_with_nec_ibm_characters_and_labels_in_card_order(world):
+    CustomerFactory(branch=world.branch_a, last_name="髙橋", company_name="㈱山﨑①", send_to="company", check1=True)
+    response = export(client_for(world.users["hq_admin"]))
+    assert response.status_code == 200 and "Shift_JIS" in response["Content-Type"]
+    text = body(response).decode("cp932")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    assert header[:2] == ["顧客コード", "店舗・拠点"]
+    assert header.index("備考1") > header.index("会社名") and header.index("チェック1") > header.index("備考1")
+    assert "VIPメモ" not in header  # restricted to the secretaries, whom this admin is not one of
+    row = next(r for r in rows if "髙橋" in r)
+    assert "㈱山﨑①" in row and row[header.index("送付先")] == "会社" and row[header.index("チェック1")] == "○"
+    assert AuditEvent.objects.filter(action="export", row_count=3).exists()
+
+
+def test_x2_restricted_field_is_neither_offered_nor_exported(world):
+    client = client_for(world.users["branch_a"])
+    page = client.get(reverse(EXPORT), {"source": "customers"})
+    labels = [label for _v, label in page.context["form"].fields["columns"].choices]
+    assert "VIPメモ" not in labels and "チェック40" not in labels
+    forged = export(client, columns=["code", "remark8", "check40"])
+    text = body(forged).decode("utf-8")  # the form again, at the field: those are not choices
+    assert "社長の奥様" not in text and "VIPメモ" not in text
+    secretary = client_for(world.users["secretary"])
+    assert "社長の奥様".encode("cp932") in body(export(secretary, columns=["code", "remark8"]))
+
+
+def test_x2_branch_scope_and_permission(world):
+    text = body(export(client_for(world.users["branch_a"]))).decode("cp932")
+    assert "渋谷" in text and "新宿" not in text
+    assert client_for(world.users["no_export"]).get(reverse(EXPORT)).status_code == 403
+    assert client_for(world.users["read_only"]).get(reverse(EXPORT)).status_code == 403
+
+
+def test_x2_utf8_has_a_bom_and_xlsx_opens(world):
+    client = client_for(world.users["hq_admin"])
+    data = body(export(client, fmt="csv_utf8"))
+    assert data.startswith(b"\xef\xbb\xbf") and "渋谷".encode() in data
+    xlsx = body(export(client, fmt="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.cell(1, 1).value == "顧客コード"
+
+
+def test_x2_unencodable_characters_are_named_before_the_download(world):
+    customer = CustomerFactory(branch=world.branch_a, last_name="𠮷田", company_name="寿司🍣")
+    client = client_for(world.users["hq_admin"])
+    warning = export(client)
+    assert warning.status_code == 200 and "export-unencodable" in warning.content.decode()
+    assert warning.context["unencodable"] == 2
+    assert (customer.code, "氏名（姓）", "𠮷田") in warning.context["examples"]
+    replaced = body(export(client, replace="on")).decode("cp932")
+    assert "〓田" in replaced and "寿司〓" in replaced
+    utf8 = body(export(client, as_format="csv_utf8")).decode("utf-8-sig")
+    assert "𠮷田" in utf8
+    assert AuditEvent.objects.filter(action="export", detail__replaced=True).exists()
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+81-3", "-5", "@SUM(A1)", "\tTAB", "'=quoted", "'plain"])
+def test_x2_formulas_are_neutralized_and_come_back_exactly(world, value):
+    customer = CustomerFactory(branch=world.branch_a, last_name="式", remark1=value)
+    client = client_for(world.users["hq_admin"])
+    data = body(export(client, columns=["code", "last_name", "remark1"]))
+    text = data.decode("cp932")
+    cell = next(r for r in csv.reader(io.StringIO(text)) if r and r[0] == customer.code)[2]
+    assert not cell.startswith(("=", "+", "-", "@", "\t"))
+    Customer.objects.filter(pk=customer.pk).update(remark1="changed")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(reverse("admin:dataio_importjob_add"), {"target": "customers", "encoding": "",
+                                                        "file": SimpleUploadedFile("back.csv", data)})
+    run_worker()
+    job = Job.objects.order_by("-id").first()
+    assert job.state == "succeeded", (job.message, list(job.problems.values_list("message", flat=True)))
+    client.post(reverse("admin:dataio_importjob_write", args=[job.pk]))
+    run_worker()
+    customer.refresh_from_db()
+    assert customer.remark1 == value
+
+
+def test_x2_contacts_of_the_customers_in_the_search(world):
+    ContactHistoryFactory(customer=world.customer_a, content1="渋谷の応対")
+    ContactHistoryFactory(customer=world.customer_b, content1="新宿の応対")
+    client = client_for(world.users["branch_a"])
+    text = body(export(client, target="contacts")).decode("cp932")
+    assert "渋谷の応対" in text and "新宿の応対" not in text and "顧客名" in text
+
+
+def test_x2_big_export_runs_on_the_worker_and_waits_for_its_owner(world, settings):
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client = client_for(world.users["hq_admin"])
+    response = export(client)
+    assert response.status_code == 302
+    run_worker()
+    job = Job.objects.get(kind="export")
+    assert job.state == "succeeded", job.message
+    download = client.get(reverse("admin:jobs_job_download", args=[job.pk]))
+    assert download.status_code == 200 and "渋谷".encode("cp932") in b"".join(download.streaming_content)
+    other = client_for(world.users["branch_a"]).get(reverse("admin:jobs_job_download", args=[job.pk]))
+    assert other.status_code == 404

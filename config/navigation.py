@@ -20,6 +20,9 @@ SIDEBAR_NAVIGATION = [
             _item(_("Customer list"), "contacts", "admin:crm_customer_changelist", "crm.view_customer"),
             _item(_("Contact histories"), "support_agent", "admin:crm_contacthistory_changelist", "crm.view_contacthistory"),
             _item(_("Purchase histories"), "shopping_cart", "admin:crm_purchase_changelist", "crm.view_purchase"),
+            _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", "crm.import_customer"),
+            _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", "crm.export_customer"),
+            _item(_("Background jobs"), "pending_actions", "admin:jobs_job_changelist", "crm.view_customer"),
         ],
     },
     {

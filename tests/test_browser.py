@@ -183,3 +183,54 @@ def test_r3_admin_restricts_a_field_on_screen_and_a_non_member_no_longer_sees_it
     shot(page, "card-without-restricted-field")
     page.goto(live_server.url + "/admin/crm/customer/export/")
     assert "VIP情報" not in page.content()
+
+
+def test_x1_x2_import_a_cp932_file_through_preview_and_progress_then_download_a_cp932_export(page, live_server):
+    from django.apps import apps
+
+    from crm import roles
+    from tests.helpers import run_worker
+
+    # given: an admin and a CP932 file as Japanese Excel saves it (NEC / IBM extension characters)
+    roles.sync_roles(apps)
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    BranchFactory(code="HQ", name="本店")
+    data = ("顧客コード,店舗,姓,名,会社名,生年月日,チェック1\r\n"
+            ",HQ,髙橋,①郎,㈱山﨑商事,1985/4/1,○\r\n,本店,佐藤,花子,,1990-04-01,0\r\n").encode("cp932")
+
+    # when: the admin opens 取込 from the customer list and uploads it
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/")
+    page.click("#import-link")
+    page.select_option("select[name=target]", "customers")
+    page.set_input_files("input[name=file]", files=[{"name": "顧客.csv", "mimeType": "text/csv", "buffer": data}])
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("[role=progressbar]")
+    shot(page, "import-progress")
+    run_worker()  # the worker checks the file while the page polls its progress
+
+    # then: the preview names the encoding and the counts, and writes nothing yet
+    page.wait_for_selector("#import-result", timeout=20000)
+    assert page.inner_text("#import-encoding") == "Shift_JIS (CP932)"
+    assert page.inner_text("#import-new") == "2" and page.inner_text("#import-bad") == "0"
+    assert "髙橋" in page.inner_text("#import-sample")
+    assert not Customer.objects.exists()
+    shot(page, "import-preview")
+
+    # when: the admin confirms
+    page.click("#import-confirm button")
+    page.wait_for_selector("[role=progressbar]")
+    run_worker()
+    page.wait_for_selector("text=一覧を開く", timeout=20000)
+    shot(page, "import-done")
+    takahashi = Customer.objects.get(last_name="髙橋")
+    assert takahashi.company_name == "㈱山﨑商事" and takahashi.check1
+
+    # when: the admin exports the list (CP932, the default)
+    page.goto(live_server.url + "/admin/crm/customer/")
+    page.click("#export-link")
+    shot(page, "export-form")
+    with page.expect_download() as download_info:
+        page.click("#export-submit")
+    text = Path(download_info.value.path()).read_bytes().decode("cp932")
+    assert text.startswith("顧客コード,") and "㈱山﨑商事" in text and "①郎" in text

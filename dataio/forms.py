@@ -44,7 +44,7 @@ class RecheckForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("File format"), widget=forms.RadioSelect, initial="csv_cp932")
-    columns = forms.MultipleChoiceField(label=_("Columns"), widget=forms.CheckboxSelectMultiple,
+    columns = forms.MultipleChoiceField(label=_("Columns to export"), widget=forms.CheckboxSelectMultiple,
                                         error_messages={"required": _("Choose at least one column.")})
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

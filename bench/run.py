@@ -291,6 +291,137 @@ def branch_scope_cost(ctx: Context) -> list[Row]:
     return rows
 
 
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@measurement
+def data_export_import(ctx: Context) -> list[Row]:
+    """X2 then X1, through the code the screens use: every customer exported as CP932 CSV
+    (streamed), an xlsx, then a file of new customers made from that export checked and
+    imported (in a transaction rolled back afterwards, so the data set stays as seeded)."""
+    import tempfile
+
+    from django.db import connection, transaction
+
+    from crm.models import Customer, Staff
+    from dataio import exporting, importing
+    from dataio.columns import TARGETS
+    from dataio.reading import open_sheet
+
+    user = Staff.objects.filter(is_superuser=True).first()
+    target = TARGETS["customers"]
+    columns = exporting.export_columns(target, user)
+    fmt = exporting.FORMATS["csv_cp932"]
+    header = [c.label for c in columns]
+    import_rows = min(ctx.customers, int(os.environ.get("BENCH_IMPORT_ROWS", "100000")))
+    rows: list[Row] = []
+
+    # Export of every customer, CP932, streamed: first byte, rows/s, memory growth.
+    queryset = Customer.objects.order_by("last_name_kana", "first_name_kana", "id")
+    rss_before = _rss_mb()
+    start = time.perf_counter()
+    first_byte = None
+    kept: list[list[str]] = []
+    code_at = exporting.code_position(columns)
+
+    def keep(records):
+        for record in records:
+            if len(kept) < import_rows:
+                fresh = list(record)
+                fresh[code_at] = ""  # new customers on import
+                kept.append(fresh)
+            yield record
+
+    size = 0
+    for chunk in exporting.csv_chunks(header, keep(exporting.rows(queryset, columns)), fmt, replace=True):
+        if first_byte is None:
+            first_byte = time.perf_counter() - start
+        size += len(chunk)
+    seconds = time.perf_counter() - start
+    exported = ctx.customers
+    rows += [
+        Row(ctx.name("export CP932 CSV first byte"), round(first_byte * 1000, 1), "ms", fmt_goal("<=", 1000)),
+        Row(ctx.name("export CP932 CSV speed"), round(exported / seconds), "rows/s", fmt_goal(">=", 20000)),
+        Row(ctx.name("export CP932 CSV total"), round(seconds, 1), "s"),
+        Row(ctx.name("export memory growth (peak RSS, incl. rows kept for the import)"),
+            round(_rss_mb() - rss_before, 1), "MB"),
+        Row(ctx.name("export columns"), len(columns), "columns"),
+    ]
+
+    # xlsx of up to 100,000 customers.
+    xlsx_rows = min(ctx.customers, 100_000)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+        start = time.perf_counter()
+        exporting.write_xlsx(f.name, header, exporting.rows(queryset[:xlsx_rows], columns, guarded=False))
+        rows.append(Row(ctx.name(f"export xlsx {human_count(xlsx_rows)} customers"),
+                        round(time.perf_counter() - start, 1), "s", fmt_goal("<=", 30)))
+
+    # Import of the kept rows as a CP932 file of new customers.
+    with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+        for chunk in exporting.csv_chunks(header, iter(kept), fmt, replace=True):
+            f.write(chunk)
+        f.flush()
+        n = len(kept)
+        del kept
+        sheet = open_sheet(f.name)
+        plan = importing.plan_import(sheet, "customers", user)
+        start = time.perf_counter()
+        report = importing.check_rows(plan)
+        check_seconds = time.perf_counter() - start
+        rss_before = _rss_mb()
+        with transaction.atomic():
+            start = time.perf_counter()
+            report = importing.write_rows(plan, file_name="bench.csv")
+            write_seconds = time.perf_counter() - start
+            transaction.set_rollback(True)
+        memory = _rss_mb() - rss_before
+        baseline = _plain_insert_seconds(connection, n, len(plan.columns), f.name)
+    if report.bad_rows:
+        rows.append(Row(ctx.name("import"), None, "", error=f"{report.bad_rows} bad rows: {report.problems[:1]}"))
+        return rows
+    rows += [
+        Row(ctx.name(f"import check {human_count(n)} rows (CP932)"), round(n / check_seconds), "rows/s"),
+        Row(ctx.name(f"import write {human_count(n)} rows with search keys and history"), round(n / write_seconds),
+            "rows/s", fmt_goal(">=", 3000)),
+        Row(ctx.name("import write memory growth (peak RSS)"), round(memory, 1), "MB", fmt_goal("<=", 300)),
+        Row(ctx.name(f"plain {'COPY' if connection.vendor == 'postgresql' else 'INSERT'} of the same rows"),
+            round(n / baseline), "rows/s"),
+        Row(ctx.name("import write time / plain load time"), round(write_seconds / baseline, 1), "ratio"),
+    ]
+    return rows
+
+
+def _plain_insert_seconds(connection, n: int, width: int, csv_path: str) -> float:
+    """The floor: the file's cells loaded as text into a scratch table, no parsing or checks."""
+    import csv as csv_module
+
+    from django.db import transaction
+
+    with open(csv_path, encoding="cp932", newline="") as f:
+        reader = csv_module.reader(f)
+        next(reader)
+        cells = [row[:width] + [""] * (width - len(row[:width])) for row in reader]
+    columns = ", ".join(f"c{i} text" for i in range(width))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE bench_plain ({columns})")
+            start = time.perf_counter()
+            raw = connection.connection.cursor()
+            if connection.vendor == "postgresql":
+                with raw.copy("COPY bench_plain FROM STDIN") as copy:
+                    for row in cells:
+                        copy.write_row(row)
+            else:
+                raw.executemany(f"INSERT INTO bench_plain VALUES ({', '.join(['?'] * width)})", cells)
+            seconds = time.perf_counter() - start
+            cursor.execute("DROP TABLE bench_plain")
+        transaction.set_rollback(True)
+    return seconds
+
+
 # ------------------------------------------------------------------------------------------
 # Worker: one database, Django set up in this process
 # ------------------------------------------------------------------------------------------

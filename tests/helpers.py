@@ -57,7 +57,14 @@ def card_post_data(customer: Customer | None = None, *, branch=None, **fields) -
 
 
 def run_worker() -> None:
-    """What `manage.py db_worker` does, once: every queued task runs, then it returns."""
+    """What `manage.py db_worker` does, once: every queued task runs, then it returns.
+
+    The worker closes stale connections between tasks, which inside a test's transaction would
+    close the test's own connection (PostgreSQL): that one call is held off here.
+    """
+    from unittest import mock
+
     from django.core.management import call_command
 
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)

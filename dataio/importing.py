@@ -232,8 +232,8 @@ class _Rows:
         customers = []
         for values in rows:
             values = {k: v for k, v in values.items()}
-            values["branch_id"] = values.pop("branch", None) or self.plan.default_branch_id
-            customer = Customer(**_as_attnames(values))
+            values["branch"] = values.get("branch") or self.plan.default_branch_id
+            customer = Customer(**_as_attnames(Customer, values))
             customer.code = customer.code or next(fresh)
             customers.append(customer)
         self.customer_writes.create(customers)
@@ -279,7 +279,7 @@ class _Rows:
             rows.append(values)
         if self.writes and rows:
             model = self.plan.target.model
-            objs = [model(**_as_attnames(values)) for values in rows]
+            objs = [model(**_as_attnames(model, values)) for values in rows]
             if model is Purchase:
                 products = Product.objects.in_bulk({obj.product_id for obj in objs if obj.product_id})
                 for obj in objs:
@@ -304,13 +304,16 @@ def _shown(column: Column, value) -> str:
         return str(value)
 
 
-def _as_attnames(values: dict) -> dict:
+def _as_attnames(model, values: dict) -> dict:
+    """Parsed values by model attribute: a master named in a cell is its id (branch → branch_id)."""
     out = {}
     for name, value in values.items():
-        if name in ("branch", "category", "staff_department", "staff", "product", "department"):
-            out[f"{name}_id"] = value
-        else:
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
             out[name] = value
+            continue
+        out[field.attname if field.is_relation else name] = value
     return out
 
 

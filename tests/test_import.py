@@ -140,11 +140,12 @@ def test_x1_one_bad_row_writes_nothing_and_says_row_column_and_why(world):
 def test_x1_existing_code_updates_with_history(world):
     client = client_for(world.users["hq_admin"])
     customer = world.customer_a
-    data = f"顧客コード,会社名,チェック2\r\n{customer.code},渋谷ホールディングス,1\r\n".encode("cp932")
+    data = f"顧客コード,会社名,部署,チェック2\r\n{customer.code},渋谷ホールディングス,総務部,1\r\n".encode("cp932")
     job = confirm(client, checked_job(client, data))
     assert job.result["updated"] == 1
     customer.refresh_from_db()
     assert customer.company_name == "渋谷ホールディングス" and customer.check2 and customer.last_name == "渋谷"
+    assert customer.department == "総務部"
     assert customer.history.first().history_change_reason == "CSV取込"
     assert customer.remark8 == "社長の奥様の誕生日 3/14"
 

@@ -35,18 +35,34 @@ def job_url(job) -> str:
     return reverse("admin:jobs_job_change", args=[job.pk])
 
 
-@admin.register(ImportJob)
-class ImportJobAdmin(JobAdmin):
-    list_display = ["title", "input_name", "state", "created_at", "finished_at"]
+class KindJobAdmin(JobAdmin):
+    """The jobs of some kinds as a screen of their own; 追加 is that screen's form; a job opens on its job page."""
+
+    kinds: tuple[str, ...] = ()
+
+    def allowed_targets(self, user) -> list[str]:
+        raise NotImplementedError
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind__in=IMPORT_KINDS)
+        return super().get_queryset(request).filter(kind__in=self.kinds)
 
     def has_module_permission(self, request):
-        return super().has_module_permission(request) and bool(permissions.importable_targets(request.user))
+        return super().has_module_permission(request) and bool(self.allowed_targets(request.user))
 
     def has_add_permission(self, request):
         return self.has_module_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(reverse("admin:jobs_job_change", args=[object_id]))
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(KindJobAdmin):
+    list_display = ["title", "input_name", "state", "created_at", "finished_at"]
+    kinds = IMPORT_KINDS
+
+    def allowed_targets(self, user):
+        return permissions.importable_targets(user)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -54,9 +70,6 @@ class ImportJobAdmin(JobAdmin):
             path("<int:pk>/recheck/", wrap(require_POST(self.recheck_view)), name="dataio_importjob_recheck"),
             path("<int:pk>/write/", wrap(require_POST(self.write_view)), name="dataio_importjob_write"),
         ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect(reverse("admin:jobs_job_change", args=[object_id]))
 
     def add_view(self, request, form_url="", extra_context=None):
         targets = permissions.importable_targets(request.user)
@@ -125,22 +138,14 @@ class ImportJobAdmin(JobAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(JobAdmin):
+class ExportJobAdmin(KindJobAdmin):
     """データ出力: the export screen (columns, format) for a list's current search or its ticked rows."""
 
     list_display = ["title", "state", "created_at", "finished_at"]
+    kinds = EXPORT_KINDS
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind__in=EXPORT_KINDS)
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and bool(permissions.exportable_targets(request.user))
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect(reverse("admin:jobs_job_change", args=[object_id]))
+    def allowed_targets(self, user):
+        return permissions.exportable_targets(user)
 
     def add_view(self, request, form_url="", extra_context=None):
         allowed = permissions.exportable_targets(request.user)

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm import permissions
-from crm.admin.customer import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
+from crm.layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 from crm.models import (
     Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, Product, Purchase, StaffDepartment,
 )

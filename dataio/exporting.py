@@ -119,23 +119,29 @@ def code_position(columns: list[Column]) -> int | None:
     return None
 
 
+def unencodable_cells(columns: list[Column], cells: list[str]):
+    """(column, cell) of each cell of one record that CP932 cannot hold; one encode for the usual record."""
+    try:
+        "\x1f".join(cells).encode("cp932")
+        return
+    except UnicodeEncodeError:
+        pass
+    for column, cell in zip(columns, cells):
+        try:
+            cell.encode("cp932")
+        except UnicodeEncodeError:
+            yield column, cell
+
+
 def unencodable(queryset, columns: list[Column], *, limit: int = 100) -> tuple[int, list[tuple[str, str, str]]]:
     """Cells CP932 cannot hold: (how many, the first `limit` as (customer code, column, value))."""
     found, examples = 0, []
     at_code = code_position(columns)
     for cells in rows(queryset, columns):
-        try:
-            "\x1f".join(cells).encode("cp932")
-            continue
-        except UnicodeEncodeError:
-            pass
-        for column, cell in zip(columns, cells):
-            try:
-                cell.encode("cp932")
-            except UnicodeEncodeError:
-                found += 1
-                if len(examples) < limit:
-                    examples.append((cells[at_code] if at_code is not None else "", column.label, cell[:60]))
+        for column, cell in unencodable_cells(columns, cells):
+            found += 1
+            if len(examples) < limit:
+                examples.append((cells[at_code] if at_code is not None else "", column.label, cell[:60]))
     return found, examples
 
 

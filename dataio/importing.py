@@ -23,6 +23,8 @@ from crm import permissions
 from crm.bulk_write import CustomerWrites, Writer, insert_records, keep_sequence_past, reserve_customer_codes
 from crm.models import Customer, Product, Purchase
 
+from fieldconfig.lookup import config
+
 from .columns import CUSTOMER_CODE, TARGETS, Column, Masters, Target, header_key, validation_message
 from .reading import Sheet
 
@@ -54,6 +56,7 @@ class Plan:
     ignored: list[str]  # read-only columns of our own export (登録日時 …), left as they are
     masters: Masters
     default_branch_id: int | None
+    key_label: str  # the column that names the customer (顧客コード): where code problems are shown
 
     @property
     def labels(self) -> list[str]:
@@ -104,16 +107,17 @@ def plan_import(sheet: Sheet, target_key: str, user) -> Plan:
         else:
             ignored.append(header)
     names = {column.name for _p, column in columns}
+    key_label = config().label("customer", "code")
     if target.model is not Customer and CUSTOMER_CODE not in names:
         problems.append(_("The column “%(header)s” is missing: it says whose record each row is.")
-                        % {"header": target.columns(user, masters)[0].label})
+                        % {"header": key_label})
     if target.model is Customer and not names & {"last_name", "company_name", "code"}:
         problems.append(_("The file needs a name column (姓 or 会社名) or the customer code."))
     if problems:
         raise HeaderProblem(problems)
     branches = list(permissions.visible_branches(user).values_list("id", flat=True)[:1])
     return Plan(target=target, user=user, sheet=sheet, columns=columns, ignored=ignored, masters=masters,
-                default_branch_id=branches[0] if branches else None)
+                default_branch_id=branches[0] if branches else None, key_label=key_label)
 
 
 def _chunks(plan: Plan):
@@ -145,8 +149,9 @@ class _Rows:
     def __init__(self, plan: Plan, report: Report, on_problem, writes: bool, reporter=None):
         self.plan, self.report, self.on_problem, self.writes, self.reporter = plan, report, on_problem, writes, reporter
         self.codes_seen: set[str] = set()
-        self.code_label = (plan.target.columns(plan.user, plan.masters)[0].label if plan.target.model is not Customer
-                           else next((c.label for _p, c in plan.columns if c.name == "code"), ""))
+        self.code_label = plan.key_label
+        self.branch_ids = None if permissions.sees_all_branches(plan.user) else \
+            set(permissions.visible_branch_ids(plan.user))
         self.customer_writes = None
         if writes:
             self.customer_writes = CustomerWrites(connection, user=plan.user, reason=REASON)
@@ -192,8 +197,7 @@ class _Rows:
         codes = [v.get("code") for _n, v, _p in parsed if v.get("code")]
         existing = {code: (pk, branch_id) for code, pk, branch_id in
                     Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")} if codes else {}
-        visible_branches = set(permissions.visible_branch_ids(self.plan.user)) if not \
-            permissions.sees_all_branches(self.plan.user) else None
+        visible_branches = self.branch_ids
         creates, updates = [], []
         for number, values, problems in parsed:
             code = values.get("code") or ""

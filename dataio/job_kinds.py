@@ -128,15 +128,9 @@ def export(job, reporter) -> None:
     def checked(records):
         # CP932 cannot hold some characters: they become 〓, and the owner is told where.
         for cells in records:
-            try:
-                "\x1f".join(cells).encode("cp932")
-            except UnicodeEncodeError:
-                for column, cell in zip(columns, cells):
-                    try:
-                        cell.encode("cp932")
-                    except UnicodeEncodeError:
-                        replaced.append(importing.Problem(None, column.label, cell[:100],
-                                                          cells[at_code] if at_code is not None else ""))
+            for column, cell in exporting.unencodable_cells(columns, cells):
+                replaced.append(importing.Problem(None, column.label, cell[:100],
+                                                  cells[at_code] if at_code is not None else ""))
             yield cells
 
     name = f"{target.key}-{job.created_at:%Y%m%d-%H%M}.{fmt.extension}"

@@ -89,16 +89,12 @@ def _check_decodes(path: str, encoding: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            try:
-                text = decoder.decode(chunk)
-            except UnicodeDecodeError:
-                raise FileProblem(_("The file cannot be read as %(encoding)s (near line %(line)s).")
-                                  % {"encoding": ENCODINGS[encoding], "line": line}) from None
-            if "\x00" in text:
-                raise FileProblem(_("This file is neither a CSV text file nor an Excel workbook (.xlsx)."))
-            line += text.count("\n")
         try:
+            while chunk := f.read(CHUNK):
+                text = decoder.decode(chunk)
+                if "\x00" in text:
+                    raise FileProblem(_("This file is neither a CSV text file nor an Excel workbook (.xlsx)."))
+                line += text.count("\n")
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise FileProblem(_("The file cannot be read as %(encoding)s (near line %(line)s).")

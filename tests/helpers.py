@@ -68,3 +68,12 @@ def run_worker() -> None:
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+
+
+def ja_client(user):
+    """A logged-in test client whose browser asks for Japanese."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(user)
+    return client

@@ -5,14 +5,13 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from crm.models import Customer
 from jobs.models import Job
 from tests.factories import ContactHistoryFactory, CustomerFactory
-from tests.helpers import run_worker
+from tests.helpers import ja_client as client_for, run_worker
 from tests.personas import build_world
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +22,6 @@ EXPORT = "admin:dataio_exportjob_add"
 @pytest.fixture
 def world(db):
     return build_world()
-
-
-def client_for(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
-    client.force_login(user)
-    return client
 
 
 def export(client, *, fmt="csv_cp932", columns=None, query="", source="customers", target="customers", **extra):

@@ -10,11 +10,10 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from crm.models import ContactHistory, Customer, Purchase
-from dataio import importing
 from dataio.reading import FileProblem, open_sheet
 from jobs.models import Job
-from tests.factories import CustomerFactory, ProductFactory
-from tests.helpers import run_worker
+from tests.factories import ProductFactory
+from tests.helpers import ja_client as client_for, run_worker
 from tests.personas import build_world
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +24,6 @@ HEADER = "顧客コード,店舗,姓,名,フリガナ（姓）,会社名,生年�
 @pytest.fixture
 def world(db):
     return build_world()
-
-
-def client_for(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
-    client.force_login(user)
-    return client
 
 
 def upload(client, data: bytes, name="customers.csv", target="customers", encoding=""):

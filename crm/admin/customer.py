@@ -27,33 +27,8 @@ from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, C
 from .base import KokyakuAdmin, ScopedChangeList, TabularInline
 from .imports import SafeImportMixin
 from .pagination import EstimatingPaginator
+from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 
-CORPORATE_BASIC = [
-    ("code", "branch"),
-    ("company_name", "company_kana"),
-    ("department", "title", "industry"),
-    ("last_name", "first_name"),
-    ("last_name_kana", "first_name_kana"),
-    ("postal_code", "address", "building"),
-    ("tel", "fax", "mobile"),
-    ("email", "url"),
-    ("birth_date", "gender", "category"),
-    ("staff_department", "staff", "send_to"),
-]
-# 個人 mode: the person and the home first; the employer further down.
-INDIVIDUAL_BASIC = [
-    ("code", "branch"),
-    ("last_name", "first_name"),
-    ("last_name_kana", "first_name_kana"),
-    ("birth_date", "gender", "category"),
-    ("postal_code", "address", "building"),
-    ("tel", "fax", "mobile"),
-    ("email", "url"),
-    ("company_name", "company_kana"),
-    ("department", "title", "industry"),
-    ("staff_department", "staff", "send_to"),
-]
-CONTACT_BLOCK = [("contact_postal_code", "contact_address", "contact_building"), ("contact_tel", "contact_fax")]
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
 # The tables on the card, in the seed's column order; the first column links to the record.
 CARD_CONTACT_COLUMNS = ["date", "category", "content1", "detail", "response", "department", "staff"]

@@ -14,6 +14,7 @@ from typing import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -46,6 +47,7 @@ class Column:
     aliases: set[str] = field(default_factory=set)
     importable: bool = True
     export_path: str = ""  # what export reads with values_list(); defaults to attname
+    kind: str = ""  # "text" (stored as shown) or "bool": the export writes those without a formatter call
 
     @property
     def read_path(self) -> str:
@@ -161,10 +163,25 @@ def _configured_choice_parser(model_field, choices: tuple[str, ...]):
 
 
 def _text_parser(model_field):
+    # The field's validators (kana, phone, postal code, email, URL), with its length checked
+    # first and directly: the common text column has no other validator.
+    max_length = model_field.max_length
+    others = [v for v in model_field.validators if not isinstance(v, MaxLengthValidator)]
+
     def parse(cell):
         text = values.as_text(cell)
         if text:
-            model_field.run_validators(text)  # max length, kana, phone, postal code, email, URL
+            if max_length is not None and len(text) > max_length:
+                model_field.run_validators(text)  # Django's own message for the length
+            if others:
+                errors = []
+                for validator in others:
+                    try:
+                        validator(text)
+                    except ValidationError as exc:
+                        errors.extend(exc.messages)
+                if errors:
+                    raise ValidationError(errors)
         return text
 
     return parse
@@ -237,7 +254,7 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
         lookup = masters.for_field(model_field)
         column.parse, column.format = lookup.parse, lookup.format
     elif isinstance(model_field, models.BooleanField):
-        column.parse, column.format = values.parse_bool, values.format_bool
+        column.parse, column.format, column.kind = values.parse_bool, values.format_bool, "bool"
     elif isinstance(model_field, models.DateTimeField):
         column.parse, column.importable = None, False
         column.format = lambda v: v.astimezone().strftime("%Y/%m/%d %H:%M") if v else ""
@@ -257,7 +274,7 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
     else:
         choices = snapshot.choices(config_model, name)
         column.parse = _configured_choice_parser(model_field, choices) if choices else _text_parser(model_field)
-        column.format = lambda v: v or ""
+        column.format, column.kind = (lambda v: v or ""), "text"
     return column
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .columns import Column, Masters, Target
-from .values import FORMULA_STARTS, guard
+from .values import FORMULA_STARTS, TRUE_MARK, guard
 
 CHUNK_ROWS = 2000
 GETA = "〓"  # what Japanese typesetting puts where a character cannot be printed
@@ -85,6 +85,20 @@ def _cell_maker(column: Column, position: int, guarded: bool):
     fmt = column.format
     if fmt is None:
         return lambda row: ""
+    if column.kind == "bool":
+        mark = TRUE_MARK
+        return lambda row: mark if row[position] else ""
+    if column.kind == "text":
+        if not guarded:
+            return lambda row: row[position] or ""
+        risky = set(FORMULA_STARTS) | {"'"}
+
+        def text_cell(row):
+            text = row[position]
+            if not text:
+                return ""
+            return guard(text) if text[0] in risky else text
+        return text_cell
     if not guarded:
         return lambda row: fmt(row[position])
     starts = FORMULA_STARTS

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit import events as audit_events
 from crm import permissions
-from crm.bulk_write import CustomerWrites, Writer, insert_records, keep_sequence_past, reserve_customer_codes
+from crm.bulk_write import CustomerWrites, Table, Writer, insert_records, keep_sequence_past, reserve_customer_codes
 from crm.models import Customer, Product, Purchase
 
 from fieldconfig.lookup import config
@@ -153,6 +153,7 @@ class _Rows:
         self.branch_ids = None if permissions.sees_all_branches(plan.user) else \
             set(permissions.visible_branch_ids(plan.user))
         self.customer_writes = None
+        self.customer_table = Table(Customer)
         if writes:
             self.customer_writes = CustomerWrites(connection, user=plan.user, reason=REASON)
             self.writer = Writer(connection)
@@ -237,7 +238,8 @@ class _Rows:
         for values in rows:
             values = {k: v for k, v in values.items()}
             values["branch"] = values.get("branch") or self.plan.default_branch_id
-            customer = Customer(**_as_attnames(Customer, values))
+            table = self.customer_table
+            customer = table.instance(table.row(**_as_attnames(Customer, values)))
             customer.code = customer.code or next(fresh)
             customers.append(customer)
         self.customer_writes.create(customers)

@@ -158,3 +158,18 @@ def export(job, reporter) -> None:
 
 
 MAX_LISTED = 10_000
+
+
+@register("bulk_update")
+def bulk_update(job, reporter) -> None:
+    """A bulk action on more customers than a request should wait for."""
+    from . import bulk, selection
+
+    params = job.params
+    queryset = selection.records(job.owner, target="customers", source="customers",
+                                 querystring=params.get("query", ""), ids=params.get("ids"))
+    reporter.start_phase(_("Changing customers"), total=job.total)
+    changed = bulk.bulk_update(user=job.owner, queryset=queryset, values=params["values"], reason=params["reason"],
+                               action=params["action"], reporter=reporter)
+    job.result = {**job.result, "changed": changed}
+    job.message = _("%(count)s customers were changed.") % {"count": changed}

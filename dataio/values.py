@@ -36,10 +36,13 @@ def guard(text: str) -> str:
 
 
 def unguard(text: str) -> str:
-    return text[1:] if _GUARDED.match(text) else text
+    return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
 
 
 def as_text(value) -> str:
+    if type(value) is str:  # every CSV cell: the fast path
+        text = value.strip()
+        return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -51,9 +54,16 @@ def parse_text(value) -> str:
     return as_text(value)
 
 
+_PLAIN_BOOLS = {"": False, "0": False, "1": True, TRUE_MARK: True}
+
+
 def parse_bool(value) -> bool:
     if isinstance(value, bool):
         return value
+    try:
+        return _PLAIN_BOOLS[value]  # what Kokyaku's own export writes, and most files
+    except (KeyError, TypeError):
+        pass
     text = jaconv.z2h(as_text(value), kana=False, ascii=True, digit=True).strip().lower()
     if text in TRUE_WORDS:
         return True

@@ -19,6 +19,7 @@ from fieldconfig.lookup import config
 
 from .. import advanced_search, columns, permissions, search, selectors, services
 from audit import events as audit_events
+from dataio import bulk_actions
 from printouts import services as printout_services
 
 from ..forms import CustomerForm, FastSelect, ScopedExportForm
@@ -95,7 +96,7 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     history_list_display = []
     # The list's own 出力 / 取込 buttons open Kokyaku's screens (dataio), not import-export's.
     import_export_change_list_template = None
-    actions = ["export_selected"]
+    actions = ["export_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):

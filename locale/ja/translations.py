@@ -500,4 +500,26 @@ JA = {
     "Make it again as CSV UTF-8": "CSV UTF-8で作り直す",
     "Make it again as Excel (.xlsx)": "Excel（.xlsx）で作り直す",
     "Export (CSV / Excel)": "出力（CSV・Excel）",
+    # --- issue 9: bulk actions (S5) ---
+    "Purpose of the change (kept in the history)": "更新目的（履歴に残ります）",
+    "Company renamed or moved": "社名変更・移転",
+    "Change this field": "変更する",
+    "Tick 「Change this field」 for at least one field.": "「変更する」にチェックした項目が1つもありません。",
+    "Checkboxes to tick": "チェックを付ける項目",
+    "Checkboxes to untick": "チェックを外す項目",
+    "Checkboxes set in bulk": "チェック項目の一括設定",
+    "A checkbox cannot be ticked and unticked at once.": "同じ項目を「付ける」と「外す」の両方に選ぶことはできません。",
+    "Choose the checkboxes to tick or untick.": "チェックを付ける項目か外す項目を選んでください。",
+    "Some of the selected customers are not yours to change. Nothing was changed.":
+        "選択した顧客に、変更できない顧客が含まれています。何も変更していません。",
+    "%(count)s customers were changed.": "%(count)s件の顧客を変更しました。",
+    "Change the company block (rename, move)": "会社情報の一括変更（社名変更・移転）",
+    "Change the company block": "会社情報の一括変更",
+    "Tick or untick checkboxes": "チェック項目の一括設定",
+    "Changing customers": "顧客を変更中",
+    "This changes %(count)s customers.": "%(count)s件の顧客を変更します。",
+    "Each customer's history keeps the change with its purpose; the whole change is one entry in the audit log.":
+        "各顧客の履歴に変更内容と更新目的が残り、アクセスログには一括変更として1件記録されます。",
+    "Apply the change": "変更を実行",
+    "Back to the list": "一覧に戻る",
 }

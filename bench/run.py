@@ -365,7 +365,7 @@ def data_export_import(ctx: Context) -> list[Row]:
             f.write(chunk)
         f.flush()
         n = len(kept)
-        del kept
+        kept.clear()
         sheet = open_sheet(f.name)
         plan = importing.plan_import(sheet, "customers", user)
         start = time.perf_counter()
@@ -392,6 +392,59 @@ def data_export_import(ctx: Context) -> list[Row]:
         Row(ctx.name("import write time / plain load time"), round(write_seconds / baseline, 1), "ratio"),
     ]
     return rows
+
+
+@measurement
+def bulk_and_duplicates(ctx: Context) -> list[Row]:
+    """S5: the company block of 10,000 customers with history; S6: duplicate groups over every
+    customer, and a page of groups against the plain customer list (both rolled back after)."""
+    from django.db import transaction
+
+    from crm.models import Customer, Staff
+    from dataio import bulk, duplicates
+    from dataio.models import DuplicateGroup
+    from jobs.models import Job
+
+    user = Staff.objects.filter(is_superuser=True).first()
+    rows: list[Row] = []
+    n = min(10_000, ctx.customers)
+    with transaction.atomic():
+        ids = list(Customer.objects.order_by("id").values_list("id", flat=True)[:n])
+        start = time.perf_counter()
+        changed = bulk.bulk_update(user=user, queryset=Customer.objects.filter(pk__in=ids), action="bench",
+                                   values={"company_name": "ベンチ商事株式会社", "postal_code": "100-0001",
+                                           "address": "東京都千代田区千代田1-1", "building": "", "tel": "03-0000-0000"},
+                                   reason="社名変更・移転")
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    rows.append(Row(ctx.name(f"bulk company block, {human_count(changed)} customers with history"),
+                    round(seconds, 1), "s", fmt_goal("<=", 10)))
+
+    with transaction.atomic():
+        start = time.perf_counter()
+        groups = duplicates.find_groups()
+        seconds = time.perf_counter() - start
+        rows += [Row(ctx.name("duplicate groups over every customer"), round(seconds, 1), "s", fmt_goal("<=", 60)),
+                 Row(ctx.name("duplicate groups found"), len(groups), "groups")]
+        job = Job.objects.create(kind="find_duplicates", owner=user, title="bench", state=Job.State.SUCCEEDED,
+                                 finished_at=timezone_now())
+        DuplicateGroup.objects.bulk_create(
+            [DuplicateGroup(job=job, position=i, customer_ids=g["ids"], reasons=g["reasons"], size=len(g["ids"]))
+             for i, g in enumerate(groups)], batch_size=2000)
+        plain = ctx.page("customer list (same run)", "/admin/crm/customer/")
+        page = ctx.page("page of duplicate groups", "/admin/dataio/duplicategroup/")
+        rows += plain + page
+        if plain[0].value and page[0].value:
+            rows.append(Row(ctx.name("duplicate groups page / customer list"), round(page[0].value / plain[0].value, 2),
+                            "ratio", fmt_goal("<=", 1.5)))
+        transaction.set_rollback(True)
+    return rows
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def _plain_insert_seconds(connection, n: int, width: int, csv_path: str) -> float:

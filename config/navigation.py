@@ -23,6 +23,8 @@ SIDEBAR_NAVIGATION = [
             _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", "crm.import_customer"),
             _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", "crm.export_customer"),
             _item(_("Background jobs"), "pending_actions", "admin:jobs_job_changelist", "crm.view_customer"),
+            _item(_("Duplicates (名寄せ)"), "join", "admin:dataio_duplicategroup_changelist", "crm.delete_customer"),
+            _item(_("Merges"), "merge", "admin:dataio_mergerecord_changelist", "crm.delete_customer"),
         ],
     },
     {

@@ -220,3 +220,4 @@ def export_response(request, queryset, columns, fmt, *, what: str, count: int, r
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+from . import admin_duplicates  # noqa: E402,F401  (名寄せ screens)

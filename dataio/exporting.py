@@ -187,24 +187,7 @@ def _take(buffer: io.StringIO, encoding: str, errors: str, first: bool) -> bytes
 
 
 def write_xlsx(path, header: list[str], records, *, title: str = "Kokyaku") -> int:
-    """An xlsx file in openpyxl's write-only mode (rows go to disk as they come); every cell is text."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+    """An xlsx file, rows written as they come (dataio.xlsx); every cell is text."""
+    from . import xlsx
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(header)
-    count = 0
-    for record in records:
-        cells = []
-        for value in record:
-            if value and value[0] in ("=",):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, never a formula: the value comes back exactly
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
-    book.save(path)
-    return count
+    return xlsx.write(path, header, records, title=title)

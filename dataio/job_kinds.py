@@ -173,3 +173,20 @@ def bulk_update(job, reporter) -> None:
                                action=params["action"], reporter=reporter)
     job.result = {**job.result, "changed": changed}
     job.message = _("%(count)s customers were changed.") % {"count": changed}
+
+
+@register("find_duplicates")
+def find_duplicates(job, reporter) -> None:
+    """名寄せ over the whole database: the groups are kept for the duplicates screen."""
+    from crm.models import Customer
+
+    from . import duplicates
+    from .models import DuplicateGroup
+
+    reporter.start_phase(_("Looking for duplicates"), total=2 * Customer.objects.count())
+    groups = duplicates.find_groups(reporter=reporter)
+    DuplicateGroup.objects.bulk_create(
+        [DuplicateGroup(job=job, position=i, customer_ids=g["ids"], reasons=g["reasons"], size=len(g["ids"]))
+         for i, g in enumerate(groups)], batch_size=2000)
+    job.result = {**job.result, "groups": len(groups)}
+    job.message = _("%(count)s groups of probable duplicates.") % {"count": len(groups)}

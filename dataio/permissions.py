@@ -29,3 +29,8 @@ def exportable_targets(user) -> list[str]:
         if user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
             out.append(key)
     return out
+
+
+def can_merge(user) -> bool:
+    """名寄せ (S6) is the admins': it deletes customers (into another one)."""
+    return user.is_active and user.has_perms(["crm.view_customer", "crm.change_customer", "crm.delete_customer"])

@@ -197,3 +197,24 @@ class ExportJobFactory(JobFactory):
     kind = "export"
     title = "出力: 顧客"
     params = factory.LazyFunction(lambda: {"target": "customers", "source": "customers", "format": "csv_cp932"})
+
+
+class DuplicateGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dataio.DuplicateGroup"
+
+    job = factory.SubFactory(JobFactory, kind="find_duplicates", title="名寄せ")
+    position = 0
+    customer_ids = factory.LazyFunction(list)
+    reasons = factory.LazyFunction(lambda: ["氏名＋電話番号"])
+    size = 0
+
+
+class MergeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dataio.MergeRecord"
+
+    survivor_code = "000001"
+    survivor_before = factory.LazyFunction(dict)
+    merged = factory.LazyFunction(list)
+    moved = factory.LazyFunction(dict)

@@ -136,3 +136,27 @@ def test_x2_big_export_runs_on_the_worker_and_waits_for_its_owner(world, setting
     assert download.status_code == 200 and "渋谷".encode("cp932") in b"".join(download.streaming_content)
     other = client_for(world.users["branch_a"]).get(reverse("admin:jobs_job_download", args=[job.pk]))
     assert other.status_code == 404
+
+
+def test_x2_xlsx_cells_are_text_and_come_back_exactly(world):
+    tricky = ["=HYPERLINK(\"http://x\")", "<b>&amp;</b>", "改行\nあり", "-5", "0312345678"]
+    customers = [CustomerFactory(branch=world.branch_a, last_name="式", remark1=v) for v in tricky]
+    client = client_for(world.users["hq_admin"])
+    data = body(export(client, fmt="xlsx", columns=["code", "last_name", "remark1"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    for customer, value in zip(customers, tricky):
+        assert cells[customer.code] == value
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).update(remark1="changed")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(reverse("admin:dataio_importjob_add"), {"target": "customers", "encoding": "",
+                                                        "file": SimpleUploadedFile("back.xlsx", data)})
+    run_worker()
+    job = Job.objects.order_by("-id").first()
+    assert job.state == "succeeded", (job.message, list(job.problems.values_list("message", flat=True)))
+    client.post(reverse("admin:dataio_importjob_write", args=[job.pk]))
+    run_worker()
+    for customer, value in zip(customers, tricky):
+        customer.refresh_from_db()
+        assert customer.remark1 == value

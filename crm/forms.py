@@ -11,7 +11,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from fieldconfig.lookup import ConfiguredLabel, config
@@ -259,16 +258,3 @@ class AttachmentForm(forms.ModelForm):
         if commit:
             attachment.save()
         return attachment
-
-
-class ScopedExportForm(SelectableFieldsExportForm):
-    """The export screen's column choices come from the user's own resource (crm.resources:
-    restricted and hidden fields already left out) under the configured labels, not internal names."""
-
-    def _create_boolean_fields(self, resource, index):
-        self._resource_instance = resource()
-        return super()._create_boolean_fields(resource, index)
-
-    def _get_field_label(self, resource, field_name):
-        field = self._resource_instance.fields.get(field_name)
-        return str(field.column_name) if field is not None else field_name

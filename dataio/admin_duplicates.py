@@ -79,10 +79,14 @@ class DuplicateGroupAdmin(MergeScreenMixin, ModelAdmin):
                 alive = [pk for pk in group.customer_ids if pk in existing]
                 if len(members) >= 2 and len(members) == len(alive):
                     rows.append((group, members))
+        shown = [name for name in SHOWN if name not in crm_permissions.invisible_fields(request.user, "customer")]
+        field = Customer._meta.get_field
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Duplicates (名寄せ)"), "opts": self.model._meta, "job": job, "page": page, "rows": rows,
-            "labels": [config().label("customer", name) for name in SHOWN], "shown": SHOWN,
+            "title": _("Duplicates (名寄せ)"), "opts": self.model._meta, "job": job, "page": page,
+            "rows": [(group, [(m, [_display(m, field(name)) for name in shown]) for m in members])
+                     for group, members in rows],
+            "labels": [config().label("customer", name) for name in shown],
         }
         return TemplateResponse(request, "dataio/duplicates.html", context)
 

@@ -271,7 +271,7 @@ def exc_summary(response) -> str:
     return f" {summary(exc_info[1])}" if exc_info else ""
 
 
-# --- the import confirmation (crm/admin/imports.py) ---------------------------------------------
+# --- the import confirmation (crm/admin/imports.py, on the product master's import) -----------
 def import_client(world):
     client = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
     client.force_login(world.users["hq_admin"])
@@ -281,23 +281,38 @@ def import_client(world):
 def preview(client, csv_text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(reverse("admin:crm_customer_import"), {
+    response = client.post(reverse("admin:crm_product_import"), {
         "format": "0", "resource": "0", "import_file": SimpleUploadedFile("walk.csv", csv_text.encode("utf-8")),
     })
     assert response.status_code == 200
     return response.context["confirm_form"].initial
 
 
-CSV = "顧客コード,店舗・拠点,氏名（姓）,氏名（名）,フリガナ（姓）\n910001,A,取込,一郎,とりこみ\n"
+def product_csv() -> str:
+    from django.utils import translation
+
+    from crm.models import Product
+
+    with translation.override("ja"):
+        header = ",".join(str(Product._meta.get_field(n).verbose_name) for n in ("code", "name", "unit_price"))
+    return f"{header}\nP-910001,取込商品,1200\n"
+
+
 GONE = "アップロードしたファイルはもう残っていません。ファイルをもう一度選んでください。"
+
+
+def imported_count() -> int:
+    from crm.models import Product
+
+    return Product.objects.filter(code="P-910001").count()
 
 
 def assert_sent_back(client, response):
     assert response.status_code == 302, response.status_code
-    assert response["Location"] == reverse("admin:crm_customer_import")
+    assert response["Location"] == reverse("admin:crm_product_import")
     page = client.get(response["Location"]).content.decode()
     assert GONE in page
-    assert not Customer.objects.filter(code="910001").exists()
+    assert not imported_count()
 
 
 @pytest.fixture
@@ -309,15 +324,15 @@ def test_stale_import_confirmation_sends_back_to_the_import_page(import_world):
     from import_export.tmp_storages import TempFolderStorage
 
     client = import_client(import_world)
-    initial = preview(client, CSV)
+    initial = preview(client, product_csv())
     os.remove(TempFolderStorage(name=os.path.basename(initial["import_file_name"])).get_full_path())
-    assert_sent_back(client, client.post(reverse("admin:crm_customer_process_import"), initial))
+    assert_sent_back(client, client.post(reverse("admin:crm_product_process_import"), initial))
 
 
 @pytest.mark.parametrize("name", ["tmp-walk-made-up", ".", "walk/"])
 def test_made_up_import_file_name_sends_back_to_the_import_page(import_world, name):
     client = import_client(import_world)
-    response = client.post(reverse("admin:crm_customer_process_import"), {
+    response = client.post(reverse("admin:crm_product_process_import"), {
         "import_file_name": name, "original_file_name": "x.csv", "format": "0", "resource": "0",
     })
     assert_sent_back(client, response)
@@ -325,14 +340,14 @@ def test_made_up_import_file_name_sends_back_to_the_import_page(import_world, na
 
 def test_import_confirmed_twice_imports_once(import_world):
     client = import_client(import_world)
-    initial = preview(client, CSV)
+    initial = preview(client, product_csv())
     tampered = {**initial, "format": "99"}
-    assert_sent_back(client, client.post(reverse("admin:crm_customer_process_import"), tampered))
-    response = client.post(reverse("admin:crm_customer_process_import"), initial)
-    assert response.status_code == 302 and Customer.objects.filter(code="910001").count() == 1
-    again = client.post(reverse("admin:crm_customer_process_import"), initial)
-    assert again.status_code == 302 and again["Location"] == reverse("admin:crm_customer_import")
-    assert Customer.objects.filter(code="910001").count() == 1
+    assert_sent_back(client, client.post(reverse("admin:crm_product_process_import"), tampered))
+    response = client.post(reverse("admin:crm_product_process_import"), initial)
+    assert response.status_code == 302 and imported_count() == 1
+    again = client.post(reverse("admin:crm_product_process_import"), initial)
+    assert again.status_code == 302 and again["Location"] == reverse("admin:crm_product_import")
+    assert imported_count() == 1
 
 
 def test_r1_admin_site_search_with_a_bad_page_is_not_found(admin_client):

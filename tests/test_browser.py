@@ -181,7 +181,7 @@ def test_r3_admin_restricts_a_field_on_screen_and_a_non_member_no_longer_sees_it
     card = page.content()
     assert "VIP情報" not in card and "奥様は茶道の師範" not in card
     shot(page, "card-without-restricted-field")
-    page.goto(live_server.url + "/admin/crm/customer/export/")
+    page.goto(live_server.url + "/admin/dataio/exportjob/add/")
     assert "VIP情報" not in page.content()
 
 

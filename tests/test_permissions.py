@@ -274,16 +274,20 @@ def test_r2_attachment_of_another_branch(world):
     assert client_for(world, "hq_admin").get(url).status_code == 200
 
 
+EXPORT = "admin:dataio_exportjob_add"
+
+
 def export_csv(client, **params):
+    """The customer list's export (dataio) with every column the screen offers this user ticked."""
     from urllib.parse import urlencode
 
-    url = reverse("admin:crm_customer_export") + ("?" + urlencode(params) if params else "")
-    page = client.get(url)
+    query = urlencode(params)
+    page = client.get(reverse(EXPORT), {"source": "customers", "query": query})
     if page.status_code != 200:
         return page
-    # tick every column the export form offers this user, as a user would with "select all"
-    columns = {name: "on" for name in page.context["form"].fields if name.startswith("customerresource_")}
-    return client.post(url, {"format": "0", "resource": "0", **columns})
+    columns = [value for value, _label in page.context["form"].fields["columns"].choices]
+    return client.post(reverse(EXPORT), {"source": "customers", "target": "customers", "query": query,
+                                         "format": "csv_utf8", "columns": columns})
 
 
 @pytest.mark.parametrize("persona, allowed", [
@@ -294,13 +298,13 @@ def test_r1_export_is_a_permission_of_its_own(world, persona, allowed):
     from audit.models import AuditEvent
 
     client = client_for(world, persona)
-    page = client.get(reverse("admin:crm_customer_export"))
+    page = client.get(reverse(EXPORT))
     response = export_csv(client)
     if not allowed:
         assert page.status_code == 403 and response.status_code == 403
         return
     assert response.status_code == 200, body(response)[:1000]
-    content = response.content.decode("utf-8-sig")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert world.customer_a.code in content
     assert (world.customer_b.code in content) is (persona in ("hq_admin", "secretary"))
     assert ("VIPメモ" in content) is (persona == "secretary")
@@ -312,35 +316,40 @@ def test_r1_export_is_a_permission_of_its_own(world, persona, allowed):
 @pytest.mark.parametrize("persona", ["branch_a", "no_export", "no_print", "read_only", "secretary"])
 def test_r1_import_is_for_admins_only(world, persona):
     client = client_for(world, persona)
-    assert client.get(reverse("admin:crm_customer_import")).status_code == 403
-    assert client.post(reverse("admin:crm_customer_process_import"), {}).status_code == 403
+    assert client.get(reverse("admin:dataio_importjob_add")).status_code == 403
+    assert client.post(reverse("admin:dataio_importjob_add"), {}).status_code == 403
+    assert client.get(reverse("admin:crm_product_import")).status_code == 403
 
 
 def test_r1_admin_import_previews_and_writes_all_or_nothing(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from audit.models import AuditEvent
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
     client = client_for(world, "hq_admin")
     header = "顧客コード,店舗・拠点,氏名（姓）,氏名（名）,フリガナ（姓）,Eメール\n"
     good = header + "900001,A,取込,一郎,とりこみ,a@example.jp\n900002,B,取込,二郎,とりこみ,b@example.jp\n"
     bad = header + "900003,A,取込,三郎,とりこみ,c@example.jp\n900004,A,取込,四郎,とりこみ,not-an-email\n"
-    response = client.post(reverse("admin:crm_customer_import"), {
-        "format": "0", "resource": "0", "import_file": SimpleUploadedFile("bad.csv", bad.encode("utf-8")),
-    })
-    assert response.status_code == 200
-    page = body(response)
-    assert "有効なメールアドレスを入力してください" in page, page[page.find("errorlist") - 500:][:3000]
-    assert not Customer.objects.filter(code__in=["900003", "900004"]).exists()
-    response = client.post(reverse("admin:crm_customer_import"), {
-        "format": "0", "resource": "0", "import_file": SimpleUploadedFile("good.csv", good.encode("utf-8")),
-    })
-    assert response.status_code == 200
-    confirm = response.context["confirm_form"]
-    response = client.post(reverse("admin:crm_customer_process_import"), confirm.initial)
-    assert response.status_code == 302
-    imported = Customer.objects.get(code="900001")
-    assert imported.last_name_kana == "トリコミ" and imported.history.first().history_change_reason == "取込"
-    from audit.models import AuditEvent
 
+    def check(name, text):
+        client.post(reverse("admin:dataio_importjob_add"), {
+            "target": "customers", "encoding": "", "file": SimpleUploadedFile(name, text.encode("utf-8"))})
+        run_worker()
+        return Job.objects.order_by("-id").first()
+
+    job = check("bad.csv", bad)
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "有効なメールアドレスを入力してください" in page
+    assert "import-confirm" not in page
+    assert not Customer.objects.filter(code__in=["900003", "900004"]).exists()
+    job = check("good.csv", good)
+    response = client.post(reverse("admin:dataio_importjob_write", args=[job.pk]))
+    assert response.status_code == 302
+    run_worker()
+    imported = Customer.objects.get(code="900001")
+    assert imported.last_name_kana == "トリコミ" and imported.history.first().history_change_reason == "CSV取込"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, row_count=2).exists()
 
 

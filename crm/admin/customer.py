@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
-from unfold.contrib.import_export.forms import ImportForm
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
@@ -22,11 +20,9 @@ from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
 
-from ..forms import CustomerForm, FastSelect, ScopedExportForm
-from ..resources import CustomerResource
+from ..forms import CustomerForm, FastSelect
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, ScopedChangeList, TabularInline
-from .imports import SafeImportMixin
 from .pagination import EstimatingPaginator
 from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 
@@ -70,11 +66,8 @@ class ScopedBranchFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
+class CustomerAdmin(KokyakuAdmin):
     form = CustomerForm
-    resource_classes = [CustomerResource]
-    import_form_class = ImportForm
-    export_form_class = ScopedExportForm
     inlines = [PhoneInline, FamilyInline, CareerInline]
     # The seed's card opens 家族 / 前職 / 電話番号 as input screens of their own (a button each):
     # the card shows them as tables, and ?edit=family (…) opens that editor on the card.
@@ -94,8 +87,6 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     ordering = ["last_name_kana", "first_name_kana", "id"]
     list_per_page = 50
     history_list_display = []
-    # The list's own 出力 / 取込 buttons open Kokyaku's screens (dataio), not import-export's.
-    import_export_change_list_template = None
     actions = ["export_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes]
 
     # --- list -------------------------------------------------------------------------
@@ -305,31 +296,9 @@ class CustomerAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-    # --- import / export (R1: own permissions; R2/R3: scope and restricted fields) ------
-    def get_resource_classes(self, request):
-        # Per user, so the export screen offers only the fields this user may see (R3).
-        return [resource.for_user(request.user) for resource in super().get_resource_classes(request)]
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
-        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        data = super().get_export_data(file_format, request, queryset, **kwargs)
-        audit_events.exported(request=request, what="customers", rows=queryset.count(),
-                              file_format=file_format.get_title())
-        return data
-
-    def process_result(self, result, request):
-        response = super().process_result(result, request)
-        rows = result.totals.get("new", 0) + result.totals.get("update", 0)
-        audit_events.imported(request=request, file_name=request.POST.get("original_file_name", ""), rows=rows)
-        return response
+    # --- export (X2 is dataio's screen; R1: a permission of its own) --------------------
+    def has_export_permission(self, request):
+        return request.user.has_perm(permissions.EXPORT_PERMISSION)
 
     @admin.action(description=_("Export the selected customers"), permissions=["export"])
     def export_selected(self, request, queryset):

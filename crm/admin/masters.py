@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.db import connection
+from import_export.admin import ImportExportModelAdmin
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..db import branch_search_indexes_sync
 from ..models import Branch, ContactCategory, CustomerCategory, Product, StaffDepartment
+from ..permissions import EXPORT_PERMISSION, IMPORT_PERMISSION
+from ..resources import ProductResource
 from .base import KokyakuAdmin
+from .imports import SafeImportMixin
 
 
 @admin.register(Branch)
@@ -45,7 +50,19 @@ class ContactCategoryAdmin(KokyakuAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(KokyakuAdmin):
+class ProductAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
+    """商品マスタ, with django-import-export's import (admins: crm.import_customer) and export."""
+
+    resource_classes = [ProductResource]
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+
+    def has_import_permission(self, request):
+        return request.user.has_perms([IMPORT_PERMISSION, "crm.add_product", "crm.change_product"])
+
+    def has_export_permission(self, request):
+        return request.user.has_perms([EXPORT_PERMISSION, "crm.view_product"])
+
     list_display = ["code", "name", "category", "unit_price", "is_active"]
     list_filter = ["is_active", "category"]
     search_fields = ["code", "name"]

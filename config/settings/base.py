@@ -100,6 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # SQLite has one writer: while a background import commits, other writes wait (not fail).
+    DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_BUSY_SECONDS", "60"))
 
 # Field labels are cached here, shared by every server process (see fieldconfig/lookup.py).
 # "jobs" carries the live progress of background jobs between worker and web (jobs/progress.py):

@@ -25,8 +25,13 @@ UNDO_REASON = "名寄せの取消"
 
 
 def mergeable_fields(user) -> list[str]:
+    """In card order (the customer file's columns), without what this user may not see."""
+    from .columns import TARGETS
+
     invisible = permissions.invisible_fields(user, "customer")
-    return [f.name for f in Customer._meta.concrete_fields if f.name not in NOT_MERGED and f.name not in invisible]
+    concrete = {f.name for f in Customer._meta.concrete_fields}
+    return [name for name in TARGETS["customers"].field_names()
+            if name in concrete and name not in NOT_MERGED and name not in invisible]
 
 
 def snapshot(customer: Customer) -> dict:

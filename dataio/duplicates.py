@@ -41,9 +41,16 @@ def name_key(customer) -> str:
     return normalize.normalize_text(f"{customer['last_name']}{customer['first_name']}")
 
 
+def _arabic(match) -> str:
+    try:
+        return str(kanji2number(match.group()))
+    except ValueError:  # 百千 and the like: not a number, left as written (on both sides alike)
+        return match.group()
+
+
 def address_key(address: str, building: str = "") -> str:
     text = unicodedata.normalize("NFKC", f"{address or ''}{building or ''}")
-    text = _KANJI_NUMBER.sub(lambda m: str(kanji2number(m.group())), text)
+    text = _KANJI_NUMBER.sub(_arabic, text)
     text = _DASHES.sub("-", text)
     text = _ADDRESS_UNITS.sub("-", text)
     text = _ADDRESS_TAIL.sub("", text)

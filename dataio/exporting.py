@@ -11,10 +11,13 @@ and the user chooses UTF-8, xlsx, or 〓 in their place.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import operator
 from dataclasses import dataclass
 
+from django.db import connections, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .columns import Column, Masters, Target
@@ -58,20 +61,58 @@ def export_columns(target: Target, user, chosen: list[str] | None = None) -> lis
     return columns
 
 
-def _read_paths(columns: list[Column], guarded: bool) -> tuple[list[str], list]:
-    """values_list() paths, and for each column the function that makes its cell from a fetched row."""
+def _read_paths(columns: list[Column], guarded: bool):
+    """values_list() paths, and the function that turns one fetched row into the record's cells.
+
+    A million rows of 90 columns leave no room for a function call per cell: text and checkbox
+    columns are picked out of the row with itemgetter and made in one comprehension each, the
+    rest (dates, masters, choices) call their formatter, and a last itemgetter puts the cells
+    back in column order.
+    """
     paths: list[str] = []
-    makers = []
-    for column in columns:
+    texts, bools, others = [], [], []  # (column index, row position) / (index, maker)
+    for index, column in enumerate(columns):
         if column.name == "customer_name":
             start = len(paths)
             paths += ["customer__last_name", "customer__first_name", "customer__company_name"]
-            makers.append(_name_maker(start, guarded))
+            others.append((index, _name_maker(start, guarded)))
             continue
         position = len(paths)
         paths.append(column.read_path)
-        makers.append(_cell_maker(column, position, guarded))
-    return paths, makers
+        if column.kind == "text":
+            texts.append((index, position))
+        elif column.kind == "bool":
+            bools.append((index, position))
+        else:
+            others.append((index, _cell_maker(column, position, guarded)))
+    pick_texts = _picker([p for _i, p in texts])
+    pick_bools = _picker([p for _i, p in bools])
+    makers = [make for _i, make in others]
+    built = [i for i, _p in texts] + [i for i, _p in bools] + [i for i, _m in others]
+    order = _picker([built.index(i) for i in range(len(columns))])
+    risky = set(FORMULA_STARTS) | {"'"}
+    mark = TRUE_MARK
+
+    def build(row):
+        if guarded:
+            cells = [(guard(v) if v[0] in risky else v) if v else "" for v in pick_texts(row)]
+        else:
+            cells = [v or "" for v in pick_texts(row)]
+        cells += [mark if v else "" for v in pick_bools(row)]
+        cells += [make(row) for make in makers]
+        return order(cells)
+
+    return paths, build
+
+
+def _picker(positions: list[int]):
+    """row -> tuple of the values at `positions` (itemgetter's single-item case made a tuple too)."""
+    if not positions:
+        return lambda row: ()
+    if len(positions) == 1:
+        position = positions[0]
+        return lambda row: (row[position],)
+    return operator.itemgetter(*positions)
 
 
 def _name_maker(start: int, guarded: bool):
@@ -85,27 +126,12 @@ def _cell_maker(column: Column, position: int, guarded: bool):
     fmt = column.format
     if fmt is None:
         return lambda row: ""
-    if column.kind == "bool":
-        mark = TRUE_MARK
-        return lambda row: mark if row[position] else ""
-    if column.kind == "text":
-        if not guarded:
-            return lambda row: row[position] or ""
-        risky = set(FORMULA_STARTS) | {"'"}
-
-        def text_cell(row):
-            text = row[position]
-            if not text:
-                return ""
-            return guard(text) if text[0] in risky else text
-        return text_cell
     if not guarded:
         return lambda row: fmt(row[position])
-    starts = FORMULA_STARTS
 
     def make(row):
         text = fmt(row[position])
-        if text and (text[0] in starts or text[0] == "'"):
+        if text and (text[0] in FORMULA_STARTS or text[0] == "'"):
             return guard(text)
         return text
     return make
@@ -114,16 +140,26 @@ def _cell_maker(column: Column, position: int, guarded: bool):
 def rows(queryset, columns: list[Column], *, progress=None, guarded: bool = True):
     """Each record as a list of cell texts, read CHUNK_ROWS at a time. `guarded`: formula-like
     texts get their apostrophe (CSV); xlsx writes text cells instead."""
-    paths, makers = _read_paths(columns, guarded)
+    paths, build = _read_paths(columns, guarded)
     done = 0
-    for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_ROWS):
-        yield [make(row) for make in makers]
-        done += 1
-        if progress is not None and done % CHUNK_ROWS == 0:
-            progress.check()
-            progress.advance(CHUNK_ROWS)
+    with _streaming_transaction(queryset.db):
+        for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_ROWS):
+            yield build(row)
+            done += 1
+            if progress is not None and done % CHUNK_ROWS == 0:
+                progress.check()
+                progress.advance(CHUNK_ROWS)
     if progress is not None:
         progress.advance(done % CHUNK_ROWS)
+
+
+def _streaming_transaction(alias: str):
+    """PostgreSQL: a server-side cursor outside a transaction is declared WITH HOLD, and the
+    whole result is computed before the first row comes (11.6 s for a million customers); inside
+    one it streams. SQLite's transactions here take the write lock (IMMEDIATE): none there."""
+    if connections[alias].vendor == "postgresql":
+        return transaction.atomic(using=alias)
+    return contextlib.nullcontext()
 
 
 def code_position(columns: list[Column]) -> int | None:

@@ -12,6 +12,7 @@ file size; writes go through crm.bulk_write (search keys and a history record pe
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -312,15 +313,13 @@ def _shown(column: Column, value) -> str:
 
 def _as_attnames(model, values: dict) -> dict:
     """Parsed values by model attribute: a master named in a cell is its id (branch → branch_id)."""
-    out = {}
-    for name, value in values.items():
-        try:
-            field = model._meta.get_field(name)
-        except Exception:
-            out[name] = value
-            continue
-        out[field.attname if field.is_relation else name] = value
-    return out
+    attnames = _attnames(model)
+    return {attnames.get(name, name): value for name, value in values.items()}
+
+
+@functools.cache
+def _attnames(model) -> dict[str, str]:
+    return {f.name: f.attname for f in model._meta.concrete_fields}
 
 
 def check_rows(plan: Plan, *, on_problem=None, reporter=None) -> Report:

@@ -91,31 +91,31 @@ def match_keys(row: dict) -> list[tuple[str, str]]:
 def find_groups(queryset=None, *, reporter=None) -> list[dict]:
     """[{"ids": [customer ids], "reasons": [rule labels]}], largest first.
 
-    Two passes over the customers: the first keeps one id per key's hash and notes the hashes
-    seen twice; the second collects the real keys of only those, so a hash collision never
-    makes a group.
+    One pass over the customers keeps one id per key's hash and the ids whose key's hash came
+    up again; then only those customers are read again, and their real keys decide, so a hash
+    collision never makes a group.
     """
     queryset = (queryset if queryset is not None else Customer.objects.all()).order_by()
     first: dict[int, int] = {}
-    repeated: set[int] = set()
+    candidates: set[int] = set()
     for row in queryset.values("id", *FIELDS).iterator(chunk_size=5000):
+        pk = row["id"]
         for rule_key in match_keys(row):
-            h = hash(rule_key)
-            if first.setdefault(h, row["id"]) != row["id"]:
-                repeated.add(h)
+            seen = first.setdefault(hash(rule_key), pk)
+            if seen != pk:
+                candidates.add(seen)
+                candidates.add(pk)
         if reporter:
             reporter.advance(1)
     del first
     if reporter:
         reporter.check()
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-    if repeated:
-        for row in queryset.values("id", *FIELDS).iterator(chunk_size=5000):
+    ids = sorted(candidates)
+    for start in range(0, len(ids), 5000):
+        for row in queryset.filter(pk__in=ids[start:start + 5000]).values("id", *FIELDS):
             for rule_key in match_keys(row):
-                if hash(rule_key) in repeated:
-                    holders[rule_key].add(row["id"])
-            if reporter:
-                reporter.advance(1)
+                holders[rule_key].add(row["id"])
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:

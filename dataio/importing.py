@@ -251,15 +251,15 @@ class _Rows:
         changed, fields = [], set()
         for pk, values in updates:
             customer = stored[pk]
-            names = [name for name, value in values.items()
-                     if getattr(customer, Customer._meta.get_field(name).attname) != value]
+            attnames = _attnames(Customer)
+            names = [name for name, value in values.items() if getattr(customer, attnames[name]) != value]
             if not names:
                 self.report.unchanged += 1
                 continue
             self.report.updated += 1
             self._sample(values)
             for name in names:
-                setattr(customer, Customer._meta.get_field(name).attname, values[name])
+                setattr(customer, attnames[name], values[name])
             fields.update(names)
             changed.append(customer)
         if self.writes and changed:

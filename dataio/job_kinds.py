@@ -183,7 +183,7 @@ def find_duplicates(job, reporter) -> None:
     from . import duplicates
     from .models import DuplicateGroup
 
-    reporter.start_phase(_("Looking for duplicates"), total=2 * Customer.objects.count())
+    reporter.start_phase(_("Looking for duplicates"), total=Customer.objects.count())
     groups = duplicates.find_groups(reporter=reporter)
     DuplicateGroup.objects.bulk_create(
         [DuplicateGroup(job=job, position=i, customer_ids=g["ids"], reasons=g["reasons"], size=len(g["ids"]))

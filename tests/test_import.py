@@ -305,3 +305,16 @@ def test_x1_command_with_dry_run_and_errors(world, tmp_path, capsys):
     bad.write_bytes(cp932_file(",A,悪い,一,,,1985/99/1,,,"))
     with pytest.raises(CommandError, match="何も書き込んでいません"):
         call_command("import_customers", str(bad), "--user", "hq_admin")
+
+
+def test_x1_a_wrong_number_or_choice_in_a_purchase_file_writes_nothing(world):
+    client = client_for(world.users["hq_admin"])
+    code = world.customer_a.code
+    data = (f"顧客コード,日付,商品名,数量,単価,出荷済\r\n{code},2026/11/3,羽毛布団,2,50000,○\r\n"
+            f"{code},2026/11/4,枕,たくさん,3000,○\r\n{code},2026/11/5,毛布,1,2000,たぶん\r\n").encode("cp932")
+    job = checked_job(client, data, target="purchases")
+    problems = {(p.row, p.column) for p in job.problems.all()}
+    assert job.result["bad_rows"] == 2 and (3, "数量") in problems and (4, "出荷済") in problems
+    assert not client.post(reverse("admin:dataio_importjob_write", args=[job.pk])).status_code == 500
+    run_worker()
+    assert not Purchase.objects.exists()

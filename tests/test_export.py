@@ -160,3 +160,20 @@ def test_x2_xlsx_cells_are_text_and_come_back_exactly(world):
     for customer, value in zip(customers, tricky):
         customer.refresh_from_db()
         assert customer.remark1 == value
+
+
+def test_x2_the_list_action_exports_the_ticked_rows_or_the_whole_search(world):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    for i in range(3):
+        CustomerFactory(branch=world.branch_a, last_name=f"選択{i}")
+    client = client_for(world.users["hq_admin"])
+    changelist = reverse("admin:crm_customer_changelist")
+    one = Customer.objects.get(last_name="選択0")
+    ticked = client.post(changelist, {"action": "export_selected", ACTION_CHECKBOX_NAME: [one.pk]})
+    assert ticked.status_code == 302
+    assert client.get(ticked["Location"]).context["count"] == 1
+    across = client.post(changelist + "?q=選択", {"action": "export_selected", ACTION_CHECKBOX_NAME: [one.pk],
+                                                 "select_across": "1"})
+    assert len(across["Location"]) < 500  # the conditions, not a list of every id
+    assert client.get(across["Location"]).context["count"] == 3

@@ -302,8 +302,11 @@ class CustomerAdmin(KokyakuAdmin):
 
     @admin.action(description=_("Export the selected customers"), permissions=["export"])
     def export_selected(self, request, queryset):
-        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True)[:100_000])
-        return redirect(f"{reverse('admin:dataio_exportjob_add')}?{urlencode({'source': 'customers', 'ids': ids})}")
+        if request.POST.get("select_across") == "1":  # every result of the search: its conditions
+            params = {"source": "customers", "query": request.GET.urlencode()}
+        else:  # the rows ticked on this page
+            params = {"source": "customers", "ids": ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))}
+        return redirect(f"{reverse('admin:dataio_exportjob_add')}?{urlencode(params)}")
 
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):

@@ -162,6 +162,13 @@ def _configured_choice_parser(model_field, choices: tuple[str, ...]):
     return parse
 
 
+def _postal_parser(parse):
+    def run(cell):
+        text = values.as_text(cell)
+        return parse(text.removeprefix("〒").strip() if text else text)  # 〒150-0002 as Excel lists often have it
+    return run
+
+
 def _text_parser(model_field):
     # The field's validators (kana, phone, postal code, email, URL), with its length checked
     # first and directly: the common text column has no other validator.
@@ -274,6 +281,8 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
     else:
         choices = snapshot.choices(config_model, name)
         column.parse = _configured_choice_parser(model_field, choices) if choices else _text_parser(model_field)
+        if name.endswith("postal_code"):
+            column.parse = _postal_parser(column.parse)
         column.format, column.kind = (lambda v: v or ""), "text"
     return column
 

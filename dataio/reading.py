@@ -125,7 +125,10 @@ def _csv_sheet(path: str, encoding: str) -> Sheet:
         next(rows, None)
         yield from rows
 
-    return Sheet(encoding=encoding, headers=[h.strip() for h in headers], _open_rows=data_rows)
+    headers = [h.strip() for h in headers]
+    while headers and not headers[-1]:
+        headers.pop()  # Excel writes empty columns on the right as trailing commas
+    return Sheet(encoding=encoding, headers=headers, _open_rows=data_rows)
 
 
 def _xlsx_sheet(path: str) -> Sheet:

@@ -318,3 +318,13 @@ def test_x1_a_wrong_number_or_choice_in_a_purchase_file_writes_nothing(world):
     assert not client.post(reverse("admin:dataio_importjob_write", args=[job.pk])).status_code == 500
     run_worker()
     assert not Purchase.objects.exists()
+
+
+def test_x1_excel_habits_trailing_empty_columns_postal_mark_and_datetime_dates(world):
+    client = client_for(world.users["hq_admin"])
+    data = ("顧客コード,店舗,姓,郵便番号,生年月日,,\r\n"
+            ",A,習慣,〒150-0002,1985/4/1 0:00,,\r\n").encode("cp932")
+    job = confirm(client, checked_job(client, data))
+    assert job.state == Job.State.SUCCEEDED, list(job.problems.values_list("message", flat=True))
+    customer = Customer.objects.get(last_name="習慣")
+    assert customer.postal_code == "150-0002" and str(customer.birth_date) == "1985-04-01"

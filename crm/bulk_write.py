@@ -322,14 +322,19 @@ class CustomerWrites:
 
     def update(self, customers: list[Customer], fields: list[str]) -> None:
         """Write `fields` of existing customers (search keys and updated_* too) and a change record each."""
+        keys_changed, keys_kept = [], []
         for customer in customers:
+            before = customer.search_text
             customer.apply_invariants()
             customer.updated_by_id = self.user_id
             customer.updated_at = self.now
+            (keys_changed if customer.search_text != before else keys_kept).append(customer)
         attnames = [Customer._meta.get_field(name).attname for name in fields]
-        attnames = list(dict.fromkeys([*attnames, "search_text", "updated_at", "updated_by_id",
-                                       "last_name_kana", "first_name_kana", "company_kana"]))
-        self.writer.update(self.customers, [self.customers.row_of(c) for c in customers], attnames)
+        plain = list(dict.fromkeys([*attnames, "updated_at", "updated_by_id",
+                                    "last_name_kana", "first_name_kana", "company_kana"]))
+        # search_text only where it changed: SQLite re-indexes a row whenever the column is SET.
+        self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_changed], [*plain, "search_text"])
+        self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_kept], plain)
         self.write_history(customers, "~")
 
     def write_history(self, customers: list[Customer], history_type: str) -> None:

@@ -301,7 +301,7 @@ class Target:
     @property
     def title(self) -> str:
         return {"customers": _("Customers"), "contacts": _("Contact histories"),
-                "purchases": _("Purchases")}[self.key]
+                "purchases": _("Purchase histories")}[self.key]
 
     def columns(self, user, masters: Masters | None = None, *, for_export: bool = False) -> list[Column]:
         masters = masters or Masters(user)

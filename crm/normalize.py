@@ -27,6 +27,7 @@ for _usual, _forms in list(_SPELLINGS.items()):
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
 _ASCII_RUN = re.compile(r"[\x21-\x7e]{3,}")
+_ASCII_LINE = re.compile(r"^[\x00-\x09\x0b-\x7f]*$", re.MULTILINE)
 
 
 # Characters from the supplementary private-use planes (15 and 16) mark a customer's branch
@@ -108,6 +109,23 @@ def ascii_runs(text: str | None) -> str:
 def is_ascii_term(key: str) -> bool:
     """A query key the ASCII index answers (see ascii_runs)."""
     return len(key) >= 3 and all("\x21" <= ch <= "\x7e" for ch in key)
+
+
+def is_wide_term(key: str) -> bool:
+    """A query key with a character outside ASCII: PostgreSQL's tripled index answers it (see wide_lines)."""
+    return any(ch > "\x7f" for ch in key)
+
+
+def wide_lines(text: str | None) -> str:
+    """The search key with its all-ASCII lines emptied: what PostgreSQL triples (SQL `kokyaku_wide_lines`).
+
+    The customer code, phones and emails are ASCII lines, three quarters of a key, and a key
+    with a non-ASCII character can only match within a line holding one: tripling only those
+    lines keeps every match and cuts the tripled index, the costliest one to write, to a
+    fraction. ASCII keys of three or more characters are answered by the ASCII runs; one or
+    two ASCII characters (「5」, 「jr」) by the stored key itself (crm.search.PgTextMatch).
+    """
+    return _ASCII_LINE.sub("", text) if text else ""
 
 
 def branch_marker(branch_id: int | None) -> str:

@@ -9,7 +9,9 @@ database can serve for one-character queries too: the key with every character t
 - PostgreSQL: stored generated columns with pg_trgm GIN indexes (migrations 0011, 0013),
   one more per branch; see PgTextMatch.
 ASCII-only keys of three or more characters (phone digits, email fragments) are matched
-untripled in a second index of the key's ASCII runs, whose trigrams are far rarer.
+untripled in a second index of the key's ASCII runs, whose trigrams are far rarer. On
+PostgreSQL the tripled column holds only the key's lines with a non-ASCII character, and one
+or two ASCII characters are matched unindexed (pg_column_for).
 Counting and paging large results: count_window and bounded_stream (crm.admin.pagination).
 """
 
@@ -111,9 +113,12 @@ class PgTextMatch(Expression):
         streaming = getattr(compiler.query, STREAMING_FLAG, False)
         clauses, params = [], []
         for key in self.keys:
-            column, text = (("search_ascii", key) if normalize.is_ascii_term(key)
-                            else ("search_tri", normalize.triple_pattern(key)))
-            if streaming:
+            column, text = pg_column_for(key)
+            if column == "search_text":
+                # One or two ASCII characters: no index holds them (see pg_column_for).
+                clauses.append("strpos(crm_customer.search_text, %s) > 0")
+                params.append(text)
+            elif streaming:
                 clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
                 params.append(text)
             elif self.branch_ids and len(self.branch_ids) == 1:
@@ -132,6 +137,22 @@ class PgTextMatch(Expression):
                 clauses.append(f"crm_customer.{column} LIKE %s")
                 params.append(f"%{_escape_like(text)}%")
         return "(" + " AND ".join(clauses) + ")", params
+
+
+def pg_column_for(key: str) -> tuple[str, str]:
+    """(column, text to find) for one key on PostgreSQL.
+
+    A key with a non-ASCII character: its triple_pattern in search_tri, which triples only
+    the key's lines that hold one (normalize.wide_lines, migration 0015). An ASCII key of
+    three or more characters: itself in search_ascii. One or two ASCII characters (「5」,
+    「jr」): itself in search_text, unindexed; such keys match so many customers that the walk
+    in id order (_short_key_probe, bounded_stream) fills a page within a few hundred rows.
+    """
+    if normalize.is_wide_term(key):
+        return "search_tri", normalize.triple_pattern(key)
+    if normalize.is_ascii_term(key):
+        return "search_ascii", key
+    return "search_text", key
 
 
 def _escape_like(text: str) -> str:
@@ -191,9 +212,11 @@ def _short_key_probe(queryset: QuerySet, size: int) -> tuple[int, int] | None:
     if connections[queryset.db].vendor != "postgresql":
         return None
     matches = list(_pg_text_matches(queryset.query.where))
-    if not matches or any(len(key) > 1 for match in matches for key in match.keys):
+    keys = [key for match in matches for key in match.keys]
+    if not keys or any(len(key) > 1 and pg_column_for(key)[0] != "search_text" for key in keys):
         return None
-    if _single_branch_of_pg_search(queryset) is not None:
+    if _single_branch_of_pg_search(queryset) is not None and all(len(key) == 1 and normalize.is_wide_term(key)
+                                                                  for key in keys):
         return None  # the branch's own index is small (crm.db.branch_search_indexes_sync)
     customers = queryset.model._default_manager.order_by("id")
     if matches[0].branch_ids:

@@ -279,7 +279,7 @@ def test_s3_ascii_fragments_and_mixed_queries(admin_client, hq_branch):
     assert codes(admin_client, q="田中 9999") == {other.code}
     assert codes(admin_client, q="abc商事") == {tanaka.code}
     assert codes(admin_client, q="abc 田中") == {tanaka.code}
-    assert codes(admin_client, q="34") == {tanaka.code}  # two digits: the tripled index
+    assert codes(admin_client, q="34") == {tanaka.code}  # two digits: the tripled index (SQLite), the key (PostgreSQL)
     assert codes(admin_client, q="1234 9999") == set()
 
 
@@ -292,6 +292,59 @@ def test_s3_ascii_runs_keep_substring_semantics(key):
         for end in range(start + 3, len(key) + 1):
             fragment = key[start:end]
             assert (fragment in text) == any(fragment in run for run in runs.split("\n"))
+
+
+@pytest.mark.parametrize("span", [8000, 1])
+def test_s3_one_or_two_ascii_characters_match_codes_phones_and_emails(client, admin_client, hq_branch, monkeypatch,
+                                                                     span):
+    """On PostgreSQL no index holds one or two ASCII characters (migration 0015): the walk in id
+    order answers them, and when it finds too few (span 1) the whole table is read. Same answers."""
+    from crm import roles, search
+    from tests.factories import BranchFactory
+
+    # given
+    monkeypatch.setattr(search, "SHORT_KEY_PROBE_SPAN", span)
+    other = BranchFactory(code="B2", name="新宿店")
+    mine = CustomerFactory(branch=hq_branch, last_name="田中", tel="03-1234-5678", email="jr@example.jp")
+    theirs = CustomerFactory(branch=other, last_name="山田", tel="06-9999-0000", email="hanako@example.jp",
+                             company_name="JR商事")
+    plain = CustomerFactory(branch=hq_branch, last_name="佐藤", tel="", email="", company_name="")
+    member = StaffFactory(username="shiten", roles=[roles.GENERAL], branches=[hq_branch])
+    client.force_login(member)
+    # when / then
+    assert codes(admin_client, q="34") == {mine.code}
+    assert codes(admin_client, q="jr") == {mine.code, theirs.code}
+    assert codes(admin_client, q="ＪＲ 山") == {theirs.code}
+    assert codes(admin_client, q="99") == {theirs.code}
+    assert codes(client, q="jr") == {mine.code}
+    assert codes(client, q="99") == set()
+    assert codes(client, q=plain.code[-1]) >= {plain.code}
+
+
+def test_s3_postgresql_triples_only_the_lines_with_a_non_ascii_character(hq_branch):
+    """A key with a non-ASCII character is in a search key exactly when it is in its wide lines;
+    PostgreSQL's column and Python's function agree."""
+    import itertools
+
+    from django.db import connection
+
+    for n in range(1, 4):
+        for key in map("".join, itertools.product("aあ", repeat=n)):
+            if not normalize.is_wide_term(key):
+                continue
+            for m in range(7):
+                for text in map("".join, itertools.product("aあ\n", repeat=m)):
+                    assert (key in text) == (key in normalize.wide_lines(text)), (key, text)
+    customer = CustomerFactory(branch=hq_branch, last_name="田中", first_name="Ａｎｎａ", company_name="ABC",
+                               tel="03-1234-5678", email="anna@example.jp")
+    wide = normalize.wide_lines(customer.search_text).split("\n")
+    assert "田中anna" in wide and "abc" not in wide and "anna@example.jp" not in wide and customer.code not in wide
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_tri FROM crm_customer WHERE id = %s", [customer.pk])
+            (stored,) = cursor.fetchone()
+        expected = normalize.pg_branch_prefix(hq_branch.pk) + normalize.triple(normalize.wide_lines(customer.search_text))
+        assert stored == expected
 
 
 def _bulk_tanaka(branch, n, prefix="X"):

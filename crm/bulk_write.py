@@ -342,36 +342,50 @@ class CustomerWrites:
 
 
 def write_history(writer: Writer, objs: list, history_type: str, *, user_id, reason: str, now) -> None:
-    """simple-history's record of each object ('+' created, '~' changed, '-' deleted), as its
-    own save() would have written it, with who and why."""
+    """simple-history's record of each object just written ('+' created, '~' changed), with who
+    and why: copied by the database from the stored rows (INSERT … SELECT), so each record is
+    exactly what was stored, and no row travels twice (a third of an import's time did)."""
     if not objs:
         return
-    table = _history_table(type(objs[0]))
-    # One getter for the object's own fields in the history table's order, one template for the rest.
-    copied = [i for i, f in enumerate(table.fields) if f.attname in _own_attnames(type(objs[0]))]
-    get = operator.attrgetter(*(table.fields[i].attname for i in copied))
-    template = table.row(history_date=now, history_change_reason=reason or None, history_type=history_type,
-                         history_user_id=user_id)
-    rows = []
-    for obj in objs:
-        row = template.copy()
-        for i, value in zip(copied, get(obj)):
-            row[i] = value
-        rows.append(row)
-    writer.insert(table, writer.prepare(table, rows, now))
+    model = type(objs[0])
+    connection = writer.connection
+    targets, sources, params = _history_copy_columns(model, connection, {
+        "history_date": now, "history_change_reason": reason or None, "history_type": history_type,
+        "history_user_id": user_id,
+    })
+    qn = connection.ops.quote_name
+    head = (f"INSERT INTO {qn(model.history.model._meta.db_table)} ({', '.join(targets)}) "
+            f"SELECT {', '.join(sources)} FROM {qn(model._meta.db_table)} src ")
+    pk = qn(model._meta.pk.column)
+    ids = [obj.pk for obj in objs]
+    with writer._cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + f"WHERE src.{pk} = ANY(%s) ORDER BY src.{pk}", [*params, ids])
+            return
+        for start in range(0, len(ids), 900):  # SQLite's parameter limit
+            chunk = ids[start:start + 900]
+            cursor.execute(head + f"WHERE src.{pk} IN ({', '.join('?' * len(chunk))}) ORDER BY src.{pk}",
+                           [*params, *chunk])
 
 
-def _own_attnames(model) -> set[str]:
-    return {f.attname for f in model._meta.concrete_fields}
-
-
-_HISTORY_TABLES: dict[type, Table] = {}
-
-
-def _history_table(model) -> Table:
-    if model not in _HISTORY_TABLES:
-        _HISTORY_TABLES[model] = Table(model.history.model)
-    return _HISTORY_TABLES[model]
+def _history_copy_columns(model, connection, values: dict) -> tuple[list[str], list[str], list]:
+    """The history table's columns, what each is selected from (the row's own column, or a
+    parameter: `values` and the field defaults), and the parameters."""
+    qn = connection.ops.quote_name
+    placeholder = "?" if connection.vendor == "sqlite" else "%s"
+    own = {f.attname: f.column for f in model._meta.concrete_fields}
+    targets, sources, params = [], [], []
+    for field in model.history.model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        targets.append(qn(field.column))
+        if field.attname in own and field.attname not in values:
+            sources.append(f"src.{qn(own[field.attname])}")
+        else:
+            value = values[field.attname] if field.attname in values else field.get_default()
+            sources.append(placeholder)
+            params.append(field.get_db_prep_save(value, connection))
+    return targets, sources, params
 
 
 def insert_records(writer: Writer, objs: list, *, user_id, reason: str, now=None) -> list[int]:

@@ -118,7 +118,13 @@ class Customer(RemarkFields, CheckFields):
     # crm.services for bulk writes; the database indexes it (crm/search.py).
     search_text = models.TextField(editable=False, default="")
 
-    history = HistoricalRecords(excluded_fields=["search_text"], cascade_delete_history=False)
+    history = HistoricalRecords(
+        excluded_fields=["search_text"], cascade_delete_history=False,
+        # History is read by customer, by author and by date; indexes on its copies of the
+        # customer's foreign keys and code would only cost time on every write.
+        no_db_index=["code", "branch", "category", "staff_department", "staff", "created_by", "updated_by",
+                     "updated_at"],
+    )
 
     class Meta:
         verbose_name = _("Customer")

@@ -10,11 +10,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run dev test test-browser install bench messages clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-fonts.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Kokyaku needs Python 3.12 or newer, got " + sys.version' 
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# The printing font (IPAexGothic, TrueType) from PyPI; --no-deps: the wheel declares matplotlib, which it does not need.
+	$(PY) -m pip install --quiet --no-deps -r requirements-fonts.txt
 	touch $(STAMP)
 
 install: $(STAMP)

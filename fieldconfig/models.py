@@ -1,6 +1,7 @@
 """The runtime-editable table behind every label, pulldown and hidden field (C2, C3)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,17 @@ class SystemSetting(models.Model):
         _("Customer code digits"), default=6, help_text=_("New customer codes are zero-padded to this width.")
     )
     company_name = models.CharField(_("Our company name"), max_length=200, blank=True)
+    # Printers feed paper a little off; labels and postcards move by these (P3, P4).
+    print_offset_x = models.DecimalField(
+        _("Print offset, right (mm)"), max_digits=3, decimal_places=1, default=0,
+        validators=[MinValueValidator(-10), MaxValueValidator(10)],
+        help_text=_("Moves labels and postcards to the right (negative: to the left), from -10 to 10 mm."),
+    )
+    print_offset_y = models.DecimalField(
+        _("Print offset, down (mm)"), max_digits=3, decimal_places=1, default=0,
+        validators=[MinValueValidator(-10), MaxValueValidator(10)],
+        help_text=_("Moves labels and postcards down (negative: up), from -10 to 10 mm."),
+    )
 
     class Meta:
         verbose_name = _("System setting")

@@ -1,27 +1,121 @@
-"""Printouts of a customer search result (P1 first version: the customer list, A4 landscape)."""
+"""Printouts of a customer search result: the customer list and address list (P1), labels (P3).
+
+Views hand in a queryset already scoped to the user and searched; restricted fields never print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm import permissions
 from fieldconfig.lookup import config
+from fieldconfig.models import SystemSetting
 
-from .render import render_pdf
+from . import addressing, labels
+from .render import TableHeader, table_pdf
 
-LIST_COLUMNS = ["code", "full_name", "company_name", "postal_code", "address", "tel", "mobile", "email"]
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # one print; more is refused with a message (narrow the search)
+
+# (field, relative width); "full_name" is the name with its honorific.
+LIST_COLUMNS = [("code", 8), ("full_name", 14), ("company_name", 18), ("postal_code", 9), ("address", 28),
+                ("tel", 11), ("mobile", 11), ("email", 20)]
+ADDRESS_COLUMNS = [("postal_code", 9), ("address", 36), ("building", 18), ("company_name", 20), ("full_name", 18)]
+
+KINDS = {"list": gettext_lazy("Customer list printout"), "addresses": gettext_lazy("Address list"),
+         "labels": gettext_lazy("Address labels")}
+
+
+class NothingToPrint(ValueError):
+    pass
+
+
+@dataclass
+class Problem:
+    code: str
+    name: str
+    reasons: list[str]
+
+
+def _customers(queryset) -> list:
+    count = queryset.count()
+    if count == 0:
+        raise NothingToPrint(_("No customers to print: search or tick some first."))
+    if count > MAX_ROWS:
+        raise NothingToPrint(_("%(count)s customers are more than one print holds (%(max)s): narrow the search.")
+                             % {"count": f"{count:,}", "max": f"{MAX_ROWS:,}"})
+    return list(queryset)
+
+
+def _header(title: str, count: int) -> TableHeader:
+    now = timezone.localtime()
+    left = "　".join(x for x in (config().company_name, _("%(count)s customers") % {"count": f"{count:,}"}) if x)
+    return TableHeader(title=title, left=left, right=_("Printed %(date)s") % {"date": date_format(now, "Y年n月j日 H:i")})
+
+
+def _table(user, customers, columns, title) -> bytes:
+    snapshot = config()
+    invisible = permissions.invisible_fields(user, "customer")
+    shown = [(name, width) for name, width in columns if name == "full_name" or name not in invisible]
+    headers = [_("Name") if name == "full_name" else snapshot.label("customer", name) for name, _w in shown]
+    rows = []
+    for customer in customers:
+        recipient = addressing.recipient(customer, hidden=invisible)
+        row = []
+        for name, _w in shown:
+            if name == "full_name":
+                row.append(f"{recipient.name}\u3000{recipient.honorific}".strip("\u3000") if recipient.name
+                           else "")
+            elif name == "postal_code":
+                value = customer.postal_code
+                row.append(f"〒{value}" if value else "")
+            else:
+                row.append(str(getattr(customer, name) or ""))
+        rows.append(row)
+    return table_pdf(_header(title, len(customers)), headers, [w for _n, w in shown], rows,
+                     page_label=_("Page {page} of {pages}"))
 
 
 def customer_list_pdf(*, user, queryset) -> tuple[bytes, int]:
-    """The customers of `queryset` (already scoped and searched) as a PDF; restricted columns left out."""
-    snapshot = config()
+    customers = _customers(queryset)
+    return _table(user, customers, LIST_COLUMNS, str(KINDS["list"])), len(customers)
+
+
+def address_list_pdf(*, user, queryset) -> tuple[bytes, int]:
+    customers = _customers(queryset)
+    return _table(user, customers, ADDRESS_COLUMNS, str(KINDS["addresses"])), len(customers)
+
+
+def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
+    """(how many customers, those that would not print right and why), before printing."""
+    customers = _customers(queryset)
     invisible = permissions.invisible_fields(user, "customer")
-    columns = [c for c in LIST_COLUMNS if c not in invisible]
-    headers = [_("Name") if c == "full_name" else snapshot.label("customer", c) for c in columns]
-    customers = list(queryset[:MAX_ROWS])
-    rows = [[getattr(customer, c) or "" for c in columns] for customer in customers]
-    pdf = render_pdf("printouts/customer_list.html", {
-        "title": _("Customer list"), "headers": headers, "rows": rows, "printed_at": timezone.localtime(),
-        "company_name": snapshot.company_name,
-    })
-    return pdf, len(customers)
+    found = []
+    for customer in customers:
+        recipient = addressing.recipient(customer, hidden=invisible)
+        reasons = list(recipient.problems)
+        if kind == "labels" and not reasons and labels.too_long(recipient):
+            reasons.append(_("Too long for its label."))
+        if reasons:
+            found.append(Problem(customer.code, str(customer), reasons))
+    return len(customers), found
+
+
+def print_offset() -> tuple[float, float]:
+    setting = SystemSetting.objects.first()
+    return (float(setting.print_offset_x), float(setting.print_offset_y)) if setting else (0.0, 0.0)
+
+
+def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True) -> tuple[bytes, int]:
+    """Labels from position `start`; customers whose label would be wrong (no address …) are left out."""
+    invisible = permissions.invisible_fields(user, "customer")
+    recipients = [addressing.recipient(c, hidden=invisible) for c in _customers(queryset)]
+    if skip_problems:
+        recipients = [r for r in recipients if not r.problems and not labels.too_long(r)]
+    if not recipients:
+        raise NothingToPrint(_("None of these customers has a printable address."))
+    return labels.labels_pdf(recipients, start=start, offset=print_offset()), len(recipients)

@@ -19,6 +19,7 @@ from .. import advanced_search, columns, permissions, search, selectors, service
 from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
+from printouts.forms import PrintForm
 
 from ..forms import CustomerForm, FastSelect
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
@@ -313,6 +314,7 @@ class CustomerAdmin(KokyakuAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("search/", wrap(self.search_view), name="crm_customer_search"),
+            path("print/", wrap(self.print_view), name="crm_customer_print"),
             path("print/list/", wrap(self.print_list_view), name="crm_customer_print_list"),
             path("saved-searches/", wrap(self.save_search_view), name="crm_customer_save_search"),
             path("saved-searches/<int:pk>/", wrap(self.open_search_view), name="crm_customer_open_search"),
@@ -339,14 +341,57 @@ class CustomerAdmin(KokyakuAdmin):
         }
         return TemplateResponse(request, "crm/customer/search.html", context)
 
+    def print_view(self, request):
+        """印刷 (P1, P3): what to print from the current search, what would not print right, then the PDF."""
+        if not (self.has_view_permission(request) and permissions.can_print(request.user)):
+            raise PermissionDenied
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        form = PrintForm(request.POST if request.method == "POST" else None)
+        kind = form.data.get("kind", "list") if form.is_bound else request.GET.get("kind", "list")
+        try:
+            count, problems = printout_services.problems_of(user=request.user, queryset=queryset,
+                                                            kind=kind if kind in printout_services.KINDS else "list")
+        except printout_services.NothingToPrint as refused:
+            count, problems, refusal = 0, [], str(refused)
+        else:
+            refusal = ""
+        if form.is_bound and form.is_valid() and not refusal:
+            kind = form.cleaned_data["kind"]
+            try:
+                if kind == "labels":
+                    pdf, printed = printout_services.labels_pdf(user=request.user, queryset=queryset,
+                                                                start=form.cleaned_data["start"])
+                elif kind == "addresses":
+                    pdf, printed = printout_services.address_list_pdf(user=request.user, queryset=queryset)
+                else:
+                    pdf, printed = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
+            except printout_services.NothingToPrint as refused:
+                refusal = str(refused)
+            else:
+                audit_events.printed(request=request, what=kind, count=printed)
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
+                return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Print"), "opts": self.model._meta, "form": form, "count": count,
+            "problems": problems[:200], "problem_count": len(problems), "refusal": refusal,
+            "changelist_url": f"{reverse('admin:crm_customer_changelist')}?{request.GET.urlencode()}",
+        }
+        return TemplateResponse(request, "printouts/print_form.html", context)
+
     def print_list_view(self, request):
         """リスト印刷 (P1): the current list or search result as an A4 landscape PDF."""
         if not (self.has_view_permission(request) and permissions.can_print(request.user)):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
-        pdf, count = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
-        audit_events.printed(request=request, what="customer list", count=count)
+        try:
+            pdf, count = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
+        except printout_services.NothingToPrint as refused:
+            messages.error(request, str(refused))
+            return redirect(f"{reverse('admin:crm_customer_changelist')}?{request.GET.urlencode()}")
+        audit_events.printed(request=request, what="list", count=count)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="customer-list.pdf"'
         return response

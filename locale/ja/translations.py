@@ -5,6 +5,42 @@ files are generated from it and committed.
 """
 
 JA = {
+
+    # --- printouts (P1, P3, P5) ---
+    "No address.": "住所がありません。",
+    "No postal code.": "郵便番号がありません。",
+    "No name and no company name.": "氏名も会社名もありません。",
+    "The font cannot print: %(chars)s": "フォントにない文字: %(chars)s",
+    "Too long for its label.": "ラベルに収まりません。",
+    "No customers to print: search or tick some first.": "印刷する顧客がありません。検索してから印刷してください。",
+    "%(count)s customers are more than one print holds (%(max)s): narrow the search.":
+        "%(count)s件は一度に印刷できる件数（%(max)s件）を超えています。検索条件を絞ってください。",
+    "Printed %(date)s": "印刷日時 %(date)s",
+    "Page {page} of {pages}": "{page} / {pages} ページ",
+    "Address list": "住所一覧表",
+    "Customer list printout": "顧客一覧表",
+    "%(count)s customers": "%(count)s件",
+    "Address labels": "宛名ラベル",
+    "None of these customers has a printable address.": "印刷できる住所のある顧客がいません。",
+    "What to print": "印刷するもの",
+    "Start at label": "開始位置（ラベル）",
+    "1 is the top left, 2 the top right … 12 the bottom right: reuse a partly used sheet.":
+        "1が左上、2が右上 … 12が右下です。使いかけの用紙の続きから印刷できます。",
+    "Enter a label position from 1 to 12.": "1から12までのラベル位置を入力してください。",
+    "%(count)s customers in this search.": "%(count)s件の顧客が検索されています。",
+    "%(count)s customers will not print as they should:": "%(count)s件の顧客は正しく印刷できません:",
+    "Labels leave them out. Correct them on their cards, or print the list to see them.":
+        "ラベルには印刷されません。顧客カードで直すか、一覧表で確認してください。",
+    "Why": "理由",
+    "The first %(shown)s are shown.": "最初の%(shown)s件を表示しています。",
+    "Print (PDF)": "印刷する（PDF）",
+    "Print (lists, labels)": "印刷（一覧表・ラベル）",
+    "Print offset, right (mm)": "印刷位置の補正・右へ（mm）",
+    "Print offset, down (mm)": "印刷位置の補正・下へ（mm）",
+    "Moves labels and postcards to the right (negative: to the left), from -10 to 10 mm.":
+        "ラベルとはがきの印字を右へずらします（マイナスで左へ）。-10〜10 mm。",
+    "Moves labels and postcards down (negative: up), from -10 to 10 mm.":
+        "ラベルとはがきの印字を下へずらします（マイナスで上へ）。-10〜10 mm。",
     # --- restricted fields (R3) ---
     # error pages
     "Back to the home screen": "メイン画面に戻る",

@@ -1,0 +1,179 @@
+"""P1, P3, P5: lists, A-one 28183 labels and the address rules, read back from the PDFs themselves."""
+
+import io
+import re
+
+import pdfplumber
+import pytest
+from django.urls import reverse
+
+from crm.models import Customer
+from fieldconfig.models import SystemSetting
+from printouts import labels
+from tests.factories import CustomerFactory
+from tests.helpers import ja_client
+
+PRINT = reverse("admin:crm_customer_print")
+MM = 72 / 25.4
+
+
+def pages_of(response):
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "application/pdf"
+    return pdfplumber.open(io.BytesIO(response.content)).pages
+
+
+def chars_of(page, text):
+    """The characters of the first occurrence of `text` on the page, in reading order."""
+    chars = page.chars
+    joined = "".join(c["text"] for c in chars)
+    at = joined.find(text)
+    assert at >= 0, (text, joined[:300])
+    return chars[at:at + len(text)]
+
+
+def in_mm(char):
+    return char["x0"] / MM, char["top"] / MM, char["x1"] / MM, char["bottom"] / MM
+
+
+def make_customers(n, hq_branch, **extra):
+    return [CustomerFactory(branch=hq_branch, code=f"L{i:03d}", last_name="宛名", first_name=f"{'一二三四五六七八九十'[i % 10]}{i:02d}",
+                            postal_code="150-0001", address=f"東京都渋谷区神宮前{i % 9 + 1}-2-3",
+                            building=f"表参道ビル{i + 1:02d}号館", **extra) for i in range(n)]
+
+
+@pytest.fixture
+def admin_ja(admin_user):
+    return ja_client(admin_user)
+
+
+def test_p3_labels_lie_in_their_a_one_28183_cells_from_the_start_position(admin_ja, hq_branch):
+    # given
+    customers = make_customers(14, hq_branch)
+    sheet = labels.A_ONE_28183
+    # when
+    response = admin_ja.post(PRINT + "?o=1", {"kind": "labels", "start": "3"})
+    # then
+    pages = pages_of(response)
+    assert len(pages) == 2  # 10 labels on the first sheet (positions 3–12), 4 on the second
+    assert abs(pages[0].width / MM - 210) < 0.5 and abs(pages[0].height / MM - 297) < 0.5
+    for index, customer in enumerate(customers):
+        slot = index + 2
+        page = pages[slot // 12]
+        left, top = sheet.origin(slot % 12)
+        for text in (customer.first_name, customer.building):
+            for char in chars_of(page, text):
+                x0, y0, x1, y1 = in_mm(char)
+                assert left <= x0 and x1 <= left + sheet.label_width, (customer.code, text, x0, x1, left)
+                assert top <= y0 and y1 <= top + sheet.label_height, (customer.code, text, y0, y1, top)
+    for page in pages:  # every postal code inside one of the sheet's cells
+        for char in (c for c in page.chars if c["text"] == "〒"):
+            x0, y0, x1, y1 = in_mm(char)
+            assert any(left <= x0 and x1 <= left + sheet.label_width and top <= y0 and y1 <= top + sheet.label_height
+                       for left, top in map(sheet.origin, range(12)))
+    assert sum(c["text"] == "〒" for page in pages for c in page.chars) == 14
+    assert b"/FontFile2" in response.content  # the TrueType font is embedded
+
+
+def test_p3_the_printer_offset_moves_every_label(admin_ja, hq_branch):
+    make_customers(1, hq_branch)
+    before = in_mm(chars_of(pages_of(admin_ja.post(PRINT, {"kind": "labels", "start": "1"}))[0], "宛名")[0])
+    SystemSetting.objects.update(print_offset_x=2.5, print_offset_y=-1.5)
+    after = in_mm(chars_of(pages_of(admin_ja.post(PRINT, {"kind": "labels", "start": "1"}))[0], "宛名")[0])
+    assert after[0] - before[0] == pytest.approx(2.5, abs=0.05)
+    assert after[1] - before[1] == pytest.approx(-1.5, abs=0.05)
+
+
+@pytest.mark.parametrize("start", ["0", "13", "x", ""])
+def test_p3_a_start_position_outside_1_to_12_is_refused_at_the_field(admin_ja, hq_branch, start):
+    make_customers(1, hq_branch)
+    response = admin_ja.post(PRINT, {"kind": "labels", "start": start})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "1から12までのラベル位置を入力してください。" in response.content.decode()
+
+
+def test_p3_customers_that_would_not_print_are_named_before_printing_and_left_out(admin_ja, hq_branch):
+    # given
+    good = make_customers(1, hq_branch)[0]
+    CustomerFactory(branch=hq_branch, code="N01", last_name="住所", first_name="なし", address="", postal_code="")
+    CustomerFactory(branch=hq_branch, code="N02", last_name="𠮷田", first_name="花子", postal_code="1500001",
+                    address="東京都渋谷区1-1")
+    # when
+    page = admin_ja.get(PRINT).content.decode()
+    # then
+    assert "3件の顧客が検索されています。" in page.replace(",", "")
+    assert "2件の顧客は正しく印刷できません" in page
+    assert "住所がありません。" in page and "フォントにない文字: 𠮷" in page
+    pdf = pages_of(admin_ja.post(PRINT, {"kind": "labels", "start": "1"}))
+    text = pdf[0].extract_text()
+    assert good.first_name in text and "なし" not in text and "花子" not in text
+
+
+def test_p5_honorific_and_block_follow_send_to(hq_branch):
+    from printouts.addressing import recipient
+
+    person = CustomerFactory.build(branch=hq_branch, send_to=Customer.SendTo.COMPANY, department="総務部", title="部長")
+    home = CustomerFactory.build(branch=hq_branch, send_to=Customer.SendTo.HOME)
+    company_only = CustomerFactory.build(branch=hq_branch, last_name="", first_name="", send_to=Customer.SendTo.HOME)
+    contact = CustomerFactory.build(branch=hq_branch, send_to=Customer.SendTo.CONTACT, address="本社住所",
+                                    contact_postal_code="530-0001", contact_address="大阪府大阪市北区梅田1-1")
+    assert (recipient(person).company, recipient(person).department, recipient(person).honorific) == \
+        ("株式会社アクティブ企画", "総務部", "様")
+    assert recipient(home).company == "" and recipient(home).honorific == "様"
+    assert recipient(company_only).company == "株式会社アクティブ企画" and recipient(company_only).honorific == "御中"
+    assert recipient(company_only).name == ""
+    assert (recipient(contact).postal_code, recipient(contact).address) == ("5300001", "大阪府大阪市北区梅田1-1")
+
+
+def test_p1_list_cells_wrap_inside_their_columns_with_japanese_page_numbers(admin_ja, hq_branch):
+    # given: long values that once overprinted the next column
+    long_company = "株式会社" + "とても長い会社名の見本" * 6
+    long_email = "a.very.long.mailbox.name.for.testing@" + "example" * 5 + ".co.jp"
+    for i in range(60):
+        CustomerFactory(branch=hq_branch, code=f"W{i:03d}", company_name=long_company, email=long_email,
+                        address="東京都千代田区丸の内1-2-3 丸の内ビルディング" * 2)
+    # when
+    pages = pages_of(admin_ja.post(PRINT, {"kind": "list", "start": "1"}))
+    # then
+    assert len(pages) >= 2
+    header = pages[0].extract_text()
+    assert "顧客一覧表" in header and "印刷" in header and f"1 / {len(pages)} ページ" in header
+    page = pages[0]
+    rects = sorted({round(r["x0"], 1) for r in page.rects} | {round(r["x1"], 1) for r in page.rects})
+    lines = sorted({round(e["x0"], 1) for e in page.edges if e["orientation"] == "v"})
+    boundaries = lines or rects
+    assert len(boundaries) >= 9  # the grid of eight columns
+    for char in page.chars:
+        if char["top"] < 14 * MM or char["top"] > page.height - 12 * MM:
+            continue  # header and footer
+        inside = [b for b in boundaries if b <= char["x0"] + 0.01]
+        right_edge = next((b for b in boundaries if b >= char["x1"] - 0.01), None)
+        assert inside and right_edge is not None
+        # the character's column is the span between two consecutive grid lines
+        assert boundaries.index(right_edge) - boundaries.index(inside[-1]) == 1, char["text"]
+    assert page.width > page.height  # A4 landscape
+
+
+def test_p1_address_list_carries_postal_code_building_and_honorific(admin_ja, hq_branch):
+    customer = make_customers(1, hq_branch)[0]
+    text = pages_of(admin_ja.post(PRINT, {"kind": "addresses", "start": "1"}))[0].extract_text()
+    assert "住所一覧表" in text and "〒150-0001" in text and customer.building in text
+    assert re.search(rf"宛名\s{customer.first_name}\s様", text)
+
+
+def test_p1_an_empty_search_gets_a_japanese_message(admin_ja, hq_branch):
+    make_customers(1, hq_branch)
+    page = admin_ja.get(PRINT, {"q": "存在しない名前"}).content.decode()
+    assert "印刷する顧客がありません" in page
+    response = admin_ja.post(PRINT + "?q=存在しない名前", {"kind": "list", "start": "1"})
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_p5_every_print_is_in_the_audit_log_with_its_kind_and_count(admin_ja, hq_branch):
+    from audit.models import AuditEvent
+
+    make_customers(3, hq_branch)
+    for kind in ("list", "addresses", "labels"):
+        pages_of(admin_ja.post(PRINT, {"kind": kind, "start": "1"}))
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.PRINT).order_by("id")
+    assert [(e.detail["what"], e.row_count) for e in events] == [("list", 3), ("addresses", 3), ("labels", 3)]

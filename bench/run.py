@@ -17,6 +17,7 @@ Adding a benchmark: write a function taking a Context and returning Rows, decora
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -438,6 +439,56 @@ def bulk_and_duplicates(ctx: Context) -> list[Row]:
             rows.append(Row(ctx.name("duplicate groups page / customer list"), round(page[0].value / plain[0].value, 2),
                             "ratio", fmt_goal("<=", 1.5)))
         transaction.set_rollback(True)
+    return rows
+
+
+@measurement
+def printouts(ctx: Context) -> list[Row]:
+    """P1, P3: server time of the PDFs through the services the print screen calls, with the
+    peak of Python's allocations while each is drawn (tracemalloc, a second run)."""
+    import tracemalloc
+
+    from pypdf import PdfReader
+
+    from crm.models import Customer, Staff
+    from printouts import services
+
+    user = Staff.objects.filter(is_superuser=True).first()
+    n = min(1000, ctx.customers)
+    ids = list(Customer.objects.exclude(address="").exclude(postal_code="").order_by("id")
+               .values_list("id", flat=True)[:n])
+    rows: list[Row] = []
+
+    def queryset(count):
+        return Customer.objects.filter(pk__in=ids[:count]).order_by("id")
+
+    # A list of about 100 pages: the rows per page are measured on the 1,000-customer list.
+    per_page = None
+    cases = [("labels", f"{human_count(len(ids))} labels", lambda: services.labels_pdf(user=user, queryset=queryset(n)),
+              2.0),
+             ("list", f"{human_count(len(ids))}-customer list", lambda: services.customer_list_pdf(
+                 user=user, queryset=queryset(n)), 3.0)]
+    for kind, label, make, goal in cases:
+        start = time.perf_counter()
+        pdf, count = make()
+        seconds = time.perf_counter() - start
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if kind == "list":
+            per_page = count / pages
+        tracemalloc.start()
+        make()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        rows += [Row(ctx.name(f"print {label} ({pages} pages)"), round(seconds, 2), "s", fmt_goal("<=", goal)),
+                 Row(ctx.name(f"print {label}: peak Python memory"), round(peak, 1), "MB")]
+    wanted = min(ctx.customers, services.MAX_ROWS, int(100 * per_page) + 1)
+    many = list(Customer.objects.order_by("id").values_list("id", flat=True)[:wanted])
+    start = time.perf_counter()
+    pdf, count = services.customer_list_pdf(user=user, queryset=Customer.objects.filter(pk__in=many).order_by("id"))
+    seconds = time.perf_counter() - start
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    rows.append(Row(ctx.name(f"print a {pages}-page list ({human_count(count)} customers)"), round(seconds, 2), "s",
+                    fmt_goal("<=", 10) if pages >= 100 else ""))
     return rows
 
 

@@ -125,7 +125,7 @@ def list_urls(model_admin):
     (method, function from a lookup's query string to (url, data))."""
     opts = model_admin.model._meta
     urls = []
-    for name in ("changelist", "print_list"):
+    for name in ("changelist", "print_list", "print"):
         try:
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}")
         except NoReverseMatch:

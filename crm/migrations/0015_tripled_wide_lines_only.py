@@ -34,6 +34,9 @@ def _recreate(expression: str):
         ]:
             schema_editor.execute(sql)
         branch_search_indexes_sync(schema_editor.connection)
+        # The re-added column has no statistics until ANALYZE: without them the planner
+        # misjudges every search (a branch's 田 took 1.7 × head office's).
+        schema_editor.execute("ANALYZE crm_customer")
 
     return run
 

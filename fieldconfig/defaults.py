@@ -121,6 +121,7 @@ FAMILY_LABELS = {
     "lives_together": _("Lives together"),
     "occupation": _("Occupation"),
     "hobbies": _("Hobbies"),
+    "joint_name": _("Joint name on mail"),
 }
 
 CAREER_LABELS = {

@@ -30,6 +30,14 @@ class SystemSetting(models.Model):
         help_text=_("Moves labels and postcards down (negative: up), from -10 to 10 mm."),
     )
 
+    NUMBERS_CHOICES = [("kanji", _("1-2-3 as 一丁目二番三号")), ("dash", _("1-2-3 as 一―二―三"))]
+    postcard_numbers = models.CharField(_("Numbers on vertical postcards"), max_length=10, choices=NUMBERS_CHOICES,
+                                        default="kanji")
+    # The sender block printed at the bottom left of postcards when asked for (P4).
+    sender_postal_code = models.CharField(_("Sender postal code"), max_length=10, blank=True)
+    sender_address = models.CharField(_("Sender address"), max_length=300, blank=True)
+    sender_tel = models.CharField(_("Sender phone"), max_length=30, blank=True)
+
     class Meta:
         verbose_name = _("System setting")
         verbose_name_plural = _("System settings")

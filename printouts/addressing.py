@@ -87,3 +87,11 @@ def recipient(customer: Customer, *, hidden=frozenset()) -> Recipient:
     if missing:
         found.problems.append(_("The font cannot print: %(chars)s") % {"chars": " ".join(missing)})
     return found
+
+
+def given_name(full_name: str, family_name: str) -> str:
+    """A family member's given name: the name without the customer's family name in front."""
+    name = (full_name or "").strip()
+    if family_name and name.startswith(family_name):
+        name = name[len(family_name):]
+    return name.strip(" \u3000")

@@ -17,3 +17,7 @@ class PrintForm(forms.Form):
                         "max_value": _("Enter a label position from 1 to 12."),
                         "invalid": _("Enter a label position from 1 to 12.")},
     )
+    with_sender = forms.BooleanField(
+        label=_("Print the sender (our address) on postcards"), required=False,
+        help_text=_("The address, name and phone set on システム設定."),
+    )

@@ -16,7 +16,7 @@ from crm import permissions
 from fieldconfig.lookup import config
 from fieldconfig.models import SystemSetting
 
-from . import addressing, labels
+from . import addressing, fonts, labels, postcards
 from .render import TableHeader, table_pdf
 
 MAX_ROWS = 5000  # one print; more is refused with a message (narrow the search)
@@ -27,7 +27,9 @@ LIST_COLUMNS = [("code", 8), ("full_name", 14), ("company_name", 18), ("postal_c
 ADDRESS_COLUMNS = [("postal_code", 9), ("address", 36), ("building", 18), ("company_name", 20), ("full_name", 18)]
 
 KINDS = {"list": gettext_lazy("Customer list printout"), "addresses": gettext_lazy("Address list"),
-         "labels": gettext_lazy("Address labels")}
+         "labels": gettext_lazy("Address labels"), "postcards": gettext_lazy("Postcards, horizontal"),
+         "postcards_vertical": gettext_lazy("Postcards, vertical (縦書き)")}
+POSTCARDS = {"postcards", "postcards_vertical"}
 
 
 class NothingToPrint(ValueError):
@@ -100,6 +102,8 @@ def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
         reasons = list(recipient.problems)
         if kind == "labels" and not reasons and labels.too_long(recipient):
             reasons.append(_("Too long for its label."))
+        if kind in POSTCARDS and not reasons and postcards.too_long(recipient):
+            reasons.append(_("Too long for its label."))
         if reasons:
             found.append(Problem(customer.code, str(customer), reasons))
     return len(customers), found
@@ -119,3 +123,40 @@ def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True) ->
     if not recipients:
         raise NothingToPrint(_("None of these customers has a printable address."))
     return labels.labels_pdf(recipients, start=start, offset=print_offset()), len(recipients)
+
+
+def _with_joint_names(customers) -> None:
+    """連名: the family members ticked for mail, by given name (the family name is the customer's)."""
+    from crm.models import FamilyMember
+
+    joint: dict[int, list[str]] = {}
+    for customer_id, name in FamilyMember.objects.filter(customer__in=customers, joint_name=True) \
+            .order_by("registered_on", "id").values_list("customer_id", "name"):
+        joint.setdefault(customer_id, []).append(name)
+    for customer in customers:
+        customer._joint_names = [addressing.given_name(n, customer.last_name) for n in joint.get(customer.pk, [])]
+
+
+def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False) -> tuple[bytes, int]:
+    """One postcard per customer; those that would print wrong (no address …) are left out."""
+    customers = _customers(queryset)
+    _with_joint_names(customers)
+    invisible = permissions.invisible_fields(user, "customer")
+    recipients = []
+    for customer in customers:
+        recipient = addressing.recipient(customer, hidden=invisible)
+        recipient.joint = customer._joint_names if recipient.name else []
+        if not recipient.problems and not postcards.too_long(recipient):
+            recipients.append(recipient)
+    if not recipients:
+        raise NothingToPrint(_("None of these customers has a printable address."))
+    setting = SystemSetting.objects.first()
+    sender = None
+    if with_sender and setting and (setting.sender_address or setting.company_name):
+        sender = postcards.Sender(setting.sender_postal_code, setting.sender_address, setting.company_name,
+                                  setting.sender_tel)
+    face = fonts.registered()["mincho"]
+    pdf = postcards.postcards_pdf(recipients, vertical=vertical, face=face,
+                                  numbers=setting.postcard_numbers if setting else "kanji", sender=sender,
+                                  offset=print_offset())
+    return pdf, len(recipients)

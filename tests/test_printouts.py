@@ -177,3 +177,80 @@ def test_p5_every_print_is_in_the_audit_log_with_its_kind_and_count(admin_ja, hq
         pages_of(admin_ja.post(PRINT, {"kind": kind, "start": "1"}))
     events = AuditEvent.objects.filter(action=AuditEvent.Action.PRINT).order_by("id")
     assert [(e.detail["what"], e.row_count) for e in events] == [("list", 3), ("addresses", 3), ("labels", 3)]
+
+
+# --- postcards (P4) ----------------------------------------------------------------------------------
+def test_p4_the_seven_boxes_have_the_printed_geometry():
+    from printouts.postcards import BOX_WIDTH, WIDTH, postal_boxes
+
+    lefts = postal_boxes()
+    assert len(lefts) == 7
+    assert lefts[-1] + BOX_WIDTH == pytest.approx(WIDTH - 8.0)
+    assert lefts[-1] + BOX_WIDTH - lefts[0] == pytest.approx(47.7)
+    gaps = [round(b - (a + BOX_WIDTH), 2) for a, b in zip(lefts, lefts[1:])]
+    assert gaps == [1.3, 1.3, 1.9, 1.1, 1.1, 1.1]
+
+
+@pytest.mark.parametrize("kind", ["postcards", "postcards_vertical"])
+def test_p4_each_postal_digit_lies_in_its_box(admin_ja, hq_branch, kind):
+    from printouts.postcards import BOX_HEIGHT, BOX_TOP, BOX_WIDTH, postal_boxes
+
+    CustomerFactory(branch=hq_branch, postal_code="150-0001", address="東京都渋谷区神宮前1-2-3")
+    page = pages_of(admin_ja.post(PRINT, {"kind": kind, "start": "1"}))[0]
+    assert (round(page.width / MM), round(page.height / MM)) == (100, 148)
+    digits = [c for c in page.chars if c["top"] / MM < BOX_TOP + BOX_HEIGHT and c["text"].isdigit()]
+    assert "".join(c["text"] for c in digits) == "1500001"
+    for char, left in zip(digits, postal_boxes()):
+        x0, y0, x1, y1 = in_mm(char)
+        assert left <= x0 and x1 <= left + BOX_WIDTH, (char["text"], x0, x1, left)
+        assert BOX_TOP <= y0 and y1 <= BOX_TOP + BOX_HEIGHT, (char["text"], y0, y1)
+
+
+def test_p4_vertical_card_runs_top_to_bottom_in_right_to_left_columns_with_kanji_numerals(admin_ja, hq_branch):
+    from tests.factories import FamilyMemberFactory
+
+    # given
+    customer = CustomerFactory(branch=hq_branch, postal_code="150-0001", address="東京都渋谷区神宮前1-2-3",
+                               building="表参道ビル12F", company_name="", last_name="佐藤", first_name="一郎",
+                               send_to=Customer.SendTo.HOME)
+    FamilyMemberFactory(customer=customer, name="佐藤 花子", joint_name=True)
+    FamilyMemberFactory(customer=customer, name="佐藤 次郎", joint_name=False)
+    # when
+    page = pages_of(admin_ja.post(PRINT, {"kind": "postcards_vertical", "start": "1"}))[0]
+    # then
+    address = chars_of(page, "東京都渋谷区神宮前一丁目二番三号")
+    assert len({round(c["x0"], 1) for c in address}) == 1  # one column
+    assert [c["top"] for c in address] == sorted(c["top"] for c in address)  # top to bottom
+    building = chars_of(page, "表参道ビル十二階")
+    name = chars_of(page, "佐藤")
+    assert building[0]["x0"] < address[0]["x0"] and name[0]["x0"] < building[0]["x0"]  # right to left
+    assert name[0]["size"] > address[0]["size"]  # the name larger
+    text = "".join(c["text"] for c in page.chars)
+    assert "花子" in text and "次郎" not in text
+    honorifics = [c for c in page.chars if c["text"] == "様"]
+    assert len(honorifics) == 2 and abs(honorifics[0]["top"] - honorifics[1]["top"]) < 0.5  # one line of 様
+    assert "1-2-3" not in text and "御中" not in text
+
+
+def test_p4_a_company_without_a_person_gets_onchu_and_the_sender_block_prints_when_asked(admin_ja, hq_branch):
+    SystemSetting.objects.update(company_name="株式会社サンプル", sender_postal_code="100-0001",
+                                 sender_address="東京都千代田区千代田1-1")
+    CustomerFactory(branch=hq_branch, last_name="", first_name="", company_name="株式会社ローソン",
+                    postal_code="530-0001", address="大阪府大阪市北区梅田1-1-3")
+    for kind in ("postcards", "postcards_vertical"):
+        plain = "".join(c["text"] for c in pages_of(admin_ja.post(PRINT, {"kind": kind, "start": "1"}))[0].chars)
+        assert "御中" in plain and "様" not in plain and plain.count("ローソン") == 1
+        assert "サンプル" not in plain
+        sent = "".join(c["text"] for c in pages_of(admin_ja.post(
+            PRINT, {"kind": kind, "start": "1", "with_sender": "1"}))[0].chars)
+        assert "株式会社サンプル" in sent and "〒100-0001" in sent
+
+
+def test_p4_numbers_for_vertical_writing():
+    from printouts.postcards import vertical_numbers
+
+    assert vertical_numbers("神宮前1-2-3") == "神宮前一丁目二番三号"
+    assert vertical_numbers("神宮前１－２－３") == "神宮前一丁目二番三号"
+    assert vertical_numbers("神宮前1-12-3", "dash") == "神宮前一―一二―三"
+    assert vertical_numbers("北一条西二丁目1番地10") == "北一条西二丁目一番地十"
+    assert vertical_numbers("ABCビル12F 501号室") == "ＡＢＣビル十二階 五〇一号室"

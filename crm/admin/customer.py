@@ -33,7 +33,7 @@ CARD_CONTACT_COLUMNS = ["date", "category", "content1", "detail", "response", "d
 CARD_PURCHASE_COLUMNS = ["date", "product_category", "product_code", "product_name", "quantity", "unit_price",
                          "amount", "points", "remark"]
 CARD_FAMILY_COLUMNS = ["registered_on", "relation", "name", "name_kana", "gender", "birth_date", "lives_together",
-                       "occupation", "hobbies"]
+                       "occupation", "hobbies", "joint_name"]
 CARD_CAREER_COLUMNS = ["date", "company", "department", "title"]
 CARD_PHONE_COLUMNS = ["kind", "number", "note"]
 
@@ -42,7 +42,7 @@ class FamilyInline(TabularInline):
     model = FamilyMember
     fields = [
         "registered_on", "relation", "name", "name_kana", "gender", "birth_date", "lives_together", "occupation",
-        "hobbies",
+        "hobbies", "joint_name",
     ]
     verbose_name_plural = _("Family")
 
@@ -363,6 +363,10 @@ class CustomerAdmin(KokyakuAdmin):
                                                                 start=form.cleaned_data["start"])
                 elif kind == "addresses":
                     pdf, printed = printout_services.address_list_pdf(user=request.user, queryset=queryset)
+                elif kind in printout_services.POSTCARDS:
+                    pdf, printed = printout_services.postcards_pdf(
+                        user=request.user, queryset=queryset, vertical=kind == "postcards_vertical",
+                        with_sender=form.cleaned_data["with_sender"])
                 else:
                     pdf, printed = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
             except printout_services.NothingToPrint as refused:

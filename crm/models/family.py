@@ -26,6 +26,8 @@ class FamilyMember(models.Model):
     lives_together = models.BooleanField(label("lives_together"), default=False)
     occupation = models.CharField(label("occupation"), max_length=100, blank=True)
     hobbies = models.CharField(label("hobbies"), max_length=200, blank=True)
+    # 連名: printed beside the customer's name on postcards, under the same honorific column (P4).
+    joint_name = models.BooleanField(label("joint_name"), default=False)
 
     history = HistoricalRecords()
 

@@ -467,7 +467,9 @@ def printouts(ctx: Context) -> list[Row]:
     cases = [("labels", f"{human_count(len(ids))} labels", lambda: services.labels_pdf(user=user, queryset=queryset(n)),
               2.0),
              ("list", f"{human_count(len(ids))}-customer list", lambda: services.customer_list_pdf(
-                 user=user, queryset=queryset(n)), 3.0)]
+                 user=user, queryset=queryset(n)), 3.0),
+             ("postcards", f"{human_count(len(ids))} vertical postcards", lambda: services.postcards_pdf(
+                 user=user, queryset=queryset(n), vertical=True, with_sender=True), 5.0)]
     for kind, label, make, goal in cases:
         start = time.perf_counter()
         pdf, count = make()

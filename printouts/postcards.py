@@ -49,6 +49,11 @@ _COUNTED = re.compile(r"(\d+)(丁目|番地|番|号(?!室)|階|F(?![A-Za-z]))")
 _DASHES = re.compile(r"[‐‑‒–—―−－ー](?=\d)|(?<=\d)[‐‑‒–—―−－ー]")
 
 
+def _short(number: str) -> str:
+    """One or two digits read as a number (十二); longer ones (rooms, 番地 2818) digit by digit (五〇三)."""
+    return _positional(number) if len(number) <= 2 else number.translate(_DIGIT_KANJI)
+
+
 def _positional(number: str) -> str:
     return number2kanji(int(number)) if len(number) <= 4 else number.translate(_DIGIT_KANJI)
 
@@ -67,10 +72,9 @@ def vertical_numbers(text: str, style: str = "kanji") -> str:
         return "―".join(p.translate(_DIGIT_KANJI) if style == "dash" else _positional(p) for p in parts)
 
     text = _BLOCK.sub(block, text)
-    text = _COUNTED.sub(lambda m: _positional(m.group(1)) + ("階" if m.group(2) in ("F", "階") else m.group(2)), text)
+    text = _COUNTED.sub(lambda m: _short(m.group(1)) + ("階" if m.group(2) in ("F", "階") else m.group(2)), text)
     # One or two digits read as a number (十二); longer ones, room numbers, digit by digit (五〇一).
-    text = re.sub(r"\d+", lambda m: _positional(m.group(0)) if len(m.group(0)) <= 2 else
-                  m.group(0).translate(_DIGIT_KANJI), text)
+    text = re.sub(r"\d+", lambda m: _short(m.group(0)), text)
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" and ch != "-" else ("―" if ch == "-" else ch)
                    for ch in text)
 

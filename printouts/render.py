@@ -77,7 +77,7 @@ class Sheet:
                 c.drawCentredString(0, -em * 0.35 * mm, ch)
                 c.restoreState()
             elif ch in _UPPER_RIGHT:
-                c.drawCentredString(cx + em * 0.6 * mm, cy + em * 0.6 * mm, ch)
+                c.drawCentredString(cx + em * 0.12 * mm, cy + em * 0.12 * mm, ch)
             elif ch != " " and ch != "\u3000":
                 c.drawCentredString(cx, cy, ch)
             y += step

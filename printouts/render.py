@@ -170,3 +170,82 @@ def table_pdf(header: TableHeader, columns: list[str], widths: list[float], rows
                             bottomMargin=11 * mm, title=header.title, creator="Kokyaku")
     doc.build([table], canvasmaker=Numbered)
     return out.getvalue()
+
+
+@dataclass
+class SheetSection:
+    heading: str
+    columns: list[str]
+    widths: list[float]
+    rows: list[list[str]]
+    empty: str = ""
+
+
+@dataclass
+class SheetPage:
+    title: str
+    fields: list[tuple[str, str]]
+    sections: list[SheetSection]
+
+
+def sheets_pdf(pages: list[SheetPage], *, header: TableHeader, page_label: str) -> bytes:
+    """A4 portrait, one record per page (it continues on the next when long): its fields as
+    label / value pairs two to a row, then its tables; cells wrap inside their columns."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    fonts.registered()
+    size = A4
+    margin = 12 * mm
+    usable = size[0] - 2 * margin
+    cell = ParagraphStyle("cell", fontName=fonts.GOTHIC, fontSize=8.5, leading=10.6, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=cell, fontSize=13, leading=17, spaceAfter=2 * mm)
+    heading = ParagraphStyle("heading", parent=cell, fontSize=10, leading=13, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+
+    def para(text, style=cell):
+        return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+
+    grid = [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 1.2 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 1.2 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.7 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.7 * mm)]
+    story = []
+    for number, page in enumerate(pages):
+        if number:
+            story.append(PageBreak())
+        story.append(para(page.title, title))
+        pairs = page.fields + ([("", "")] if len(page.fields) % 2 else [])
+        data = [[para(a), para(b), para(c), para(d)] for (a, b), (c, d) in zip(pairs[::2], pairs[1::2])]
+        if data:
+            label_width, value_width = usable * 0.16, usable * 0.34
+            table = Table(data, colWidths=[label_width, value_width, label_width, value_width], repeatRows=0)
+            table.setStyle(TableStyle(grid + [("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+                                              ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f0f0f0"))]))
+            story.append(table)
+        for section in page.sections:
+            story.append(para(section.heading, heading))
+            if not section.rows:
+                story.append(para(section.empty))
+                continue
+            total = sum(section.widths)
+            table = Table([[para(c) for c in section.columns]] + [[para(v) for v in row] for row in section.rows],
+                          colWidths=[usable * w / total for w in section.widths], repeatRows=1)
+            table.setStyle(TableStyle(grid + [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8"))]))
+            story.append(table)
+        story.append(Spacer(1, 1))
+
+    def decorate(canvas_, doc):
+        canvas_.saveState()
+        canvas_.setFont(fonts.GOTHIC, 8)
+        canvas_.drawString(margin, size[1] - 8 * mm, f"{header.title}　{header.left}")
+        canvas_.drawRightString(size[0] - margin, size[1] - 8 * mm, header.right)
+        canvas_.drawRightString(size[0] - margin, 6 * mm, page_label.format(page=doc.page))
+        canvas_.restoreState()
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=12 * mm,
+                            bottomMargin=11 * mm, title=header.title, creator="Kokyaku")
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()

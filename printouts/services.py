@@ -20,6 +20,7 @@ from . import addressing, fonts, labels, postcards
 from .render import TableHeader, table_pdf
 
 MAX_ROWS = 5000  # one print; more is refused with a message (narrow the search)
+MAX_SHEETS = 500  # a page or more each
 
 # (field, relative width); "full_name" is the name with its honorific.
 LIST_COLUMNS = [("code", 8), ("full_name", 14), ("company_name", 18), ("postal_code", 9), ("address", 28),
@@ -27,7 +28,7 @@ LIST_COLUMNS = [("code", 8), ("full_name", 14), ("company_name", 18), ("postal_c
 ADDRESS_COLUMNS = [("postal_code", 9), ("address", 36), ("building", 18), ("company_name", 20), ("full_name", 18)]
 
 KINDS = {"list": gettext_lazy("Customer list printout"), "addresses": gettext_lazy("Address list"),
-         "labels": gettext_lazy("Address labels"), "postcards": gettext_lazy("Postcards, horizontal"),
+         "sheets": gettext_lazy("Customer information sheets"), "labels": gettext_lazy("Address labels"), "postcards": gettext_lazy("Postcards, horizontal"),
          "postcards_vertical": gettext_lazy("Postcards, vertical (縦書き)")}
 POSTCARDS = {"postcards", "postcards_vertical"}
 
@@ -43,14 +44,23 @@ class Problem:
     reasons: list[str]
 
 
-def _customers(queryset) -> list:
+def _customers(queryset, limit: int = MAX_ROWS) -> list:
     count = queryset.count()
     if count == 0:
         raise NothingToPrint(_("No customers to print: search or tick some first."))
-    if count > MAX_ROWS:
+    if count > limit:
         raise NothingToPrint(_("%(count)s customers are more than one print holds (%(max)s): narrow the search.")
-                             % {"count": f"{count:,}", "max": f"{MAX_ROWS:,}"})
+                             % {"count": f"{count:,}", "max": f"{limit:,}"})
     return list(queryset)
+
+
+def _ticking(items, progress):
+    """`items`, telling the job's progress (jobs.progress.Reporter) every hundred; cancel stops here."""
+    for index, item in enumerate(items, start=1):
+        yield item
+        if progress is not None and index % 100 == 0:
+            progress.check()
+            progress.advance(100)
 
 
 def _header(title: str, count: int) -> TableHeader:
@@ -59,13 +69,13 @@ def _header(title: str, count: int) -> TableHeader:
     return TableHeader(title=title, left=left, right=_("Printed %(date)s") % {"date": date_format(now, "Y年n月j日 H:i")})
 
 
-def _table(user, customers, columns, title) -> bytes:
+def _table(user, customers, columns, title, progress=None) -> bytes:
     snapshot = config()
     invisible = permissions.invisible_fields(user, "customer")
     shown = [(name, width) for name, width in columns if name == "full_name" or name not in invisible]
     headers = [_("Name") if name == "full_name" else snapshot.label("customer", name) for name, _w in shown]
     rows = []
-    for customer in customers:
+    for customer in _ticking(customers, progress):
         recipient = addressing.recipient(customer, hidden=invisible)
         row = []
         for name, _w in shown:
@@ -82,14 +92,14 @@ def _table(user, customers, columns, title) -> bytes:
                      page_label=_("Page {page} of {pages}"))
 
 
-def customer_list_pdf(*, user, queryset) -> tuple[bytes, int]:
+def customer_list_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
     customers = _customers(queryset)
-    return _table(user, customers, LIST_COLUMNS, str(KINDS["list"])), len(customers)
+    return _table(user, customers, LIST_COLUMNS, str(KINDS["list"]), progress), len(customers)
 
 
-def address_list_pdf(*, user, queryset) -> tuple[bytes, int]:
+def address_list_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
     customers = _customers(queryset)
-    return _table(user, customers, ADDRESS_COLUMNS, str(KINDS["addresses"])), len(customers)
+    return _table(user, customers, ADDRESS_COLUMNS, str(KINDS["addresses"]), progress), len(customers)
 
 
 def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
@@ -114,10 +124,10 @@ def print_offset() -> tuple[float, float]:
     return (float(setting.print_offset_x), float(setting.print_offset_y)) if setting else (0.0, 0.0)
 
 
-def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True) -> tuple[bytes, int]:
+def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True, progress=None) -> tuple[bytes, int]:
     """Labels from position `start`; customers whose label would be wrong (no address …) are left out."""
     invisible = permissions.invisible_fields(user, "customer")
-    recipients = [addressing.recipient(c, hidden=invisible) for c in _customers(queryset)]
+    recipients = [addressing.recipient(c, hidden=invisible) for c in _ticking(_customers(queryset), progress)]
     if skip_problems:
         recipients = [r for r in recipients if not r.problems and not labels.too_long(r)]
     if not recipients:
@@ -137,13 +147,13 @@ def _with_joint_names(customers) -> None:
         customer._joint_names = [addressing.given_name(n, customer.last_name) for n in joint.get(customer.pk, [])]
 
 
-def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False) -> tuple[bytes, int]:
+def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, progress=None) -> tuple[bytes, int]:
     """One postcard per customer; those that would print wrong (no address …) are left out."""
     customers = _customers(queryset)
     _with_joint_names(customers)
     invisible = permissions.invisible_fields(user, "customer")
     recipients = []
-    for customer in customers:
+    for customer in _ticking(customers, progress):
         recipient = addressing.recipient(customer, hidden=invisible)
         recipient.joint = customer._joint_names if recipient.name else []
         if not recipient.problems and not postcards.too_long(recipient):
@@ -160,3 +170,32 @@ def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False) 
                                   numbers=setting.postcard_numbers if setting else "kanji", sender=sender,
                                   offset=print_offset())
     return pdf, len(recipients)
+
+
+def customer_sheets_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
+    from .sheets import customer_sheets_pdf as draw
+
+    customers = _customers(queryset, MAX_SHEETS)
+    return draw(user=user, customers=customers, header=_header(str(KINDS["sheets"]), len(customers))), len(customers)
+
+
+def print_pdf(kind: str, *, user, queryset, start: int = 1, with_sender: bool = False,
+              progress=None) -> tuple[bytes, int]:
+    """The print screen's and the print job's one entry: (PDF, customers printed)."""
+    if kind == "labels":
+        return labels_pdf(user=user, queryset=queryset, start=start, progress=progress)
+    if kind == "addresses":
+        return address_list_pdf(user=user, queryset=queryset, progress=progress)
+    if kind == "sheets":
+        return customer_sheets_pdf(user=user, queryset=queryset, progress=progress)
+    if kind in POSTCARDS:
+        return postcards_pdf(user=user, queryset=queryset, vertical=kind == "postcards_vertical",
+                             with_sender=with_sender, progress=progress)
+    return customer_list_pdf(user=user, queryset=queryset, progress=progress)
+
+
+def sync_max() -> int:
+    """Prints of more customers than this run on the background worker (settings.PRINT_SYNC_MAX_ROWS)."""
+    from django.conf import settings
+
+    return getattr(settings, "PRINT_SYNC_MAX_ROWS", 1000)

@@ -254,3 +254,58 @@ def test_p4_numbers_for_vertical_writing():
     assert vertical_numbers("神宮前1-12-3", "dash") == "神宮前一―一二―三"
     assert vertical_numbers("北一条西二丁目1番地10") == "北一条西二丁目一番地十"
     assert vertical_numbers("ABCビル12F 501号室") == "ＡＢＣビル十二階 五〇一号室"
+
+
+# --- customer sheet (P2) ----------------------------------------------------------------------------
+def test_p2_one_sheet_per_customer_with_its_fields_and_latest_histories(admin_ja, hq_branch):
+    import datetime
+
+    from tests.factories import ContactHistoryFactory, PurchaseFactory
+
+    # given
+    first = CustomerFactory(branch=hq_branch, code="S001", last_name="佐藤", first_name="一郎", building="表参道ビル")
+    second = CustomerFactory(branch=hq_branch, code="S002", last_name="鈴木", first_name="花子")
+    for day in range(1, 13):
+        ContactHistoryFactory(customer=first, date=datetime.date(2026, 1, day), detail=f"問い合わせ{day:02d}日")
+    PurchaseFactory(customer=first)
+    # when
+    pages = pages_of(admin_ja.post(PRINT + "?o=1", {"kind": "sheets", "start": "1"}))
+    # then
+    texts = [page.extract_text() for page in pages]
+    assert len(pages) == 2 and "顧客情報シート" in texts[0]
+    assert "S001" in texts[0] and "佐藤" in texts[0] and "表参道ビル" in texts[0] and "S002" in texts[1]
+    assert "顧客コード" in texts[0] and "ビル名" in texts[0] and "送付先" in texts[0]  # configured labels
+    assert "応対履歴（新しい順に10件まで）" in texts[0] and "購買履歴" in texts[0]
+    assert "問い合わせ12日" in texts[0] and "問い合わせ03日" in texts[0] and "問い合わせ02日" not in texts[0]
+    assert "ありません。" in texts[1]
+    assert "1 ページ" in texts[0]
+
+
+def test_p8_a_print_past_the_size_runs_on_the_worker_and_waits_for_its_owner(admin_ja, admin_user, hq_branch,
+                                                                             settings):
+    from audit.models import AuditEvent
+    from jobs.models import Job
+    from tests.factories import StaffFactory
+    from tests.helpers import run_worker
+
+    # given
+    settings.PRINT_SYNC_MAX_ROWS = 2
+    make_customers(3, hq_branch)
+    # when
+    response = admin_ja.post(PRINT, {"kind": "labels", "start": "1"})
+    # then: the job page, then the worker draws the PDF
+    job = Job.objects.get(kind="print")
+    assert response.status_code == 302 and response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert job.total == 3 and not AuditEvent.objects.filter(action=AuditEvent.Action.PRINT).exists()
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED, job.message
+    page = admin_ja.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "3件を印刷しました。" in page and "PDFをダウンロード" in page
+    download = admin_ja.get(reverse("admin:jobs_job_download", args=[job.pk]))
+    pdf = pdfplumber.open(io.BytesIO(b"".join(download.streaming_content)))
+    assert "宛名" in pdf.pages[0].extract_text()
+    assert AuditEvent.objects.get(action=AuditEvent.Action.PRINT).detail["what"] == "labels"
+    # someone else may not download it
+    other = ja_client(StaffFactory(username="other", is_superuser=True, is_staff=True))
+    assert other.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code in (403, 404)

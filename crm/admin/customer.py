@@ -19,6 +19,7 @@ from .. import advanced_search, columns, permissions, search, selectors, service
 from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
+from jobs import services as job_services
 from printouts.forms import PrintForm
 
 from ..forms import CustomerForm, FastSelect
@@ -356,19 +357,15 @@ class CustomerAdmin(KokyakuAdmin):
         else:
             refusal = ""
         if form.is_bound and form.is_valid() and not refusal:
-            kind = form.cleaned_data["kind"]
+            kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
+                                                        "with_sender": form.cleaned_data["with_sender"]}
+            if count > printout_services.sync_max():
+                job = job_services.start_job(
+                    kind="print", owner=request.user, title=str(printout_services.KINDS[kind]), total=count,
+                    params={"print_kind": kind, "query": request.GET.urlencode(), **options})
+                return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
             try:
-                if kind == "labels":
-                    pdf, printed = printout_services.labels_pdf(user=request.user, queryset=queryset,
-                                                                start=form.cleaned_data["start"])
-                elif kind == "addresses":
-                    pdf, printed = printout_services.address_list_pdf(user=request.user, queryset=queryset)
-                elif kind in printout_services.POSTCARDS:
-                    pdf, printed = printout_services.postcards_pdf(
-                        user=request.user, queryset=queryset, vertical=kind == "postcards_vertical",
-                        with_sender=form.cleaned_data["with_sender"])
-                else:
-                    pdf, printed = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
+                pdf, printed = printout_services.print_pdf(kind, user=request.user, queryset=queryset, **options)
             except printout_services.NothingToPrint as refused:
                 refusal = str(refused)
             else:

@@ -1,0 +1,41 @@
+"""Prints past settings.PRINT_SYNC_MAX_ROWS customers, drawn by the background worker (jobs.registry)."""
+
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jobs.registry import register
+from jobs.tasks import JobFailed
+
+
+def print_result_context(request, job) -> dict:
+    return {"download_url": reverse("admin:jobs_job_download", args=[job.pk])}
+
+
+@register("print", result_template="printouts/print_result.html", context=print_result_context)
+def print_job(job, reporter) -> None:
+    from audit import events as audit_events
+    from crm import permissions
+    from dataio import selection
+
+    from . import services
+
+    if not permissions.can_print(job.owner):  # the role may have changed since the job was asked for
+        raise JobFailed(_("You may not print."))
+    params = job.params
+    kind = params["print_kind"]
+    queryset = selection.records(job.owner, target="customers", source="customers",
+                                 querystring=params.get("query", ""), ids=None)
+    reporter.start_phase(_("Drawing the pages"), total=job.total)
+    try:
+        pdf, printed = services.print_pdf(kind, user=job.owner, queryset=queryset, start=params.get("start", 1),
+                                          with_sender=params.get("with_sender", False), progress=reporter)
+    except services.NothingToPrint as refused:
+        raise JobFailed(str(refused)) from refused
+    name = f"{kind}-{job.created_at:%Y%m%d-%H%M}.pdf"
+    job.result_file.save(name, ContentFile(pdf), save=False)
+    job.result_name = name
+    job.result = {**job.result, "printed": printed}
+    job.message = _("%(count)s customers printed.") % {"count": f"{printed:,}"}
+    audit_events.record(audit_events.Action.PRINT, user=job.owner, row_count=printed,
+                        detail={"what": kind, "job": job.pk})

@@ -234,3 +234,38 @@ def test_x1_x2_import_a_cp932_file_through_preview_and_progress_then_download_a_
         page.click("#export-submit")
     text = Path(download_info.value.path()).read_bytes().decode("cp932")
     assert text.startswith("顧客コード,") and "㈱山﨑商事" in text and "①郎" in text
+
+
+def test_p1_p3_p4_print_screen_names_the_problem_customers_and_prints_vertical_postcards(page, live_server):
+    from tests.factories import CustomerFactory
+
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    branch = BranchFactory(code="HQ", name="本店")
+    CustomerFactory(branch=branch, code="P001", postal_code="150-0001", address="東京都渋谷区神宮前1-2-3")
+    CustomerFactory(branch=branch, code="P002", last_name="𠮷田", postal_code="150-0001", address="東京都渋谷区1-1")
+    login(page, live_server, "kanri")
+    # when: from the list to the print screen
+    page.goto(live_server.url + "/admin/crm/customer/")
+    page.click("#print-link")
+    # then
+    page.wait_for_selector("#print-form")
+    assert "2件の顧客が検索されています。" in page.inner_text("#print-count")
+    assert "フォントにない文字: 𠮷" in page.inner_text("#print-problems")
+    assert "はがき（縦書き）" in page.inner_text("#print-kinds")
+    # a start position outside 1–12 is refused at its field, and the choice is kept
+    page.check("input[name=kind][value=labels]")
+    page.fill("input[name=start]", "13")
+    page.click("#print-submit")
+    page.wait_for_selector(".kokyaku-field-error")
+    assert "1から12までのラベル位置を入力してください。" in page.inner_text(".kokyaku-field-error")
+    assert page.is_checked("input[name=kind][value=labels]") and page.input_value("input[name=start]") == "13"
+    shot(page, "p3-print-screen")
+    # vertical postcards come back as a PDF
+    page.check("input[name=kind][value=postcards_vertical]")
+    page.fill("input[name=start]", "1")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/print/" in r.url) as answer:
+        page.click("#print-submit")
+    response = answer.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert "postcards_vertical.pdf" in response.headers["content-disposition"]

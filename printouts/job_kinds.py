@@ -25,7 +25,7 @@ def print_job(job, reporter) -> None:
     params = job.params
     kind = params["print_kind"]
     queryset = selection.records(job.owner, target="customers", source="customers",
-                                 querystring=params.get("query", ""), ids=None)
+                                 querystring=params.get("query", ""), ids=params.get("ids"))
     reporter.start_phase(_("Drawing the pages"), total=job.total)
     try:
         pdf, printed = services.print_pdf(kind, user=job.owner, queryset=queryset, start=params.get("start", 1),

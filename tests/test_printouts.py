@@ -309,3 +309,28 @@ def test_p8_a_print_past_the_size_runs_on_the_worker_and_waits_for_its_owner(adm
     # someone else may not download it
     other = ja_client(StaffFactory(username="other", is_superuser=True, is_staff=True))
     assert other.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code in (403, 404)
+
+
+def test_p1_the_ticked_customers_print_and_a_forged_id_of_another_branch_prints_nothing(admin_ja, hq_branch):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from crm import roles
+    from tests.factories import BranchFactory, StaffFactory
+
+    # given
+    a, b, c = make_customers(3, hq_branch)
+    other = CustomerFactory(branch=BranchFactory(code="B2", name="新宿店"), code="X001", last_name="他店")
+    # when: two ticked on the list, then 「選択した顧客を印刷」
+    response = admin_ja.post(reverse("admin:crm_customer_changelist"),
+                             {"action": "print_selected", ACTION_CHECKBOX_NAME: [a.pk, c.pk]})
+    # then
+    assert response.status_code == 302
+    url = response["Location"]
+    assert "2件の顧客が検索されています。" in admin_ja.get(url).content.decode()
+    text = "".join(p.extract_text() for p in pages_of(admin_ja.post(url, {"kind": "list", "start": "1"})))
+    assert a.code in text and c.code in text and b.code not in text
+    # a branch user who forges another branch's id gets nothing
+    member = ja_client(StaffFactory(username="shiten", roles=[roles.GENERAL], branches=[hq_branch]))
+    page = member.get(f"{PRINT}?ids={other.pk}").content.decode()
+    assert "印刷する顧客がありません" in page and "他店" not in page
+    assert member.get(f"{PRINT}?ids=1,x").status_code == 403

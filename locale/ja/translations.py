@@ -35,6 +35,7 @@ JA = {
     "Contact histories (latest %(n)s)": "応対履歴（新しい順に%(n)s件まで）",
     "Purchase histories (latest %(n)s)": "購買履歴（新しい順に%(n)s件まで）",
     "None.": "ありません。",
+    "Print the selected customers": "選択した顧客を印刷",
     "You may not print.": "印刷の権限がありません。",
     "Drawing the pages": "ページを作成中",
     "%(count)s customers printed.": "%(count)s件を印刷しました。",

@@ -334,3 +334,20 @@ def test_p1_the_ticked_customers_print_and_a_forged_id_of_another_branch_prints_
     page = member.get(f"{PRINT}?ids={other.pk}").content.decode()
     assert "印刷する顧客がありません" in page and "他店" not in page
     assert member.get(f"{PRINT}?ids=1,x").status_code == 403
+
+
+def test_p3_a_printer_offset_outside_minus_10_to_10_mm_is_refused_at_the_field(admin_ja):
+    setting = SystemSetting.objects.get()
+    url = reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])
+    data = {"mode": setting.mode, "code_width": "6", "company_name": "株式会社サンプル", "print_offset_x": "15",
+            "print_offset_y": "-2.5", "postcard_numbers": "kanji", "sender_postal_code": "", "sender_address": "",
+            "sender_tel": ""}
+    response = admin_ja.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["print_offset_x"] and "10 以下" in errors["print_offset_x"][0]
+    assert 'value="株式会社サンプル"' in response.content.decode()  # what was typed is kept
+    data["print_offset_x"] = "-3"
+    assert admin_ja.post(url, data).status_code == 302
+    setting.refresh_from_db()
+    assert (float(setting.print_offset_x), float(setting.print_offset_y)) == (-3.0, -2.5)

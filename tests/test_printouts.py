@@ -66,11 +66,14 @@ def test_p3_labels_lie_in_their_a_one_28183_cells_from_the_start_position(admin_
                 x0, y0, x1, y1 = in_mm(char)
                 assert left <= x0 and x1 <= left + sheet.label_width, (customer.code, text, x0, x1, left)
                 assert top <= y0 and y1 <= top + sheet.label_height, (customer.code, text, y0, y1, top)
-    for page in pages:  # every postal code inside one of the sheet's cells
-        for char in (c for c in page.chars if c["text"] == "〒"):
-            x0, y0, x1, y1 = in_mm(char)
-            assert any(left <= x0 and x1 <= left + sheet.label_width and top <= y0 and y1 <= top + sheet.label_height
-                       for left, top in map(sheet.origin, range(12)))
+    def postal_marks_in(page, slot):
+        left, top = sheet.origin(slot)
+        return sum(1 for c in page.chars if c["text"] == "〒" and left <= in_mm(c)[0] and in_mm(c)[2] <= left +
+                   sheet.label_width and top <= in_mm(c)[1] and in_mm(c)[3] <= top + sheet.label_height)
+
+    # one postal code in each used cell (positions 3–12, then 1–4), none in the skipped ones
+    assert [postal_marks_in(pages[0], slot) for slot in range(12)] == [0, 0] + [1] * 10
+    assert [postal_marks_in(pages[1], slot) for slot in range(12)] == [1] * 4 + [0] * 8
     assert sum(c["text"] == "〒" for page in pages for c in page.chars) == 14
     assert b"/FontFile2" in response.content  # the TrueType font is embedded
 

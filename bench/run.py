@@ -298,6 +298,37 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class PeakGrowth:
+    """Resident memory growth during a block: sampled every 20 ms from /proc/self/statm, so a
+    block that follows a bigger one still gets its own figure (ru_maxrss keeps the process's peak)."""
+
+    def __enter__(self):
+        import threading
+
+        self._stop = threading.Event()
+        self.before = self.peak = self._now()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _now(self) -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def _sample(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._now())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._now())
+
+    @property
+    def growth(self) -> float:
+        return self.peak - self.before
+
+
 @measurement
 def data_export_import(ctx: Context) -> list[Row]:
     """X2 then X1, through the code the screens use: every customer exported as CP932 CSV
@@ -372,13 +403,12 @@ def data_export_import(ctx: Context) -> list[Row]:
         start = time.perf_counter()
         report = importing.check_rows(plan)
         check_seconds = time.perf_counter() - start
-        rss_before = _rss_mb()
-        with transaction.atomic():
+        with transaction.atomic(), PeakGrowth() as sampled:
             start = time.perf_counter()
             report = importing.write_rows(plan, file_name="bench.csv")
             write_seconds = time.perf_counter() - start
             transaction.set_rollback(True)
-        memory = _rss_mb() - rss_before
+        memory = sampled.growth
         baseline = _plain_insert_seconds(connection, n, len(plan.columns), f.name)
     if report.bad_rows:
         rows.append(Row(ctx.name("import"), None, "", error=f"{report.bad_rows} bad rows: {report.problems[:1]}"))
@@ -387,7 +417,8 @@ def data_export_import(ctx: Context) -> list[Row]:
         Row(ctx.name(f"import check {human_count(n)} rows (CP932)"), round(n / check_seconds), "rows/s"),
         Row(ctx.name(f"import write {human_count(n)} rows with search keys and history"), round(n / write_seconds),
             "rows/s", fmt_goal(">=", 3000)),
-        Row(ctx.name("import write memory growth (peak RSS)"), round(memory, 1), "MB", fmt_goal("<=", 300)),
+        Row(ctx.name("import write memory growth (resident, sampled)"), round(memory, 1), "MB", fmt_goal("<=", 300)),
+        Row(ctx.name("import write: resident memory of the process at its peak"), round(sampled.peak, 1), "MB"),
         Row(ctx.name(f"plain {'COPY' if connection.vendor == 'postgresql' else 'INSERT'} of the same rows"),
             round(n / baseline), "rows/s"),
         Row(ctx.name("import write time / plain load time"), round(write_seconds / baseline, 1), "ratio"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from crm import naming
 from crm.models import Customer
 
 from . import fonts
@@ -61,14 +62,10 @@ def recipient(customer: Customer, *, hidden=frozenset()) -> Recipient:
     else:
         postal, address, building = customer.postal_code, customer.address, customer.building
     corporate = send_to != Customer.SendTo.HOME and bool(customer.company_name)
-    name = f"{customer.last_name}\u3000{customer.first_name}".strip("\u3000")
-    if name:
-        honorific = "様"
-    elif customer.company_name:
-        honorific = "御中"
-        corporate = True
-    else:
-        honorific = ""
+    name = naming.person_name(customer)
+    honorific = naming.honorific(customer)
+    if not name and customer.company_name:
+        corporate = True  # 御中: the company is the addressee
     found = Recipient(
         customer_id=customer.pk, code=customer.code, postal_code=_DIGITS.sub("", postal or "")[:7],
         address=address.strip(), building=building.strip(),

@@ -142,3 +142,15 @@ def test_c1_delete_confirmation_lists_what_goes_with_the_customer(admin_client, 
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_c2_the_card_shows_the_name_with_its_honorific(admin_user, hq_branch):
+    from tests.factories import CustomerFactory
+    from tests.helpers import ja_client
+
+    admin_ja = ja_client(admin_user)
+    person = CustomerFactory(branch=hq_branch, code="H001")
+    company = CustomerFactory(branch=hq_branch, code="H002", last_name="", first_name="", company_name="株式会社ローソン")
+    for customer, expected in ((person, "H001　田中　太郎 様"), (company, "H002　株式会社ローソン 御中")):
+        page = admin_ja.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+        assert f'id="customer-addressee">{expected}</h2>' in page

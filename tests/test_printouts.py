@@ -354,3 +354,4 @@ def test_p3_a_printer_offset_outside_minus_10_to_10_mm_is_refused_at_the_field(a
     assert admin_ja.post(url, data).status_code == 302
     setting.refresh_from_db()
     assert (float(setting.print_offset_x), float(setting.print_offset_y)) == (-3.0, -2.5)
+

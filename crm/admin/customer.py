@@ -1,3 +1,4 @@
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from .. import advanced_search, columns, permissions, search, selectors, services
+from .. import advanced_search, columns, naming, permissions, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
@@ -267,6 +268,11 @@ class CustomerAdmin(KokyakuAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
             user = request.user
+            hidden = permissions.invisible_fields(user, "customer")
+            shown = SimpleNamespace(**{name: "" if name in hidden else getattr(obj, name)
+                                       for name in ("last_name", "first_name", "company_name")})
+            context["addressee"] = naming.addressee(shown)  # the card's title, with 様 / 御中 (C2)
+            context["subtitle"] = f"{obj.code} {context['addressee']}"
             summary = selectors.customer_summary(customer=obj)
             context["summary"] = summary
             context["purchase_hidden"] = permissions.invisible_fields(user, Purchase)

@@ -115,8 +115,19 @@ def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
         if kind in POSTCARDS and not reasons and postcards.too_long(recipient):
             reasons.append(_("Too long for its label."))
         if reasons:
-            found.append(Problem(customer.code, str(customer), reasons))
+            found.append(Problem(customer.code, shown_name(customer, invisible), reasons))
     return len(customers), found
+
+
+def shown_name(customer, invisible) -> str:
+    """「000001 田中　太郎 様」 with the fields this reader may not see left out."""
+    from types import SimpleNamespace
+
+    from crm import naming
+
+    view = SimpleNamespace(**{name: "" if name in invisible else getattr(customer, name)
+                              for name in ("last_name", "first_name", "company_name")})
+    return f"{customer.code} {naming.addressee(view)}".strip()
 
 
 def print_offset() -> tuple[float, float]:

@@ -45,6 +45,11 @@ def customer_sheets_pdf(*, user, customers: list, header: TableHeader) -> bytes:
     by_code = {cells[code_at]: cells for cells in exporting.rows(queryset, columns, guarded=False)}
     contacts, contact_labels, contact_widths = _children("contacts", ContactHistory, ids, CONTACT_COLUMNS, user)
     purchases, purchase_labels, purchase_widths = _children("purchases", Purchase, ids, PURCHASE_COLUMNS, user)
+    from crm import permissions
+
+    from .services import shown_name
+
+    invisible = permissions.invisible_fields(user, "customer")
     pages = []
     for customer in customers:  # the search's order
         cells = by_code[customer.code]
@@ -53,7 +58,7 @@ def customer_sheets_pdf(*, user, customers: list, header: TableHeader) -> bytes:
         if any(column.kind == "bool" for column in columns):  # 48 checkboxes as one line of the ticked ones
             fields.append((_("Checked items"), "、".join(ticked) or _("None.")))
         pages.append(SheetPage(
-            title=_("Customer information sheet") + f"　{customer}",
+            title=_("Customer information sheet") + f"　{shown_name(customer, invisible)}",
             fields=fields,
             sections=[
                 SheetSection(_("Contact histories (latest %(n)s)") % {"n": LATEST}, contact_labels, contact_widths,

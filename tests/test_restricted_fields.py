@@ -471,3 +471,30 @@ def test_r3_a_refused_lookup_and_a_refused_page_answer_in_japanese(world):
     assert forbidden.status_code == 403 and "権限がありません" in text(forbidden)
     missing = client.get(reverse("admin:crm_customer_change", args=[world.customer_b.pk]))
     assert missing.status_code == 404 and "ページが見つかりません" in text(missing) and "新宿" not in text(missing)
+
+
+# --- 6. every printout ----------------------------------------------------------------------------
+PRINT_KINDS = ["list", "addresses", "sheets", "labels", "postcards", "postcards_vertical"]
+
+
+def pdf_text(response) -> str:
+    import pdfplumber
+
+    assert response["Content-Type"] == "application/pdf", response.content[:300]
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        return "".join("".join(c["text"] for c in page.chars) for page in pdf.pages)
+
+
+@pytest.mark.parametrize("kind", PRINT_KINDS)
+def test_r3_no_printout_shows_a_restricted_field_to_an_outsider(world, kind):
+    world.customer_a.postal_code, world.customer_a.address = "150-0001", "東京都渋谷区神宮前1-2-3"
+    world.customer_a.save()
+    for persona in ("hq_admin", "branch_a"):
+        client = client_for(world, persona)
+        body = pdf_text(client.post(reverse("admin:crm_customer_print"), {"kind": kind, "start": "1"}))
+        assert not any(secret.replace(" ", "") in body.replace(" ", "") for secret in TEXT_SECRETS), (persona, kind)
+        assert not any(label in body for label in LABELS), (persona, kind)
+    if kind == "sheets":  # a member of the group sees the field under its label
+        body = pdf_text(client_for(world, MEMBER).post(reverse("admin:crm_customer_print"), {"kind": kind,
+                                                                                            "start": "1"}))
+        assert "VIPメモ" in body and "社長の奥様の誕生日" in body

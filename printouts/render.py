@@ -84,10 +84,6 @@ class Sheet:
         self._dirty = True
         return y
 
-    def rect(self, x: float, top: float, width: float, height: float, *, line: float = 0.3) -> None:
-        self._canvas.setLineWidth(line)
-        self._canvas.rect(x * mm, (self.height - top - height) * mm, width * mm, height * mm)
-
     def next_page(self) -> None:
         self._canvas.showPage()
         self._dirty = False

@@ -44,13 +44,20 @@ class Problem:
     reasons: list[str]
 
 
-def _customers(queryset, limit: int = MAX_ROWS) -> list:
+def printable_count(queryset, kind: str = "list") -> int:
+    """How many customers the print covers; NothingToPrint (a Japanese message) for none or too many."""
+    limit = MAX_SHEETS if kind == "sheets" else MAX_ROWS
     count = queryset.count()
     if count == 0:
         raise NothingToPrint(_("No customers to print: search or tick some first."))
     if count > limit:
         raise NothingToPrint(_("%(count)s customers are more than one print holds (%(max)s): narrow the search.")
                              % {"count": f"{count:,}", "max": f"{limit:,}"})
+    return count
+
+
+def _customers(queryset, kind: str = "list") -> list:
+    printable_count(queryset, kind)
     return list(queryset)
 
 
@@ -104,7 +111,7 @@ def address_list_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
 
 def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
     """(how many customers, those that would not print right and why), before printing."""
-    customers = _customers(queryset)
+    customers = _customers(queryset, kind)
     invisible = permissions.invisible_fields(user, "customer")
     found = []
     for customer in customers:
@@ -121,13 +128,9 @@ def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
 
 def shown_name(customer, invisible) -> str:
     """「000001 田中　太郎 様」 with the fields this reader may not see left out."""
-    from types import SimpleNamespace
-
     from crm import naming
 
-    view = SimpleNamespace(**{name: "" if name in invisible else getattr(customer, name)
-                              for name in ("last_name", "first_name", "company_name")})
-    return f"{customer.code} {naming.addressee(view)}".strip()
+    return f"{customer.code} {naming.addressee(customer, hidden=invisible)}".strip()
 
 
 def print_offset() -> tuple[float, float]:
@@ -186,7 +189,7 @@ def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, 
 def customer_sheets_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
     from .sheets import customer_sheets_pdf as draw
 
-    customers = _customers(queryset, MAX_SHEETS)
+    customers = _customers(queryset, "sheets")
     return draw(user=user, customers=customers, header=_header(str(KINDS["sheets"]), len(customers))), len(customers)
 
 

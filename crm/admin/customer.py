@@ -1,4 +1,3 @@
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -268,10 +267,8 @@ class CustomerAdmin(KokyakuAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
             user = request.user
-            hidden = permissions.invisible_fields(user, "customer")
-            shown = SimpleNamespace(**{name: "" if name in hidden else getattr(obj, name)
-                                       for name in ("last_name", "first_name", "company_name")})
-            context["addressee"] = naming.addressee(shown)  # the card's title, with 様 / 御中 (C2)
+            # the card's title, with 様 / 御中 (C2)
+            context["addressee"] = naming.addressee(obj, hidden=permissions.invisible_fields(user, "customer"))
             context["subtitle"] = f"{obj.code} {context['addressee']}"
             summary = selectors.customer_summary(customer=obj)
             context["summary"] = summary
@@ -372,24 +369,18 @@ class CustomerAdmin(KokyakuAdmin):
             queryset = self.get_changelist_instance(request).get_queryset(request)
             querystring = request.GET.urlencode()
         form = PrintForm(request.POST if request.method == "POST" else None)
-        kind = form.data.get("kind", "list") if form.is_bound else request.GET.get("kind", "list")
-        try:
-            count, problems = printout_services.problems_of(user=request.user, queryset=queryset,
-                                                            kind=kind if kind in printout_services.KINDS else "list")
-        except printout_services.NothingToPrint as refused:
-            count, problems, refusal = 0, [], str(refused)
-        else:
-            refusal = ""
-        if form.is_bound and form.is_valid() and not refusal:
+        refusal = ""
+        if form.is_bound and form.is_valid():
             kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
                                                         "with_sender": form.cleaned_data["with_sender"]}
-            if count > printout_services.sync_max():
-                job = job_services.start_job(
-                    kind="print", owner=request.user, title=str(printout_services.KINDS[kind]), total=count,
-                    params={"print_kind": kind, "query": "" if ids is not None else querystring, "ids": ids,
-                            **options})
-                return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
             try:
+                count = printout_services.printable_count(queryset, kind)
+                if count > printout_services.sync_max():
+                    job = job_services.start_job(
+                        kind="print", owner=request.user, title=str(printout_services.KINDS[kind]), total=count,
+                        params={"print_kind": kind, "query": "" if ids is not None else querystring, "ids": ids,
+                                **options})
+                    return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
                 pdf, printed = printout_services.print_pdf(kind, user=request.user, queryset=queryset, **options)
             except printout_services.NothingToPrint as refused:
                 refusal = str(refused)
@@ -398,6 +389,15 @@ class CustomerAdmin(KokyakuAdmin):
                 response = HttpResponse(pdf, content_type="application/pdf")
                 response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
                 return response
+        # The screen: how many, and who would not print right (computed only when it is shown).
+        kind = form.data.get("kind", "list") if form.is_bound else request.GET.get("kind", "list")
+        count, problems = 0, []
+        if not refusal:
+            try:
+                count, problems = printout_services.problems_of(
+                    user=request.user, queryset=queryset, kind=kind if kind in printout_services.KINDS else "list")
+            except printout_services.NothingToPrint as refused:
+                refusal = str(refused)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Print"), "opts": self.model._meta, "form": form, "count": count,

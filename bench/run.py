@@ -406,6 +406,11 @@ def data_export_import(ctx: Context) -> list[Row]:
         with transaction.atomic(), PeakGrowth() as sampled:
             start = time.perf_counter()
             report = importing.write_rows(plan, file_name="bench.csv")
+            if connection.vendor == "postgresql":
+                # The foreign keys are checked at COMMIT (Django's are DEFERRABLE INITIALLY
+                # DEFERRED); the import's own commit pays for them, so the timing does too.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             write_seconds = time.perf_counter() - start
             transaction.set_rollback(True)
         memory = sampled.growth

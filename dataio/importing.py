@@ -159,6 +159,8 @@ class _Rows:
             self.customer_writes = CustomerWrites(connection, user=plan.user, reason=REASON)
             self.writer = Writer(connection)
         self.written_codes: list[str] = []
+        self.fresh_codes = iter(())
+        self._code_position = next(((p, c) for p, c in plan.columns if c.name == "code"), None)
 
     def problem(self, problem: Problem) -> None:
         if len(self.report.problems) < MAX_PROBLEMS_KEPT:
@@ -170,15 +172,11 @@ class _Rows:
         for chunk in _chunks(self.plan):
             if self.reporter:
                 self.reporter.check()
-            parsed = []
-            for number, cells in chunk:
-                self.report.rows += 1
-                values, problems = _parse_row(self.plan, number, cells)
-                parsed.append((number, values, problems))
+            self.report.rows += len(chunk)
             if self.plan.target.model is Customer:
-                self.customers(parsed)
+                self.customers(chunk)
             else:
-                self.children(parsed)
+                self.children([(number, *_parse_row(self.plan, number, cells)) for number, cells in chunk])
             if self.reporter:
                 self.reporter.advance(len(chunk))
         if self.writes and self.written_codes:
@@ -195,13 +193,55 @@ class _Rows:
             self.report.sample.append([str(_shown(column, values.get(column.name))) for _p, column in self.plan.columns])
 
     # --- customers -----------------------------------------------------------------------------
-    def customers(self, parsed) -> None:
-        codes = [v.get("code") for _n, v, _p in parsed if v.get("code")]
-        existing = {code: (pk, branch_id) for code, pk, branch_id in
-                    Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")} if codes else {}
+    def customers(self, chunk: list[tuple[int, list]]) -> None:
+        """A chunk of customer rows: known codes are updates, the others new customers.
+
+        The rows are parsed and checked while the new customers are written (crm.bulk_write's
+        create_streamed), so the database stores one customer while the next is read.
+        """
+        codes = self._codes(chunk)
+        existing = self._existing(codes)
+        updates: list[tuple[int, dict]] = []
+        creates = self._new_customers(chunk, existing, updates)
+        if self.writes:
+            self.fresh_codes = iter(reserve_customer_codes(sum(1 for code in codes if not code)))
+            written = self.customer_writes.create_streamed(
+                creates, at_most=sum(1 for code in codes if code not in existing))
+            self.written_codes += [c.code for c in written]
+        else:
+            for _customer in creates:
+                pass
+        if updates:
+            self._updates(updates)
+
+    def _codes(self, chunk) -> list[str]:
+        """Each row's customer code as parsed (blank where the cell is; its problems are reported
+        when the whole row is parsed)."""
+        if self._code_position is None:
+            return [""] * len(chunk)
+        position, column = self._code_position
+        codes = []
+        for _number, cells in chunk:
+            try:
+                codes.append(column.parse(cells[position] if position < len(cells) else "") or "")
+            except (ValueError, ValidationError):
+                codes.append("")
+        return codes
+
+    @staticmethod
+    def _existing(codes: list[str]) -> dict[str, tuple[int, int]]:
+        codes = [code for code in codes if code]
+        if not codes:
+            return {}
+        return {code: (pk, branch_id) for code, pk, branch_id in
+                Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")}
+
+    def _new_customers(self, chunk, existing: dict, updates: list):
+        """Parses and checks each row: yields the new customers, collects the updates, reports
+        the bad rows."""
         visible_branches = self.branch_ids
-        creates, updates = [], []
-        for number, values, problems in parsed:
+        for number, cells in chunk:
+            values, problems = _parse_row(self.plan, number, cells)
             code = values.get("code") or ""
             if code:
                 if code in self.codes_seen:
@@ -224,27 +264,19 @@ class _Rows:
                 continue
             if found:
                 updates.append((found[0], values))
-            else:
-                creates.append(values)
-                self.report.new += 1
-                self._sample(values)
-        if updates:
-            self._updates(updates)
-        if self.writes and creates:
-            self._creates(creates)
+                continue
+            self.report.new += 1
+            self._sample(values)
+            if self.writes:
+                yield self._new_customer(values)
 
-    def _creates(self, rows: list[dict]) -> None:
-        fresh = iter(reserve_customer_codes(sum(1 for v in rows if not v.get("code"))))
-        customers = []
-        for values in rows:
-            values = {k: v for k, v in values.items()}
-            values["branch"] = values.get("branch") or self.plan.default_branch_id
-            table = self.customer_table
-            customer = table.instance(table.row(**_as_attnames(Customer, values)))
-            customer.code = customer.code or next(fresh)
-            customers.append(customer)
-        self.customer_writes.create(customers)
-        self.written_codes += [c.code for c in customers]
+    def _new_customer(self, values: dict) -> Customer:
+        values = dict(values)
+        values["branch"] = values.get("branch") or self.plan.default_branch_id
+        table = self.customer_table
+        customer = table.instance(table.row(**_as_attnames(Customer, values)))
+        customer.code = customer.code or next(self.fresh_codes)
+        return customer
 
     def _updates(self, updates: list[tuple[int, dict]]) -> None:
         stored = Customer.objects.in_bulk([pk for pk, _v in updates])

@@ -262,16 +262,16 @@ def test_x1_a_crash_in_the_middle_leaves_nothing(world, monkeypatch):
 
     client = client_for(world.users["hq_admin"])
     job = checked_job(client, cp932_file(*[f",A,故障{i},一,,,,,," for i in range(1500)]))
-    real = bulk_write.CustomerWrites.create
+    real = bulk_write.CustomerWrites.write_history
     calls = {"n": 0}
 
-    def crash_on_second(self, customers):
+    def crash_on_second(self, customers, history_type):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # the second chunk's customers are stored, their history fails
             raise RuntimeError("disk full")
-        return real(self, customers)
+        return real(self, customers, history_type)
 
-    monkeypatch.setattr(bulk_write.CustomerWrites, "create", crash_on_second)
+    monkeypatch.setattr(bulk_write.CustomerWrites, "write_history", crash_on_second)
     done = confirm(client, job)
     assert done.state == Job.State.FAILED and "何も変わっていません" in done.message
     assert not Customer.objects.filter(last_name__startswith="故障").exists()

@@ -30,6 +30,17 @@ JA = {
     "Permissions of this person alone (besides the roles)": "この利用者だけの個別の権限（権限グループのほかに）",
     "What each role may do is set on 設定 → 権限グループ.": "各権限グループでできることは 設定 → 権限グループ で設定します。",
 
+    # --- 履歴: a past version says which it is; a restore is recorded as 復元 (issue 11, point 8) ---
+    "Restored (the version of %(date)s)": "復元（%(date)s の版）",
+    "Restored": "復元",
+    "The version of %(date)s": "%(date)s の版",
+    "Saved at": "保存日時",
+    "Saved by": "保存した人",
+    "Press the 'Revert' button below to revert to this version of the object.":
+        "この版に戻すには、下の「この版に戻す」ボタンを押してください。",
+    "Press the 'Change History' button below to edit the history.":
+        "履歴を編集するには、下の「変更履歴を更新」ボタンを押してください。",
+
     # --- printouts (P1, P3, P5) ---
     "No address.": "住所がありません。",
     "No postal code.": "郵便番号がありません。",
@@ -142,7 +153,6 @@ JA = {
     "Checkboxes": "チェック項目",
     "Registered / updated": "登録・更新",
     "Leave blank to number automatically.": "空欄のまま保存すると自動で採番します。",
-    "Restored the version of %(date)s": "%(date)s の版に復元",
     "Restored the version of %(date)s.": "%(date)s の版に復元しました。",
     "Person": "本人情報",
     "Scope": "所属・権限",

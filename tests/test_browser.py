@@ -269,3 +269,67 @@ def test_p1_p3_p4_print_screen_names_the_problem_customers_and_prints_vertical_p
     response = answer.value
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert "postcards_vertical.pdf" in response.headers["content-disposition"]
+
+
+def test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows(page, live_server):
+    from django.apps import apps
+
+    from crm import roles
+    from crm.models import Purchase
+    from tests.factories import ProductFactory
+
+    # given: a general user of one branch, a customer there, a product in the master
+    roles.sync_roles(apps)  # a transactional test: earlier ones flushed the migration's groups
+    branch = BranchFactory(code="HQ", name="本店")
+    StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch)
+    ProductFactory(code="CDR58974", name="650MB-CD-R", category="消耗品", unit_price=700)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when: from the card, add a purchase and pick the product in the autocomplete
+    login(page, live_server, "ippan")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    page.click("a:text-is('購買履歴を追加')")
+    page.wait_for_selector("#id_product")
+    page.click("#id_product + .select2")
+    page.keyboard.type("CDR")
+    page.locator(".select2-results__option:has-text('650MB-CD-R')").click()
+
+    # then: code, name, category and unit price are there before saving, and the amount is computed
+    page.wait_for_function("document.getElementById('id_product_code').value === 'CDR58974'")
+    assert page.input_value("#id_product_name") == "650MB-CD-R"
+    assert page.input_value("#id_product_category") == "消耗品"
+    assert page.input_value("#id_unit_price") == "700"
+    assert page.input_value("#id_amount") == "700"
+
+    # when: the quantity is typed, the amount follows
+    page.fill("#id_quantity", "3")
+    assert page.input_value("#id_amount") == "2100"
+    shot(page, "purchase-form")
+
+    # when: the user types an amount of their own, it stays when the quantity changes
+    page.fill("#id_amount", "2000")
+    page.fill("#id_quantity", "4")
+    assert page.input_value("#id_amount") == "2000"
+    # clearing it gives the computed amount back
+    page.fill("#id_amount", "")
+    assert page.input_value("#id_amount") == "2800"
+    page.fill("#id_amount", "2500")
+    page.click("button[name=_save]")
+    page.wait_for_load_state()
+
+    # then: saved as shown
+    purchase = Purchase.objects.get(customer=customer)
+    assert (purchase.product_code, purchase.product_name, purchase.unit_price) == ("CDR58974", "650MB-CD-R", 700)
+    assert (purchase.quantity, purchase.amount) == (4, 2500)
+
+    # when: on the purchase's own page, another product replaces the filled values
+    ProductFactory(code="M256", name="256MBメモリ", category="周辺機器", unit_price=1000)
+    page.goto(live_server.url + f"/admin/crm/purchase/{purchase.pk}/change/")
+    page.fill("#id_amount", "")  # back to quantity × unit price
+    page.click("#id_product + .select2")
+    page.keyboard.type("M256")
+    page.locator(".select2-results__option:has-text('256MBメモリ')").click()
+    page.wait_for_function("document.getElementById('id_product_code').value === 'M256'")
+    assert page.input_value("#id_unit_price") == "1000"
+    assert page.input_value("#id_amount") == "4000"

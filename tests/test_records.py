@@ -79,6 +79,48 @@ def test_h2_purchase_from_product_master_through_the_form(admin_client, hq_branc
     assert purchase.unit_price == 700 and purchase.amount == 70000
 
 
+def test_h2_point9_product_fill_answers_those_who_write_purchases_without_restricted_fields(hq_branch):
+    """What the purchase form's script fills in when a product is chosen (the browser side is
+    tests/test_browser.py::test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows)."""
+    from django.contrib.auth.models import Group
+
+    from crm import roles
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+    from tests.factories import StaffFactory
+    from tests.helpers import ja_client
+
+    # given
+    product = ProductFactory(code="CDR58974", name="650MB-CD-R", category="消耗品", unit_price=700)
+    url = reverse("admin:crm_purchase_product_fill", args=[product.pk])
+    general = StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[hq_branch])
+    read_only = StaffFactory(username="sansho", roles=[roles.READ_ONLY], branches=[hq_branch])
+
+    # then: a writer gets the master's values under the purchase's field names
+    assert ja_client(general).get(url).json() == {
+        "product_code": "CDR58974", "product_name": "650MB-CD-R", "product_category": "消耗品", "unit_price": "700"}
+    # a reader of purchases who may not write them gets nothing; nor does an unknown product
+    assert ja_client(read_only).get(url).status_code == 403
+    assert ja_client(general).get(reverse("admin:crm_purchase_product_fill", args=[product.pk + 99])).status_code == 404
+
+    # when: 単価 of purchases becomes visible to a group the writer is not in (R3)
+    FieldSetting.objects.filter(model="purchase", field_name="unit_price").update(
+        visible_to=Group.objects.create(name="経理"))
+    lookup.invalidate()
+
+    # then: the unit price is left out for them
+    assert "unit_price" not in ja_client(general).get(url).json()
+
+
+def test_h2_point9_purchase_form_carries_the_fill_script_and_its_address(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    for url in (reverse("admin:crm_purchase_add") + f"?customer={customer.pk}",
+                reverse("admin:crm_purchase_change", args=[PurchaseFactory(customer=customer).pk])):
+        page = admin_client.get(url).content.decode()
+        assert "kokyaku/purchase_form.js" in page
+        assert 'data-product-fill-url="/admin/crm/purchase/product-fill/0/"' in page
+
+
 def test_h2_negative_quantity_is_refused_in_japanese(admin_client, hq_branch):
     customer = CustomerFactory(branch=hq_branch)
     response = admin_client.post(reverse("admin:crm_purchase_add"), {

@@ -333,3 +333,41 @@ def test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows(page
     page.wait_for_function("document.getElementById('id_product_code').value === 'M256'")
     assert page.input_value("#id_unit_price") == "1000"
     assert page.input_value("#id_amount") == "4000"
+
+
+def test_h3_point11_family_editor_columns_fit_and_read_at_1366(page, live_server):
+    from crm.models import FamilyMember
+    from tests.factories import FamilyMemberFactory
+
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"))
+    FamilyMemberFactory(customer=customer, name="山田 花子", name_kana="ヤマダ ハナコ", relation="配偶者",
+                        occupation="公務員", hobbies="音楽鑑賞とゴルフ")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when: the family editor opens on the card at 1366 px, with a row added
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/?edit=family")
+    page.locator("a:text-is('家族')").first.click()
+    page.get_by_text("家族 の追加").click()
+
+    # then: the table needs no sideways scrolling, and each input is wide enough for what it holds
+    overflow = page.evaluate("""() => { const w = document.querySelector('#family-group .formset-wrapper');
+                                        return w.scrollWidth - w.clientWidth; }""")
+    assert overflow <= 0
+    for name in ("name", "name_kana", "hobbies", "birth_date", "registered_on"):
+        fits = page.evaluate(f"""() => {{ const e = document.querySelector('[name=family-0-{name}]');
+                                          return e.scrollWidth <= e.clientWidth; }}""")
+        assert fits, name
+    assert page.locator("select[name=family-1-gender] option:checked").inner_text().strip() == "－"
+    shot(page, "family-editor")
+
+    # when: a reading is typed in hiragana and saved
+    page.fill("input[name=family-1-name]", "山田 徹")
+    page.fill("input[name=family-1-name_kana]", "やまだ とおる")
+    page.click("button[name=_continue]")
+    page.wait_for_load_state()
+
+    # then
+    assert FamilyMember.objects.get(name="山田 徹").name_kana == "ヤマダ トオル"

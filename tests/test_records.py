@@ -1,6 +1,7 @@
 """H1–H5: contact and purchase histories, family, career and the masters."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -158,6 +159,38 @@ def test_h3_family_and_h4_career_on_the_card(admin_client, hq_branch):
     family = customer.family.get()
     assert family.lives_together and family.birth_date == datetime.date(1985, 4, 18)
     assert customer.career.count() == 2
+
+
+def test_h3_point11_family_reading_is_stored_in_katakana_on_every_write(admin_client, hq_branch):
+    from crm.models import FamilyMember
+    from tests.factories import FamilyMemberFactory
+
+    # given: one member saved by code with a half-width reading
+    customer = CustomerFactory(branch=hq_branch)
+    kept = FamilyMemberFactory(customer=customer, name="山田 花子", name_kana="ﾔﾏﾀﾞ ﾊﾅｺ")
+    assert FamilyMember.objects.get(pk=kept.pk).name_kana == "ヤマダ ハナコ"
+
+    # when: the card's editor changes it to hiragana and adds one in hiragana
+    data = card_post_data(customer)
+    data.update({
+        "family-0-name_kana": "やまだ　はなこ",
+        "family-TOTAL_FORMS": "2", "family-1-registered_on": "2002-06-01", "family-1-relation": "子",
+        "family-1-name": "山田 徹", "family-1-name_kana": "やまだ とおる", "family-1-gender": "",
+    })
+    response = admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+
+    # then: both readings are katakana, as a customer's are, in the rows and in their history
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(customer.family.values_list("name_kana", flat=True)) == {"ヤマダ ハナコ", "ヤマダ トオル"}
+    added = customer.family.get(name="山田 徹")
+    assert added.history.first().name_kana == "ヤマダ トオル"
+
+
+def test_h3_point11_family_editor_offers_a_short_blank_gender(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk]) + "?edit=family").content.decode()
+    blank = re.search(r'<select name="family-__prefix__-gender"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', page)
+    assert blank and blank.group(1).strip() == "－"
 
 
 @pytest.mark.parametrize("model", ["product", "staffdepartment", "staff", "branch", "customercategory", "contactcategory"])

@@ -255,8 +255,9 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         if request.method == "POST" and not self.has_change_permission(request, current):
             # simple-history's restore form asks for no change permission of its own.
             raise PermissionDenied
-        version = self.model.history.filter(**{self.model._meta.pk.attname: current.pk},
-                                            history_id=version_id).select_related("history_user").first()
+        manager = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        version = manager.filter(**{self.model._meta.pk.attname: current.pk},
+                                 history_id=version_id).select_related("history_user").first()
         if version is None:
             raise Http404
         request._kokyaku_restoring = version  # a POST here restores it: see change_reason_for

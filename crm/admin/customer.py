@@ -46,6 +46,12 @@ class FamilyInline(TabularInline):
     ]
     verbose_name_plural = _("Family")
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "gender":
+            # the column is narrow: a dash for "not given" rather than unfold's 「選択してください」
+            kwargs["choices"] = db_field.get_choices(include_blank=True, blank_choice=[("", "－")])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 class CareerInline(TabularInline):
     model = CareerEntry

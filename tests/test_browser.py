@@ -371,3 +371,46 @@ def test_h3_point11_family_editor_columns_fit_and_read_at_1366(page, live_server
 
     # then
     assert FamilyMember.objects.get(name="山田 徹").name_kana == "ヤマダ トオル"
+
+
+def test_r1_c4_point7_point8_staff_role_and_version_pages_fit_1366(page, live_server):
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from crm import roles, services
+
+    # given: the roles, two branches, a branch user, a customer changed once with a purpose
+    roles.sync_roles(apps)  # a transactional test: earlier ones flushed the migration's groups
+    branch = BranchFactory(code="HQ", name="本店")
+    BranchFactory(code="B1", name="渋谷店")
+    admin = StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    user = StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch, department="営業部")
+    customer.department = "総務部"
+    services.customer_save(customer=customer, user=admin, reason="部署異動のため")
+    version = customer.history.first()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "kanri")
+
+    def fits(path, name):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        shot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366, name
+        return page
+
+    # then: each page fits 1366 px and says what it should, in Japanese
+    staff_page = fits(f"/admin/crm/staff/{user.pk}/change/", "staff")
+    assert staff_page.locator("input[type=checkbox][name=branches]").count() == 2
+    assert staff_page.locator("label:has(input[name=branches]):has-text('渋谷店')").count() == 1
+    assert staff_page.locator("label:has(input[name=groups]):has-text('参照のみ（顧客の参照）')").count() == 1
+    role_page = fits(f"/admin/auth/group/{Group.objects.get(name=roles.GENERAL).pk}/change/", "role")
+    assert role_page.locator("label:has(input[name=capabilities]:checked)").all_inner_texts() == [
+        "顧客の参照（一覧・カード・履歴・検索・マスタの参照）",
+        "顧客の編集・追加（顧客・応対履歴・購買履歴・家族・前職の編集と追加、履歴の削除）",
+        "出力（CSV・Excelファイル）", "印刷（一覧表・宛名ラベル・はがき（PDF））",
+    ]
+    fits("/admin/auth/group/", "roles")
+    version_page = fits(f"/admin/crm/customer/{customer.pk}/history/{version.history_id}/", "history-version")
+    facts = version_page.locator("#version-facts").inner_text()
+    assert "部署異動のため" in facts and str(admin) in facts and "保存日時" in facts

@@ -100,7 +100,7 @@ class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             return RolesField(queryset=Group.objects.order_by("name"), required=False, label=_("Roles"),
-                              help_text=_("What each role may do is set on 設定 → 権限グループ."))
+                              help_text=_("What each role may do is set on Settings → Roles."))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.action(description=_("Unlock (after too many failed logins)"), permissions=["change"])
@@ -132,7 +132,7 @@ class RoleForm(forms.ModelForm):
         widget=UnfoldAdminCheckboxSelectMultipleWidget(attrs={"class": "kokyaku-choice-list"}),
         choices=[(c.key, c.label) for c in roles.CAPABILITIES],
         help_text=_("Ticking one gives the role every permission it stands for; unticking takes them away. "
-                    "Marked 一部: the role holds some of them (see the individual permissions below)."),
+                    "Marked partly: the role holds only some of them (see the individual permissions below)."),
     )
 
     class Meta:

@@ -24,11 +24,11 @@ JA = {
     " (partly: %(names)s)": "（一部のみ: %(names)s）",
     "partly": "一部",
     "What this role may do": "できること",
-    "Ticking one gives the role every permission it stands for; unticking takes them away. Marked 一部: the role holds some of them (see the individual permissions below).":
+    "Ticking one gives the role every permission it stands for; unticking takes them away. Marked partly: the role holds only some of them (see the individual permissions below).":
         "チェックするとその操作に必要な権限がすべて付き、外すとすべて外れます。「一部」はその権限の一部だけを持つ状態です（下の「個別の権限」で確認できます）。",
     "Individual permissions (advanced)": "個別の権限（詳細）",
     "Permissions of this person alone (besides the roles)": "この利用者だけの個別の権限（権限グループのほかに）",
-    "What each role may do is set on 設定 → 権限グループ.": "各権限グループでできることは 設定 → 権限グループ で設定します。",
+    "What each role may do is set on Settings → Roles.": "各権限グループでできることは 設定 → 権限グループ で設定します。",
 
     # --- 履歴: a past version says which it is; a restore is recorded as 復元 (issue 11, point 8) ---
     "Restored (the version of %(date)s)": "復元（%(date)s の版）",

@@ -43,6 +43,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 ROLE_ORDER = [ADMIN, GENERAL, GENERAL_NO_EXPORT, GENERAL_NO_PRINT, READ_ONLY]
 
 
+def role_rank():
+    """An ordering for groups as the role matrix lists them (管理者 first), then any other group."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(*[When(name=name, then=Value(i)) for i, name in enumerate(ROLE_ORDER)],
+                default=Value(len(ROLE_ORDER)), output_field=IntegerField()).asc()
+
+
 def sync_roles(apps) -> None:
     """Create the role groups with their permissions (used by the data migration)."""
     Group = apps.get_model("auth", "Group")

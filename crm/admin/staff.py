@@ -99,7 +99,7 @@ class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
-            return RolesField(queryset=Group.objects.order_by("name"), required=False, label=_("Roles"),
+            return RolesField(queryset=Group.objects.order_by(roles.role_rank(), "name"), required=False, label=_("Roles"),
                               help_text=_("What each role may do is set on Settings → Roles."))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -172,6 +172,9 @@ class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("permissions")
+
+    def get_ordering(self, request):
+        return [roles.role_rank(), "name"]
 
     def get_list_display(self, request):
         # One column per capability, made fresh for each request (the class is shared).

@@ -81,6 +81,9 @@ def test_r1_point7_role_list_is_the_matrix(world):
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     # 参照 ○, 編集 ○, 削除 －, 出力 －, 印刷 ○, 取込 －, 設定 －
     assert cells[-7:] == ["○", "○", "－", "－", "○", "－", "－"]
+    # in the matrix's order, 管理者 first
+    positions = [page.index(f">{name}<") for name in roles.ROLE_ORDER]
+    assert positions == sorted(positions)
 
 
 def test_r1_point7_ticking_and_unticking_a_capability_changes_only_its_permissions(world):

@@ -4,6 +4,11 @@ The data migration 0006 creates them; admins may adjust a group's permissions af
 the 権限グループ screen, and assign roles to staff on the 利用者 screen.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
 ADMIN = "管理者"
 GENERAL = "一般"
 GENERAL_NO_EXPORT = "一般・出力不可"
@@ -38,6 +43,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 ROLE_ORDER = [ADMIN, GENERAL, GENERAL_NO_EXPORT, GENERAL_NO_PRINT, READ_ONLY]
 
 
+def role_rank():
+    """An ordering for groups as the role matrix lists them (管理者 first), then any other group."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(*[When(name=name, then=Value(i)) for i, name in enumerate(ROLE_ORDER)],
+                default=Value(len(ROLE_ORDER)), output_field=IntegerField()).asc()
+
+
 def sync_roles(apps) -> None:
     """Create the role groups with their permissions (used by the data migration)."""
     Group = apps.get_model("auth", "Group")
@@ -50,3 +63,85 @@ def sync_roles(apps) -> None:
             rows = Permission.objects.filter(content_type__app_label=app_label)
             permissions += list(rows if codename == "*" else rows.filter(codename=codename))
         group.permissions.set(permissions)
+
+
+# --- what a role may do, in the words of the README's role matrix (the 権限グループ screen) ---------
+@dataclass(frozen=True)
+class Capability:
+    """One column of the role matrix: what people call it, and the permissions it stands for."""
+
+    key: str
+    label: str
+    detail: str
+    permissions: tuple[str, ...]  # dotted codenames; "app.*" is every permission of that app
+
+
+SETTINGS = "settings"
+CAPABILITIES = [
+    Capability("view", _("View customers"), _("list, card, history, search, masters"), tuple(_VIEW)),
+    Capability("edit", _("Edit and add customers"),
+               _("customers, contact histories, purchases, family, career; delete those histories"),
+               tuple(p for p in _WORK if p not in _VIEW)),
+    Capability("delete", _("Delete customers"), _("one by one or in bulk"), ("crm.delete_customer",)),
+    Capability("export", _("Export customers"), _("CSV and Excel files"), ("crm.export_customer",)),
+    Capability("print", _("Print customers"), _("lists, labels, postcards (PDF)"), ("crm.print_customer",)),
+    Capability("import", _("Import customers"), _("CSV and Excel files"), ("crm.import_customer",)),
+    # Everything else 管理者 holds: ROLE_PERMISSIONS[ADMIN] less what the columns above name.
+    Capability(SETTINGS, _("Settings"), _("field names, staff, roles, access log, editing the masters"), ()),
+]
+YES, PARTLY, NO = "yes", "partly", "no"
+
+
+def _expand(dotted: Iterable[str]) -> set[int]:
+    """Permission ids of dotted codenames ("crm.view_customer", "audit.*")."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for spec in dotted:
+        app_label, codename = spec.split(".")
+        query |= Q(content_type__app_label=app_label) if codename == "*" else Q(
+            content_type__app_label=app_label, codename=codename)
+    # simple-history's models have no screen: their permissions mean nothing to a role
+    rows = Permission.objects.filter(query).exclude(content_type__model__startswith="historical")
+    return set(rows.values_list("id", flat=True))
+
+
+def capability_permission_ids() -> dict[str, set[int]]:
+    """Each capability's permission ids; the settings column is the rest of what 管理者 holds."""
+    ids = {c.key: _expand(c.permissions) for c in CAPABILITIES if c.key != SETTINGS}
+    ids[SETTINGS] = _expand(ROLE_PERMISSIONS[ADMIN]) - set().union(*ids.values())
+    return ids
+
+
+def capability_states(permission_ids: set[int], by_capability: dict[str, set[int]]) -> dict[str, str]:
+    """YES when a role holds every permission of a capability, PARTLY some, NO none."""
+    states = {}
+    for key, wanted in by_capability.items():
+        held = len(wanted & permission_ids)
+        states[key] = YES if wanted and held == len(wanted) else PARTLY if held else NO
+    return states
+
+
+def role_capabilities(group) -> dict[str, str]:
+    return capability_states(set(group.permissions.values_list("id", flat=True)), capability_permission_ids())
+
+
+def role_summary(states: dict[str, str]) -> str:
+    """「顧客の参照、顧客の編集・追加、出力」: what a role may do, in one line."""
+    held = [str(c.label) for c in CAPABILITIES if states.get(c.key) == YES]
+    partly = [str(c.label) for c in CAPABILITIES if states.get(c.key) == PARTLY]
+    text = "、".join(held) if held else str(_("nothing"))
+    if partly:
+        text += str(_(" (partly: %(names)s)")) % {"names": "、".join(partly)}
+    return text
+
+
+def role_set_capabilities(*, group, grant: Iterable[str] = (), revoke: Iterable[str] = ()) -> None:
+    """Give a role every permission of the capabilities in `grant`, take away those of `revoke`;
+    permissions of the capabilities not named stay as they are."""
+    by_capability = capability_permission_ids()
+    for key in grant:
+        group.permissions.add(*by_capability[key])
+    for key in revoke:
+        group.permissions.remove(*by_capability[key])

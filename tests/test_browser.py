@@ -269,3 +269,148 @@ def test_p1_p3_p4_print_screen_names_the_problem_customers_and_prints_vertical_p
     response = answer.value
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert "postcards_vertical.pdf" in response.headers["content-disposition"]
+
+
+def test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows(page, live_server):
+    from django.apps import apps
+
+    from crm import roles
+    from crm.models import Purchase
+    from tests.factories import ProductFactory
+
+    # given: a general user of one branch, a customer there, a product in the master
+    roles.sync_roles(apps)  # a transactional test: earlier ones flushed the migration's groups
+    branch = BranchFactory(code="HQ", name="本店")
+    StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch)
+    ProductFactory(code="CDR58974", name="650MB-CD-R", category="消耗品", unit_price=700)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when: from the card, add a purchase and pick the product in the autocomplete
+    login(page, live_server, "ippan")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    page.click("a:text-is('購買履歴を追加')")
+    page.wait_for_selector("#id_product")
+    page.click("#id_product + .select2")
+    page.keyboard.type("CDR")
+    page.locator(".select2-results__option:has-text('650MB-CD-R')").click()
+
+    # then: code, name, category and unit price are there before saving, and the amount is computed
+    page.wait_for_function("document.getElementById('id_product_code').value === 'CDR58974'")
+    assert page.input_value("#id_product_name") == "650MB-CD-R"
+    assert page.input_value("#id_product_category") == "消耗品"
+    assert page.input_value("#id_unit_price") == "700"
+    assert page.input_value("#id_amount") == "700"
+
+    # when: the quantity is typed, the amount follows
+    page.fill("#id_quantity", "3")
+    assert page.input_value("#id_amount") == "2100"
+    shot(page, "purchase-form")
+
+    # when: the user types an amount of their own, it stays when the quantity changes
+    page.fill("#id_amount", "2000")
+    page.fill("#id_quantity", "4")
+    assert page.input_value("#id_amount") == "2000"
+    # clearing it gives the computed amount back
+    page.fill("#id_amount", "")
+    assert page.input_value("#id_amount") == "2800"
+    page.fill("#id_amount", "2500")
+    page.click("button[name=_save]")
+    page.wait_for_load_state()
+
+    # then: saved as shown
+    purchase = Purchase.objects.get(customer=customer)
+    assert (purchase.product_code, purchase.product_name, purchase.unit_price) == ("CDR58974", "650MB-CD-R", 700)
+    assert (purchase.quantity, purchase.amount) == (4, 2500)
+
+    # when: on the purchase's own page, another product replaces the filled values
+    ProductFactory(code="M256", name="256MBメモリ", category="周辺機器", unit_price=1000)
+    page.goto(live_server.url + f"/admin/crm/purchase/{purchase.pk}/change/")
+    page.fill("#id_amount", "")  # back to quantity × unit price
+    page.click("#id_product + .select2")
+    page.keyboard.type("M256")
+    page.locator(".select2-results__option:has-text('256MBメモリ')").click()
+    page.wait_for_function("document.getElementById('id_product_code').value === 'M256'")
+    assert page.input_value("#id_unit_price") == "1000"
+    assert page.input_value("#id_amount") == "4000"
+
+
+def test_h3_point11_family_editor_columns_fit_and_read_at_1366(page, live_server):
+    from crm.models import FamilyMember
+    from tests.factories import FamilyMemberFactory
+
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"))
+    FamilyMemberFactory(customer=customer, name="山田 花子", name_kana="ヤマダ ハナコ", relation="配偶者",
+                        occupation="公務員", hobbies="音楽鑑賞とゴルフ")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # when: the family editor opens on the card at 1366 px, with a row added
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/?edit=family")
+    page.locator("a:text-is('家族')").first.click()
+    page.get_by_text("家族 の追加").click()
+
+    # then: the table needs no sideways scrolling, and each input is wide enough for what it holds
+    overflow = page.evaluate("""() => { const w = document.querySelector('#family-group .formset-wrapper');
+                                        return w.scrollWidth - w.clientWidth; }""")
+    assert overflow <= 0
+    for name in ("name", "name_kana", "hobbies", "birth_date", "registered_on"):
+        fits = page.evaluate(f"""() => {{ const e = document.querySelector('[name=family-0-{name}]');
+                                          return e.scrollWidth <= e.clientWidth; }}""")
+        assert fits, name
+    assert page.locator("select[name=family-1-gender] option:checked").inner_text().strip() == "－"
+    shot(page, "family-editor")
+
+    # when: a reading is typed in hiragana and saved
+    page.fill("input[name=family-1-name]", "山田 徹")
+    page.fill("input[name=family-1-name_kana]", "やまだ とおる")
+    page.click("button[name=_continue]")
+    page.wait_for_load_state()
+
+    # then
+    assert FamilyMember.objects.get(name="山田 徹").name_kana == "ヤマダ トオル"
+
+
+def test_r1_c4_point7_point8_staff_role_and_version_pages_fit_1366(page, live_server):
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from crm import roles, services
+
+    # given: the roles, two branches, a branch user, a customer changed once with a purpose
+    roles.sync_roles(apps)  # a transactional test: earlier ones flushed the migration's groups
+    branch = BranchFactory(code="HQ", name="本店")
+    BranchFactory(code="B1", name="渋谷店")
+    admin = StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    user = StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch, department="営業部")
+    customer.department = "総務部"
+    services.customer_save(customer=customer, user=admin, reason="部署異動のため")
+    version = customer.history.first()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "kanri")
+
+    def fits(path, name):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        shot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366, name
+        return page
+
+    # then: each page fits 1366 px and says what it should, in Japanese
+    staff_page = fits(f"/admin/crm/staff/{user.pk}/change/", "staff")
+    assert staff_page.locator("input[type=checkbox][name=branches]").count() == 2
+    assert staff_page.locator("label:has(input[name=branches]):has-text('渋谷店')").count() == 1
+    assert staff_page.locator("label:has(input[name=groups]):has-text('参照のみ（顧客の参照）')").count() == 1
+    role_page = fits(f"/admin/auth/group/{Group.objects.get(name=roles.GENERAL).pk}/change/", "role")
+    assert role_page.locator("label:has(input[name=capabilities]:checked)").all_inner_texts() == [
+        "顧客の参照（一覧・カード・履歴・検索・マスタの参照）",
+        "顧客の編集・追加（顧客・応対履歴・購買履歴・家族・前職の編集と追加、履歴の削除）",
+        "出力（CSV・Excelファイル）", "印刷（一覧表・宛名ラベル・はがき（PDF））",
+    ]
+    fits("/admin/auth/group/", "roles")
+    version_page = fits(f"/admin/crm/customer/{customer.pk}/history/{version.history_id}/", "history-version")
+    facts = version_page.locator("#version-facts").inner_text()
+    assert "部署異動のため" in facts and str(admin) in facts and "保存日時" in facts

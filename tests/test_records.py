@@ -1,6 +1,7 @@
 """H1–H5: contact and purchase histories, family, career and the masters."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -79,6 +80,48 @@ def test_h2_purchase_from_product_master_through_the_form(admin_client, hq_branc
     assert purchase.unit_price == 700 and purchase.amount == 70000
 
 
+def test_h2_point9_product_fill_answers_those_who_write_purchases_without_restricted_fields(hq_branch):
+    """What the purchase form's script fills in when a product is chosen (the browser side is
+    tests/test_browser.py::test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows)."""
+    from django.contrib.auth.models import Group
+
+    from crm import roles
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+    from tests.factories import StaffFactory
+    from tests.helpers import ja_client
+
+    # given
+    product = ProductFactory(code="CDR58974", name="650MB-CD-R", category="消耗品", unit_price=700)
+    url = reverse("admin:crm_purchase_product_fill", args=[product.pk])
+    general = StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[hq_branch])
+    read_only = StaffFactory(username="sansho", roles=[roles.READ_ONLY], branches=[hq_branch])
+
+    # then: a writer gets the master's values under the purchase's field names
+    assert ja_client(general).get(url).json() == {
+        "product_code": "CDR58974", "product_name": "650MB-CD-R", "product_category": "消耗品", "unit_price": "700"}
+    # a reader of purchases who may not write them gets nothing; nor does an unknown product
+    assert ja_client(read_only).get(url).status_code == 403
+    assert ja_client(general).get(reverse("admin:crm_purchase_product_fill", args=[product.pk + 99])).status_code == 404
+
+    # when: 単価 of purchases becomes visible to a group the writer is not in (R3)
+    FieldSetting.objects.filter(model="purchase", field_name="unit_price").update(
+        visible_to=Group.objects.create(name="経理"))
+    lookup.invalidate()
+
+    # then: the unit price is left out for them
+    assert "unit_price" not in ja_client(general).get(url).json()
+
+
+def test_h2_point9_purchase_form_carries_the_fill_script_and_its_address(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    for url in (reverse("admin:crm_purchase_add") + f"?customer={customer.pk}",
+                reverse("admin:crm_purchase_change", args=[PurchaseFactory(customer=customer).pk])):
+        page = admin_client.get(url).content.decode()
+        assert "kokyaku/purchase_form.js" in page
+        assert 'data-product-fill-url="/admin/crm/purchase/product-fill/0/"' in page
+
+
 def test_h2_negative_quantity_is_refused_in_japanese(admin_client, hq_branch):
     customer = CustomerFactory(branch=hq_branch)
     response = admin_client.post(reverse("admin:crm_purchase_add"), {
@@ -116,6 +159,38 @@ def test_h3_family_and_h4_career_on_the_card(admin_client, hq_branch):
     family = customer.family.get()
     assert family.lives_together and family.birth_date == datetime.date(1985, 4, 18)
     assert customer.career.count() == 2
+
+
+def test_h3_point11_family_reading_is_stored_in_katakana_on_every_write(admin_client, hq_branch):
+    from crm.models import FamilyMember
+    from tests.factories import FamilyMemberFactory
+
+    # given: one member saved by code with a half-width reading
+    customer = CustomerFactory(branch=hq_branch)
+    kept = FamilyMemberFactory(customer=customer, name="山田 花子", name_kana="ﾔﾏﾀﾞ ﾊﾅｺ")
+    assert FamilyMember.objects.get(pk=kept.pk).name_kana == "ヤマダ ハナコ"
+
+    # when: the card's editor changes it to hiragana and adds one in hiragana
+    data = card_post_data(customer)
+    data.update({
+        "family-0-name_kana": "やまだ　はなこ",
+        "family-TOTAL_FORMS": "2", "family-1-registered_on": "2002-06-01", "family-1-relation": "子",
+        "family-1-name": "山田 徹", "family-1-name_kana": "やまだ とおる", "family-1-gender": "",
+    })
+    response = admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+
+    # then: both readings are katakana, as a customer's are, in the rows and in their history
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(customer.family.values_list("name_kana", flat=True)) == {"ヤマダ ハナコ", "ヤマダ トオル"}
+    added = customer.family.get(name="山田 徹")
+    assert added.history.first().name_kana == "ヤマダ トオル"
+
+
+def test_h3_point11_family_editor_offers_a_short_blank_gender(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch)
+    page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk]) + "?edit=family").content.decode()
+    blank = re.search(r'<select name="family-__prefix__-gender"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', page)
+    assert blank and blank.group(1).strip() == "－"
 
 
 @pytest.mark.parametrize("model", ["product", "staffdepartment", "staff", "branch", "customercategory", "contactcategory"])

@@ -9,9 +9,13 @@ KokyakuAdmin and these inlines inherits all of it.
 
 import dataclasses
 
+from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
@@ -21,7 +25,7 @@ from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
-from .. import permissions
+from .. import history, permissions
 from ..forms import InlineForm
 
 
@@ -142,6 +146,10 @@ class ScopedHistoryHelper(HistoricalRecordContextHelper):
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
 
 
+def _restored_label():
+    return _("Restored")
+
+
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     """SimpleHistoryAdmin before unfold's ModelAdmin: the order measured to render every page."""
 
@@ -235,12 +243,46 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         self._visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def set_history_delta_changes(self, request, page_obj, *args, **kwargs):
+        super().set_history_delta_changes(request, page_obj, *args, **kwargs)
+        for record in page_obj.object_list:
+            if history.is_restore(record):
+                # the history list's 種別 column reads 復元 rather than 変更
+                record.get_history_type_display = _restored_label
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         current = self._visible_or_404(request, object_id)
         if request.method == "POST" and not self.has_change_permission(request, current):
             # simple-history's restore form asks for no change permission of its own.
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        manager = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        version = manager.filter(**{self.model._meta.pk.attname: current.pk},
+                                 history_id=version_id).select_related("history_user").first()
+        if version is None:
+            raise Http404
+        request._kokyaku_restoring = version  # a POST here restores it: see change_reason_for
+        context = {"version": version, "version_date": history.version_date(version),
+                   "version_is_restore": history.is_restore(version), **(extra_context or {})}
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def change_reason_for(self, request, form) -> str | None:
+        """The 更新目的 of this write: what the user typed; a restore says which version it brought back."""
+        typed = (form.cleaned_data.get("change_reason") or "").strip() if form is not None else ""
+        version = getattr(request, "_kokyaku_restoring", None)
+        if version is not None and request.method == "POST":
+            return history.restore_reason(version=version, typed=typed)
+        return typed or None
+
+    def response_change(self, request, obj):
+        version = getattr(request, "_kokyaku_restoring", None)
+        if version is None or request.method != "POST":
+            return super().response_change(request, obj)
+        # After a restore: back to the card (the record's own page), saying what happened.
+        self.message_user(request, _("Restored the version of %(date)s.") % {"date": history.version_date(version)},
+                          messages.SUCCESS)
+        opts = self.model._meta
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk],
+                                current_app=self.admin_site.name))
 
     def _visible_or_404(self, request, object_id):
         try:
@@ -260,11 +302,11 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         return obj
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = (form.cleaned_data.get("change_reason") or None) if form else None
+        obj._change_reason = self.change_reason_for(request, form)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        reason = (form.cleaned_data.get("change_reason") or None) if form else None
+        reason = self.change_reason_for(request, form)
         for child in formset.save(commit=False):
             permissions.keep_invisible_values(user=request.user, obj=child)
             child._change_reason = reason

@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +45,12 @@ class FamilyInline(TabularInline):
         "hobbies", "joint_name",
     ]
     verbose_name_plural = _("Family")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "gender":
+            # the column is narrow: a dash for "not given" rather than unfold's 「選択してください」
+            kwargs["choices"] = db_field.get_choices(include_blank=True, blank_choice=[("", "－")])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class CareerInline(TabularInline):
@@ -243,13 +248,7 @@ class CustomerAdmin(KokyakuAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason", "")
-        restoring = getattr(request, "_kokyaku_restoring", None)
-        if restoring is not None and not reason:
-            reason = _("Restored the version of %(date)s") % {
-                "date": localtime(restoring.history_date).strftime("%Y/%m/%d %H:%M:%S")
-            }
-        services.customer_save(customer=obj, user=request.user, reason=reason)
+        services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
 
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.
@@ -480,7 +479,6 @@ class CustomerAdmin(KokyakuAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A past version opens read-only; its one button restores it (C4).
         request._kokyaku_history_view = True
-        request._kokyaku_restoring = Customer.history.filter(id=object_id, history_id=version_id).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from fieldconfig.lookup import ConfiguredLabel
 
+from .. import normalize
 from ..validators import validate_kana
 from .customer import Customer
 
@@ -38,3 +39,12 @@ class FamilyMember(models.Model):
 
     def __str__(self):
         return self.name
+
+    def apply_invariants(self) -> None:
+        """The reading in katakana, as the customer's (ﾔﾏﾀﾞ, やまだ → ヤマダ)."""
+        self.name_kana = normalize.to_katakana(self.name_kana)
+
+    def save(self, *args, **kwargs):
+        # Every write path (the card's editor, history restores, scripts) stores the same reading.
+        self.apply_invariants()
+        super().save(*args, **kwargs)

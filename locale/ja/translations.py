@@ -6,6 +6,41 @@ files are generated from it and committed.
 
 JA = {
 
+    # --- 利用者 and 権限グループ: roles in the words of the role matrix (issue 11, point 7) ---
+    "View customers": "顧客の参照",
+    "list, card, history, search, masters": "一覧・カード・履歴・検索・マスタの参照",
+    "Edit and add customers": "顧客の編集・追加",
+    "customers, contact histories, purchases, family, career; delete those histories":
+        "顧客・応対履歴・購買履歴・家族・前職の編集と追加、履歴の削除",
+    "Delete customers": "顧客の削除",
+    "one by one or in bulk": "1件ずつ・一括",
+    "Export customers": "出力",
+    "CSV and Excel files": "CSV・Excelファイル",
+    "Print customers": "印刷",
+    "lists, labels, postcards (PDF)": "一覧表・宛名ラベル・はがき（PDF）",
+    "Import customers": "取込",
+    "field names, staff, roles, access log, editing the masters": "項目名設定・利用者・権限・アクセスログ・マスタの編集",
+    "nothing": "なし",
+    " (partly: %(names)s)": "（一部のみ: %(names)s）",
+    "partly": "一部",
+    "What this role may do": "できること",
+    "Ticking one gives the role every permission it stands for; unticking takes them away. Marked partly: the role holds only some of them (see the individual permissions below).":
+        "チェックするとその操作に必要な権限がすべて付き、外すとすべて外れます。「一部」はその権限の一部だけを持つ状態です（下の「個別の権限」で確認できます）。",
+    "Individual permissions (advanced)": "個別の権限（詳細）",
+    "Permissions of this person alone (besides the roles)": "この利用者だけの個別の権限（権限グループのほかに）",
+    "What each role may do is set on Settings → Roles.": "各権限グループでできることは 設定 → 権限グループ で設定します。",
+
+    # --- 履歴: a past version says which it is; a restore is recorded as 復元 (issue 11, point 8) ---
+    "Restored (the version of %(date)s)": "復元（%(date)s の版）",
+    "Restored": "復元",
+    "The version of %(date)s": "%(date)s の版",
+    "Saved at": "保存日時",
+    "Saved by": "保存した人",
+    "Press the 'Revert' button below to revert to this version of the object.":
+        "この版に戻すには、下の「この版に戻す」ボタンを押してください。",
+    "Press the 'Change History' button below to edit the history.":
+        "履歴を編集するには、下の「変更履歴を更新」ボタンを押してください。",
+
     # --- printouts (P1, P3, P5) ---
     "No address.": "住所がありません。",
     "No postal code.": "郵便番号がありません。",
@@ -118,7 +153,6 @@ JA = {
     "Checkboxes": "チェック項目",
     "Registered / updated": "登録・更新",
     "Leave blank to number automatically.": "空欄のまま保存すると自動で採番します。",
-    "Restored the version of %(date)s": "%(date)s の版に復元",
     "Restored the version of %(date)s.": "%(date)s の版に復元しました。",
     "Person": "本人情報",
     "Scope": "所属・権限",

@@ -6,8 +6,8 @@ database can serve for one-character queries too: the key with every character t
 - SQLite: FTS5 trigram tables joined on rowid = customer id (migrations 0004, 0009, 0010);
   results stream in id order, so the first page of even a 1-character query is read, not
   sorted. Each row ends with its branch's marker, which a branch user's MATCH requires.
-- PostgreSQL: stored generated columns with pg_trgm GIN indexes (migrations 0011, 0013),
-  one more per branch; see PgTextMatch.
+- PostgreSQL: stored generated columns with pg_trgm GIN indexes (migration 0011); a branch
+  user's pattern starts with the branch's prefix; see PgTextMatch.
 ASCII-only keys of three or more characters (phone digits, email fragments) are matched
 untripled in a second index of the key's ASCII runs, whose trigrams are far rarer. On
 PostgreSQL the tripled column holds only the key's lines with a non-ASCII character, and one
@@ -94,12 +94,11 @@ class PgTextMatch(Expression):
     """PostgreSQL: every key in the customer's search columns (stored generated columns, migration 0011).
 
     Index form (default): `search_tri LIKE '%田田田中中中%'`, or on search_ascii for ASCII keys of
-    three or more characters, served by their pg_trgm GIN indexes. A one-branch user's
-    search reads that branch's own partial index; with several branches the pattern holds
-    each branch prefix ('%QBQ%…%'), so the whole table's index reads only those
-    branches' rows. Streaming form (a query marked by `bounded_stream`): `strpos(…) > 0`,
-    which no index serves, so PostgreSQL walks the customers in id order and stops at the
-    page's last row instead of fetching and sorting every match.
+    three or more characters, served by their pg_trgm GIN indexes. A branch user's pattern
+    holds each of their branch prefixes ('%QBQ%…%'), so the index reads only those branches'
+    rows. Streaming form (a query marked by `bounded_stream`): `strpos(…) > 0`, which no index
+    serves, so PostgreSQL walks the customers in id order and stops at the page's last row
+    instead of fetching and sorting every match.
     """
 
     conditional = True
@@ -121,11 +120,6 @@ class PgTextMatch(Expression):
             elif streaming:
                 clauses.append(f"strpos(crm_customer.{column}, %s) > 0")
                 params.append(text)
-            elif self.branch_ids and len(self.branch_ids) == 1:
-                # One branch: `branch_id = …` lets PostgreSQL pick that branch's own index
-                # (crm.db.branch_search_indexes_sync), whose lists hold its customers only.
-                clauses.append(f"crm_customer.branch_id = %s AND crm_customer.{column} LIKE %s")
-                params += [self.branch_ids[0], f"%{_escape_like(text)}%"]
             elif self.branch_ids:
                 prefixes = [normalize.pg_branch_prefix(b) for b in self.branch_ids]
                 clauses.append("(" + " OR ".join([f"crm_customer.{column} LIKE %s"] * len(prefixes)) + ")")
@@ -206,8 +200,7 @@ def _short_key_probe(queryset: QuerySet, size: int) -> tuple[int, int] | None:
     The tripled key is one trigram whose GIN posting list holds every customer with that
     character (田: 200,000 entries, ~50 ms to read), while walking the first few thousand
     customers of the user's branches in id order finds a thousand matches in ~10 ms. A rare
-    character walks them in vain (a few ms) and falls back to the index. A one-branch user
-    reads the branch's own index instead: its posting lists are that branch's share.
+    character walks them in vain (a few ms) and falls back to the index.
     """
     if connections[queryset.db].vendor != "postgresql":
         return None
@@ -215,9 +208,6 @@ def _short_key_probe(queryset: QuerySet, size: int) -> tuple[int, int] | None:
     keys = [key for match in matches for key in match.keys]
     if not keys or any(len(key) > 1 and pg_column_for(key)[0] != "search_text" for key in keys):
         return None
-    if _single_branch_of_pg_search(queryset) is not None and all(len(key) == 1 and normalize.is_wide_term(key)
-                                                                  for key in keys):
-        return None  # the branch's own index is small (crm.db.branch_search_indexes_sync)
     customers = queryset.model._default_manager.order_by("id")
     if matches[0].branch_ids:
         customers = customers.filter(branch_id__in=matches[0].branch_ids)

@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db import connection
 from import_export.admin import ImportExportModelAdmin
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from ..db import branch_search_indexes_sync
 from ..models import Branch, ContactCategory, CustomerCategory, Product, StaffDepartment
 from ..permissions import EXPORT_PERMISSION, IMPORT_PERMISSION
 from ..resources import ProductResource
@@ -15,20 +13,6 @@ from .imports import SafeImportMixin
 class BranchAdmin(KokyakuAdmin):
     list_display = ["code", "name", "position"]
     search_fields = ["code", "name"]
-
-    # Each branch has its own search index on PostgreSQL (crm.db); added and dropped with it.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            branch_search_indexes_sync(connection)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        branch_search_indexes_sync(connection)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        branch_search_indexes_sync(connection)
 
 
 @admin.register(StaffDepartment)

@@ -1,15 +1,16 @@
-"""PostgreSQL: a trigram index per branch on search_tri and search_ascii (crm.db.branch_search_indexes_sync)."""
+"""PostgreSQL: this migration made a trigram index per branch; they are no longer kept (migration 0020,
+crm.db.drop_branch_search_indexes), so its forward step only drops any there are."""
 
 from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from crm.db import branch_search_indexes_sync
+    from crm.db import drop_branch_search_indexes
 
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    branch_search_indexes_sync(schema_editor.connection)
+    drop_branch_search_indexes(schema_editor.connection)
 
 
 def backward(apps, schema_editor):

@@ -6,8 +6,7 @@ ASCII characters are now matched on search_text itself (crm.normalize.wide_lines
 crm.search.PgTextMatch). The tripled GIN indexes (the table's and each branch's) were the
 costliest part of writing a customer: measured at 1,000,000 customers, ~500 µs of ~900 µs per
 imported row. PostgreSQL 15 cannot change a generated column's expression, so the column is
-re-added; dropping it drops its branch indexes, which crm.db.branch_search_indexes_sync
-builds again.
+re-added (the per-branch indexes it used to rebuild are no longer kept: migration 0020).
 """
 
 from django.db import migrations
@@ -21,7 +20,7 @@ def _recreate(expression: str):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        from crm.db import branch_search_indexes_sync
+        from crm.db import drop_branch_search_indexes
 
         with schema_editor.connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
@@ -33,7 +32,7 @@ def _recreate(expression: str):
             "CREATE INDEX customer_search_tri_trgm ON crm_customer USING gin (search_tri gin_trgm_ops)",
         ]:
             schema_editor.execute(sql)
-        branch_search_indexes_sync(schema_editor.connection)
+        drop_branch_search_indexes(schema_editor.connection)
         # The re-added column has no statistics until ANALYZE: without them the planner
         # misjudges every search (a branch's 田 took 1.7 × head office's).
         schema_editor.execute("ANALYZE crm_customer")

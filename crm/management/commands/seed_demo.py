@@ -40,7 +40,6 @@ from django.utils.dateparse import parse_date
 
 from crm import normalize
 from crm.bulk_write import CustomerWrites, Table, Writer
-from crm.db import branch_search_indexes_sync
 from crm.permissions import staff_set_branches
 from crm.models import (
     Branch, CareerEntry, CodeSequence, ContactCategory, ContactHistory, Customer, CustomerCategory, CustomerPhone,
@@ -991,7 +990,6 @@ class Command(BaseCommand):
         for position, (code, name, _prefecture) in enumerate(BRANCHES[:branch_count], start=1):
             branch, _ = Branch.objects.get_or_create(code=code, defaults={"name": name, "position": position})
             branches.append(branch)
-        branch_search_indexes_sync(connection)  # PostgreSQL: each branch's own search index
         departments = []
         for position, name in enumerate(STAFF_DEPARTMENTS, start=1):
             department, _ = StaffDepartment.objects.get_or_create(name=name, defaults={"position": position})

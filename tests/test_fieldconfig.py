@@ -151,7 +151,7 @@ WORKER = textwrap.dedent(
     if sys.argv[1] == "migrate":
         call_command("migrate", verbosity=0)
         user = Staff.objects.create_superuser("twoproc", "t@example.com", "x", is_head_office=True)
-        Customer.objects.create(branch=Branch.objects.create(code="HQ", name="本店"), last_name="田中")
+        Customer.objects.create(branch=Branch.objects.get_or_create(code="HQ", name="本店")[0], last_name="田中")
         sys.exit(0)
     client = Client()
     client.force_login(Staff.objects.get(username="twoproc"))

@@ -240,6 +240,11 @@ class CustomerAdmin(KokyakuAdmin):
             source = permissions.visible_customers(request.user).filter(code=source_code).first()
             if source is not None:
                 initial.update(services.customer_company_block(source=source))
+        if "branch" not in initial:
+            # One office, one branch (a fresh install has 本店): nothing to choose.
+            branches = list(permissions.visible_branches(request.user).values_list("pk", flat=True)[:2])
+            if len(branches) == 1:
+                initial["branch"] = branches[0]
         return initial
 
     def save_model(self, request, obj, form, change):

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fieldconfig import defaults
-from fieldconfig.lookup import config
+from fieldconfig.lookup import config, quick_search_help
 
 from .. import advanced_search, columns, naming, permissions, search, selectors, services
 from audit import events as audit_events
@@ -80,7 +80,7 @@ class CustomerAdmin(KokyakuAdmin):
     change_form_after_template = "crm/customer/change_reason.html"
     list_before_template = "crm/customer/list_tools.html"
     search_fields = ["code"]  # shows the search box; the matching is crm.search's
-    search_help_text = _("Code, name, reading, company, phone (with or without hyphens) or email")
+    search_help_text = quick_search_help()  # lazy: the labels and mode in force when shown (C2)
     list_select_related = ["branch"]
     list_filter = [("branch", ScopedBranchFilter), "category"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]

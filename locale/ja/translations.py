@@ -386,6 +386,11 @@ JA = {
     "Advanced search": "詳細検索",
     "Conditions": "検索条件",
     "Keyword (code, name, reading, company, phone, email)": "キーワード（顧客コード・氏名・フリガナ・会社名・電話番号・Eメール）",
+    # the quick search's hint, built from the labels in force (fieldconfig.lookup.Snapshot.quick_search_help)
+    "Keyword (%(fields)s)": "キーワード（%(fields)s）",
+    "Reading": "フリガナ",
+    "Phone (with or without hyphens)": "電話番号（ハイフン有無どちらでも）",
+    ", ": "・",
     "Result list": "検索結果の表示",
     "Clear": "クリア",
     "Change the conditions": "検索条件を変更",

@@ -556,7 +556,8 @@ def _code_cell(obj):
 
 
 def _name_cell(obj):
-    return format_html("{}<br><span class='text-xs text-base-500'>{}</span>", obj.full_name, obj.full_name_kana)
+    # name and reading on one line: a row stays one line high at 1366 px (kokyaku.css)
+    return format_html("{}<span class='kokyaku-reading'>{}</span>", obj.full_name, obj.full_name_kana)
 
 
 def _mail_cell(obj):

@@ -22,6 +22,12 @@ VARIANT_KANJI = str.maketrans({
 # Dashes NFKC leaves as they are (東品川1‐1, 1−1 typed by other input methods): one hyphen.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 FOLD_TABLE = {**VARIANT_KANJI, **str.maketrans({dash: "-" for dash in DASHES})}
+# Hiragana to katakana (as jaconv.hira2kata: ぁ…ゖ, ゝ, ゞ), then FOLD_TABLE, in one translate that
+# runs only on a text holding one of its characters: most stored values hold none, and the
+# advanced search folds every value it scans (SQL kokyaku_fold, crm.db).
+HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+_TRANSLATE = {**HIRAGANA_TO_KATAKANA, **FOLD_TABLE}
+_NEEDS_TRANSLATE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
 _SPELLINGS: dict[str, list[str]] = {}
 for _variant, _usual in VARIANT_KANJI.items():  # maketrans: code point -> character
     _SPELLINGS.setdefault(_usual, [_usual]).append(chr(_variant))
@@ -44,8 +50,8 @@ def normalize_text(value: str | None) -> str:
     if not value:
         return ""
     text = _MARKER_CHARS.sub("", unicodedata.normalize("NFKC", str(value)))
-    text = jaconv.hira2kata(text)
-    text = text.translate(FOLD_TABLE)
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
     text = _SPACES.sub("", text)
     return text.casefold()
 

@@ -261,6 +261,10 @@ def test_i11_p5_individual_mode_reaches_the_quick_search_and_send_to(admin_clien
     assert ">会社</option>" not in card and ">会社</option>" not in search
     with translation.override("ja"):
         assert Customer.objects.get(pk=customer.pk).get_send_to_display() == "勤務先"
+    # the add form's copy block copies the 勤務先 block
+    add = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
+    assert "勤務先情報をコピー" in add and "既存の顧客から勤務先〜自宅TELをコピーして入力します。" in add
+    assert "会社情報" not in add
 
     # when: the office goes back to 法人 mode, every place says 会社名 and 会社 again
     system.mode = "corporate"
@@ -269,3 +273,5 @@ def test_i11_p5_individual_mode_reaches_the_quick_search_and_send_to(admin_clien
     card = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
     assert 'placeholder="顧客コード・氏名・フリガナ・会社名・住所・電話番号（ハイフン有無どちらでも）・Eメール"' in home
     assert '<option value="company" selected>会社</option>' in card
+    add = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
+    assert "会社情報をコピー" in add and "既存の顧客から会社名〜会社TELをコピーして入力します。" in add

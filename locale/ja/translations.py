@@ -292,6 +292,9 @@ JA = {
     "None yet.": "まだありません。",
     "Copy the company block from customer code": "会社情報をコピーする元の顧客コード",
     "Copy company block": "会社情報をコピー",
+    "Copy the employer block from customer code": "勤務先情報をコピーする元の顧客コード",
+    "Copy employer block": "勤務先情報をコピー",
+    "Fills %(first)s through %(last)s from an existing customer (C6).": "既存の顧客から%(first)s〜%(last)sをコピーして入力します。",
     "Fills company name through phone number from an existing customer (C6).":
         "既存の顧客から会社名〜電話番号をコピーして入力します。",
     "Last contact": "最終応対日",

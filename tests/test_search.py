@@ -652,3 +652,17 @@ def test_i11_p15_purchase_quantity_price_amount_payment_and_media(admin_client, 
     page = admin_client.get(response["Location"]).content.decode()
     assert "数値を入力してください" in page and "範囲の開始が終了より後です" in page
     assert 'value="DM"' in page
+
+
+def test_i11_p15_literal_characters_are_only_those_no_other_character_folds_into():
+    # given / then: what narrows a scan before folding (advanced_search._contains)
+    assert normalize.literal_chars(normalize.normalize_text("東品川１－１")) == ["東", "品", "川"]
+    assert normalize.literal_chars(normalize.normalize_text("株式会社")) == []  # ㈱ and ㍿ (株式会社) fold into them
+    assert normalize.literal_chars(normalize.normalize_text("高橋")) == ["橋"]  # 髙 folds into 高
+    assert normalize.literal_chars("たなかabc") == []
+    # and exhaustively: no character of the planes people type folds into another's literal character
+    for code in range(0x30000):
+        if 0xD800 <= code < 0xE000 or 0x2E80 <= code <= 0x2FDF:  # surrogates; Kangxi radicals (not typed)
+            continue
+        char = chr(code)
+        assert normalize.literal_chars(normalize.normalize_text(char)) in ([], [char]), hex(code)

@@ -12,16 +12,16 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Replace
-from django.db.models.lookups import Contains, GreaterThanOrEqual, IsNull, LessThanOrEqual
+from django.db.models.lookups import Contains, EndsWith, GreaterThanOrEqual, IsNull, LessThanOrEqual, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from . import normalize, permissions
+from . import normalize, permissions, search
 from .models import Branch, ContactCategory, ContactHistory, Customer, FamilyMember, Purchase, Staff, StaffDepartment
 
 PREFIX = "s_"
@@ -32,7 +32,6 @@ TEXT_FIELDS = [
     *(f"remark{i}" for i in range(1, defaults.REMARK_COUNT + 1)),
 ]
 PHONE_FIELDS = {"tel", "fax", "mobile", "contact_tel", "contact_fax"}
-KANA_FIELDS = {"last_name_kana", "first_name_kana", "company_kana"}
 CHECK_FIELDS = [f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1)]
 TRI_STATE = [("", _("Any")), ("1", _("Checked")), ("0", _("Unchecked"))]
 SORTS = {
@@ -55,6 +54,11 @@ CONDITION_SOURCES = {
     "c_staff": ("contacthistory", ["staff"]),
     "p_product": ("purchase", ["product_code", "product_name"]),
     "p_total_min": ("purchase", ["amount"]), "p_total_max": ("purchase", ["amount"]),
+    "p_quantity_min": ("purchase", ["quantity"]), "p_quantity_max": ("purchase", ["quantity"]),
+    "p_unit_price_min": ("purchase", ["unit_price"]), "p_unit_price_max": ("purchase", ["unit_price"]),
+    "p_amount_min": ("purchase", ["amount"]), "p_amount_max": ("purchase", ["amount"]),
+    "p_payment_method": ("purchase", ["payment_method"]),
+    "p_media": ("purchase", ["media"]),
     "p_shipped": ("purchase", ["shipped"]),
     "p_paid": ("purchase", ["paid"]),
     "f_name": ("familymember", ["name", "name_kana"]),
@@ -66,8 +70,16 @@ CONDITION_SOURCES = {
 RANGES = [
     ("code_from", "code_to"), ("birth_from", "birth_to"), ("age_from", "age_to"), ("created_from", "created_to"),
     ("updated_from", "updated_to"), ("c_date_from", "c_date_to"), ("p_date_from", "p_date_to"),
-    ("p_total_min", "p_total_max"), ("p_last_from", "p_last_to"),
+    ("p_total_min", "p_total_max"), ("p_last_from", "p_last_to"), ("p_quantity_min", "p_quantity_max"),
+    ("p_unit_price_min", "p_unit_price_max"), ("p_amount_min", "p_amount_max"),
 ]
+# The purchase block's conditions on one purchase record: (form field, Purchase field, lookup).
+PURCHASE_RANGES = [
+    ("p_quantity_min", "quantity", "gte"), ("p_quantity_max", "quantity", "lte"),
+    ("p_unit_price_min", "unit_price", "gte"), ("p_unit_price_max", "unit_price", "lte"),
+    ("p_amount_min", "amount", "gte"), ("p_amount_max", "amount", "lte"),
+]
+PURCHASE_TEXTS = [("p_payment_method", "payment_method"), ("p_media", "media")]
 
 
 def _date(label):
@@ -76,6 +88,17 @@ def _date(label):
 
 def _number(label, min_value=0):
     return forms.IntegerField(label=label, required=False, min_value=min_value)
+
+
+def _decimal(label):
+    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=14, decimal_places=2)
+
+
+def _text_or_choice(label, choices):
+    """A pulldown when 項目名設定 gives the field choices of its own, free text (partial match) otherwise."""
+    if choices:
+        return forms.ChoiceField(label=label, required=False, choices=[("", "---------"), *((c, c) for c in choices)])
+    return forms.CharField(label=label, required=False, max_length=200)
 
 
 class AdvancedSearchForm(forms.Form):
@@ -173,6 +196,10 @@ class AdvancedSearchForm(forms.Form):
         self.fields["p_total_max"] = _number(_("to"))
         self.fields["p_last_from"] = _date(_("Last purchase date"))
         self.fields["p_last_to"] = _date(_("to"))
+        for name, field, lookup in PURCHASE_RANGES:
+            self.fields[name] = _decimal(purchase(field) if lookup == "gte" else _("to"))
+        for name, field in PURCHASE_TEXTS:
+            self.fields[name] = _text_or_choice(purchase(field), snapshot.choices("purchase", field))
         self.fields["p_shipped"] = forms.ChoiceField(label=purchase("shipped"), choices=TRI_STATE, required=False,
                                                      widget=forms.RadioSelect)
         self.fields["p_paid"] = forms.ChoiceField(label=purchase("paid"), choices=TRI_STATE, required=False,
@@ -234,9 +261,12 @@ class AdvancedSearchForm(forms.Form):
             (_("Remarks"), items(*TEXT_FIELDS[22:])),
             (_("Contact history"), items(("c_date_from", "c_date_to"), "c_category", "c_text", "c_status",
                                          "c_department", "c_staff")),
-            (_("Purchase history"), items(("p_date_from", "p_date_to"), "p_product", "p_count_min",
-                                          ("p_total_min", "p_total_max"), ("p_last_from", "p_last_to"),
-                                          "p_shipped", "p_paid")),
+            (_("Purchase history"), items(("p_date_from", "p_date_to"), "p_product",
+                                          ("p_quantity_min", "p_quantity_max"),
+                                          ("p_unit_price_min", "p_unit_price_max"),
+                                          ("p_amount_min", "p_amount_max"), "p_payment_method", "p_media",
+                                          "p_shipped", "p_paid", "p_count_min",
+                                          ("p_total_min", "p_total_max"), ("p_last_from", "p_last_to"))),
             (_("Family"), items("f_name", "f_relation")),
         ]
 
@@ -343,6 +373,13 @@ class AdvancedSearchForm(forms.Form):
         for name, field in (("p_shipped", "shipped"), ("p_paid", "paid")):
             if data.get(name) in ("1", "0"):
                 row &= Q(**{field: data[name] == "1"})
+        for name, field, lookup in PURCHASE_RANGES:
+            if data.get(name) is not None:
+                row &= Q(**{f"{field}__{lookup}": data[name]})
+        for name, field in PURCHASE_TEXTS:
+            if data.get(name):
+                chosen = isinstance(self.fields[name], forms.ChoiceField)
+                row &= Q(**{field: data[name]}) if chosen else _contains(field, data[name])
         conditions = []
         aggregates = any(data.get(k) is not None for k in ("p_count_min", "p_total_min", "p_total_max"))
         if row and not aggregates:
@@ -374,7 +411,7 @@ class AdvancedSearchForm(forms.Form):
         data = self.cleaned_data
         q = Q()
         if data.get("f_name"):
-            q &= _contains("name", data["f_name"]) | _contains("name_kana", normalize.to_katakana(data["f_name"]))
+            q &= _contains("name", data["f_name"]) | _contains("name_kana", data["f_name"])
         if data.get("f_relation"):
             q &= _contains("relation", data["f_relation"])
         if not q:
@@ -423,17 +460,37 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 _WILDCARD = re.compile(r"^(\*?)(.*?)(\*?)$", re.S)
 
 
-def _contains(field: str, value: str) -> Q:
-    """Partial match; `*` at either end as users of the old package type it (東京* = starts with)."""
+class Fold(Func):
+    """A text folded as the search key is (crm.normalize.normalize_text): width, kana, variant kanji,
+    dashes, spaces, case. SQL `kokyaku_fold` (crm.db on SQLite, migration 0019 on PostgreSQL)."""
+
+    function = "kokyaku_fold"
+    output_field = TextField()
+
+
+# Customer fields the quick search's key holds a line of, folded (Customer.QUICK_SEARCH_TEXT).
+KEY_FIELDS = {"last_name", "first_name", "last_name_kana", "first_name_kana", "company_name", "company_kana",
+              "email", "address", "building"}
+
+
+def _contains(field: str, value: str, *, in_search_key: bool = False) -> Q:
+    """Partial match on the folded value; `*` at either end as users of the old package type it
+    (東京* = starts with). 東品川1-1 finds 東品川１－１－１００, 高橋 finds 髙橋, たなか finds ﾀﾅｶ (S3).
+
+    Folding a value costs a few µs, so a scan is narrowed first: by the quick search's index when
+    the customer's search key holds the field (`in_search_key`: its fold contains the text only if
+    the key does), otherwise by a plain LIKE on the ideographs that no other character folds into.
+    """
     start, core, end = _WILDCARD.match(value.strip()).groups()
-    core = core.replace("*", "")
-    if not core:
+    folded = normalize.normalize_text(core.replace("*", ""))
+    if not folded:
         return Q()
-    if start and not end:
-        return Q(**{f"{field}__iendswith": core})
-    if end and not start:
-        return Q(**{f"{field}__istartswith": core})
-    return Q(**{f"{field}__icontains": core})
+    lookup = StartsWith if end and not start else EndsWith if start and not end else Contains
+    if in_search_key:
+        narrowed = search.key_contains(folded)
+    else:
+        narrowed = Q(*(Q(**{f"{field}__contains": ch}) for ch in normalize.literal_chars(folded)))
+    return narrowed & Q(lookup(Fold(F(field)), Fold(Value(folded))))
 
 
 def text_condition(field: str, value: str) -> Q:
@@ -445,15 +502,8 @@ def text_condition(field: str, value: str) -> Q:
         # Stored phones keep their hyphens: compare digits to digits.
         digits_only = Replace(Replace(F(field), Value("-"), Value("")), Value(" "), Value(""))
         return Q(Contains(digits_only, wanted))
-    if field in KANA_FIELDS:
-        return _contains(field, normalize.to_katakana(value))
-    if field == "email":
-        return _contains(field, value.strip().casefold())
-    # Names, company, address, remarks: 高橋 finds 髙橋, ＡＢＣ finds ABC (S3).
-    condition = Q()
-    for spelling in normalize.spellings(value.strip()):
-        condition |= _contains(field, spelling)
-    return condition
+    # Names, readings, company, address, email, remarks: folded on both sides (S3).
+    return _contains(field, value, in_search_key=field in KEY_FIELDS)
 
 
 def apply(queryset: QuerySet, form: AdvancedSearchForm) -> QuerySet:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import operator
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -342,37 +341,31 @@ class CustomerWrites:
         self.write_history(customers, "+")
         return ids
 
-    def create_streamed(self, customers: Iterable[Customer], *, at_most: int) -> list[Customer]:
-        """Like create(), for customers that an iterator builds (parses, checks) one at a time.
+    def create_streamed(self, customers: list[Customer]) -> list[int]:
+        """Like create(), with each customer's invariants (readings, search keys) applied and its
+        row prepared while the COPY sends the ones before it.
 
-        On PostgreSQL each customer is sent down the COPY as soon as it is built, so the server
-        stores and indexes the ones before it meanwhile: an import's Python work and the
-        database's work overlap instead of taking turns. `at_most` ids are taken up front (an
-        unused one is a gap in the sequence, as after any rolled-back insert). SQLite runs in
-        this process, where there is nothing to overlap: the customers are created as a list.
-        Returns the customers written, with their pk set.
+        On PostgreSQL the server stores and indexes one customer while Python prepares the
+        next, so the two work at once instead of taking turns. Nothing may query the database
+        while the COPY is open (the connection is busy with it: such a query would wait for
+        ever), so the customers come built, and only pure functions run inside. SQLite runs in
+        this process, where there is nothing to overlap: that is create().
         """
-        if self.connection.vendor != "postgresql" or self.writer.use_bulk_create:
-            written = list(customers)
-            self.create(written)
-            return written
+        if self.connection.vendor != "postgresql" or self.writer.use_bulk_create or not customers:
+            return self.create(customers)
         table, writer, now = self.customers, self.writer, self.now
-        ids = iter(writer._take_ids(table, at_most) if at_most else [])
-        written: list[Customer] = []
+        ids = writer._take_ids(table, len(customers))
 
         def rows():
-            for customer in customers:
-                pk = next(ids, None)
-                if pk is None:
-                    raise ValueError(f"more than at_most={at_most} customers to create")
+            for customer, pk in zip(customers, ids):
                 self._before_insert(customer)
                 yield (pk, *writer.prepare_row(table, table.row_of(customer), now))
-                self._after_insert(customer, pk)
-                written.append(customer)
 
         writer._copy(table, rows(), with_pk=True)
-        self.write_history(written, "+")
-        return written
+        for customer, pk in zip(customers, ids):
+            self._after_insert(customer, pk)
+        self.write_history(customers, "+")
+        return ids
 
     def _before_insert(self, customer: Customer) -> None:
         customer.apply_invariants()

@@ -8,7 +8,7 @@ keep the FTS5 index in step call it.
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
-from .normalize import ascii_index_text, ascii_runs, triple, tripled_index_text
+from .normalize import ascii_index_text, ascii_runs, normalize_text, triple, tripled_index_text
 
 
 @receiver(connection_created, dispatch_uid="kokyaku-sqlite-functions")
@@ -18,6 +18,8 @@ def register_sqlite_functions(sender, connection, **kwargs):
         connection.connection.create_function("kokyaku_ascii", 1, ascii_runs, deterministic=True)
         connection.connection.create_function("kokyaku_fts_tripled", 2, tripled_index_text, deterministic=True)
         connection.connection.create_function("kokyaku_fts_ascii", 2, ascii_index_text, deterministic=True)
+        # the advanced search's text conditions fold the stored value as the search key does
+        connection.connection.create_function("kokyaku_fold", 1, normalize_text, deterministic=True)
 
 
 # --- PostgreSQL: no per-branch trigram indexes (migrations 0013–0019 kept some; 0020 drops them) ---

@@ -4,6 +4,7 @@
 spaces vanish; common variant kanji in names map to one form; case is folded.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -18,6 +19,15 @@ VARIANT_KANJI = str.maketrans({
     "黑": "黒", "淺": "浅", "將": "将", "條": "条", "會": "会", "靜": "静", "﨔": "欅", "塚": "塚",
     "蘆": "芦", "舘": "館", "渕": "淵", "禮": "礼",
 })
+# Dashes NFKC leaves as they are (東品川1‐1, 1−1 typed by other input methods): one hyphen.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+FOLD_TABLE = {**VARIANT_KANJI, **str.maketrans({dash: "-" for dash in DASHES})}
+# Hiragana to katakana (as jaconv.hira2kata: ぁ…ゖ, ゝ, ゞ), then FOLD_TABLE, in one translate that
+# runs only on a text holding one of its characters: most stored values hold none, and the
+# advanced search folds every value it scans (SQL kokyaku_fold, crm.db).
+HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+_TRANSLATE = {**HIRAGANA_TO_KATAKANA, **FOLD_TABLE}
+_NEEDS_TRANSLATE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
 _SPELLINGS: dict[str, list[str]] = {}
 for _variant, _usual in VARIANT_KANJI.items():  # maketrans: code point -> character
     _SPELLINGS.setdefault(_usual, [_usual]).append(chr(_variant))
@@ -40,8 +50,8 @@ def normalize_text(value: str | None) -> str:
     if not value:
         return ""
     text = _MARKER_CHARS.sub("", unicodedata.normalize("NFKC", str(value)))
-    text = jaconv.hira2kata(text)
-    text = text.translate(VARIANT_KANJI)
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
     text = _SPACES.sub("", text)
     return text.casefold()
 
@@ -182,3 +192,39 @@ def spellings(text: str, limit: int = 32) -> list[str]:
             expanded = [prefix + option for prefix in expanded for option in options][:limit]
         forms += expanded
     return list(dict.fromkeys(forms))[:limit]
+
+
+# --- folding a stored value in the database (the advanced search's text conditions) ---------------
+# SQLite: normalize_text itself, registered as kokyaku_fold (crm.db). PostgreSQL: the same steps in
+# SQL (migration 0020): NFKC, hiragana → katakana, FOLD_TABLE, no spaces, lower case.
+_IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2F7FF))
+
+
+@functools.cache
+def _made_by_nfkc() -> frozenset[str]:
+    """Ideographs NFKC makes out of other characters: 株 from ㈱ and ㍿, 郎 from the compatibility 郞 …
+
+    Left out: the Kangxi radicals (⽥ → 田), which no input method or Japanese code page produces.
+    """
+    made = set()
+    for code in range(0x30000):
+        if 0xD800 <= code < 0xE000 or 0x2E80 <= code <= 0x2FDF:
+            continue
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        if folded != char:
+            made.update(folded)
+    return frozenset(made)
+
+
+def literal_chars(folded: str) -> list[str]:
+    """The characters of a folded query that a value whose fold contains the query holds as they are.
+
+    Ideographs that no other character folds into: 東, 品, 田 (not 株, which ㈱ folds into, nor 高,
+    which 髙 does). A plain LIKE on them narrows a scan before the fold is computed row by row.
+    """
+    made = _made_by_nfkc()
+    return [
+        ch for ch in dict.fromkeys(folded)
+        if any(low <= ord(ch) <= high for low, high in _IDEOGRAPHS) and ch not in _SPELLINGS and ch not in made
+    ]

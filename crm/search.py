@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import BooleanField, Expression, QuerySet
+from django.db.models import BooleanField, Expression, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from . import normalize, permissions
 
@@ -88,6 +89,19 @@ def filter_by_terms(queryset: QuerySet, keys: list[str], *, branch_ids: list[int
             params.append(expression)
         return queryset.extra(tables=[table for table, _ in matches], where=where, params=params)
     return queryset.filter(PgTextMatch(keys, branch_ids))
+
+
+def key_contains(key: str, *, using: str = "default") -> Q:
+    """Customers whose search key contains `key` (a folded text), through the quick search's index.
+
+    A Q that combines with AND or OR: the advanced search narrows a condition on a field the key
+    holds a line of (names, readings, company, email, address) to the index's candidates before
+    it folds their stored values (crm.advanced_search).
+    """
+    if connections[using].vendor == "sqlite":
+        ((table, expression),) = _sqlite_matches([key], None)
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression]))
+    return Q(PgTextMatch([key], None))
 
 
 class PgTextMatch(Expression):

@@ -194,23 +194,18 @@ class _Rows:
 
     # --- customers -----------------------------------------------------------------------------
     def customers(self, chunk: list[tuple[int, list]]) -> None:
-        """A chunk of customer rows: known codes are updates, the others new customers.
-
-        The rows are parsed and checked while the new customers are written (crm.bulk_write's
-        create_streamed), so the database stores one customer while the next is read.
-        """
+        """A chunk of customer rows: known codes are updates, the others new customers, written
+        through crm.bulk_write's create_streamed (the database stores one while the next is
+        prepared)."""
         codes = self._codes(chunk)
         existing = self._existing(codes)
         updates: list[tuple[int, dict]] = []
         creates = self._new_customers(chunk, existing, updates)
-        if self.writes:
-            self.fresh_codes = iter(reserve_customer_codes(sum(1 for code in codes if not code)))
-            written = self.customer_writes.create_streamed(
-                creates, at_most=sum(1 for code in codes if code not in existing))
-            self.written_codes += [c.code for c in written]
-        else:
-            for _customer in creates:
-                pass
+        if self.writes and creates:
+            self.fresh_codes = iter(reserve_customer_codes(sum(1 for c in creates if not c.get("code"))))
+            customers = [self._new_customer(values) for values in creates]
+            self.customer_writes.create_streamed(customers)
+            self.written_codes += [c.code for c in customers]
         if updates:
             self._updates(updates)
 
@@ -236,9 +231,10 @@ class _Rows:
         return {code: (pk, branch_id) for code, pk, branch_id in
                 Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")}
 
-    def _new_customers(self, chunk, existing: dict, updates: list):
-        """Parses and checks each row: yields the new customers, collects the updates, reports
-        the bad rows."""
+    def _new_customers(self, chunk, existing: dict, updates: list) -> list[dict]:
+        """Parses and checks each row: returns the new customers' values, collects the updates,
+        reports the bad rows."""
+        creates = []
         visible_branches = self.branch_ids
         for number, cells in chunk:
             values, problems = _parse_row(self.plan, number, cells)
@@ -267,8 +263,8 @@ class _Rows:
                 continue
             self.report.new += 1
             self._sample(values)
-            if self.writes:
-                yield self._new_customer(values)
+            creates.append(values)
+        return creates
 
     def _new_customer(self, values: dict) -> Customer:
         values = dict(values)

@@ -144,6 +144,12 @@ MODE_LABELS = {
     INDIVIDUAL: {"customer": INDIVIDUAL_CUSTOMER_LABELS},
 }
 
+# Choice labels that differ by mode: (model, field, value) → label. 送付先 「会社」 is the
+# customer's 勤務先 when the customers are individuals.
+MODE_CHOICE_LABELS = {
+    INDIVIDUAL: {("customer", "send_to", "company"): _("Employer")},
+}
+
 # Fields an admin may turn into a pulldown with choices of their own (C3).
 CHOICE_CAPABLE = {
     "customer": {"industry", "department", "title", *(f"remark{i}" for i in range(1, REMARK_COUNT + 1))},
@@ -171,7 +177,7 @@ HIDEABLE = {
 # a search reveal who holds a value, so they cannot be restricted.
 UNRESTRICTABLE = {
     "customer": {"code", "branch", "last_name", "first_name", "last_name_kana", "first_name_kana", "company_name",
-                 "company_kana", "email", "tel", "mobile", "fax", "contact_tel"},
+                 "company_kana", "email", "tel", "mobile", "fax", "contact_tel", "address", "building"},
 }
 
 # Fields that tie a record to its customer, order it (paging, date hierarchy) or name it (its

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext
 
 from . import defaults
 
@@ -63,6 +65,19 @@ class Snapshot:
         mode_default = defaults.MODE_LABELS.get(self.mode, {}).get(model, {}).get(name)
         default = mode_default or defaults.DEFAULT_LABELS.get(model, {}).get(name)
         return str(default) if default is not None else name
+
+    def choice_label(self, model: str, name: str, value: str, default) -> str:
+        mode_label = defaults.MODE_CHOICE_LABELS.get(self.mode, {}).get((model, name, value))
+        return str(mode_label if mode_label is not None else default)
+
+    def quick_search_help(self) -> str:
+        """What the quick search reads (crm.models.Customer.QUICK_SEARCH_*), under the labels in force."""
+        parts = [
+            self.label("customer", "code"), gettext("Name"), gettext("Reading"),
+            self.label("customer", "company_name"), self.label("customer", "address"),
+            gettext("Phone (with or without hyphens)"), self.label("customer", "email"),
+        ]
+        return pgettext("list separator", ", ").join(parts)
 
     def hidden_fields(self, model: str) -> set[str]:
         return set(self._hidden.get(model, ()))
@@ -159,6 +174,27 @@ def invalidate() -> None:
 
 def label(model: str, name: str) -> str:
     return config().label(model, name)
+
+
+def _choice_label(model: str, name: str, value: str, default) -> str:
+    return config().choice_label(model, name, value, default)
+
+
+def mode_choice(model: str, name: str, value: str, default):
+    """A choice label that follows the mode (送付先 会社 / 勤務先), resolved whenever it is shown.
+
+    Lazy like gettext_lazy, so TextChoices, forms, history and exports take it as they are;
+    migrations record the default (corporate) text.
+    """
+    return lazy(_choice_label, str)(model, name, value, default)
+
+
+def _quick_search_help() -> str:
+    return config().quick_search_help()
+
+
+# The quick search's hint (home screen, customer list, search screen), under the current labels.
+quick_search_help = lazy(_quick_search_help, str)
 
 
 @deconstructible

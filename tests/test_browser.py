@@ -414,3 +414,56 @@ def test_r1_c4_point7_point8_staff_role_and_version_pages_fit_1366(page, live_se
     version_page = fits(f"/admin/crm/customer/{customer.pk}/history/{version.history_id}/", "history-version")
     facts = version_page.locator("#version-facts").inner_text()
     assert "部署異動のため" in facts and str(admin) in facts and "保存日時" in facts
+# Each list cell's text: its height and the cell's line height (one line: height < 1.5 × line).
+CELL_LINES = """() => [...document.querySelectorAll('#result_list tbody td, #result_list tbody th')].map(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const rects = [...range.getClientRects()].filter(r => r.height > 0);
+    const height = rects.length ? Math.max(...rects.map(r => r.bottom)) - Math.min(...rects.map(r => r.top)) : 0;
+    return {cls: td.className, height, line: parseFloat(getComputedStyle(td).lineHeight) || 20};
+})"""
+
+
+def _cells(page, *fields):
+    return [c for c in page.evaluate(CELL_LINES) if any(f"field-{name}" in c["cls"].split() for name in fields)]
+
+
+def test_i11_p13_lists_keep_one_line_per_row_at_1366_px(page, live_server):
+    from tests.factories import ContactHistoryFactory, PurchaseFactory
+
+    # given: customers with long names, companies, emails and every phone, and two checkbox columns
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    branch = BranchFactory(code="HQ", name="本店")
+    for n in range(6):
+        customer = CustomerFactory(
+            branch=branch, last_name="勅使河原", first_name="左衛門三郎", last_name_kana="テシガワラ",
+            first_name_kana="サエモンサブロウ", company_name=f"株式会社東日本エンジニアリングサービス{n}",
+            tel="0120-123-4567", mobile="090-1234-5678", email=f"saemonsaburo.teshigawara{n}@example.co.jp",
+            address="東京都品川区東品川1-1", check1=True)
+        ContactHistoryFactory(customer=customer)
+        PurchaseFactory(customer=customer, product_name="インクカートリッジ 6色パック 大容量")
+
+    # when: the list is opened on a 1366 × 768 screen, from a search showing two checkbox columns
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/?s_address=東京&s_cols=check1&s_cols=check2")
+    shot(page, "customer-list-1366")
+
+    # then: every code, name (with its reading), company, phone and email cell holds one line of text
+    checked = _cells(page, *(f"column_{name}" for name in ("code", "last_name_kana", "company_name", "tel", "mobile",
+                                                            "email")))
+    assert len(checked) == 6 * 6
+    assert all(c["height"] < 1.5 * c["line"] for c in checked), [c for c in checked if c["height"] >= 1.5 * c["line"]]
+    # the checkbox columns stay narrow; what does not fit scrolls sideways inside the list's own box
+    widths = page.evaluate("""() => [...document.querySelectorAll('#result_list thead th[class*="column-column_check"]')]
+        .map(th => th.getBoundingClientRect().width)""")
+    assert len(widths) == 2 and all(w < 90 for w in widths)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+    # and the other lists: 応対履歴 and 購買履歴 keep dates, customers and product names on one line
+    for url, fields in (("/admin/crm/contacthistory/", ("date", "customer", "category")),
+                        ("/admin/crm/purchase/", ("date", "customer", "product_code", "product_name"))):
+        page.goto(live_server.url + url)
+        cells = _cells(page, *fields)
+        assert len(cells) == 6 * len(fields)
+        assert all(c["height"] < 1.5 * c["line"] for c in cells), (url, cells)

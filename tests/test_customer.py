@@ -154,3 +154,54 @@ def test_c2_the_card_shows_the_name_with_its_honorific(admin_user, hq_branch):
     for customer, expected in ((person, "H001　田中　太郎 様"), (company, "H002　株式会社ローソン 御中")):
         page = admin_ja.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
         assert f'id="customer-addressee">{expected}</h2>' in page
+
+
+def test_i11_p14_a_fresh_install_has_one_branch_preselected_on_the_add_form(admin_client):
+    # given: a fresh database, as migrate leaves it (no branch yet, then the data migration)
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as global_apps
+    from django.db import connection
+
+    from crm.models import Branch
+
+    Branch.objects.all().delete()
+    migration = importlib.import_module("crm.migrations.0018_default_branch")
+    migration.default_branch_ensure(global_apps, SimpleNamespace(connection=connection))
+
+    # then: exactly one branch, 本店
+    assert list(Branch.objects.values_list("code", "name")) == [("HQ", "本店")]
+    branch = Branch.objects.get()
+
+    # when: the administrator opens 顧客 → 追加
+    page = admin_client.get(ADD_URL).content.decode()
+
+    # then: 本店 is already chosen, and saving with a name alone adds the first customer
+    assert f'<option value="{branch.pk}" selected>本店</option>' in page
+    response = admin_client.post(ADD_URL, card_post_data(branch=branch, last_name="最初"))
+    assert response.status_code == 302
+    assert Customer.objects.get(last_name="最初").branch == branch
+
+
+def test_i11_p14_the_default_branch_is_not_added_beside_existing_ones(admin_client):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as global_apps
+    from django.db import connection
+
+    from crm.models import Branch
+    from tests.factories import BranchFactory
+
+    # given: an office with its own two branches
+    Branch.objects.all().delete()
+    first, second = BranchFactory(code="S1", name="渋谷店"), BranchFactory(code="S2", name="新宿店")
+    migration = importlib.import_module("crm.migrations.0018_default_branch")
+    migration.default_branch_ensure(global_apps, SimpleNamespace(connection=connection))
+
+    # then: nothing added, and with two branches nothing is preselected
+    assert set(Branch.objects.values_list("code", flat=True)) == {"S1", "S2"}
+    page = admin_client.get(ADD_URL).content.decode()
+    assert f'<option value="{first.pk}" selected>' not in page
+    assert f'<option value="{second.pk}" selected>' not in page

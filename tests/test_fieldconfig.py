@@ -151,7 +151,7 @@ WORKER = textwrap.dedent(
     if sys.argv[1] == "migrate":
         call_command("migrate", verbosity=0)
         user = Staff.objects.create_superuser("twoproc", "t@example.com", "x", is_head_office=True)
-        Customer.objects.create(branch=Branch.objects.create(code="HQ", name="本店"), last_name="田中")
+        Customer.objects.create(branch=Branch.objects.get_or_create(code="HQ", name="本店")[0], last_name="田中")
         sys.exit(0)
     client = Client()
     client.force_login(Staff.objects.get(username="twoproc"))
@@ -231,3 +231,47 @@ def test_c3_field_settings_list_customer_first_under_default_labels(admin_client
     remark = FieldSetting.objects.get(model="customer", field_name="remark2")
     change = admin_client.get(reverse("admin:fieldconfig_fieldsetting_change", args=[remark.pk])).content.decode()
     assert "顧客: 備考2" in change and "顧客: remark2" not in change
+
+
+def test_i11_p5_individual_mode_reaches_the_quick_search_and_send_to(admin_client, hq_branch):
+    # given: an office in 個人 mode, with a customer whose mail goes to the workplace
+    from django.utils import translation
+
+    from crm.models import Customer
+
+    customer = CustomerFactory(branch=hq_branch, send_to="company")
+    system = SystemSetting.objects.get()
+    system.mode = "individual"
+    system.save()
+    home = admin_client.get(reverse("admin:index")).content.decode()
+    changelist = admin_client.get(reverse("admin:crm_customer_changelist")).content.decode()
+    search = admin_client.get(reverse("admin:crm_customer_search")).content.decode()
+    card = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+
+    # then: the home screen's box, the list's search box and the search screen say 勤務先 and 自宅住所
+    hint = "顧客コード・氏名・フリガナ・勤務先・自宅住所・電話番号（ハイフン有無どちらでも）・Eメール"
+    assert f'placeholder="{hint}"' in home
+    assert f'placeholder="{hint}"' in changelist
+    assert f"キーワード（{hint}）" in search
+    for page in (home, changelist, search):
+        assert "会社名" not in page
+    # 送付先 offers 勤務先, on the card and on the search screen, and the history says so too
+    assert '<option value="company" selected>勤務先</option>' in card
+    assert '<option value="company">勤務先</option>' in search
+    assert ">会社</option>" not in card and ">会社</option>" not in search
+    with translation.override("ja"):
+        assert Customer.objects.get(pk=customer.pk).get_send_to_display() == "勤務先"
+    # the add form's copy block copies the 勤務先 block
+    add = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
+    assert "勤務先情報をコピー" in add and "既存の顧客から勤務先〜自宅TELをコピーして入力します。" in add
+    assert "会社情報" not in add
+
+    # when: the office goes back to 法人 mode, every place says 会社名 and 会社 again
+    system.mode = "corporate"
+    system.save()
+    home = admin_client.get(reverse("admin:index")).content.decode()
+    card = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
+    assert 'placeholder="顧客コード・氏名・フリガナ・会社名・住所・電話番号（ハイフン有無どちらでも）・Eメール"' in home
+    assert '<option value="company" selected>会社</option>' in card
+    add = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
+    assert "会社情報をコピー" in add and "既存の顧客から会社名〜会社TELをコピーして入力します。" in add

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from crm import normalize
+from crm import normalize, search
 from crm.models import Customer, SavedSearch
 from tests.factories import (
     ContactCategoryFactory, ContactHistoryFactory, CustomerFactory, FamilyMemberFactory, PurchaseFactory,
@@ -523,18 +523,19 @@ def test_s3_shortened_tripled_pattern_matches_exactly_when_the_key_does():
     assert normalize.triple_pattern("佐々木") == "佐佐々々々木"
 
 
-def test_r2_each_branch_has_its_own_search_index_on_postgresql(admin_client):
-    """Adding a branch on its screen adds its partial trigram indexes; deleting it drops them."""
+def test_r2_branches_share_the_tables_search_index_through_their_prefix(admin_client, django_user_model):
+    """No per-branch index (migration 0020): a new branch's customers are found by its users
+    through the table's index, whose rows start with the branch prefix, and by nobody else."""
     from django.db import connection
 
     from crm.models import Branch
 
-    def branch_indexes(branch_id):
+    def branch_indexes():
         if connection.vendor != "postgresql":
             return set()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'crm_customer' AND indexname LIKE %s",
-                           [f"customer_search_%_b{branch_id}"])
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'crm_customer'"
+                           " AND indexname ~ '^customer_search_(tri|ascii)_b[0-9]+$'")
             return {name for (name,) in cursor.fetchall()}
 
     # when
@@ -542,10 +543,132 @@ def test_r2_each_branch_has_its_own_search_index_on_postgresql(admin_client):
     # then
     assert response.status_code == 302
     branch = Branch.objects.get(code="B9")
-    expected = {f"customer_search_tri_b{branch.id}", f"customer_search_ascii_b{branch.id}"}
-    assert branch_indexes(branch.id) == (expected if connection.vendor == "postgresql" else set())
-    # when
-    admin_client.post(reverse("admin:crm_branch_delete", args=[branch.pk]), {"post": "yes"})
-    # then
-    assert not Branch.objects.filter(pk=branch.pk).exists()
-    assert branch_indexes(branch.id) == set()
+    assert branch_indexes() == set()
+    other = Branch.objects.exclude(pk=branch.pk).first() or Branch.objects.create(code="B8", name="別店")
+    Customer.objects.create(branch=branch, last_name="博多", first_name="一郎", tel="092-111-2222")
+    Customer.objects.create(branch=other, last_name="博多", first_name="二郎", tel="092-111-3333")
+    everyone = Customer.objects.all()
+    for query in ("博多", "博", "1112222"):
+        keys = search.search_terms(query)
+        found = set(search.filter_by_terms(everyone, keys, branch_ids=[branch.pk]).values_list("first_name", flat=True))
+        assert found == {"一郎"}, query
+    keys = search.search_terms("博多")
+    assert set(search.filter_by_terms(everyone, keys, branch_ids=None).values_list("first_name", flat=True)) == {
+        "一郎", "二郎"}
+
+
+# --- issue 11, point 15: the address in the quick search, folding in the advanced search, purchases ---
+
+def test_i11_p15_quick_search_finds_by_address_and_building(admin_client, people, hq_branch):
+    # given: the fixture's customers and one whose address is typed in full width
+    wide = CustomerFactory(branch=hq_branch, last_name="山本", last_name_kana="ヤマモト", tel="", email="",
+                           company_name="", address="東京都品川区東品川１－１－１００", building="アクティブビル３Ｆ")
+    # then: words of the address find them, whatever the width, alone or with a name
+    assert codes(admin_client, q="東品川") == {people["tanaka"].code, wide.code}
+    assert codes(admin_client, q="東品川1-1-100") == {wide.code}
+    assert codes(admin_client, q="梅田") == {people["sato"].code}
+    assert codes(admin_client, q="大阪市 佐藤") == {people["sato"].code}
+    assert codes(admin_client, q="ｱｸﾃｨﾌﾞﾋﾞﾙ3f") == {wide.code}
+    assert codes(admin_client, q="東品川 鈴木") == set()
+
+
+def test_i11_p15_the_migration_puts_the_address_into_existing_keys(admin_client, hq_branch):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as global_apps
+    from django.db import connection
+
+    # given: a customer whose key was written before the address was in it
+    customer = CustomerFactory(branch=hq_branch, address="神奈川県横浜市西区みなとみらい2-2-1")
+    Customer.objects.filter(pk=customer.pk).update(search_text="000001\n田中太郎")
+    assert codes(admin_client, q="みなとみらい") == set()
+    # when: migration 0019 runs
+    migration = importlib.import_module("crm.migrations.0019_search_key_address")
+    migration.search_keys_recompute(global_apps, SimpleNamespace(connection=connection, execute=connection.cursor().execute))
+    # then: the key is what a save writes, and the quick search finds the address
+    customer.refresh_from_db()
+    saved = Customer.objects.get(pk=customer.pk)
+    saved.refresh_search_keys()
+    assert customer.search_text == saved.search_text and "ミナトミライ2-2-1" in customer.search_text
+    assert codes(admin_client, q="みなとみらい") == {customer.code}
+
+
+def test_i11_p15_advanced_text_conditions_fold_width_kana_variants_and_dashes(admin_client, hq_branch):
+    # given: values stored in full width, half-width kana, with a compatibility character and other dashes
+    wide = CustomerFactory(branch=hq_branch, last_name="山本", last_name_kana="ﾔﾏﾓﾄ", company_name="㈱山﨑商事",
+                           address="東京都品川区東品川１－１－１００", remark2="ＶＩＰ　会員")
+    dash = CustomerFactory(branch=hq_branch, last_name="川口", last_name_kana="カワグチ", company_name="",
+                           address="東京都品川区東品川2‐3−4")
+    CustomerFactory(branch=hq_branch, last_name="別人", last_name_kana="ベツジン", company_name="", address="大阪府")
+    # then: every text condition folds the stored value as the quick search's key does
+    assert codes(admin_client, s_address="東品川1-1") == {wide.code}
+    assert codes(admin_client, s_address="東品川１－１－１００") == {wide.code}
+    assert codes(admin_client, s_address="東品川2-3-4") == {dash.code}
+    assert codes(admin_client, s_address="東品川") == {wide.code, dash.code}
+    assert codes(admin_client, s_address="*1-1-100") == {wide.code}
+    assert codes(admin_client, s_address="東京都品川区*") == {wide.code, dash.code}
+    assert codes(admin_client, s_last_name_kana="やまもと") == {wide.code}
+    assert codes(admin_client, s_company_name="株") == {wide.code}  # ㈱ folds to (株)
+    assert codes(admin_client, s_company_name="山崎") == {wide.code}
+    assert codes(admin_client, s_remark2="vip会員") == {wide.code}
+
+
+def test_i11_p15_related_text_conditions_fold_too(admin_client, people):
+    ContactHistoryFactory(customer=people["tanaka"], date=datetime.date(2024, 3, 5), detail="ＤＭ送付　１２月分")
+    FamilyMemberFactory(customer=people["sato"], name="佐藤 ｹﾝ", name_kana="サトウ ケン", relation="子供")
+    PurchaseFactory(customer=people["suzuki"], product_code="ＩＮＣ２５４")
+    assert codes(admin_client, s_c_text="dm送付12月") == {people["tanaka"].code}
+    assert codes(admin_client, s_f_name="佐藤ケン") == {people["sato"].code}
+    assert codes(admin_client, s_p_product="inc254") == {people["suzuki"].code}
+
+
+def test_i11_p15_purchase_quantity_price_amount_payment_and_media(admin_client, people):
+    # given: the admin made 支払方法 a pulldown; 媒体 stays free text
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+
+    FieldSetting.objects.filter(model="purchase", field_name="payment_method").update(
+        input_type=FieldSetting.SELECT, choices="現金\n振込\nカード")
+    lookup.invalidate()
+    t, s, z = people["tanaka"].code, people["sato"].code, people["suzuki"].code
+    PurchaseFactory(customer=people["tanaka"], quantity=10, unit_price=2000, payment_method="振込", media="ＤＭ")
+    PurchaseFactory(customer=people["sato"], quantity=1, unit_price=500, payment_method="現金", media="チラシ")
+    PurchaseFactory(customer=people["suzuki"], quantity=3, unit_price=800, payment_method="カード", media="Web広告")
+
+    # then: ranges on one purchase record
+    assert codes(admin_client, s_p_quantity_min="3") == {t, z}
+    assert codes(admin_client, s_p_quantity_min="2", s_p_quantity_max="5") == {z}
+    assert codes(admin_client, s_p_unit_price_max="800") == {s, z}
+    assert codes(admin_client, s_p_amount_min="2400", s_p_amount_max="20000") == {t, z}
+    assert codes(admin_client, s_p_amount_min="20001") == set()
+    # the pulldown matches its choice; the free text folds (ＤＭ = dm)
+    assert codes(admin_client, s_p_payment_method="現金") == {s}
+    assert codes(admin_client, s_p_media="dm") == {t}
+    assert codes(admin_client, s_p_media="広告", s_p_quantity_max="1") == set()  # one record must satisfy both
+    # the screen offers them under the configured labels, the payment method as a pulldown
+    page = admin_client.get(SEARCH).content.decode()
+    for name in ("s_p_quantity_min", "s_p_unit_price_max", "s_p_amount_min", "s_p_media"):
+        assert f'name="{name}"' in page
+    assert '<select name="s_p_payment_method"' in page and '<option value="振込">振込</option>' in page
+    # a bad value and an impossible range get Japanese messages, the other conditions kept
+    response = admin_client.get(LIST + "?" + urlencode({"s_p_amount_min": "abc", "s_p_quantity_min": "5",
+                                                        "s_p_quantity_max": "1", "s_p_media": "DM"}))
+    assert response.status_code == 302 and response["Location"].startswith(SEARCH)
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "数値を入力してください" in page and "範囲の開始が終了より後です" in page
+    assert 'value="DM"' in page
+
+
+def test_i11_p15_literal_characters_are_only_those_no_other_character_folds_into():
+    # given / then: what narrows a scan before folding (advanced_search._contains)
+    assert normalize.literal_chars(normalize.normalize_text("東品川１－１")) == ["東", "品", "川"]
+    assert normalize.literal_chars(normalize.normalize_text("株式会社")) == []  # ㈱ and ㍿ (株式会社) fold into them
+    assert normalize.literal_chars(normalize.normalize_text("高橋")) == ["橋"]  # 髙 folds into 高
+    assert normalize.literal_chars("たなかabc") == []
+    # and exhaustively: no character of the planes people type folds into another's literal character
+    for code in range(0x30000):
+        if 0xD800 <= code < 0xE000 or 0x2E80 <= code <= 0x2FDF:  # surrogates; Kangxi radicals (not typed)
+            continue
+        char = chr(code)
+        assert normalize.literal_chars(normalize.normalize_text(char)) in ([], [char]), hex(code)

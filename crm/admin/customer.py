@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fieldconfig import defaults
-from fieldconfig.lookup import config
+from fieldconfig.lookup import config, quick_search_help
 
 from .. import advanced_search, columns, naming, permissions, search, selectors, services
 from audit import events as audit_events
@@ -85,7 +85,7 @@ class CustomerAdmin(KokyakuAdmin):
     change_form_after_template = "crm/customer/change_reason.html"
     list_before_template = "crm/customer/list_tools.html"
     search_fields = ["code"]  # shows the search box; the matching is crm.search's
-    search_help_text = _("Code, name, reading, company, phone (with or without hyphens) or email")
+    search_help_text = quick_search_help()  # lazy: the labels and mode in force when shown (C2)
     list_select_related = ["branch"]
     list_filter = [("branch", ScopedBranchFilter), "category"]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
@@ -245,6 +245,11 @@ class CustomerAdmin(KokyakuAdmin):
             source = permissions.visible_customers(request.user).filter(code=source_code).first()
             if source is not None:
                 initial.update(services.customer_company_block(source=source))
+        if "branch" not in initial:
+            # One office, one branch (a fresh install has 本店): nothing to choose.
+            branches = list(permissions.visible_branches(request.user).values_list("pk", flat=True)[:2])
+            if len(branches) == 1:
+                initial["branch"] = branches[0]
         return initial
 
     def save_model(self, request, obj, form, change):
@@ -549,7 +554,8 @@ def _code_cell(obj):
 
 
 def _name_cell(obj):
-    return format_html("{}<br><span class='text-xs text-base-500'>{}</span>", obj.full_name, obj.full_name_kana)
+    # name and reading on one line: a row stays one line high at 1366 px (kokyaku.css)
+    return format_html("{}<span class='kokyaku-reading'>{}</span>", obj.full_name, obj.full_name_kana)
 
 
 def _mail_cell(obj):

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from fieldconfig.defaults import CHECK_COUNT, REMARK_COUNT
-from fieldconfig.lookup import ConfiguredLabel
+from fieldconfig.lookup import ConfiguredLabel, mode_choice
 
 from .. import normalize
 from ..validators import validate_kana, validate_phone, validate_postal_code
@@ -57,7 +57,7 @@ class Customer(RemarkFields, CheckFields):
 
     class SendTo(models.TextChoices):
         HOME = "home", pgettext_lazy("address", "Home")
-        COMPANY = "company", _("Company")
+        COMPANY = "company", mode_choice("customer", "send_to", "company", _("Company"))  # 勤務先 in 個人 mode
         CONTACT = "contact", _("Contact")
 
     code = models.CharField(label("code"), max_length=20, unique=True, blank=True)
@@ -160,14 +160,13 @@ class Customer(RemarkFields, CheckFields):
         today = date.today()
         return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
 
-    QUICK_SEARCH_TEXT = ("code", "full_name", "full_name_kana", "company_name", "company_kana", "email")
+    # 住所 is among the seed's fast fuzzy searches: the address and the building, one line each.
+    QUICK_SEARCH_TEXT = ("code", "full_name", "full_name_kana", "company_name", "company_kana", "email", "address",
+                         "building")
     QUICK_SEARCH_PHONES = ("tel", "mobile", "fax", "contact_tel")
 
     def refresh_search_keys(self) -> None:
-        self.search_text = normalize.search_key(
-            texts=[getattr(self, name) for name in self.QUICK_SEARCH_TEXT],
-            phones=[getattr(self, name) for name in self.QUICK_SEARCH_PHONES],
-        )
+        self.search_text = customer_search_key(self)
 
     def apply_invariants(self) -> None:
         """Readings in katakana and search keys that match the stored values (save() and crm.bulk_write)."""
@@ -187,6 +186,26 @@ class Customer(RemarkFields, CheckFields):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+
+def customer_search_key(customer) -> str:
+    """The quick search's key of a customer: also for the migrations' historical models, which
+    have the columns (SEARCH_KEY_COLUMNS) but not the properties."""
+    names = {
+        "full_name": " ".join(p for p in (customer.last_name, customer.first_name) if p),
+        "full_name_kana": " ".join(p for p in (customer.last_name_kana, customer.first_name_kana) if p),
+    }
+    return normalize.search_key(
+        texts=[names[name] if name in names else getattr(customer, name) for name in Customer.QUICK_SEARCH_TEXT],
+        phones=[getattr(customer, name) for name in Customer.QUICK_SEARCH_PHONES],
+    )
+
+
+# The columns customer_search_key reads.
+SEARCH_KEY_COLUMNS = (
+    "code", "last_name", "first_name", "last_name_kana", "first_name_kana", "company_name", "company_kana", "email",
+    "address", "building", "tel", "mobile", "fax", "contact_tel",
+)
 
 
 class CustomerPhone(models.Model):

@@ -326,6 +326,9 @@ JA = {
     "None yet.": "まだありません。",
     "Copy the company block from customer code": "会社情報をコピーする元の顧客コード",
     "Copy company block": "会社情報をコピー",
+    "Copy the employer block from customer code": "勤務先情報をコピーする元の顧客コード",
+    "Copy employer block": "勤務先情報をコピー",
+    "Fills %(first)s through %(last)s from an existing customer (C6).": "既存の顧客から%(first)s〜%(last)sをコピーして入力します。",
     "Fills company name through phone number from an existing customer (C6).":
         "既存の顧客から会社名〜電話番号をコピーして入力します。",
     "Last contact": "最終応対日",
@@ -420,6 +423,11 @@ JA = {
     "Advanced search": "詳細検索",
     "Conditions": "検索条件",
     "Keyword (code, name, reading, company, phone, email)": "キーワード（顧客コード・氏名・フリガナ・会社名・電話番号・Eメール）",
+    # the quick search's hint, built from the labels in force (fieldconfig.lookup.Snapshot.quick_search_help)
+    "Keyword (%(fields)s)": "キーワード（%(fields)s）",
+    "Reading": "フリガナ",
+    "Phone (with or without hyphens)": "電話番号（ハイフン有無どちらでも）",
+    ", ": "・",
     "Result list": "検索結果の表示",
     "Clear": "クリア",
     "Change the conditions": "検索条件を変更",

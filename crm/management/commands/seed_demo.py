@@ -54,6 +54,7 @@ from fieldconfig.models import FieldSetting
 # ---------------------------------------------------------------------------------------------
 
 # (code, name, prefecture the branch's customers mostly live in)
+DEFAULT_BRANCH_CODE = "HQ"  # the branch migration 0018 creates on a fresh install
 BRANCHES = [
     ("B01", "本店", "東京都"), ("B02", "渋谷店", "東京都"), ("B03", "新宿店", "東京都"),
     ("B04", "横浜店", "神奈川県"), ("B05", "大阪支店", "大阪府"), ("B06", "池袋店", "東京都"),
@@ -985,7 +986,18 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     # --- masters ----------------------------------------------------------------------------------
+    def adopt_default_branch(self) -> None:
+        """A fresh install's 本店 (migration 0018), still empty, becomes the demo's 本店: one 本店, not two."""
+        code, name, _prefecture = BRANCHES[0]
+        if Branch.objects.filter(code=code).exists():
+            return
+        default = Branch.objects.filter(code=DEFAULT_BRANCH_CODE, name=name).first()
+        if default is not None and not default.customers.exists():
+            default.code = code
+            default.save(update_fields=["code"])
+
     def ensure_masters(self, branch_count: int, staff_password: str | None) -> Masters:
+        self.adopt_default_branch()
         branches = []
         for position, (code, name, _prefecture) in enumerate(BRANCHES[:branch_count], start=1):
             branch, _ = Branch.objects.get_or_create(code=code, defaults={"name": name, "position": position})

@@ -11,18 +11,29 @@ import dataclasses
 
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
 from unfold.admin import StackedInline as UnfoldStackedInline
 from unfold.admin import TabularInline as UnfoldTabularInline
+from unfold.overrides import FORMFIELD_OVERRIDES_INLINE
 from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
 from .. import permissions
-from ..forms import InlineForm
+from ..forms import InlineForm, JapaneseDateField
+
+# Every date input accepts what Japanese users type and shows YYYY/MM/DD (crm/dates.py).
+# unfold merges a ModelAdmin's overrides into its own (its date widget stays); inlines take
+# theirs as they are, so they get unfold's with the field class added.
+DATE_OVERRIDES = {models.DateField: {"form_class": JapaneseDateField}}
+INLINE_OVERRIDES = {
+    **FORMFIELD_OVERRIDES_INLINE,
+    models.DateField: {**FORMFIELD_OVERRIDES_INLINE[models.DateField], "form_class": JapaneseDateField},
+}
 
 
 class AuditedAdminMixin:
@@ -154,6 +165,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     # screen does not offer (R3: `?remark8__startswith=` would reveal a restricted value).
     extra_list_lookups: tuple[str, ...] = ()
 
+    formfield_overrides = DATE_OVERRIDES
     list_per_page = 50
     warn_unsaved_form = True
     history_list_per_page = 20
@@ -303,12 +315,14 @@ class ScopedInlineMixin:
 
 class TabularInline(ScopedInlineMixin, UnfoldTabularInline):
     form = InlineForm
+    formfield_overrides = INLINE_OVERRIDES
     extra = 0
     tab = True
 
 
 class StackedInline(ScopedInlineMixin, UnfoldStackedInline):
     form = InlineForm
+    formfield_overrides = INLINE_OVERRIDES
     extra = 0
     tab = True
 

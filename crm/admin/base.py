@@ -8,11 +8,14 @@ KokyakuAdmin and these inlines inherits all of it.
 """
 
 import dataclasses
+import datetime
 
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
@@ -23,7 +26,8 @@ from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
-from .. import permissions
+from .. import dates, permissions
+from ..permission_names import permission_label
 from ..forms import InlineForm, JapaneseDateField
 
 # Every date input accepts what Japanese users type and shows YYYY/MM/DD (crm/dates.py).
@@ -73,6 +77,53 @@ class AuditedAdminMixin:
         if exists:
             audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
+
+
+class PermissionNamesMixin:
+    """Permission pickers (権限グループ, 利用者) name each permission in Japanese
+    (crm/permission_names.py), not by Django's stored English name."""
+
+    permission_fields = ("permissions", "user_permissions")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.permission_fields:
+            formfield.label_from_instance = permission_label
+        return formfield
+
+
+class PlainDeleteSummaryMixin:
+    """The delete confirmation of a staff member or a role lists what a person knows (the
+    staff member, the role), not the join rows behind them ("Staff-group relationship",
+    guardian's "User object permission: 本店 | 辻 誠 | access_branch"): those go with it."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        technical = [model._meta for model in self.technical_models()]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in technical)
+        plurals = {str(opts.verbose_name_plural) for opts in technical}
+
+        def keep(items):
+            out = []
+            for item in items:
+                if isinstance(item, list):
+                    if kept := keep(item):
+                        out.append(kept)
+                elif not str(item).startswith(prefixes):
+                    out.append(item)
+            return out
+
+        return keep(deleted), {k: v for k, v in counts.items() if str(k) not in plurals}, perms_needed, protected
+
+    @staticmethod
+    def technical_models():
+        from django.contrib.auth.models import Group
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        from ..models import Staff
+
+        return [UserObjectPermission, GroupObjectPermission, Staff.groups.through, Staff.user_permissions.through,
+                Group.permissions.through]
 
 
 def visible_rows(rows, hidden: set[str]) -> list:
@@ -151,6 +202,15 @@ class ScopedHistoryHelper(HistoricalRecordContextHelper):
     def context_for_delta_changes(self, delta):
         visible = [change for change in delta.changes if change.field not in self.invisible]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
+
+    def prepare_delta_change_value(self, change, value):
+        # An empty value reads 「（なし）」, not Python's "None"; dates as every screen shows them.
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return gettext("(empty)")
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return dates.format_datetime(value) if isinstance(value, datetime.datetime) else dates.format_date(value)
+        return value
 
 
 class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):

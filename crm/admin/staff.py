@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 
 from .. import permissions
 from ..models import Branch, Staff
-from .base import AuditedAdminMixin
+from .base import AuditedAdminMixin, PermissionNamesMixin, PlainDeleteSummaryMixin
 
 admin.site.unregister(Group)
 
@@ -43,7 +43,7 @@ class StaffCreationForm(UserCreationForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
+class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
     """利用者: roles (groups), branches and department are assigned here, by admins only."""
 
     audit_action = AuditEvent.Action.ROLE
@@ -93,5 +93,5 @@ class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
+class GroupAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
     audit_action = AuditEvent.Action.ROLE

@@ -665,6 +665,17 @@ JA = {
         "パスワードは設定済みです（読み戻せない形でのみ保存されています）。",
     "No password is set.": "パスワードは設定されていません。",
     "yyyy/mm/dd": "年/月/日",
+    "(empty)": "（なし）",
+    # permission names (crm/permission_names.py)
+    "%(model)s: add": "%(model)sの追加",
+    "%(model)s: change": "%(model)sの変更",
+    "%(model)s: delete": "%(model)sの削除",
+    "%(model)s: view": "%(model)sの表示",
+    "%(model)s history": "%(model)sの変更履歴",
+    "Object permission of a role": "権限グループの個別権限",
+    "Object permission of a staff member": "利用者の個別権限",
+    "Background task result": "バックグラウンド処理の結果",
+    "Customer code sequence": "顧客コードの採番",
     # templates/admin/submit_line.html (unfold's, copied for the delete button)
     "Save": "保存",
     "Save and continue editing": "保存して編集を続ける",

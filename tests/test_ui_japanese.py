@@ -1,0 +1,245 @@
+"""Issue 11, point 2: no English left on any admin page, for any role, in a Japanese browser.
+
+Every URL pattern of the admin (the site's own pages and every registered ModelAdmin's
+get_urls(): changelists, add forms, one change form, delete and history pages, past versions,
+the search, print, import and export screens) is opened once per persona of tests/personas.py.
+The server's HTML is read through the test client for every persona; the browser (chromium,
+locale ja-JP) opens each page whose text differs from what another persona already showed on
+that pattern, so the strings JavaScript writes (the selection counter, the calendar, the
+time-zone note) are read too. A page fails on any string of ENGLISH below in its text
+(text nodes, placeholders and button values; not other attributes, icons or scripts).
+
+UI_WALK_VERBOSE=1 prints every page walked in the browser.
+"""
+
+import hashlib
+import os
+import re
+import time
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, reverse
+from django.utils.regex_helper import normalize
+
+from tests.test_admin_walk import (
+    ensure_rows, first_visible, flat_patterns, is_object_param, latest_history_id, model_named_before,
+)
+from tests.test_browser import page  # noqa: F401  (the chromium fixture, locale ja-JP)
+from tests.factories import StaffFactory
+from tests.personas import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# One persona per role of tests/personas.py (branch_b is branch_a's role in another branch),
+# the secretary for the restricted fields, and a superuser for what only superusers reach.
+PERSONAS = ["hq_admin", "branch_a", "no_export", "no_print", "read_only", "secretary", "superuser"]
+
+# English UI strings that must not show in the Japanese UI: Django's, unfold's and the
+# libraries' own words. Matched as whole words, case-sensitive, in the page's text.
+ENGLISH = [
+    "- Select an option -", "Select an option", "---------", "Select action", "Run the selected action",
+    "Can add", "Can change", "Can delete", "Can view", "historical",
+    "Save", "Save and", "Save as new", "Delete", "Add", "Add another", "Change", "View", "Edit", "Close", "Cancel",
+    "Submit", "Remove", "Revert", "Restore", "History", "Change history", "Filter", "Filters", "Search",
+    "Type to search", "Show all", "Clear all", "Clear", "Actions", "Action", "selected", "Go", "Yes", "No",
+    "Unknown", "None", "True", "False", "Today", "Now", "Yesterday", "Tomorrow", "Previous", "Next",
+    "Choose", "Choose a Date", "Choose a Time", "Midnight", "Noon", "Calendar",
+    "Upload", "Download", "Export", "Import", "Print", "page:", "Page", "Loading", "Home", "Dashboard",
+    "Log out", "Log in", "Password", "Username", "Reset password", "Set password", "Algorithm", "algorithm",
+    "Iterations", "Salt", "Hash", "pbkdf2_sha256",
+    "Please correct", "This field is required", "Enter a valid", "Note:", "hours behind", "hours ahead",
+    "Summary", "Objects", "object", "entries", "results", "Results", "Welcome", "Recent actions",
+    "Language", "Theme", "Dark", "Light", "Sort", "Ascending", "Descending", "Toggle", "Navigation",
+    "Empty", "Required", "Error", "Warning", "Date", "Time", "User", "Name", "Reason", "Changed", "Added",
+    "Deleted", "Successfully", "successfully", "Are you sure",
+]
+_ENGLISH = re.compile("|".join(
+    rf"(?<![A-Za-z]){re.escape(s)}(?![A-Za-z])" for s in sorted(ENGLISH, key=len, reverse=True)
+))
+# Pages walked by URL name, besides every ModelAdmin's and the site's own: none needed so far.
+SKIP_NAMES = {"logout", "view_on_site", "autocomplete", "jsi18n"}
+TEXT_JS = """() => {
+  const skip = 'script,style,template,noscript,.material-symbols-outlined';
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const parent = node.parentElement;
+    const text = node.nodeValue.trim();
+    if (text && parent && !parent.closest(skip)) out.push(text);
+  }
+  document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(e => out.push(e.placeholder));
+  document.querySelectorAll('input[type=submit], input[type=button]').forEach(e => out.push(e.value));
+  return out;
+}"""
+
+
+class PageText(HTMLParser):
+    """What the browser's TEXT_JS reads, from the server's HTML (no JavaScript run)."""
+
+    SKIP_TAGS = {"script", "style", "template", "noscript"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: does it hide its text?
+        self.nav: list[bool] = []  # per open element: is it in the sidebar or a menu?
+        self.texts: list[str] = []
+        self.page_texts: list[str] = []  # without the sidebar: what makes this page itself
+        self.in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.in_body = True
+        if tag in ("input", "textarea"):
+            if attrs.get("placeholder"):
+                self.texts.append(attrs["placeholder"])
+            if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+                self.texts.append(attrs["value"])
+        if tag in self.VOID:
+            return
+        hides = tag in self.SKIP_TAGS or "material-symbols-outlined" in (attrs.get("class") or "")
+        self.stack.append(hides or (bool(self.stack) and self.stack[-1]))
+        self.nav.append(tag in ("nav", "aside") or (bool(self.nav) and self.nav[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+            self.nav.pop()
+
+    def handle_data(self, data):
+        text = data.strip()
+        if text and self.in_body and not (self.stack and self.stack[-1]):
+            self.texts.append(text)
+            if not (self.nav and self.nav[-1]):
+                self.page_texts.append(text)
+
+
+def server_texts(html: str) -> tuple[list[str], list[str]]:
+    """(every text, the texts outside the sidebar)."""
+    parser = PageText()
+    parser.feed(html)
+    return parser.texts, parser.page_texts
+
+
+def own_names(user) -> set[str]:
+    return {user.username, user.email, getattr(user, "display_name", "")} - {""}
+
+
+def english_in(texts, user) -> list[str]:
+    """The ENGLISH strings in these texts; the user's own name and email are user data."""
+    own = own_names(user)
+    found = []
+    for text in texts:
+        for name in own:
+            text = text.replace(name, "")
+        found += [m.group(0) for m in _ENGLISH.finditer(text)]
+    return sorted(set(found))
+
+
+# --- the pages --------------------------------------------------------------------------------
+def admin_pages(user) -> list[tuple[str, str]]:
+    """(pattern, url): one URL per admin URL pattern, filled with an object this user may see."""
+    index = reverse("admin:index")
+    pages = [("admin:index", index), ("admin:search", reverse("admin:search") + "?s=" + "田")]
+    for pattern in admin.site.get_urls():
+        if isinstance(pattern, URLPattern) and pattern.name and pattern.name not in SKIP_NAMES:
+            template, params = normalize(pattern.pattern.regex.pattern)[0]
+            if not params and pattern.name != "index":
+                pages.append((f"admin:{pattern.name}", index + template))
+            elif params == ["app_label"]:
+                pages.append((f"admin:{pattern.name}", index + template % {"app_label": "crm"}))
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        prefix = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        obj = first_visible(model, model_admin, user) or model._default_manager.order_by("pk").first()
+        for pattern in flat_patterns(model_admin.get_urls()):
+            template, params = normalize(pattern.pattern.regex.pattern)[0]
+            converters = getattr(pattern.pattern, "converters", {})
+            values = {}
+            for position, name in enumerate(params):
+                if name == "_1" and position == 1:  # simple-history's <object id>/history/<version id>/
+                    values[name] = latest_history_id(model, obj)
+                elif is_object_param(name, converters):
+                    values[name] = obj.pk
+                else:
+                    related = model_named_before(template, name)
+                    row = related._default_manager.order_by("pk").first() if related else None
+                    values[name] = row.pk if row else 0
+            pages.append((f"{opts.label}:{pattern.name or template}", prefix + template % values))
+    return list(dict.fromkeys(pages))
+
+
+@pytest.fixture
+def world(db):
+    world = build_world()
+    world.users["superuser"] = StaffFactory(username="walk_root", is_superuser=True, is_head_office=True)
+    ensure_rows(world)
+    return world
+
+
+def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):  # noqa: F811
+    started = time.monotonic()
+    failures, walked, browsed, browser_seconds = [], 0, set(), 0.0
+    context = page.context
+    for persona in PERSONAS:
+        user = world.users[persona]
+        client = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
+        client.force_login(user)
+        context.clear_cookies()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": live_server.url}])
+        for pattern, url in admin_pages(user):
+            response = client.get(url)
+            if getattr(response, "streaming", False) or "text/html" not in response.get("Content-Type", ""):
+                continue  # a download (CSV, PDF): not a page
+            if response.status_code in (301, 302, 405):
+                continue
+            texts, page_texts = server_texts(response.content.decode())
+            walked += 1
+            if found := english_in(texts, user):
+                failures.append(f"{persona} {url} (server): {found}")
+            # The browser reads what the server's HTML already showed plus what scripts write: a
+            # page whose own text (the sidebar aside, checked above) another persona already
+            # showed on this pattern looks the same in the browser.
+            own = own_names(user)
+            fingerprint = hashlib.sha1("\n".join(
+                t for t in page_texts if not any(name in t for name in own)
+            ).encode()).hexdigest()
+            if (pattern, fingerprint) in browsed or response.status_code != 200:
+                continue
+            browsed.add((pattern, fingerprint))
+            before = time.monotonic()
+            page.goto(live_server.url + url, wait_until="load")
+            if os.environ.get("UI_WALK_VERBOSE"):
+                print(persona, url)
+            if found := english_in(page.evaluate(TEXT_JS), user):
+                failures.append(f"{persona} {url} (browser): {found}")
+            browser_seconds += time.monotonic() - before
+    elapsed = time.monotonic() - started
+    print(f"\nwalked {walked} pages for {len(PERSONAS)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
+          f"({browser_seconds:.1f} s in the browser)")
+    assert walked > 500 and len(browsed) > 150, (walked, len(browsed))
+    assert not failures, f"{len(failures)} pages show English:\n" + "\n".join(failures)
+
+
+def test_j1_selection_counter_reads_in_japanese(world, page, live_server):  # noqa: F811
+    # given: a head-office admin on the contact-history list
+    user = world.users["hq_admin"]
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(live_server.url + reverse("admin:crm_contacthistory_changelist"))
+
+    # when: one row is ticked
+    page.locator("input.action-select").first.check()
+
+    # then: 「2件中1件を選択」
+    counter = page.locator(".action-counter").inner_text()
+    assert re.fullmatch(r"\d+件中1件を選択", counter.strip()), counter

@@ -4,15 +4,15 @@ Every URL pattern of the admin (the site's own pages and every registered ModelA
 get_urls(): changelists, add forms, one change form, delete and history pages, past versions,
 the search, print, import and export screens) is opened once per persona of tests/personas.py.
 The server's HTML is read through the test client for every persona; the browser (chromium,
-locale ja-JP) opens each page whose text differs from what another persona already showed on
-that pattern, so the strings JavaScript writes (the selection counter, the calendar, the
-time-zone note) are read too. A page fails on any string of ENGLISH below in its text
+locale ja-JP) opens each pattern once more, as the first persona it answers, and reads the page
+as it stands after its scripts ran (the selection counter, the calendar, the time-zone note,
+the select boxes' placeholders: what scripts write is the same for every role). A page fails on any string of ENGLISH below in its text
 (text nodes, placeholders and button values; not other attributes, icons or scripts).
 
-UI_WALK_VERBOSE=1 prints every page walked in the browser.
+UI_WALK_VERBOSE=1 prints every page walked in the browser; UI_WALK_PERSONAS=hq_admin,read_only
+walks only those (while fixing; the count assertion then fails).
 """
 
-import hashlib
 import os
 import re
 import time
@@ -29,14 +29,13 @@ from tests.test_admin_walk import (
     ensure_rows, first_visible, flat_patterns, is_object_param, latest_history_id, model_named_before,
 )
 from tests.test_browser import page  # noqa: F401  (the chromium fixture, locale ja-JP)
-from tests.factories import StaffFactory
 from tests.personas import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# One persona per role of tests/personas.py (branch_b is branch_a's role in another branch),
-# the secretary for the restricted fields, and a superuser for what only superusers reach.
-PERSONAS = ["hq_admin", "branch_a", "no_export", "no_print", "read_only", "secretary", "superuser"]
+# One persona per role of tests/personas.py (branch_b is branch_a's role in another branch) and
+# the secretary, who sees the restricted fields.
+PERSONAS = ["hq_admin", "branch_a", "no_export", "no_print", "read_only", "secretary"]
 
 # English UI strings that must not show in the Japanese UI: Django's, unfold's and the
 # libraries' own words. Matched as whole words, case-sensitive, in the page's text.
@@ -87,9 +86,7 @@ class PageText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack: list[bool] = []  # per open element: does it hide its text?
-        self.nav: list[bool] = []  # per open element: is it in the sidebar or a menu?
         self.texts: list[str] = []
-        self.page_texts: list[str] = []  # without the sidebar: what makes this page itself
         self.in_body = False
 
     def handle_starttag(self, tag, attrs):
@@ -105,26 +102,21 @@ class PageText(HTMLParser):
             return
         hides = tag in self.SKIP_TAGS or "material-symbols-outlined" in (attrs.get("class") or "")
         self.stack.append(hides or (bool(self.stack) and self.stack[-1]))
-        self.nav.append(tag in ("nav", "aside") or (bool(self.nav) and self.nav[-1]))
 
     def handle_endtag(self, tag):
         if tag not in self.VOID and self.stack:
             self.stack.pop()
-            self.nav.pop()
 
     def handle_data(self, data):
         text = data.strip()
         if text and self.in_body and not (self.stack and self.stack[-1]):
             self.texts.append(text)
-            if not (self.nav and self.nav[-1]):
-                self.page_texts.append(text)
 
 
-def server_texts(html: str) -> tuple[list[str], list[str]]:
-    """(every text, the texts outside the sidebar)."""
+def server_texts(html: str) -> list[str]:
     parser = PageText()
     parser.feed(html)
-    return parser.texts, parser.page_texts
+    return parser.texts
 
 
 def own_names(user) -> set[str]:
@@ -138,7 +130,7 @@ def english_in(texts, user) -> list[str]:
     for text in texts:
         for name in own:
             text = text.replace(name, "")
-        found += [m.group(0) for m in _ENGLISH.finditer(text)]
+        found += [f"{m.group(0)!r} in {text[:80]!r}" for m in _ENGLISH.finditer(text)]
     return sorted(set(found))
 
 
@@ -178,7 +170,6 @@ def admin_pages(user) -> list[tuple[str, str]]:
 @pytest.fixture
 def world(db):
     world = build_world()
-    world.users["superuser"] = StaffFactory(username="walk_root", is_superuser=True, is_head_office=True)
     ensure_rows(world)
     return world
 
@@ -187,7 +178,8 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
     started = time.monotonic()
     failures, walked, browsed, browser_seconds = [], 0, set(), 0.0
     context = page.context
-    for persona in PERSONAS:
+    personas = os.environ.get("UI_WALK_PERSONAS", "").split(",") if os.environ.get("UI_WALK_PERSONAS") else PERSONAS
+    for persona in personas:
         user = world.users[persona]
         client = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
         client.force_login(user)
@@ -200,20 +192,13 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
                 continue  # a download (CSV, PDF): not a page
             if response.status_code in (301, 302, 405):
                 continue
-            texts, page_texts = server_texts(response.content.decode())
+            texts = server_texts(response.content.decode())
             walked += 1
             if found := english_in(texts, user):
                 failures.append(f"{persona} {url} (server): {found}")
-            # The browser reads what the server's HTML already showed plus what scripts write: a
-            # page whose own text (the sidebar aside, checked above) another persona already
-            # showed on this pattern looks the same in the browser.
-            own = own_names(user)
-            fingerprint = hashlib.sha1("\n".join(
-                t for t in page_texts if not any(name in t for name in own)
-            ).encode()).hexdigest()
-            if (pattern, fingerprint) in browsed or response.status_code != 200:
+            if pattern in browsed or response.status_code != 200:
                 continue
-            browsed.add((pattern, fingerprint))
+            browsed.add(pattern)
             before = time.monotonic()
             page.goto(live_server.url + url, wait_until="load")
             if os.environ.get("UI_WALK_VERBOSE"):
@@ -224,22 +209,16 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
     elapsed = time.monotonic() - started
     print(f"\nwalked {walked} pages for {len(PERSONAS)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
           f"({browser_seconds:.1f} s in the browser)")
-    assert walked > 500 and len(browsed) > 150, (walked, len(browsed))
+    assert walked > 500 and len(browsed) > 90, (walked, len(browsed))
     assert not failures, f"{len(failures)} pages show English:\n" + "\n".join(failures)
 
-
-def test_j1_selection_counter_reads_in_japanese(world, page, live_server):  # noqa: F811
-    # given: a head-office admin on the contact-history list
-    user = world.users["hq_admin"]
+    # and the selection counter, which the list's script writes when a row is ticked: 「2件中1件を選択」
     client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    client.force_login(world.users["hq_admin"])
+    context.clear_cookies()
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
     page.goto(live_server.url + reverse("admin:crm_contacthistory_changelist"))
-
-    # when: one row is ticked
     page.locator("input.action-select").first.check()
-
-    # then: 「2件中1件を選択」
-    counter = page.locator(".action-counter").inner_text()
-    assert re.fullmatch(r"\d+件中1件を選択", counter.strip()), counter
+    counter = page.locator(".action-counter").inner_text().strip()
+    assert re.fullmatch(r"\d+件中1件を選択", counter), counter

@@ -676,6 +676,14 @@ JA = {
     "Object permission of a staff member": "利用者の個別権限",
     "Background task result": "バックグラウンド処理の結果",
     "Customer code sequence": "顧客コードの採番",
+    # templates/simple_history/object_history_list.html (unfold's, copied for the missing user)
+    "Changed by": "変更者",
+    "Object": "対象",
+    "Comment": "操作",
+    "Change reason": "更新目的",
+    "Changes": "変更内容",
+    "Old value": "変更前",
+    "New value": "変更後",
     # templates/admin/submit_line.html (unfold's, copied for the delete button)
     "Save": "保存",
     "Save and continue editing": "保存して編集を続ける",

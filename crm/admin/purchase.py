@@ -2,14 +2,15 @@ from django.contrib import admin
 
 from ..forms import PurchaseForm
 from ..models import Purchase
-from .base import CustomerChildAdmin
+from .base import CustomerChildAdmin, number_column
 
 
 @admin.register(Purchase)
 class PurchaseAdmin(CustomerChildAdmin):
     form = PurchaseForm
     autocomplete_fields = ["customer", "product"]
-    list_display = ["date", "customer", "product_category", "product_code", "product_name", "quantity", "unit_price", "amount"]
+    list_display = ["date", "customer", "product_category", "product_code", "product_name",
+                    *(number_column(Purchase, name) for name in ("quantity", "unit_price", "amount"))]
     list_select_related = ["customer", "product"]
     list_filter = ["shipped", "paid", "product_category"]
     search_fields = ["customer__code", "product_code", "product_name"]

@@ -666,6 +666,7 @@ JA = {
     "No password is set.": "パスワードは設定されていません。",
     "yyyy/mm/dd": "年/月/日",
     "(empty)": "（なし）",
+    "%(age)s years old": "（%(age)s歳）",
     # permission names (crm/permission_names.py)
     "%(model)s: add": "%(model)sの追加",
     "%(model)s: change": "%(model)sの変更",

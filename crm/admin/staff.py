@@ -34,6 +34,8 @@ class StaffChangeForm(UserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # 「パスワードは設定済みです」, not the hash's algorithm, iterations and salt.
+        self.fields["password"].widget.template_name = "crm/widgets/password_set.html"
         if self.instance.pk:
             self.fields["branches"].initial = list(permissions.staff_branches(self.instance))
 

@@ -153,3 +153,30 @@ def test_j1_password_shown_as_a_sentence(admin_client, admin_user):
     page = text(admin_client.get(reverse("admin:crm_staff_change", args=[admin_user.pk])))
     assert "パスワードは設定済みです" in page
     assert "pbkdf2" not in page and "アルゴリズム" not in page
+
+
+# --- printouts --------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["list", "addresses", "sheets", "labels", "postcards", "postcards_vertical"])
+def test_j1_no_english_in_any_printout(admin_user, hq_branch, kind):
+    # given: a customer whose own data has no Latin letters, with a contact and a purchase
+    import io
+
+    import pdfplumber
+
+    from tests.helpers import ja_client
+
+    customer = CustomerFactory(branch=hq_branch, postal_code="150-0001", address="東京都渋谷区神宮前1-2-3",
+                               email="", birth_date=datetime.date(1985, 4, 1))
+    ContactHistoryFactory(customer=customer, date=datetime.date(2026, 2, 6))
+    PurchaseFactory(customer=customer, product_code="１２３", date=datetime.date(2026, 2, 6))
+
+    # when
+    response = ja_client(admin_user).post(reverse("admin:crm_customer_print"), {"kind": kind, "start": "1"})
+
+    # then: no Latin word anywhere (page:, Page, Printed …); dates as YYYY/MM/DD
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() or "" for page in pdfplumber.open(io.BytesIO(response.content)).pages)
+    assert text.strip()
+    # TEL, FAX, URL and pt are how Japanese offices write them (field labels, points).
+    assert not re.search(r"[A-Za-z]{2,}|page:", re.sub(r"TEL|FAX|URL|pt", "", text)), text[:500]
+    assert not OTHER_DATE_FORMATS.search(text), text[:500]

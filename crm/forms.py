@@ -185,10 +185,6 @@ class CustomerForm(ConfiguredModelForm):
         grid.widget.boxes = [(name, snapshot.label("customer", name)) for name in self.visible_checks]
         grid.initial = {name: getattr(self.instance, name) for name in self.visible_checks}
         grid.disabled = self.read_only
-        # C1: the age is derived, shown beside 生年月日 (today in Tokyo; a past version: its age today).
-        age = dates.age_on(self.instance.birth_date) if self.instance.pk else None
-        if age is not None and "birth_date" in self.fields:
-            self.fields["birth_date"].help_text = _("%(age)s years old") % {"age": age}
 
     def clean(self):
         cleaned = super().clean()

@@ -180,3 +180,15 @@ def test_j1_no_english_in_any_printout(admin_user, hq_branch, kind):
     # TEL, FAX, URL and pt are how Japanese offices write them (field labels, points).
     assert not re.search(r"[A-Za-z]{2,}|page:", re.sub(r"TEL|FAX|URL|pt", "", text)), text[:500]
     assert not OTHER_DATE_FORMATS.search(text), text[:500]
+
+
+def test_c1_a_read_only_user_sees_the_age_too(db):
+    from tests.helpers import ja_client
+    from tests.personas import build_world
+
+    world = build_world()
+    world.customer_a.birth_date = datetime.date(1985, 4, 1)
+    world.customer_a.save()
+    age = dates.age_on(datetime.date(1985, 4, 1))
+    page = text(ja_client(world.users["read_only"]).get(reverse("admin:crm_customer_change", args=[world.customer_a.pk])))
+    assert "1985/04/01" in page and f"（{age}歳）" in page

@@ -61,6 +61,8 @@ _ENGLISH = re.compile("|".join(
 ))
 # Pages walked by URL name, besides every ModelAdmin's and the site's own: none needed so far.
 SKIP_NAMES = {"logout", "view_on_site", "autocomplete", "jsi18n"}
+# Text is all the walk reads: no fonts, images or style sheets to fetch and lay out.
+BLOCKED = {"image", "font", "stylesheet", "media"}
 TEXT_JS = """() => {
   const skip = 'script,style,template,noscript,.material-symbols-outlined';
   const out = [];
@@ -178,6 +180,7 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
     started = time.monotonic()
     failures, walked, browsed, browser_seconds = [], 0, set(), 0.0
     context = page.context
+    context.route("**/*", lambda route: route.abort() if route.request.resource_type in BLOCKED else route.continue_())
     personas = os.environ.get("UI_WALK_PERSONAS", "").split(",") if os.environ.get("UI_WALK_PERSONAS") else PERSONAS
     for persona in personas:
         user = world.users[persona]

@@ -707,4 +707,7 @@ JA_JS = {
         "時刻は%(timezone)sの時刻で入力してください（この端末はサーバーより%(offset)s時間遅れています）。",
     ),
     "server": (None, "サーバー"),
+    "Available %s": (None, "選べる%s"),
+    "Chosen %s": (None, "選んだ%s"),
+    "Type into this box to filter down the list of available %s.": (None, "選べる%sを絞り込むには、ここに入力します。"),
 }

@@ -138,6 +138,8 @@ def test_j1_card_buttons_and_messages_in_japanese(admin_client, hq_branch):
     assert "店舗・拠点を追加" in card and " の追加" not in card  # the pulldown's own add link
     changelist = text(admin_client.get(reverse("admin:crm_customer_changelist")))
     assert "選択した顧客を削除" in changelist
+    family_editor = text(admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk]) + "?edit=family"))
+    assert "<span>家族を追加</span>" in family_editor
 
 
 def test_j1_permissions_named_in_japanese(admin_client, ja):

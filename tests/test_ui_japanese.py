@@ -166,6 +166,10 @@ def admin_pages(user) -> list[tuple[str, str]]:
                     row = related._default_manager.order_by("pk").first() if related else None
                     values[name] = row.pk if row else 0
             pages.append((f"{opts.label}:{pattern.name or template}", prefix + template % values))
+        # The card's editors (その他の電話番号, 家族, 前職・兼職) open on the card with ?edit=…
+        for editor in getattr(model_admin, "INLINE_EDITORS", {}):
+            change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            pages.append((f"{opts.label}:edit={editor}", f"{change}?edit={editor}"))
     return list(dict.fromkeys(pages))
 
 
@@ -180,6 +184,17 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
     started = time.monotonic()
     failures, walked, browsed, browser_seconds = [], 0, set(), 0.0
     context = page.context
+    # the selection counter, which the list's script writes when a row is ticked: 「2件中1件を選択」
+    client = Client()
+    client.force_login(world.users["hq_admin"])
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(live_server.url + reverse("admin:crm_contacthistory_changelist"))
+    page.locator("input.action-select").first.check()
+    counter = page.locator(".action-counter").inner_text().strip()
+    assert re.fullmatch(r"\d+件中1件を選択", counter), counter
+
+    # every page, as each role
     context.route("**/*", lambda route: route.abort() if route.request.resource_type in BLOCKED else route.continue_())
     personas = os.environ.get("UI_WALK_PERSONAS", "").split(",") if os.environ.get("UI_WALK_PERSONAS") else PERSONAS
     for persona in personas:
@@ -214,14 +229,3 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
           f"({browser_seconds:.1f} s in the browser)")
     assert walked > 500 and len(browsed) > 90, (walked, len(browsed))
     assert not failures, f"{len(failures)} pages show English:\n" + "\n".join(failures)
-
-    # and the selection counter, which the list's script writes when a row is ticked: 「2件中1件を選択」
-    client = Client()
-    client.force_login(world.users["hq_admin"])
-    context.clear_cookies()
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-    page.goto(live_server.url + reverse("admin:crm_contacthistory_changelist"))
-    page.locator("input.action-select").first.check()
-    counter = page.locator(".action-counter").inner_text().strip()
-    assert re.fullmatch(r"\d+件中1件を選択", counter), counter

@@ -19,10 +19,10 @@ FIRST_DAY_OF_WEEK = 0  # Sunday, as Japanese calendars start
 # fields go further through crm.dates.parse_date (19850401, 1985年4月1日, full-width digits).
 DATE_INPUT_FORMATS = ["%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%Y%m%d"]
 DATETIME_INPUT_FORMATS = [
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
+    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d",
 ]
-TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M"]
+TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "guardian",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Japanese
     "django_tasks_db",
     "fieldconfig",
     "crm",

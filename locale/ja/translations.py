@@ -666,6 +666,10 @@ JA = {
     "No password is set.": "パスワードは設定されていません。",
     "yyyy/mm/dd": "年/月/日",
     "(empty)": "（なし）",
+    "Login security": "ログインの記録",
+    "Login of %(user)s, %(at)s": "%(user)s のログイン（%(at)s）",
+    "Failed login of %(user)s, %(at)s": "%(user)s のログイン失敗（%(at)s）",
+    "Login attempts of %(user)s, %(at)s": "%(user)s のログイン試行（%(at)s）",
     "%(age)s years old": "（%(age)s歳）",
     # permission names (crm/permission_names.py)
     "%(model)s: add": "%(model)sの追加",

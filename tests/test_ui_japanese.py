@@ -55,6 +55,7 @@ ENGLISH = [
     "Language", "Theme", "Dark", "Light", "Sort", "Ascending", "Descending", "Toggle", "Navigation",
     "Empty", "Required", "Error", "Warning", "Date", "Time", "User", "Name", "Reason", "Changed", "Added",
     "Deleted", "Successfully", "successfully", "Are you sure",
+    "Axes", "Access Log for", "Failed access", "Attempted Access", "Staff-group", "object permission",
 ]
 _ENGLISH = re.compile("|".join(
     rf"(?<![A-Za-z]){re.escape(s)}(?![A-Za-z])" for s in sorted(ENGLISH, key=len, reverse=True)

@@ -221,7 +221,7 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
             before = time.monotonic()
             page.goto(live_server.url + url, wait_until="load")
             if os.environ.get("UI_WALK_VERBOSE"):
-                print(persona, url)
+                print(f"{time.monotonic() - before:.2f} s", persona, url)
             if found := english_in(page.evaluate(TEXT_JS), user):
                 failures.append(f"{persona} {url} (browser): {found}")
             browser_seconds += time.monotonic() - before

@@ -195,6 +195,12 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
     counter = page.locator(".action-counter").inner_text().strip()
     assert re.fullmatch(r"\d+件中1件を選択", counter), counter
 
+    # the login page and a page that does not exist, before anyone logs in
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
+    for url in (reverse("admin:login"), "/no-such-page/"):
+        if found := english_in(server_texts(anonymous.get(url).content.decode()), world.users["hq_admin"]):
+            failures.append(f"anonymous {url}: {found}")
+
     # every page, as each role
     context.route("**/*", lambda route: route.abort() if route.request.resource_type in BLOCKED else route.continue_())
     personas = os.environ.get("UI_WALK_PERSONAS", "").split(",") if os.environ.get("UI_WALK_PERSONAS") else PERSONAS
@@ -226,7 +232,7 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
                 failures.append(f"{persona} {url} (browser): {found}")
             browser_seconds += time.monotonic() - before
     elapsed = time.monotonic() - started
-    print(f"\nwalked {walked} pages for {len(PERSONAS)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
+    print(f"\nwalked {walked} pages for {len(personas)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
           f"({browser_seconds:.1f} s in the browser)")
     assert walked > 500 and len(browsed) > 90, (walked, len(browsed))
     assert not failures, f"{len(failures)} pages show English:\n" + "\n".join(failures)

@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Count, DecimalField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Replace
 from django.db.models.lookups import Contains, EndsWith, GreaterThanOrEqual, IsNull, LessThanOrEqual, StartsWith
+from django.db.models.utils import get_blank_choice_label
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from fieldconfig import defaults
 from fieldconfig.lookup import config
 
 from . import normalize, permissions, search
+from .forms import JapaneseDateField
 from .models import Branch, ContactCategory, ContactHistory, Customer, FamilyMember, Purchase, Staff, StaffDepartment
 
 PREFIX = "s_"
@@ -83,7 +85,8 @@ PURCHASE_TEXTS = [("p_payment_method", "payment_method"), ("p_media", "media")]
 
 
 def _date(label):
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Typed as text and shown as YYYY/MM/DD like every date in the admin (crm/dates.py).
+    return JapaneseDateField(label=label, required=False, widget=forms.DateInput(attrs={"placeholder": _("yyyy/mm/dd")}))
 
 
 def _number(label, min_value=0):
@@ -131,11 +134,11 @@ class AdvancedSearchForm(forms.Form):
                 self.fields[name] = forms.CharField(label=label(name), required=False, max_length=200)
         if "gender" not in hidden:
             self.fields["gender"] = forms.ChoiceField(
-                label=label("gender"), required=False, choices=[("", "---------"), *Customer.Gender.choices]
+                label=label("gender"), required=False, choices=[("", get_blank_choice_label()), *Customer.Gender.choices]
             )
         if "send_to" not in hidden:
             self.fields["send_to"] = forms.ChoiceField(
-                label=label("send_to"), required=False, choices=[("", "---------"), *Customer.SendTo.choices]
+                label=label("send_to"), required=False, choices=[("", get_blank_choice_label()), *Customer.SendTo.choices]
             )
         branches = Branch.objects.all()
         if not permissions.sees_all_branches(user):
@@ -178,7 +181,7 @@ class AdvancedSearchForm(forms.Form):
         )
         self.fields["c_text"] = forms.CharField(label=_("Contents / detail / response"), required=False)
         self.fields["c_status"] = forms.ChoiceField(
-            label=contact("status"), required=False, choices=[("", "---------"), *ContactHistory.Status.choices]
+            label=contact("status"), required=False, choices=[("", get_blank_choice_label()), *ContactHistory.Status.choices]
         )
         self.fields["c_department"] = forms.ModelChoiceField(
             label=contact("department"), queryset=StaffDepartment.objects.all(), required=False

@@ -8,12 +8,10 @@ from decimal import Decimal
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import models
 from django.template.defaultfilters import truncatechars
-from django.utils.formats import date_format
-from django.utils.timezone import is_aware, localtime
 
 from fieldconfig.lookup import config
 
-from . import permissions
+from . import dates, permissions
 
 TEXT_PREVIEW = 40
 
@@ -52,9 +50,9 @@ def cell_text(obj, column: Column) -> str:
     if isinstance(value, bool):
         return "○" if value else ""
     if isinstance(value, datetime):
-        return date_format(localtime(value) if is_aware(value) else value, "Y/m/d H:i")
+        return dates.format_datetime(value)
     if isinstance(value, date):
-        return date_format(value, "Y/m/d")
+        return dates.format_date(value)
     if isinstance(value, (int, Decimal)):
         return intcomma(value)
     text = str(value)

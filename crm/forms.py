@@ -4,6 +4,8 @@ import os
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models.utils import get_blank_choice_label
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.forms.utils import ErrorList, flatatt
@@ -15,7 +17,22 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, 
 
 from fieldconfig.lookup import ConfiguredLabel, config
 
+from . import dates
 from .models import ContactAttachment, ContactHistory, Customer, Purchase
+
+
+class JapaneseDateField(forms.DateField):
+    """A date as the office types it (crm.dates.parse_date: 1985/4/1, 19850401, 1985年4月1日,
+    full-width digits), shown as YYYY/MM/DD (the widget takes the first of the language's
+    DATE_INPUT_FORMATS, config/formats/ja). Every date field of every admin form uses it."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return dates.parse_date(value)
+        except (ValueError, TypeError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class QuietErrorList(ErrorList):
@@ -56,7 +73,7 @@ class ConfiguredModelForm(forms.ModelForm):
             if choices is None or not isinstance(field, forms.CharField):
                 continue
             current = (self.initial.get(name) or "") if self.instance.pk else ""
-            options = [("", "---------")] + [(c, c) for c in choices]
+            options = [("", get_blank_choice_label())] + [(c, c) for c in choices]
             if current and current not in choices:
                 # A value typed before the field became a pulldown must not be lost.
                 options.append((current, current))

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from crm import permissions
+from crm import dates, permissions
 from crm.layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 from crm.models import (
     Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, Product, Purchase, StaffDepartment,
@@ -264,7 +264,7 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
         column.parse, column.format, column.kind = values.parse_bool, values.format_bool, "bool"
     elif isinstance(model_field, models.DateTimeField):
         column.parse, column.importable = None, False
-        column.format = lambda v: v.astimezone().strftime("%Y/%m/%d %H:%M") if v else ""
+        column.format = dates.format_datetime  # Tokyo time, whatever the server's zone
     elif isinstance(model_field, models.DateField):
         column.parse = _validated(model_field, values.parse_date_cell)
         if not model_field.null:

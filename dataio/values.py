@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 import jaconv
 from django.utils.translation import gettext as _
 
+from crm import dates
 from crm.dates import parse_date
 
 TRUE_WORDS = {"1", "○", "〇", "◯", "●", "✓", "✔", "true", "yes", "y", "on", "はい", "有", "あり", "済", "する"}
@@ -84,7 +85,7 @@ def parse_date_cell(value):
 
 
 def format_date(value) -> str:
-    return value.strftime("%Y/%m/%d") if value else ""
+    return dates.format_date(value) if value else ""
 
 
 def parse_decimal(value) -> Decimal | None:

@@ -83,7 +83,8 @@ CONTACT_LABELS = {
     "response": _("Response"),
     "next_action_date": _("Next action"),
     "department": _("Department"),
-    "staff": _("Staff"),
+    # 担当者, as on the customer's card and the seed's contact screen (not 利用者, the staff master).
+    "staff": _("Staff in charge"),
     "notes": _("Notes"),
     "remark": _("Remark"),
     "memo": _("Memo"),

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import permissions
+from crm import dates, permissions
 from fieldconfig.lookup import config
 from fieldconfig.models import SystemSetting
 
@@ -73,7 +72,7 @@ def _ticking(items, progress):
 def _header(title: str, count: int) -> TableHeader:
     now = timezone.localtime()
     left = "　".join(x for x in (config().company_name, _("%(count)s customers") % {"count": f"{count:,}"}) if x)
-    return TableHeader(title=title, left=left, right=_("Printed %(date)s") % {"date": date_format(now, "Y年n月j日 H:i")})
+    return TableHeader(title=title, left=left, right=_("Printed %(date)s") % {"date": dates.format_datetime(now)})
 
 
 def _table(user, customers, columns, title, progress=None) -> bytes:

@@ -1,5 +1,8 @@
 """Fill locale/ja/LC_MESSAGES/django.po from locale/ja/translations.py; fail on anything left untranslated.
 
+Also writes locale/ja/LC_MESSAGES/djangojs.po from translations.py's JA_JS: Japanese for Django
+admin's JavaScript strings that its own catalog words badly or lacks (the selection counter).
+
 Run by `make messages` after makemessages. Stdlib only: the .po written by makemessages is regular.
 """
 
@@ -10,9 +13,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale/ja/LC_MESSAGES/django.po"
-JA = ast.literal_eval(
-    re.search(r"JA = (\{.*\})", (ROOT / "locale/ja/translations.py").read_text(), re.S).group(1)
-)
+JS_PO = ROOT / "locale/ja/LC_MESSAGES/djangojs.po"
+_SOURCE = (ROOT / "locale/ja/translations.py").read_text()
+JA = ast.literal_eval(re.search(r"^JA = (\{.*?^\})", _SOURCE, re.S | re.M).group(1))
+JA_JS = ast.literal_eval(re.search(r"^JA_JS = (\{.*?^\})", _SOURCE, re.S | re.M).group(1))
+JS_HEADER = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: ja\\n"
+"Plural-Forms: nplurals=1; plural=0;\\n"
+"""
+
+
+def js_catalog() -> str:
+    """djangojs.po: every JA_JS entry, plural ones with msgid_plural and msgstr[0]."""
+    blocks = [JS_HEADER]
+    for msgid, (plural, text) in JA_JS.items():
+        if plural is None:
+            blocks.append(f"msgid {_quote(msgid)}\nmsgstr {_quote(text)}\n")
+        else:
+            blocks.append(f"msgid {_quote(msgid)}\nmsgid_plural {_quote(plural)}\nmsgstr[0] {_quote(text)}\n")
+    return "\n".join(blocks)
 
 
 def _unquote(lines: list[str]) -> str:
@@ -65,6 +86,7 @@ if __name__ == "__main__":
     filled = filled.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
     filled = re.sub(r'"Plural-Forms: [^"]*"', '"Plural-Forms: nplurals=1; plural=0;\\\\n"', filled)
     PO.write_text(filled)
+    JS_PO.write_text(js_catalog())
     if missing:
         print("Untranslated msgids (add them to locale/ja/translations.py):", *missing, sep="\n  ")
         sys.exit(1)

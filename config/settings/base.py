@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "guardian",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Japanese
     "django_tasks_db",
     "fieldconfig",
     "crm",
@@ -145,6 +145,8 @@ LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
+# One date display everywhere in Japanese: 2026/02/06 and 2026/02/06 14:05 (config/formats/ja).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -8,25 +8,41 @@ KokyakuAdmin and these inlines inherits all of it.
 """
 
 import dataclasses
+import datetime
 
 from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
 from unfold.admin import StackedInline as UnfoldStackedInline
 from unfold.admin import TabularInline as UnfoldTabularInline
+from unfold.overrides import FORMFIELD_OVERRIDES_INLINE
 from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
-from .. import history, permissions
-from ..forms import InlineForm
+from .. import dates, history, permissions
+from ..permission_names import permission_label
+from ..forms import InlineForm, JapaneseDateField
+
+# Every date input accepts what Japanese users type and shows YYYY/MM/DD (crm/dates.py).
+# unfold merges a ModelAdmin's overrides into its own (its date widget stays); inlines take
+# theirs as they are, so they get unfold's with the field class added.
+DATE_OVERRIDES = {models.DateField: {"form_class": JapaneseDateField}}
+INLINE_OVERRIDES = {
+    **FORMFIELD_OVERRIDES_INLINE,
+    models.DateField: {**FORMFIELD_OVERRIDES_INLINE[models.DateField], "form_class": JapaneseDateField},
+}
 
 
 class AuditedAdminMixin:
@@ -66,6 +82,53 @@ class AuditedAdminMixin:
         if exists:
             audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
+
+
+class PermissionNamesMixin:
+    """Permission pickers (権限グループ, 利用者) name each permission in Japanese
+    (crm/permission_names.py), not by Django's stored English name."""
+
+    permission_fields = ("permissions", "user_permissions")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.permission_fields:
+            formfield.label_from_instance = permission_label
+        return formfield
+
+
+class PlainDeleteSummaryMixin:
+    """The delete confirmation of a staff member or a role lists what a person knows (the
+    staff member, the role), not the join rows behind them ("Staff-group relationship",
+    guardian's "User object permission: 本店 | 辻 誠 | access_branch"): those go with it."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        technical = [model._meta for model in self.technical_models()]
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in technical)
+        plurals = {str(opts.verbose_name_plural) for opts in technical}
+
+        def keep(items):
+            out = []
+            for item in items:
+                if isinstance(item, list):
+                    if kept := keep(item):
+                        out.append(kept)
+                elif not str(item).startswith(prefixes):
+                    out.append(item)
+            return out
+
+        return keep(deleted), {k: v for k, v in counts.items() if str(k) not in plurals}, perms_needed, protected
+
+    @staticmethod
+    def technical_models():
+        from django.contrib.auth.models import Group
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        from ..models import Staff
+
+        return [UserObjectPermission, GroupObjectPermission, Staff.groups.through, Staff.user_permissions.through,
+                Group.permissions.through]
 
 
 def visible_rows(rows, hidden: set[str]) -> list:
@@ -108,6 +171,21 @@ def _column_reads(model_admin, column) -> tuple[str, ...]:
     return tuple(getattr(column, "reads", ()))
 
 
+def number_column(model, field_name):
+    """A list column showing a number with thousands separators (1,650), under the field's
+    configured label, sortable by the field; R3 drops it with the field."""
+
+    def column(obj):
+        value = getattr(obj, field_name)
+        return "" if value is None else number_format(value, force_grouping=True)
+
+    column.__name__ = f"{field_name}_shown"
+    column.short_description = model._meta.get_field(field_name).verbose_name
+    column.admin_order_field = field_name
+    column.field_name = field_name
+    return column
+
+
 def reads(*field_names):
     """Declares which model fields an admin display method shows, so R3 can drop the column."""
 
@@ -145,6 +223,15 @@ class ScopedHistoryHelper(HistoricalRecordContextHelper):
         visible = [change for change in delta.changes if change.field not in self.invisible]
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=visible))
 
+    def prepare_delta_change_value(self, change, value):
+        # An empty value reads 「（なし）」, not Python's "None"; dates as every screen shows them.
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return gettext("(empty)")
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return dates.format_datetime(value) if isinstance(value, datetime.datetime) else dates.format_date(value)
+        return value
+
 
 def _restored_label():
     return _("Restored")
@@ -162,6 +249,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     # screen does not offer (R3: `?remark8__startswith=` would reveal a restricted value).
     extra_list_lookups: tuple[str, ...] = ()
 
+    formfield_overrides = DATE_OVERRIDES
     list_per_page = 50
     warn_unsaved_form = True
     history_list_per_page = 20
@@ -345,12 +433,14 @@ class ScopedInlineMixin:
 
 class TabularInline(ScopedInlineMixin, UnfoldTabularInline):
     form = InlineForm
+    formfield_overrides = INLINE_OVERRIDES
     extra = 0
     tab = True
 
 
 class StackedInline(ScopedInlineMixin, UnfoldStackedInline):
     form = InlineForm
+    formfield_overrides = INLINE_OVERRIDES
     extra = 0
     tab = True
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
-from .. import advanced_search, columns, naming, permissions, search, selectors, services
+from .. import advanced_search, columns, dates, naming, permissions, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
@@ -221,6 +221,12 @@ class CustomerAdmin(KokyakuAdmin):
         form.read_only = getattr(request, "_kokyaku_history_view", False)
         if obj is None and "code" in form.base_fields:
             form.base_fields["code"].help_text = _("Leave blank to number automatically.")
+        # C1: the age, derived, beside 生年月日: under the input, and under the value when read-only.
+        if (age := dates.age_on(getattr(obj, "birth_date", None))) is not None:
+            shown = _("%(age)s years old") % {"age": age}
+            form._meta.help_texts = {**(form._meta.help_texts or {}), "birth_date": shown}
+            if "birth_date" in form.base_fields:
+                form.base_fields["birth_date"].help_text = shown
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

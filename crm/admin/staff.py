@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 
 from .. import permissions, roles
 from ..models import Branch, Staff
-from .base import AuditedAdminMixin
+from .base import AuditedAdminMixin, PermissionNamesMixin, PlainDeleteSummaryMixin
 
 admin.site.unregister(Group)
 
@@ -57,6 +57,8 @@ class StaffChangeForm(UserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # 「パスワードは設定済みです」, not the hash's algorithm, iterations and salt.
+        self.fields["password"].widget.template_name = "crm/widgets/password_set.html"
         if self.instance.pk:
             self.fields["branches"].initial = list(permissions.staff_branches(self.instance))
 
@@ -66,7 +68,7 @@ class StaffCreationForm(UserCreationForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
+class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixin, DjangoUserAdmin, ModelAdmin):
     """利用者: roles (groups), branches and department are assigned here, by admins only."""
 
     audit_action = AuditEvent.Action.ROLE
@@ -159,7 +161,7 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Group)
-class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
+class GroupAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
     """権限グループ: each role shows what it may do as the README's role matrix says (R1)."""
 
     audit_action = AuditEvent.Action.ROLE

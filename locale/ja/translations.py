@@ -662,4 +662,98 @@ JA = {
     "Customer to keep": "残す顧客",
     "%(code)s gets back the values it had before the merge; the %(count)s merged customers come back with their codes, and %(moved)s records return to them.":
         "%(code)s は統合前の値に戻り、統合された%(count)s件の顧客が元の顧客コードで戻ります。移した%(moved)s件の記録も元の顧客に戻ります。",
+
+    # --- Django's, unfold's and simple-history's messages, reworded (config/ui_messages.py) ---
+    "- Select an option -": "選択してください",
+    "Delete %(name)s": "%(name)sを削除",
+    "Add %(name)s": "%(name)sを追加",
+    "Add %s": "%sを追加",
+    "Change %s": "%sを変更",
+    "View %s": "%sを表示",
+    "Select %s": "%sを選択",
+    "Select %s to change": "変更する%sを選択",
+    "Select %s to view": "表示する%sを選択",
+    "Search %(name)s": "%(name)sを検索",
+    "Add another %(verbose_name)s": "%(verbose_name)sを追加",
+    "Add another %(model)s": "%(model)sを追加",
+    "Revert %(verbose_name)s": "%(verbose_name)sをこの版に戻す",
+    "View %(verbose_name)s": "%(verbose_name)sを表示",
+    "Cannot delete %(name)s": "%(name)sを削除できません",
+    "Delete selected %(verbose_name_plural)s": "選択した%(verbose_name_plural)sを削除",
+    "The {name} “{obj}” was added successfully.": "{name}「{obj}」を追加しました。",
+    "The {name} “{obj}” was added successfully. You may add another {name} below.":
+        "{name}「{obj}」を追加しました。続けて次の{name}を追加できます。",
+    "The {name} “{obj}” was added successfully. You may edit it again below.":
+        "{name}「{obj}」を追加しました。続けて編集できます。",
+    "The {name} “{obj}” was changed successfully.": "{name}「{obj}」を変更しました。",
+    "The {name} “{obj}” was changed successfully. You may edit it again below.":
+        "{name}「{obj}」を変更しました。続けて編集できます。",
+    "The {name} “{obj}” was changed successfully. You may add another {name} below.":
+        "{name}「{obj}」を変更しました。続けて次の{name}を追加できます。",
+    "The %(name)s “%(obj)s” was deleted successfully.": "%(name)s「%(obj)s」を削除しました。",
+    "Successfully deleted %(count)d %(items)s.": "%(items)s %(count)d件を削除しました。",
+    "%(count)s %(name)s was changed successfully.": "%(name)s %(count)s件を変更しました。",
+    "Added {name} “{object}”.": "{name}「{object}」を追加しました。",
+    "Changed {fields} for {name} “{object}”.": "{name}「{object}」の{fields}を変更しました。",
+    "Deleted {name} “{object}”.": "{name}「{object}」を削除しました。",
+    "Changed {fields}.": "{fields}を変更しました。",
+    "Are you sure you want to delete the %(object_name)s “%(escaped_object)s”? All of the following related items will be deleted:":
+        "%(object_name)s「%(escaped_object)s」を削除しますか？ 関連する次のデータもすべて削除されます:",
+    "Are you sure you want to delete the selected %(objects_name)s? All of the following objects and their related items will be deleted:":
+        "選択した%(objects_name)sを削除しますか？ 次のデータと関連するデータがすべて削除されます:",
+    "Deleting the selected %(objects_name)s would require deleting the following protected related objects:":
+        "選択した%(objects_name)sを削除するには、次の保護された関連データも削除する必要があります:",
+    "A password is set. It is stored only in a form that cannot be read back.":
+        "パスワードは設定済みです（読み戻せない形でのみ保存されています）。",
+    "No password is set.": "パスワードは設定されていません。",
+    "yyyy/mm/dd": "年/月/日",
+    "(empty)": "（なし）",
+    "Login security": "ログインの記録",
+    "Login of %(user)s, %(at)s": "%(user)s のログイン（%(at)s）",
+    "Failed login of %(user)s, %(at)s": "%(user)s のログイン失敗（%(at)s）",
+    "Login attempts of %(user)s, %(at)s": "%(user)s のログイン試行（%(at)s）",
+    "%(age)s years old": "（%(age)s歳）",
+    # permission names (crm/permission_names.py)
+    "%(model)s: add": "%(model)sの追加",
+    "%(model)s: change": "%(model)sの変更",
+    "%(model)s: delete": "%(model)sの削除",
+    "%(model)s: view": "%(model)sの表示",
+    "%(model)s history": "%(model)sの変更履歴",
+    "Object permission of a role": "権限グループの個別権限",
+    "Object permission of a staff member": "利用者の個別権限",
+    "Background task result": "バックグラウンド処理の結果",
+    "Customer code sequence": "顧客コードの採番",
+    # templates/simple_history/object_history_list.html (unfold's, copied for the missing user)
+    "Changed by": "変更者",
+    "Object": "対象",
+    "Comment": "操作",
+    "Change reason": "更新目的",
+    "Changes": "変更内容",
+    "Old value": "変更前",
+    "New value": "変更後",
+    # templates/admin/submit_line.html (unfold's, copied for the delete button)
+    "Save": "保存",
+    "Save and continue editing": "保存して編集を続ける",
+    "Save and view": "保存して表示",
+    "Save and add another": "保存してもう一件追加",
+    "Save as new": "新規として保存",
+    "Close": "閉じる",
+}
+
+# Django admin's JavaScript strings (djangojs): written to locale/ja/LC_MESSAGES/djangojs.po by
+# tools/fill_translations.py. msgid → (msgid_plural or None, Japanese).
+JA_JS = {
+    "%(sel)s of %(cnt)s selected": ("%(sel)s of %(cnt)s selected", "%(cnt)s件中%(sel)s件を選択"),
+    "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hour ahead.)": (
+        "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hours ahead.)",
+        "時刻は%(timezone)sの時刻で入力してください（この端末はサーバーより%(offset)s時間進んでいます）。",
+    ),
+    "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hour behind.)": (
+        "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hours behind.)",
+        "時刻は%(timezone)sの時刻で入力してください（この端末はサーバーより%(offset)s時間遅れています）。",
+    ),
+    "server": (None, "サーバー"),
+    "Available %s": (None, "選べる%s"),
+    "Chosen %s": (None, "選んだ%s"),
+    "Type into this box to filter down the list of available %s.": (None, "選べる%sを絞り込むには、ここに入力します。"),
 }

@@ -202,7 +202,7 @@ class CustomerForm(ConfiguredModelForm):
         self.duplicates = customers_like(user=self.duplicate_user, values=values, exclude_pk=self.instance.pk)
         if self.duplicates:
             raise forms.ValidationError(
-                _("Customers that may be the same person are already registered (listed below). Open one of "
+                _("Customers that may be the same person are already registered (listed above). Open one of "
                   "them, or press “Save after checking duplicates”."), code="duplicates")
 
 

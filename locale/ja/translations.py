@@ -80,8 +80,8 @@ JA = {
     "Same phone number": "同じ電話番号",
     "Same email": "同じEメール",
     "No customer with the same name, phone number or email.": "同じ氏名・電話番号・Eメールの顧客はいません。",
-    "Customers that may be the same person are already registered (listed below). Open one of them, or press “Save after checking duplicates”.":
-        "同じ人と思われる顧客がすでに登録されています（下の一覧）。既存の顧客を開くか、「重複を確認して保存」を押してください。",
+    "Customers that may be the same person are already registered (listed above). Open one of them, or press “Save after checking duplicates”.":
+        "同じ人と思われる顧客がすでに登録されています（上の一覧）。既存の顧客を開くか、「重複を確認して保存」を押してください。",
     "Customers that may be the same person:": "同じ人と思われる顧客:",
     "Save after checking duplicates": "重複を確認して保存",
     "Saves this customer as a new, separate person. To use an existing card instead, open it from the list above.":

@@ -56,6 +56,7 @@
     }
 
     function fill(town, force) {
+      codeInput.value = town.display_code; // 〒１４０－０００２ → 140-0002, as the field stores it
       if (!address) return;
       const current = address.value.trim();
       let value = null;

@@ -18,6 +18,19 @@ from fieldconfig.lookup import ConfiguredLabel, config
 from .models import ContactAttachment, ContactHistory, Customer, Purchase
 
 
+def postal_lookup_attrs(*, address_field: str) -> dict:
+    """What static/kokyaku/customer_form.js needs on a postal-code input (C7): the two lookups
+    (CustomerAdmin's endpoints) and the id of the address input of the same block."""
+    return {
+        "data-postal-code-url": reverse("admin:crm_customer_postal_code"),
+        "data-postal-address-url": reverse("admin:crm_customer_postal_address"),
+        "data-postal-address-field": f"id_{address_field}",
+        "data-postal-button": _("Find address"),
+        "data-postal-use-address": _("Use this address"),
+        "data-postal-use-code": _("Use this postal code"),
+    }
+
+
 class QuietErrorList(ErrorList):
     """An empty error list renders nothing without going through a template: the card has
     ~150 fields, and each asks for its (usually empty) errors."""

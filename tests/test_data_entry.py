@@ -225,3 +225,14 @@ def test_c5_check_button_excludes_the_customer_itself_and_says_when_none(admin_c
 def test_c5_the_form_shows_the_check_button(admin_client, hq_branch, ja):
     body = admin_client.get(ADD_URL).content.decode()
     assert "同姓同名チェック" in body and 'id="duplicate-check-button"' in body
+
+
+def test_c7_bulk_company_block_form_has_the_lookup_too(admin_client, hq_branch):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    customer = CustomerFactory(branch=hq_branch)
+    body = admin_client.post(reverse("admin:crm_customer_changelist"), {
+        "action": "update_company_block", ACTION_CHECKBOX_NAME: [str(customer.pk)], "reason": "移転",
+    }).content.decode()
+    assert 'data-postal-address-field="id_address"' in body
+    assert "kokyaku/customer_form.js" in body

@@ -22,7 +22,7 @@ from printouts import services as printout_services
 from jobs import services as job_services
 from printouts.forms import PrintForm
 
-from ..forms import CustomerForm, FastSelect
+from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, ScopedChangeList, TabularInline
 from .pagination import EstimatingPaginator
@@ -598,18 +598,6 @@ def checkbox_column(field_name: str):
     column.field_name = field_name
     column.__name__ = f"column_{field_name}"
     return column
-
-
-def postal_lookup_attrs(*, address_field: str) -> dict:
-    """What customer_form.js needs on a postal-code input: the lookups and the address it fills."""
-    return {
-        "data-postal-code-url": reverse("admin:crm_customer_postal_code"),
-        "data-postal-address-url": reverse("admin:crm_customer_postal_address"),
-        "data-postal-address-field": f"id_{address_field}",
-        "data-postal-button": _("Find address"),
-        "data-postal-use-address": _("Use this address"),
-        "data-postal-use-code": _("Use this postal code"),
-    }
 
 
 def _code_cell(obj):

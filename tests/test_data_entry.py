@@ -236,3 +236,11 @@ def test_c7_bulk_company_block_form_has_the_lookup_too(admin_client, hq_branch):
     }).content.decode()
     assert 'data-postal-address-field="id_address"' in body
     assert "kokyaku/customer_form.js" in body
+
+
+def test_c7_sender_address_on_system_settings_has_the_lookup(admin_client):
+    from fieldconfig.models import SystemSetting
+
+    setting = SystemSetting.objects.first()
+    body = admin_client.get(reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])).content.decode()
+    assert 'data-postal-address-field="id_sender_address"' in body

@@ -19,6 +19,12 @@
       .then((response) => (response.ok ? response.json() : null));
   }
 
+  // 会社情報の一括変更: a field filled here is one to change (its 「変更する」 box)
+  function markChanged(input) {
+    const box = input && input.name ? document.querySelector('input[type=checkbox][name="change_' + input.name + '"]') : null;
+    if (box) box.checked = true;
+  }
+
   function choiceButton(text, onClick) {
     const button = document.createElement("button");
     button.type = "button";
@@ -31,7 +37,7 @@
   function setupPostal(codeInput) {
     const address = document.getElementById(codeInput.dataset.postalAddressField);
     const box = document.createElement("div");
-    box.className = "kokyaku-postal mt-1 text-sm";
+    box.className = "kokyaku-postal";
     const button = document.createElement("button");
     button.type = "button";
     button.className = "kokyaku-postal-button border border-base-200 rounded-default px-2 py-1 text-sm font-semibold dark:border-base-700";
@@ -57,6 +63,7 @@
 
     function fill(town, force) {
       codeInput.value = town.display_code; // 〒１４０－０００２ → 140-0002, as the field stores it
+      markChanged(codeInput);
       if (!address) return;
       const current = address.value.trim();
       let value = null;
@@ -65,6 +72,7 @@
       else if (!current || force) value = town.address;
       if (value !== null) {
         address.value = value;
+        markChanged(address);
         address.dataset.postalFilled = "1";
         address.dispatchEvent(new Event("input", { bubbles: true }));
         delete address.dataset.postalFilled;
@@ -129,6 +137,7 @@
           for (const town of data.towns.slice(0, 6)) {
             offers.append(choiceButton("〒" + town.display_code + " " + town.address + "（" + codeInput.dataset.postalUseCode + "）", () => {
               codeInput.value = town.display_code;
+              markChanged(codeInput);
               lastFilled = town.address;
               offers.replaceChildren();
               show("");

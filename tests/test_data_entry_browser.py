@@ -1,5 +1,5 @@
 """Issue 12 in a real browser: a postal code typed on the customer add form fills the address (C7),
-an address offers its postal code, and 同姓同名チェック lists the customer already there (C5)."""
+an address fills or offers its postal code, and 同姓同名チェック lists the customer already there (C5)."""
 
 import pytest
 
@@ -32,14 +32,21 @@ def test_c7_c5_postal_code_fills_the_address_and_same_name_is_listed(page, live_
     page.locator("#id_contact_postal_code ~ .kokyaku-postal .kokyaku-postal-button").click()
     page.wait_for_selector("text=郵便番号 999-9999 は日本郵便のデータにありません。")
 
-    # when: an address is typed without a postal code
+    # when: an address is typed without a postal code, the one code of that town is filled in
     page.locator("#id_contact_postal_code").fill("")
     page.locator("#id_contact_address").press_sequentially("東京都千代田区飯田橋3-1")
-    offer = page.locator(".kokyaku-postal-offers button", has_text="〒102-0072 東京都千代田区飯田橋")
+    page.wait_for_function("document.getElementById('id_contact_postal_code').value === '102-0072'")
+
+    # when: the address is of a town with several codes, they are offered, and it says so
+    page.locator("#id_contact_address").fill("")
+    page.locator("#id_contact_address").press_sequentially("北海道札幌市中央区大通西10")
+    offer = page.locator(".kokyaku-postal-offers button", has_text="〒064-0820 北海道札幌市中央区大通西")
     offer.wait_for()
+    assert "2件の郵便番号があります" in page.locator(".kokyaku-postal-offers").last.inner_text()
+    assert page.locator("#id_contact_postal_code").input_value() == "102-0072"  # not guessed
     shot(page, "c7-address-offers-code")
     offer.click()
-    assert page.locator("#id_contact_postal_code").input_value() == "102-0072"
+    assert page.locator("#id_contact_postal_code").input_value() == "064-0820"
 
     # when: the same name is typed and 同姓同名チェック pressed
     page.locator("a:text-is('顧客情報')").first.click()
@@ -62,4 +69,5 @@ def test_c7_c5_postal_code_fills_the_address_and_same_name_is_listed(page, live_
     page.wait_for_load_state()
     assert Customer.objects.filter(last_name="田中", first_name="花子").count() == 2
     saved = Customer.objects.exclude(pk=existing.pk).get()
-    assert saved.address == "東京都品川区東品川" and saved.contact_postal_code == "102-0072"
+    assert saved.address == "東京都品川区東品川" and saved.contact_postal_code == "064-0820"
+    assert saved.contact_address == "北海道札幌市中央区大通西10"

@@ -2,8 +2,9 @@
 // 〒 → 住所: each postal-code input (data-postal-code-url, set by CustomerAdmin) gets a 住所検索
 // button; a complete 7-digit code (full or half width, with or without hyphen or 〒) fills the
 // address field of its block at once when that field is empty or holds the last filled town.
-// 住所 → 〒: typing in that address field offers the postal codes the address begins with,
-// most specific first, and says when several fit. 同姓同名チェック lists likely duplicates.
+// 住所 → 〒: typing in that address field fills the code when one fits the town (and no code
+// was typed by hand), else offers the codes the address begins with, most specific first, and
+// says when several fit. 同姓同名チェック lists likely duplicates.
 (function () {
   "use strict";
 
@@ -50,6 +51,7 @@
 
     let lastFilled = "";
     let asked = "";
+    let autoCode = ""; // the code last filled from the address
 
     function show(text, isError) {
       message.replaceChildren();
@@ -126,7 +128,17 @@
         getJSON(codeInput.dataset.postalAddressUrl, { address: text }).then((data) => {
           if (!data || askedAddress !== text) return;
           offers.replaceChildren();
-          const current = clean(codeInput.value);
+          let current = clean(codeInput.value);
+          // One code for the town typed, and no code typed by hand: fill it in (the seed's
+          // 「住所を入力すると自動的に郵便番号が表示されます」); a code filled this way follows the address.
+          const best = data.towns.filter((t) => t.address === (data.towns[0] || {}).address);
+          if (best.length === 1 && best[0].town && (!current || current === autoCode)) {
+            codeInput.value = best[0].display_code;
+            current = autoCode = best[0].code;
+            lastFilled = best[0].address;
+            markChanged(codeInput);
+            show("");
+          }
           if (!data.towns.length || data.towns.some((t) => t.code === current)) return;
           if (data.several) {
             const p = document.createElement("p");

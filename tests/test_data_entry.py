@@ -256,3 +256,15 @@ def test_c7_sender_address_on_system_settings_has_the_lookup(admin_client):
 def test_c7_an_office_code_gives_its_street_address():
     (town,) = postal.address_for_code("100-8111")  # 宮内庁's own code (事業所個別番号)
     assert town.address == "東京都千代田区千代田1-1"
+
+
+def test_c5_the_save_warning_never_names_a_customer_of_another_branch():
+    branch_a = BranchFactory(code="A", name="渋谷店")
+    branch_b = BranchFactory(code="B", name="新宿店")
+    theirs = CustomerFactory(branch=branch_b, last_name="木村", first_name="稔", tel="03-5555-0001", email="")
+    user = StaffFactory(username="a_clerk", roles=[roles.GENERAL], branches=[branch_a])
+    data = card_post_data(branch=branch_a, last_name="木村", first_name="稔", tel="03-5555-0001")
+    response = client_for(user).post(ADD_URL, data)
+    assert response.status_code == 302  # nothing they may see is the same person
+    assert theirs.code not in response.content.decode()
+    assert Customer.objects.filter(last_name="木村", branch=branch_a).count() == 1

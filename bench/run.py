@@ -251,6 +251,30 @@ def advanced_search(ctx: Context) -> list[Row]:
 
 
 @measurement
+def postal_lookup(ctx: Context) -> list[Row]:
+    """C7: 〒 → 住所 and 住所 → 〒 as the customer form asks them (JSON endpoints, whole request),
+    and the one-off build of the town index a server process pays on its first address lookup."""
+    from urllib.parse import quote
+
+    from crm import postal
+
+    start = time.perf_counter()
+    postal._build_index()
+    rows = [Row(ctx.name("postal: town index build (once per process)"), round(time.perf_counter() - start, 2), "s")]
+    rows += ctx.page("postal code -> address (〒１４０－０００２)", f"/admin/crm/customer/postal/code/?code={quote('〒１４０－０００２')}",
+                     goal_ms=20, goal_queries=None)
+    rows += ctx.page("address -> postal code (東京都千代田区飯田橋3-1-1)",
+                     f"/admin/crm/customer/postal/address/?address={quote('東京都千代田区飯田橋3-1-1')}",
+                     goal_ms=50, goal_queries=None)
+    rows += ctx.page("同姓同名チェック (田中 太郎, 03-1234-5678)",
+                     "/admin/crm/customer/duplicates/?" + "&".join(
+                         f"{k}={quote(v)}" for k, v in {"last_name": "田中", "first_name": "太郎",
+                                                        "tel": "03-1234-5678"}.items()),
+                     goal_ms=None, goal_queries=None)
+    return rows
+
+
+@measurement
 def branch_scope_cost(ctx: Context) -> list[Row]:
     """R2: a branch user's list and quick search cost at most 10 % more than head office's."""
     from django.test import Client

@@ -35,6 +35,19 @@ class JapaneseDateField(forms.DateField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+def postal_lookup_attrs(*, address_field: str) -> dict:
+    """What static/kokyaku/customer_form.js needs on a postal-code input (C7): the two lookups
+    (CustomerAdmin's endpoints) and the id of the address input of the same block."""
+    return {
+        "data-postal-code-url": reverse("admin:crm_customer_postal_code"),
+        "data-postal-address-url": reverse("admin:crm_customer_postal_address"),
+        "data-postal-address-field": f"id_{address_field}",
+        "data-postal-button": _("Find address"),
+        "data-postal-use-address": _("Use this address"),
+        "data-postal-use-code": _("Use this postal code"),
+    }
+
+
 class QuietErrorList(ErrorList):
     """An empty error list renders nothing without going through a template: the card has
     ~150 fields, and each asks for its (usually empty) errors."""
@@ -162,6 +175,13 @@ class CustomerForm(ConfiguredModelForm):
     # Which of チェック1–48 this user sees, set per request on the form class by CustomerAdmin.get_form.
     visible_checks: tuple[str, ...] = ()
     read_only = False  # a past version, shown read-only (C4)
+    # Who is saving, set per request on the form class by CustomerAdmin.get_form: the duplicate
+    # warning (C5) lists only customers this user may see. None: no warning (scripts, tests).
+    duplicate_user = None
+    # The fields whose change makes the warning look again on a change form.
+    DUPLICATE_FIELDS = ("last_name", "first_name", "tel", "mobile", "email")
+    CONFIRM_DUPLICATES = "_confirm_duplicates"
+    duplicates: list = []  # what the last clean() found
 
     checks = CheckboxGridField(label=_("Checkboxes"))
 
@@ -194,7 +214,26 @@ class CustomerForm(ConfiguredModelForm):
         staff, department = cleaned.get("staff"), cleaned.get("staff_department")
         if staff and department and staff.department_id and staff.department_id != department.id:
             self.add_error("staff", _("This staff member does not belong to the chosen department."))
+        self.warn_of_duplicates(cleaned)
         return cleaned
+
+    def warn_of_duplicates(self, cleaned) -> None:
+        """C5: before a new customer (or a changed name, phone or email) is saved, customers that
+        are probably the same person stop the save once; 「重複を確認して保存」 saves anyway."""
+        self.duplicates = []
+        if self.duplicate_user is None or self.read_only or self._errors or self.data.get(self.CONFIRM_DUPLICATES):
+            return
+        if self.instance.pk and not set(self.changed_data) & set(self.DUPLICATE_FIELDS):
+            return
+        from dataio.duplicate_check import customers_like
+        from dataio.duplicates import FIELDS
+
+        values = {name: cleaned.get(name, getattr(self.instance, name, "")) for name in FIELDS}
+        self.duplicates = customers_like(user=self.duplicate_user, values=values, exclude_pk=self.instance.pk)
+        if self.duplicates:
+            raise forms.ValidationError(
+                _("Customers that may be the same person are already registered (listed above). Open one of "
+                  "them, or press “Save after checking duplicates”."), code="duplicates")
 
 
 class ContactHistoryForm(ConfiguredModelForm):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import permissions
+from crm.forms import postal_lookup_attrs
 from crm.models import Customer
 from fieldconfig import defaults
 from fieldconfig.lookup import config
@@ -31,6 +32,9 @@ def sync_limit() -> int:
 
 
 class CompanyBlockForm(forms.Form):
+    class Media:
+        js = ["kokyaku/customer_form.js"]
+
     reason = forms.CharField(label=gettext_lazy("Purpose of the change (kept in the history)"), max_length=200)
 
     def __init__(self, *args, user, **kwargs):
@@ -44,6 +48,8 @@ class CompanyBlockForm(forms.Form):
             field = model_field.formfield()
             field.required = False
             field.label = config().label("customer", name)
+            if name == "postal_code" and "address" in self.names:  # 住所検索 as on the card (C7)
+                field.widget.attrs.update(postal_lookup_attrs(address_field="address"))
             self.fields[name] = field
 
     def rows(self):

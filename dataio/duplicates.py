@@ -61,6 +61,10 @@ def phone_keys(row) -> list[str]:
     return sorted({d for d in (normalize.digits(row["tel"]), normalize.digits(row["mobile"])) if len(d) >= 6})
 
 
+def email_key(email: str | None) -> str:
+    return (email or "").strip().casefold()
+
+
 FIELDS = ["last_name", "first_name", "tel", "mobile", "email", "address", "building", "company_name"]
 RULES = {
     "name_phone": "氏名＋電話番号",
@@ -72,12 +76,12 @@ RULES = {
 
 def match_keys(row: dict) -> list[tuple[str, str]]:
     """(rule, key) pairs of one customer (a dict of FIELDS)."""
-    name = normalize.normalize_text(f"{row['last_name']}{row['first_name']}")
+    name = name_key(row)
     phones = phone_keys(row)
     out = []
     if name:
         out += [("name_phone", f"{name}|{p}") for p in phones]
-        email = (row["email"] or "").strip().casefold()
+        email = email_key(row["email"])
         if email:
             out.append(("name_email", f"{name}|{email}"))
         if row["address"]:

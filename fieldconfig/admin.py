@@ -6,6 +6,7 @@ from unfold.decorators import display
 
 from audit.models import AuditEvent
 from crm.admin.base import AuditedAdminMixin
+from crm.forms import postal_lookup_attrs
 
 from . import defaults
 from .lookup import label
@@ -63,6 +64,15 @@ class SystemSettingAdmin(AuditedAdminMixin, ModelAdmin):
     audit_action = AuditEvent.Action.CONFIG
 
     list_display = ["__str__", "mode", "code_width", "company_name"]
+
+    class Media:
+        js = ["kokyaku/customer_form.js"]  # 住所検索 for the sender's postal code (C7)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "sender_postal_code" and formfield is not None:
+            formfield.widget.attrs.update(postal_lookup_attrs(address_field="sender_address"))
+        return formfield
 
     def has_add_permission(self, request):
         return False  # the one row is created by `migrate`

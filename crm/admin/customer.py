@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.db.models import Exists, OuterRef
@@ -14,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
-from .. import advanced_search, columns, dates, naming, permissions, search, selectors, services
+from .. import advanced_search, columns, dates, naming, permissions, postal, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
 from printouts import services as printout_services
 from jobs import services as job_services
 from printouts.forms import PrintForm
 
-from ..forms import CustomerForm, FastSelect
+from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from .base import KokyakuAdmin, ScopedChangeList, TabularInline
 from .pagination import EstimatingPaginator
@@ -81,7 +82,7 @@ class CustomerAdmin(KokyakuAdmin):
     INLINE_EDITORS = {"phones": PhoneInline, "family": FamilyInline, "career": CareerInline}
     change_form_outer_before_template = "crm/customer/copy_company_block.html"
     change_form_outer_after_template = "crm/customer/records.html"
-    change_form_before_template = "crm/customer/summary.html"
+    change_form_before_template = "crm/customer/form_top.html"  # summary (C9), duplicate check (C5)
     change_form_after_template = "crm/customer/change_reason.html"
     list_before_template = "crm/customer/list_tools.html"
     search_fields = ["code"]  # shows the search box; the matching is crm.search's
@@ -94,6 +95,12 @@ class CustomerAdmin(KokyakuAdmin):
     ordering = ["last_name_kana", "first_name_kana", "id"]
     list_per_page = 50
     history_list_display = []
+    # 〒 ↔ 住所 (C7): each postal-code field and the address field its lookup fills.
+    POSTAL_BLOCKS = {"postal_code": "address", "contact_postal_code": "contact_address"}
+
+    class Media:
+        # 住所検索 next to every postal code, 〒 offered from the address, 同姓同名チェック (C7, C5)
+        js = ["kokyaku/customer_form.js"]
     actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes]
 
     # --- list -------------------------------------------------------------------------
@@ -219,6 +226,7 @@ class CustomerAdmin(KokyakuAdmin):
         form.visible_checks = tuple(f"check{i}" for i in range(1, defaults.CHECK_COUNT + 1)
                                     if f"check{i}" not in hidden)
         form.read_only = getattr(request, "_kokyaku_history_view", False)
+        form.duplicate_user = None if form.read_only else request.user
         if obj is None and "code" in form.base_fields:
             form.base_fields["code"].help_text = _("Leave blank to number automatically.")
         # C1: the age, derived, beside 生年月日: under the input, and under the value when read-only.
@@ -228,6 +236,12 @@ class CustomerAdmin(KokyakuAdmin):
             if "birth_date" in form.base_fields:
                 form.base_fields["birth_date"].help_text = shown
         return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.POSTAL_BLOCKS:
+            formfield.widget.attrs.update(postal_lookup_attrs(address_field=self.POSTAL_BLOCKS[db_field.name]))
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "staff":
@@ -344,7 +358,56 @@ class CustomerAdmin(KokyakuAdmin):
             path("saved-searches/<int:pk>/", wrap(self.open_search_view), name="crm_customer_open_search"),
             path("saved-searches/<int:pk>/delete/", wrap(self.delete_search_view), name="crm_customer_delete_search"),
             path("<path:object_id>/toggle-check/", wrap(self.toggle_check_view), name="crm_customer_toggle_check"),
+            path("postal/code/", wrap(self.postal_code_view), name="crm_customer_postal_code"),
+            path("postal/address/", wrap(self.postal_address_view), name="crm_customer_postal_address"),
+            path("duplicates/", wrap(self.duplicate_check_view), name="crm_customer_duplicate_check"),
         ] + super().get_urls()
+
+    # --- data entry helpers: 〒 ↔ 住所 (C7), 同姓同名チェック (C5) ----------------------------
+    def _may_enter_customers(self, request) -> None:
+        """The form helpers serve whoever may add or change customers, nobody else."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+
+    def postal_code_view(self, request):
+        """The towns of a postal code (〒１００－０００１, 100-0001 …), or a message saying it is unknown."""
+        self._may_enter_customers(request)
+        typed = request.GET.get("code", "")
+        towns = postal.address_for_code(typed)
+        message = ""
+        if not postal.clean_code(typed):
+            message = _("Enter the postal code as 7 digits, e.g. 100-0001.")
+        elif not towns:
+            message = _("The postal code %(code)s is not in Japan Post's data.") % {"code": typed.strip()}
+        elif len(towns) > 1:
+            message = _("This postal code covers %(count)d towns: choose one.") % {"count": len(towns)}
+        return JsonResponse({"towns": [t.as_dict() for t in towns], "message": message})
+
+    def postal_address_view(self, request):
+        """The postal codes an address begins with, most specific first; several codes are said so."""
+        self._may_enter_customers(request)
+        towns = postal.codes_for_address(request.GET.get("address", ""))
+        best = postal.most_specific(towns)
+        message = ""
+        if not towns:
+            message = _("No postal code found for this address.")
+        elif len(best) > 1:
+            message = _("%(count)d postal codes fit %(address)s: choose by the street number.") % {
+                "count": len(best), "address": best[0].address}
+        return JsonResponse({"towns": [t.as_dict() for t in towns], "several": len(best) > 1, "message": message})
+
+    def duplicate_check_view(self, request):
+        """同姓同名チェック: customers this user may see with the same name, phone or email as typed."""
+        self._may_enter_customers(request)
+        from dataio.duplicate_check import customers_like
+        from dataio.duplicates import FIELDS
+
+        exclude = request.GET.get("exclude", "")
+        found = customers_like(user=request.user, values={name: request.GET.get(name, "") for name in FIELDS},
+                               exclude_pk=int(exclude) if exclude.isdigit() else None)
+        message = "" if found else _("No customer with the same name, phone number or email.")
+        html = render_to_string("crm/customer/duplicate_rows.html", {"customers": found}, request) if found else ""
+        return JsonResponse({"customers": found, "message": message, "html": html})
 
     def search_view(self, request):
         """検索指定画面 (S2)."""

@@ -65,6 +65,32 @@ JA = {
     "%(count)s customers in this search.": "%(count)s件の顧客が検索されています。",
     "%(count)s customers will not print as they should:": "%(count)s件の顧客は正しく印刷できません:",
     "Why": "理由",
+
+    # --- issue 12: 〒 ↔ 住所 (C7) and the duplicate warning (C5) on the customer form ---
+    "Find address": "住所検索",
+    "Use this address": "住所に入れる",
+    "Use this postal code": "この郵便番号を入れる",
+    "Enter the postal code as 7 digits, e.g. 100-0001.": "郵便番号は7桁で入力してください（例: 100-0001）。",
+    "The postal code %(code)s is not in Japan Post's data.": "郵便番号 %(code)s は日本郵便のデータにありません。",
+    "This postal code covers %(count)d towns: choose one.": "この郵便番号には%(count)d件の町域があります。選んでください。",
+    "No postal code found for this address.": "この住所に当てはまる郵便番号は見つかりません。",
+    "%(count)d postal codes fit %(address)s: choose by the street number.":
+        "%(address)s には%(count)d件の郵便番号があります。番地に合うものを選んでください。",
+    "Same name": "同姓同名",
+    "Same phone number": "同じ電話番号",
+    "Same email": "同じEメール",
+    "No customer with the same name, phone number or email.": "同じ氏名・電話番号・Eメールの顧客はいません。",
+    "Customers that may be the same person are already registered (listed above). Open one of them, or press “Save after checking duplicates”.":
+        "同じ人と思われる顧客がすでに登録されています（上の一覧）。既存の顧客を開くか、「重複を確認して保存」を押してください。",
+    "Customers that may be the same person:": "同じ人と思われる顧客:",
+    "Save after checking duplicates": "重複を確認して保存",
+    "Saves this customer as a new, separate person. To use an existing card instead, open it from the list above.":
+        "別の人として保存します。既存の顧客カードを使う場合は、上の一覧から開いてください。",
+    "Check for the same name": "同姓同名チェック",
+    "Lists customers with the same name, phone number or email as typed here.":
+        "ここに入力した氏名・電話番号・Eメールと同じ顧客を一覧にします。",
+    "Code": "顧客コード",
+    "Phone": "電話番号",
     "Customer information sheets": "顧客情報シート",
     "Customer information sheet": "顧客情報シート",
     "Contact histories (latest %(n)s)": "応対履歴（新しい順に%(n)s件まで）",

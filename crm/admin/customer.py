@@ -17,6 +17,7 @@ from fieldconfig.lookup import config
 from .. import advanced_search, columns, naming, permissions, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
+from events import actions as event_actions
 from printouts import services as printout_services
 from jobs import services as job_services
 from printouts.forms import PrintForm
@@ -94,7 +95,8 @@ class CustomerAdmin(KokyakuAdmin):
     ordering = ["last_name_kana", "first_name_kana", "id"]
     list_per_page = 50
     history_list_display = []
-    actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes]
+    actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes,
+               event_actions.add_to_event]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
@@ -314,6 +316,9 @@ class CustomerAdmin(KokyakuAdmin):
 
     def has_print_permission(self, request):
         return permissions.can_print(request.user)
+
+    def has_event_link_permission(self, request):  # 業務イベントに追加 (events.actions)
+        return request.user.has_perm("events.add_eventlink")
 
     @admin.action(description=_("Print the selected customers"), permissions=["print"])
     def print_selected(self, request, queryset):

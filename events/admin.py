@@ -91,8 +91,8 @@ class EventAdmin(KokyakuAdmin):
     @admin.display(description=gettext_lazy("Customers"), ordering="link_count")
     def links_cell(self, obj):
         url = reverse("admin:events_eventlink_changelist") + f"?event__id__exact={obj.pk}"
-        return format_html('<a href="{}" class="text-primary-600 underline">{} {}</a>', url, f"{obj.link_count:,}",
-                           _("customers"))
+        return format_html('<a href="{}" class="text-primary-600 underline">{}</a>', url,
+                           _("%(count)s customers") % {"count": f"{obj.link_count:,}"})
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

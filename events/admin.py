@@ -19,6 +19,7 @@ from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
 
 from . import services
 from .models import Event, EventLink, GiftItem
+from .widgets import direct
 
 
 class ScopedBranchFilter(admin.RelatedFieldListFilter):
@@ -144,6 +145,11 @@ class EventAdmin(KokyakuAdmin):
 
 
 # --- 業務イベントの顧客一覧 (E2, E4) ------------------------------------------------------------------
+# Widths of the fields edited in the list's rows (the card's widgets fill a whole column).
+LINK_WIDGET_STYLES = {"attendance": "width:6.5em", "sent_on": "width:8em", "received_on": "width:8em",
+                      "gift": "max-width:15em", "gift_price": "width:7em", "memo": "width:11em"}
+
+
 class LinkChangelistForm(forms.ModelForm):
     """A row of the event's list, edited in place: a completed event's rows stay as they are."""
 
@@ -228,8 +234,11 @@ class EventLinkAdmin(CustomerChildAdmin):
         class Form(base):
             def __init__(self, *args, **form_kwargs):
                 super().__init__(*args, **form_kwargs)
-                self.fields["gift"].queryset = gifts
-                self.fields["gift"].choices = choices
+                for name, field in self.fields.items():
+                    field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
+                if "gift" in self.fields:
+                    self.fields["gift"].queryset = gifts
+                    self.fields["gift"].choices = choices
 
         return Form
 
@@ -247,19 +256,19 @@ class EventLinkAdmin(CustomerChildAdmin):
 
     @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
     def name_cell(self, obj):
-        return naming.addressee(obj.customer)
+        return format_html('<span class="whitespace-nowrap">{}</span>', naming.addressee(obj.customer))
 
     @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
     @reads("customer__company_name")
     def company_cell(self, obj):
-        return obj.customer.company_name
+        return format_html('<span style="display:inline-block;min-width:9em">{}</span>', obj.customer.company_name)
 
     @admin.display(description=gettext_lazy("Address"), ordering="customer__address")
     @reads("customer__postal_code", "customer__address")
     def address_cell(self, obj):
         customer = obj.customer
         postal = f"〒{customer.postal_code} " if customer.postal_code else ""
-        return f"{postal}{customer.address}"
+        return format_html('<span style="display:inline-block;min-width:15em">{}{}</span>', postal, customer.address)
 
     @admin.display(description=gettext_lazy("Last year's gift"), ordering="previous_gift__name")
     def previous_gift_cell(self, obj):

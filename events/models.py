@@ -82,7 +82,7 @@ class Event(models.Model):
         ordering = ["-year", "kind", "name", "id"]
 
     def __str__(self):
-        return f"{self.year}年 {self.name}"
+        return self.name if str(self.year) in self.name else f"{self.year}年 {self.name}"
 
     @property
     def gift_season(self) -> str | None:

@@ -729,7 +729,7 @@ JA = {
     "Sent (出) / Received (受)": "出 / 受",
     "Gift prices, total": "贈答品金額の合計",
     "Open the customer list of this event": "このイベントの顧客一覧を開く",
-    "Carry over to a new year": "前年から引き継ぐ（新しい年度へ）",
+    "Carry over to a new year": "次の年度に引き継ぐ",
     "Customers are added from the customer list: tick them (or 「すべて選択」 for the whole search) and choose 「業務イベントに追加」.":
         "顧客は顧客一覧から追加します: 顧客にチェックを付け（検索結果すべては「すべて選択」）、操作「業務イベントに追加」を選びます。",
     "「%(original)s」 has %(count)s customers.": "「%(original)s」の顧客は %(count)s 件です。",

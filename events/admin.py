@@ -150,6 +150,16 @@ LINK_WIDGET_STYLES = {"attendance": "width:6.5em", "sent_on": "width:8em", "rece
                       "gift": "max-width:15em", "gift_price": "width:7em", "memo": "width:11em"}
 
 
+def previous_gift_text(link: EventLink) -> str:
+    """「前年: ［松］ハム詰め合わせ（¥8,000）」, shown above the gift pulldown (E4); empty without one."""
+    if link.previous_gift_id is None:
+        return ""
+    gift = link.previous_gift
+    price = link.previous_gift_price if link.previous_gift_price is not None else gift.price
+    rank = f"［{gift.rank}］" if gift.rank else ""
+    return _("Last year: %(gift)s") % {"gift": f"{rank}{gift.name}（¥{price:,.0f}）"}
+
+
 class LinkChangelistForm(forms.ModelForm):
     """A row of the event's list, edited in place: a completed event's rows stay as they are."""
 
@@ -164,7 +174,7 @@ class LinkChangelistForm(forms.ModelForm):
 @admin.register(EventLink)
 class EventLinkAdmin(CustomerChildAdmin):
     list_display = ["code_cell", "name_cell", "company_cell", "address_cell", "attendance", "sent", "sent_on",
-                    "received", "received_on", "previous_gift_cell", "gift", "gift_price", "mourning", "memo"]
+                    "received", "received_on", "gift", "gift_price", "mourning", "memo"]
     list_display_links = ["code_cell"]
     list_editable = ["attendance", "sent", "sent_on", "received", "received_on", "gift", "gift_price", "mourning",
                      "memo"]
@@ -239,6 +249,7 @@ class EventLinkAdmin(CustomerChildAdmin):
                 if "gift" in self.fields:
                     self.fields["gift"].queryset = gifts
                     self.fields["gift"].choices = choices
+                    self.fields["gift"].widget.above = previous_gift_text(self.instance)
 
         return Form
 
@@ -270,10 +281,3 @@ class EventLinkAdmin(CustomerChildAdmin):
         postal = f"〒{customer.postal_code} " if customer.postal_code else ""
         return format_html('<span style="display:inline-block;min-width:15em">{}{}</span>', postal, customer.address)
 
-    @admin.display(description=gettext_lazy("Last year's gift"), ordering="previous_gift__name")
-    def previous_gift_cell(self, obj):
-        if obj.previous_gift_id is None:
-            return "—"
-        price = f"（¥{obj.previous_gift_price:,.0f}）" if obj.previous_gift_price is not None else ""
-        rank = f"［{obj.previous_gift.rank}］" if obj.previous_gift.rank else ""
-        return format_html('<span class="kokyaku-previous-gift">{}{}{}</span>', rank, obj.previous_gift.name, price)

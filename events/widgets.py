@@ -20,6 +20,8 @@ WIDE = {"min-w-52", "w-full", "max-w-2xl"}
 
 
 class DirectRenderMixin:
+    above = ""  # a line shown above the field (last year's gift above this year's pulldown)
+
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         attributes = {key: val for key, val in widget["attrs"].items() if val is not False}
@@ -30,14 +32,18 @@ class DirectRenderMixin:
                 "", '<option value="{}"{}>{}</option>',
                 ((option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
                  for _group, group_options, _index in widget["optgroups"] for option in group_options))
-            return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(attributes), options)
+            html = format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(attributes), options)
+            if self.above:
+                html = format_html('<div class="text-xs text-base-500 whitespace-nowrap mb-1">{}</div>{}',
+                                   self.above, html)
+            return html
         if widget["value"] is not None and not isinstance(self, CheckboxInput):
             attributes["value"] = widget["value"]
         html = format_html('<input type="{}" name="{}"{}>', widget["type"], widget["name"], flatatt(attributes))
         if "vDateField" in attributes.get("class", ""):
             # admin's calendar script puts its shortcuts and notes beside the input's parent:
             # inside this div, not loose in the table row
-            html = format_html('<div class="flex items-center gap-1">{}</div>', html)
+            html = format_html('<div class="flex flex-col relative">{}</div>', html)
         return html
 
 

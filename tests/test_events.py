@@ -303,8 +303,12 @@ def test_e4_gift_pulldown_offers_this_years_items_beside_last_years_gift(world, 
     target.save()
     response = client_for(world, "branch_a").get(f"{LINKS}?event__id__exact={target.pk}")
     page = response.content.decode()
-    assert "前年の贈答品" in page and "［松］ハム詰め合わせ（¥8,000）" in page
-    form = response.context["cl"].formset.forms[0]
+    # last year's gift stands above this year's pulldown, in the same cell
+    forms = response.context["cl"].formset.forms
+    row = [f.instance.customer_id for f in forms].index(people["answered"].pk)
+    gift_cell = page.split(f'name="form-{row}-gift"')[0].rsplit("<td", 1)[1]
+    assert "前年: ［松］ハム詰め合わせ（¥8,000）" in gift_cell
+    form = forms[row]
     offered = [label for value, label in form.fields["gift"].choices if value]
     assert offered == [str(this_year)]  # this year's お歳暮 only: not last year's, not お中元
     # a gift of another season is refused by the row

@@ -347,3 +347,23 @@ def test_e1_permissions_per_role(world, persona, view, link, manage):
     assert event.links.exists() is link
     if not link:
         assert response.status_code in (200, 403)
+
+
+def test_e2_restricted_customer_field_leaves_the_event_list(world):
+    # given: 住所 only for the secretaries (R3)
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+
+    FieldSetting.objects.filter(model="customer", field_name="address").update(
+        visible_to=world.users["secretary"].groups.get(name="秘書部門"))
+    lookup.invalidate()
+    event = EventFactory()
+    EventLinkFactory(event=event, customer=world.customer_a)
+    world.customer_a.address = "東京都渋谷区秘密1-2-3"
+    world.customer_a.save()
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # then
+    assert "秘密1-2-3" in client_for(world, "secretary").get(url).content.decode()
+    branch = client_for(world, "branch_a")
+    assert "秘密1-2-3" not in branch.get(url).content.decode()
+    assert branch.get(LINKS, {"event__id__exact": event.pk, "q": "秘密"}).context["cl"].result_count == 0

@@ -163,6 +163,14 @@ def previous_gift_text(link: EventLink) -> str:
 class LinkChangelistForm(forms.ModelForm):
     """A row of the event's list, edited in place: a completed event's rows stay as they are."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        gift = self.fields.get("gift")
+        if gift is not None:
+            if hasattr(gift, "page_choices"):
+                gift.choices = gift.page_choices
+            gift.widget.above = previous_gift_text(self.instance)
+
     def clean(self):
         data = super().clean()
         if self.has_changed() and self.instance.pk and self.instance.event.status == Event.Status.DONE:
@@ -185,6 +193,7 @@ class EventLinkAdmin(CustomerChildAdmin):
     list_select_related = ["customer", "event", "gift", "previous_gift"]
     ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
     list_per_page = 50
+    show_full_result_count = False  # the whole table's count: every event's customers
     fields = ["event", "customer", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
               "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
               "updated_at"]
@@ -236,22 +245,21 @@ class EventLinkAdmin(CustomerChildAdmin):
 
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", LinkChangelistForm)
-        base = super().get_changelist_form(request, **kwargs)
-        gifts = self.gift_queryset(request, self.filtered_event(request))
-        # The pulldown's choices once per page, not once per row.
-        choices = [("", "---------"), *((g.pk, str(g)) for g in gifts)]
+        return super().get_changelist_form(request, **kwargs)
 
-        class Form(base):
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, **form_kwargs)
-                for name, field in self.fields.items():
-                    field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
-                if "gift" in self.fields:
-                    self.fields["gift"].queryset = gifts
-                    self.fields["gift"].choices = choices
-                    self.fields["gift"].widget.above = previous_gift_text(self.instance)
-
-        return Form
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        # Prepared once per page on the form class, not once per row: the widgets (rendered
+        # without templates) and the pulldown's choices, this year's items of the event's season.
+        fields = formset.form.base_fields
+        for name, field in fields.items():
+            field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
+        if "gift" in fields:
+            gifts = self.gift_queryset(request, self.filtered_event(request))
+            fields["gift"].queryset = gifts
+            # a deep copy of a ModelChoiceField queries again for its choices: each row takes this list
+            fields["gift"].page_choices = [("", "---------"), *((g.pk, str(g)) for g in gifts)]
+        return formset
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -146,7 +147,11 @@ class EventLink(models.Model):
             gift, event = self.gift, self.event
             if gift.year != event.year or (event.gift_season and gift.season != event.gift_season):
                 raise ValidationError({"gift": _("Choose a gift item of this event's year and season.")})
-        if self.sent_on and not self.sent:
-            self.sent = True
-        if self.received_on and not self.received:
-            self.received = True
+        # 出 / 受 and their dates go together: a date ticks the box, a ticked box without a date gets today's
+        today = timezone.localdate()
+        self.sent = self.sent or self.sent_on is not None
+        self.received = self.received or self.received_on is not None
+        if self.sent and self.sent_on is None:
+            self.sent_on = today
+        if self.received and self.received_on is None:
+            self.received_on = today

@@ -178,13 +178,14 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     data = {f"form-{k}": v for k, v in {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "MIN_NUM_FORMS": "0",
                                         "MAX_NUM_FORMS": "1000"}.items()}
     data.update({"form-0-id": str(a.pk), "form-0-attendance": "attending", "form-0-sent": "on",
-                 "form-0-sent_on": "2026-12-10", "form-0-received_on": "", "form-0-gift": "",
+                 "form-0-sent_on": "2026-12-10", "form-0-received_on": "2026-12-12", "form-0-gift": "",
                  "form-0-gift_price": "3000", "form-0-memo": "手渡し", "_save": "保存"})
     assert len(formset.forms) == 1
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     a.refresh_from_db()
     assert a.sent and str(a.sent_on) == "2026-12-10" and a.attendance == "attending" and a.memo == "手渡し"
+    assert a.received and str(a.received_on) == "2026-12-12"  # a date ticks 受
     assert a.history.first().history_type == "~"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
 

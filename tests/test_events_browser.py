@@ -2,6 +2,7 @@
 出 is ticked in place on that list (E2), as a user does it."""
 
 import pytest
+from django.utils import timezone
 
 from events.models import EventLink
 from tests.factories import CustomerFactory, EventFactory, StaffFactory
@@ -41,4 +42,5 @@ def test_e2_tick_customers_add_them_to_an_event_and_tick_sent_in_place(page, liv
     # then
     link.refresh_from_db()
     assert link.sent and link.memo == "手渡し"
+    assert link.sent_on == timezone.localdate()  # 出 ticked without a date: today
     assert not EventLink.objects.get(event=event, customer=second).sent

@@ -7,6 +7,7 @@ and each write is one entry in the audit log.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -20,6 +21,11 @@ from .models import Event, EventLink
 
 MANAGE_PERMISSION = "events.change_event"
 LINK_PERMISSION = "events.add_eventlink"
+
+
+def link_limit() -> int:
+    """The most customers one 「業務イベントに追加」 adds (one request writes them all)."""
+    return getattr(settings, "EVENTS_LINK_MAX_ROWS", 50_000)
 
 
 class EventRefused(Exception):
@@ -76,7 +82,10 @@ def event_link_customers(*, event: Event, customers: QuerySet, user, expected: i
     """
     event_check_linkable(event=event, user=user)
     customers = permissions.visible_customers(user, customers.order_by())
-    ids = list(customers.values_list("pk", flat=True))
+    ids = list(customers.values_list("pk", flat=True)[:link_limit() + 1])
+    if len(ids) > link_limit():
+        raise EventRefused(_("At most %(limit)s customers can be added at once: narrow the search. Nothing was changed.")
+                           % {"limit": f"{link_limit():,}"})
     if expected is not None and len(set(ids)) != expected:
         raise EventRefused(_("Some of the selected customers are not yours to change. Nothing was changed."))
     if event.branch_id is not None:

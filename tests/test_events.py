@@ -150,6 +150,15 @@ def test_e2_forged_id_of_another_branch_is_refused(world):
     assert not EventLink.objects.exists()
 
 
+def test_e2_more_than_the_limit_at_once_is_refused(world, settings):
+    settings.EVENTS_LINK_MAX_ROWS = 1
+    CustomerFactory(branch=world.branch_a, last_name="青山")
+    event = EventFactory()
+    response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])
+    assert "一度に追加できる顧客は 1 件までです。" in messages_of(response)
+    assert not EventLink.objects.exists()
+
+
 def test_e2_branch_event_takes_its_branch_customers_only(world):
     event = EventFactory(branch=world.branch_a, name="渋谷店のセミナー", kind="seminar")
     response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])

@@ -738,4 +738,6 @@ JA = {
     "Carry over": "引き継ぐ",
     "Back to the event": "イベントに戻る",
     "Last year: %(gift)s": "前年: %(gift)s",
+    "At most %(limit)s customers can be added at once: narrow the search. Nothing was changed.":
+        "一度に追加できる顧客は %(limit)s 件までです。検索条件を絞ってください。何も変更していません。",
 }

@@ -4,6 +4,7 @@ all on crm's shared admin base: branch scope, restricted fields, history and aud
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import BaseModelFormSet
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
@@ -179,6 +180,14 @@ class LinkChangelistForm(forms.ModelForm):
         return data
 
 
+class LinkFormSet(BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = form.fields.get(self.model._meta.pk.name)
+        if pk is not None:  # each row's hidden id, written without a template as the other widgets
+            pk.widget = direct(pk.widget)
+
+
 @admin.register(EventLink)
 class EventLinkAdmin(CustomerChildAdmin):
     list_display = ["code_cell", "name_cell", "company_cell", "address_cell", "attendance", "sent", "sent_on",
@@ -248,6 +257,7 @@ class EventLinkAdmin(CustomerChildAdmin):
         return super().get_changelist_form(request, **kwargs)
 
     def get_changelist_formset(self, request, **kwargs):
+        kwargs.setdefault("formset", LinkFormSet)
         formset = super().get_changelist_formset(request, **kwargs)
         # Prepared once per page on the form class, not once per row: the widgets (rendered
         # without templates) and the pulldown's choices, this year's items of the event's season.

@@ -208,7 +208,6 @@ class EventLinkAdmin(CustomerChildAdmin):
               "updated_at"]
     readonly_fields = ["event", "customer", "previous_gift", "previous_gift_price", "created_at", "created_by",
                        "updated_at"]
-    actions = ["delete_selected"]
 
     def get_queryset(self, request):
         return services.visible_links(request.user, super().get_queryset(request))

@@ -203,6 +203,7 @@ class EventLinkAdmin(CustomerChildAdmin):
     ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
     list_per_page = 50
     show_full_result_count = False  # the whole table's count: every event's customers
+    list_before_template = "events/link_list_header.html"
     fields = ["event", "customer", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
               "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
               "updated_at"]
@@ -219,6 +220,10 @@ class EventLinkAdmin(CustomerChildAdmin):
             request._kokyaku_event = (services.visible_events(request.user).filter(pk=value).first()
                                       if value.isdigit() else None)
         return request._kokyaku_event
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "list_event": self.filtered_event(request)}
+        return super().changelist_view(request, extra_context)
 
     def get_list_display(self, request):
         columns = list(self.list_display)

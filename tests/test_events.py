@@ -175,6 +175,7 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     # then: a branch user sees their branch's row only
     page = client_for(world, "branch_a").get(url).content.decode()
     assert world.customer_a.code in page and "渋谷　一郎 様" in page and world.customer_b.code not in page
+    assert 'id="event-list-title">2026年 お歳暮<' in page  # the list says whose customers these are
     hq = client_for(world, "hq_admin")
     both = hq.get(url).content.decode()
     assert world.customer_a.code in both and world.customer_b.code in both

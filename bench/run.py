@@ -509,6 +509,46 @@ def bulk_and_duplicates(ctx: Context) -> list[Row]:
 
 
 @measurement
+def business_events(ctx: Context) -> list[Row]:
+    """Issue 13 (E2, E3): 10,000 customers of a search linked to an event, that event carried over
+    to the next year, and a page of its customer list against the plain customer list (rolled back)."""
+    from django.db import transaction
+
+    from crm.models import Customer, Staff
+    from events import services
+    from events.models import Event
+
+    user = Staff.objects.filter(is_superuser=True).first()
+    rows: list[Row] = []
+    n = min(10_000, ctx.customers)
+    with transaction.atomic():
+        last_id = Customer.objects.order_by("id").values_list("id", flat=True)[n - 1]
+        event = Event.objects.create(kind=Event.Kind.WINTER_GIFT, year=2025, name="ベンチ お歳暮", status="open")
+        start = time.perf_counter()
+        added, _already = services.event_link_customers(event=event, customers=Customer.objects.filter(id__lte=last_id),
+                                                        user=user)
+        seconds = time.perf_counter() - start
+        rows.append(Row(ctx.name(f"link {human_count(added)} customers to an event"), round(seconds, 2), "s",
+                        fmt_goal("<=", 3)))
+        event.status = "done"
+        event.save()
+        start = time.perf_counter()
+        target, carried = services.event_carry_over(source=event, year=2026, name="ベンチ お歳暮 2026", user=user)
+        seconds = time.perf_counter() - start
+        rows.append(Row(ctx.name(f"carry over {human_count(carried)} links"), round(seconds, 2), "s",
+                        fmt_goal("<=", 3)))
+        plain = ctx.page("customer list (same run)", "/admin/crm/customer/")
+        page = ctx.page(f"event customer list, {human_count(carried)} links",
+                        f"/admin/events/eventlink/?event__id__exact={target.pk}")
+        rows += plain + page
+        if plain[0].value and page[0].value:
+            rows.append(Row(ctx.name("event customer list / customer list"), round(page[0].value / plain[0].value, 2),
+                            "ratio", fmt_goal("<=", 1.3)))
+        transaction.set_rollback(True)
+    return rows
+
+
+@measurement
 def printouts(ctx: Context) -> list[Row]:
     """P1, P3: server time of the PDFs through the services the print screen calls, with the
     peak of Python's allocations while each is drawn (tracemalloc, a second run)."""

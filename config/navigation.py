@@ -28,6 +28,14 @@ SIDEBAR_NAVIGATION = [
         ],
     },
     {
+        "title": _("Business events"),
+        "items": [
+            _item(_("Business events"), "event", "admin:events_event_changelist", "events.view_event"),
+            _item(_("Event customers"), "checklist", "admin:events_eventlink_changelist", "events.view_eventlink"),
+            _item(_("Gift items"), "redeem", "admin:events_giftitem_changelist", "events.view_giftitem"),
+        ],
+    },
+    {
         "title": _("Masters"),
         "items": [
             _item(_("Products"), "inventory_2", "admin:crm_product_changelist", "crm.view_product"),

@@ -65,6 +65,14 @@ def visible_related(user, queryset: QuerySet, prefix: str = "customer__") -> Que
     return queryset.filter(customer_scope_filter(user, prefix))
 
 
+def branch_owned_filter(user, field: str = "branch") -> Q:
+    """A filter for records owned by a branch or by none (for every branch), such as business
+    events: a record without a branch is seen by everyone, one with a branch by those who see it."""
+    if sees_all_branches(user):
+        return Q()
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}_id__in": visible_branch_ids(user)})
+
+
 def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
     from .models import Branch
 

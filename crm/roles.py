@@ -24,12 +24,20 @@ def _codenames(models, actions):
     return [f"crm.{action}_{model}" for model in models for action in actions]
 
 
-_VIEW = _codenames(CUSTOMER_RECORDS + MASTERS, ["view"]) + ["crm.view_savedsearch", "crm.add_savedsearch"]
+# Business events (the events app): everyone sees events, their customer lists and the gift
+# master; general users add customers to events, fill in 出 / 受 / gifts and remove them;
+# admins (events.*) make, close and carry over events and keep the gift master.
+EVENT_VIEW = ["events.view_event", "events.view_eventlink", "events.view_giftitem"]
+EVENT_WORK = ["events.add_eventlink", "events.change_eventlink", "events.delete_eventlink"]
+
+_VIEW = (_codenames(CUSTOMER_RECORDS + MASTERS, ["view"]) + ["crm.view_savedsearch", "crm.add_savedsearch"]
+         + EVENT_VIEW)
 _WORK = (
     _VIEW
     + _codenames(CUSTOMER_RECORDS, ["add", "change"])
     # entries hanging off a customer may be corrected by deleting them; customers are deleted by admins only
     + _codenames([m for m in CUSTOMER_RECORDS if m != "customer"], ["delete"])
+    + EVENT_WORK
 )
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -38,9 +46,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     GENERAL_NO_PRINT: _WORK + ["crm.export_customer"],
     READ_ONLY: _VIEW,
     # 管理者: everything in these apps (項目名設定, users, system settings, bulk delete, import).
-    ADMIN: ["crm.*", "fieldconfig.*", "audit.*", "auth.*", "axes.*"],
+    ADMIN: ["crm.*", "fieldconfig.*", "audit.*", "auth.*", "axes.*", "events.*"],
 }
 ROLE_ORDER = [ADMIN, GENERAL, GENERAL_NO_EXPORT, GENERAL_NO_PRINT, READ_ONLY]
+
+
+def grant_app_permissions(apps, app_label: str) -> None:
+    """Give each role the permissions ROLE_PERMISSIONS names in one app, leaving the rest of the role as
+    the admins set it (the data migration of an app that comes after the roles)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name in ROLE_ORDER:
+        group = Group.objects.filter(name=name).first()
+        if group is None:
+            continue
+        for dotted in ROLE_PERMISSIONS[name]:
+            label, codename = dotted.split(".")
+            if label != app_label:
+                continue
+            rows = Permission.objects.filter(content_type__app_label=label)
+            group.permissions.add(*(rows if codename == "*" else rows.filter(codename=codename)))
 
 
 def role_rank():

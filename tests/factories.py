@@ -218,3 +218,33 @@ class MergeRecordFactory(factory.django.DjangoModelFactory):
     survivor_before = factory.LazyFunction(dict)
     merged = factory.LazyFunction(list)
     moved = factory.LazyFunction(dict)
+
+
+class GiftItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.GiftItem"
+        django_get_or_create = ["year", "season", "name"]
+
+    year = 2026
+    season = "winter"
+    name = "洋菓子詰め合わせ"
+    rank = "竹"
+    price = 5000
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+
+    kind = "winter_gift"
+    year = 2026
+    name = "2026年 お歳暮"
+    status = "open"
+
+
+class EventLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.EventLink"
+
+    event = factory.SubFactory(EventFactory)
+    customer = factory.SubFactory(CustomerFactory)

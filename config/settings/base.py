@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "printouts",
     "jobs",
     "dataio",
+    "events",
 ]
 
 MIDDLEWARE = [

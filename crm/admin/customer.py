@@ -18,6 +18,7 @@ from fieldconfig.lookup import config, quick_search_help
 from .. import advanced_search, columns, dates, naming, permissions, postal, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
+from events import actions as event_actions
 from printouts import services as printout_services
 from jobs import services as job_services
 from printouts.forms import PrintForm
@@ -101,7 +102,8 @@ class CustomerAdmin(KokyakuAdmin):
     class Media:
         # 住所検索 next to every postal code, 〒 offered from the address, 同姓同名チェック (C7, C5)
         js = ["kokyaku/customer_form.js"]
-    actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes]
+    actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes,
+               event_actions.add_to_event]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
@@ -339,6 +341,9 @@ class CustomerAdmin(KokyakuAdmin):
 
     def has_print_permission(self, request):
         return permissions.can_print(request.user)
+
+    def has_event_link_permission(self, request):  # 業務イベントに追加 (events.actions)
+        return request.user.has_perm("events.add_eventlink")
 
     @admin.action(description=_("Print the selected customers"), permissions=["print"])
     def print_selected(self, request, queryset):

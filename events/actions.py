@@ -1,0 +1,64 @@
+"""「業務イベントに追加」 on the customer list (E2): the ticked rows, or every result of the search
+when 「すべて選択」 was used, onto an event's list after a confirmation page with the count."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+
+
+class LinkForm(forms.Form):
+    event = forms.ModelChoiceField(label=gettext_lazy("Business event"), queryset=None,
+                                   empty_label=gettext_lazy("Choose an event"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every visible event that is not completed; the service refuses one the user may not fill
+        # (a general user and an event not accepting entries) with a message naming the status.
+        self.fields["event"].queryset = services.visible_events(user).exclude(status="done").select_related("branch")
+        self.fields["event"].label_from_instance = lambda e: (
+            f"{e}（{e.get_kind_display()}・{e.get_status_display()}{'・' + e.branch.name if e.branch_id else ''}）")
+
+
+@admin.action(description=gettext_lazy("Add to a business event"), permissions=["event_link"])
+def add_to_event(modeladmin, request, queryset):
+    if not request.user.has_perm(services.LINK_PERMISSION):
+        raise PermissionDenied
+    selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+    across = request.POST.get("select_across") == "1"
+    count = queryset.count()
+    if not across and count != len(set(selected)):
+        # A ticked id outside the user's scope (a forged form): refused, nothing changes.
+        messages.error(request, _("Some of the selected customers are not yours to change. Nothing was changed."))
+        return None
+    form = LinkForm(request.POST if "apply" in request.POST else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        event = form.cleaned_data["event"]
+        try:
+            added, already = services.event_link_customers(
+                event=event, customers=queryset, user=request.user, request=request,
+                expected=None if across else len(set(selected)))
+        except services.EventRefused as refused:
+            messages.error(request, str(refused))
+            return None
+        text = _("%(added)s customers were added to 「%(event)s」.") % {"added": added, "event": event}
+        if already:
+            text += _(" %(already)s were already on its list.") % {"already": already}
+        messages.success(request, text)
+        return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}")
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Add to a business event"), "opts": modeladmin.model._meta, "form": form, "count": count,
+        "selected": selected, "select_across": across, "action": "add_to_event",
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "events/link_form.html", context)

@@ -1,0 +1,305 @@
+"""Screens of business events (E1), their customer lists (E2), carry-over (E3) and the gift master (E4),
+all on crm's shared admin base: branch scope, restricted fields, history and audit as everywhere."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import BaseModelFormSet
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm import naming, permissions
+from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
+
+from . import services
+from .models import Event, EventLink, GiftItem
+from .widgets import direct
+
+
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """Only the branches the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
+
+
+class ScopedEventFilter(admin.RelatedFieldListFilter):
+    """Only the events the user may see, newest year first."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(e.pk, str(e)) for e in services.visible_events(request.user)]
+
+
+# --- 贈答品マスタ (E4) -----------------------------------------------------------------------
+@admin.register(GiftItem)
+class GiftItemAdmin(KokyakuAdmin):
+    list_display = ["year", "season", "rank", "name", "price_display"]
+    list_filter = ["year", "season"]
+    search_fields = ["name", "rank"]
+    ordering = ["-year", "season", "rank", "name"]
+
+    @admin.display(description=gettext_lazy("Price"), ordering="price")
+    def price_display(self, obj):
+        return f"¥{obj.price:,.0f}"
+
+
+# --- 業務イベント (E1, E3) ---------------------------------------------------------------------
+class CarryOverForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=2999)
+    name = forms.CharField(label=gettext_lazy("Event name"), max_length=200)
+    only_responded = forms.BooleanField(
+        label=gettext_lazy("Only those who responded (受 ticked or attendance answered)"), required=False)
+    skip_mourning = forms.BooleanField(label=gettext_lazy("Leave out those in mourning (喪中)"), required=False,
+                                       initial=True)
+
+
+def _next_name(event: Event) -> str:
+    year = str(event.year)
+    return event.name.replace(year, str(event.year + 1)) if year in event.name else event.name
+
+
+@admin.register(Event)
+class EventAdmin(KokyakuAdmin):
+    list_display = ["year", "kind", "name", "status", "department", "branch_display", "links_cell"]
+    list_display_links = ["name"]
+    list_filter = ["year", "kind", "status", "department", ("branch", ScopedBranchFilter)]
+    search_fields = ["name"]
+    list_select_related = ["department", "branch"]
+    ordering = ["-year", "kind", "name", "id"]
+    fields = ["kind", "year", "name", "status", "department", "branch", "carried_from"]
+    readonly_fields = ["carried_from"]
+    change_form_after_template = "events/event_summary.html"
+
+    def get_queryset(self, request):
+        queryset = services.visible_events(request.user, super().get_queryset(request))
+        return queryset.annotate(link_count=Count("links", filter=services.link_scope_q(request.user)))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "branch":
+            kwargs["queryset"] = permissions.visible_branches(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("Branch"), ordering="branch__position")
+    def branch_display(self, obj):
+        return obj.branch.name if obj.branch_id else _("All branches")
+
+    @admin.display(description=gettext_lazy("Customers"), ordering="link_count")
+    def links_cell(self, obj):
+        url = reverse("admin:events_eventlink_changelist") + f"?event__id__exact={obj.pk}"
+        return format_html('<a href="{}" class="text-primary-600 underline">{}</a>', url,
+                           _("%(count)s customers") % {"count": f"{obj.link_count:,}"})
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [path("<path:object_id>/carry-over/", wrap(self.carry_over_view), name="events_event_carry_over"),
+                ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        event = self._visible_or_404(request, object_id)
+        links = services.visible_links(request.user, event.links.all())
+        extra_context = {
+            **(extra_context or {}),
+            "event_totals": links.aggregate(
+                count=Count("id"), sent=Count("id", filter=Q(sent=True)), received=Count("id", filter=Q(received=True)),
+                attending=Count("id", filter=Q(attendance=EventLink.Attendance.ATTENDING)),
+                mourning=Count("id", filter=Q(mourning=True)), gift_total=Sum("gift_price")),
+            "event_links_url": reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}",
+            "event_carry_over_url": reverse("admin:events_event_carry_over", args=[event.pk])
+            if self.may_carry_over(request) else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def may_carry_over(self, request) -> bool:
+        return self.has_add_permission(request) and services.manages_events(request.user)
+
+    def carry_over_view(self, request, object_id):
+        """前年から引き継ぐ (E3): a new event of another year from this one, with its customers."""
+        source = self._visible_or_404(request, object_id)
+        if not self.may_carry_over(request):
+            raise PermissionDenied
+        initial = {"year": source.year + 1, "name": _next_name(source), "skip_mourning": True}
+        form = CarryOverForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                target, count = services.event_carry_over(source=source, user=request.user, request=request,
+                                                          **form.cleaned_data)
+            except services.EventRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("「%(target)s」 was made from 「%(source)s」 with %(count)s customers.")
+                                 % {"target": target, "source": source, "count": f"{count:,}"})
+                return redirect(reverse("admin:events_event_change", args=[target.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Carry over 「%(event)s」 to a new year") % {"event": source},
+            "opts": self.model._meta, "original": source, "form": form,
+            "source_count": services.visible_links(request.user, source.links.all()).count(),
+        }
+        return TemplateResponse(request, "events/carry_over.html", context)
+
+
+# --- 業務イベントの顧客一覧 (E2, E4) ------------------------------------------------------------------
+# Widths of the fields edited in the list's rows (the card's widgets fill a whole column).
+LINK_WIDGET_STYLES = {"attendance": "width:6.5em", "sent_on": "width:8em", "received_on": "width:8em",
+                      "gift": "max-width:15em", "gift_price": "width:7em", "memo": "width:11em"}
+
+
+def previous_gift_text(link: EventLink) -> str:
+    """「前年: ［松］ハム詰め合わせ（¥8,000）」, shown above the gift pulldown (E4); empty without one."""
+    if link.previous_gift_id is None:
+        return ""
+    gift = link.previous_gift
+    price = link.previous_gift_price if link.previous_gift_price is not None else gift.price
+    rank = f"［{gift.rank}］" if gift.rank else ""
+    return _("Last year: %(gift)s") % {"gift": f"{rank}{gift.name}（¥{price:,.0f}）"}
+
+
+class LinkChangelistForm(forms.ModelForm):
+    """A row of the event's list, edited in place: a completed event's rows stay as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        gift = self.fields.get("gift")
+        if gift is not None:
+            if hasattr(gift, "page_choices"):
+                gift.choices = gift.page_choices
+            gift.widget.above = previous_gift_text(self.instance)
+
+    def clean(self):
+        data = super().clean()
+        if self.has_changed() and self.instance.pk and self.instance.event.status == Event.Status.DONE:
+            raise ValidationError(_("「%(event)s」 is completed: its list can no longer be changed.")
+                                  % {"event": self.instance.event})
+        return data
+
+
+class LinkFormSet(BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = form.fields.get(self.model._meta.pk.name)
+        if pk is not None:  # each row's hidden id, written without a template as the other widgets
+            pk.widget = direct(pk.widget)
+
+
+@admin.register(EventLink)
+class EventLinkAdmin(CustomerChildAdmin):
+    list_display = ["code_cell", "name_cell", "company_cell", "address_cell", "attendance", "sent", "sent_on",
+                    "received", "received_on", "gift", "gift_price", "mourning", "memo"]
+    list_display_links = ["code_cell"]
+    list_editable = ["attendance", "sent", "sent_on", "received", "received_on", "gift", "gift_price", "mourning",
+                     "memo"]
+    list_filter = [("event", ScopedEventFilter), "attendance", "sent", "received", "mourning"]
+    search_fields = ["customer__code", "customer__last_name", "customer__first_name", "customer__last_name_kana",
+                     "customer__first_name_kana", "customer__company_name", "customer__address", "memo"]
+    search_help_text = gettext_lazy("Code, name, reading, company, address or memo")
+    list_select_related = ["customer", "event", "gift", "previous_gift"]
+    ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
+    list_per_page = 50
+    show_full_result_count = False  # the whole table's count: every event's customers
+    list_before_template = "events/link_list_header.html"
+    fields = ["event", "customer", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
+              "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
+              "updated_at"]
+    readonly_fields = ["event", "customer", "previous_gift", "previous_gift_price", "created_at", "created_by",
+                       "updated_at"]
+
+    def get_queryset(self, request):
+        return services.visible_links(request.user, super().get_queryset(request))
+
+    def filtered_event(self, request) -> Event | None:
+        """The event the list is narrowed to (?event__id__exact=…), when the user may see it."""
+        if not hasattr(request, "_kokyaku_event"):
+            value = request.GET.get("event__id__exact", "")
+            request._kokyaku_event = (services.visible_events(request.user).filter(pk=value).first()
+                                      if value.isdigit() else None)
+        return request._kokyaku_event
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "list_event": self.filtered_event(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        columns = list(self.list_display)
+        if self.filtered_event(request) is None:
+            columns.insert(0, "event")
+        return [c for c in columns if not self.column_is_invisible(request, c)]
+
+    def has_add_permission(self, request):
+        # Customers join an event from the customer list (「業務イベントに追加」) or by carry-over,
+        # where the event's status and the branch scope are checked for the whole selection.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.event.status == Event.Status.DONE:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.event.status == Event.Status.DONE:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        done = queryset.filter(event__status=Event.Status.DONE)
+        if done.exists():
+            messages.error(request, _("Customers of a completed event stay on its list. Nothing was removed."))
+            return
+        super().delete_queryset(request, queryset)
+
+    def gift_queryset(self, request, event: Event | None):
+        return event.gift_items() if event is not None else GiftItem.objects.all()
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", LinkChangelistForm)
+        return super().get_changelist_form(request, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs.setdefault("formset", LinkFormSet)
+        formset = super().get_changelist_formset(request, **kwargs)
+        # Prepared once per page on the form class, not once per row: the widgets (rendered
+        # without templates) and the pulldown's choices, this year's items of the event's season.
+        fields = formset.form.base_fields
+        for name, field in fields.items():
+            field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
+        if "gift" in fields:
+            gifts = self.gift_queryset(request, self.filtered_event(request))
+            fields["gift"].queryset = gifts
+            # a deep copy of a ModelChoiceField queries again for its choices: each row takes this list
+            fields["gift"].page_choices = [("", "---------"), *((g.pk, str(g)) for g in gifts)]
+        return formset
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "gift" in form.base_fields:
+            form.base_fields["gift"].queryset = obj.event.gift_items()
+        return form
+
+    # --- columns: the customer as the customer list shows it --------------------------------
+    @admin.display(description=gettext_lazy("Customer code"), ordering="customer__code")
+    @reads("customer__code")
+    def code_cell(self, obj):
+        return obj.customer.code
+
+    @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
+    def name_cell(self, obj):
+        return format_html('<span class="whitespace-nowrap">{}</span>', naming.addressee(obj.customer))
+
+    @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
+    @reads("customer__company_name")
+    def company_cell(self, obj):
+        return format_html('<span style="display:inline-block;min-width:9em">{}</span>', obj.customer.company_name)
+
+    @admin.display(description=gettext_lazy("Address"), ordering="customer__address")
+    @reads("customer__postal_code", "customer__address")
+    def address_cell(self, obj):
+        customer = obj.customer
+        postal = f"〒{customer.postal_code} " if customer.postal_code else ""
+        return format_html('<span style="display:inline-block;min-width:15em">{}{}</span>', postal, customer.address)
+

@@ -1,0 +1,157 @@
+"""Business events (E1), their customers (E2) and the gift master (E4).
+
+Branch scope: an event with a branch belongs to that branch (seen by people who see the
+branch, and it takes only that branch's customers); an event without a branch is for every
+branch (everyone sees it, and each person sees and links only the customers of their own
+branches). crm.permissions decides both (`branch_owned_filter`, `customer_scope_filter`).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.models import Branch, Customer, StaffDepartment
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2999)]
+
+
+class GiftItem(models.Model):
+    """贈答品マスタ: what may be sent for one season of one year."""
+
+    class Season(models.TextChoices):
+        SUMMER = "summer", _("Summer gift (お中元)")
+        WINTER = "winter", _("Year-end gift (お歳暮)")
+
+    year = models.PositiveSmallIntegerField(_("Year"), validators=YEAR_VALIDATORS)
+    season = models.CharField(_("Season"), max_length=10, choices=Season.choices)
+    name = models.CharField(_("Gift item"), max_length=200)
+    rank = models.CharField(_("Rank"), max_length=20, blank=True, help_text=_("For example 松 / 竹 / 梅 or A / B / C"))
+    price = models.DecimalField(_("Price"), max_digits=12, decimal_places=0, default=0,
+                                validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Gift item")
+        verbose_name_plural = _("Gift items")
+        ordering = ["-year", "season", "rank", "name"]
+        constraints = [models.UniqueConstraint(fields=["year", "season", "name"], name="gift_item_unique_name")]
+
+    def __str__(self):
+        rank = f"［{self.rank}］" if self.rank else ""
+        return f"{rank}{self.name}（¥{self.price:,.0f}）"
+
+
+class Event(models.Model):
+    """業務イベント: a new-year card list, a seasonal gift list, a seminar …, for one year."""
+
+    class Kind(models.TextChoices):
+        NEW_YEAR_CARD = "new_year_card", _("New-year cards (年賀状)")
+        SUMMER_GIFT = "summer_gift", _("Summer gifts (お中元)")
+        WINTER_GIFT = "winter_gift", _("Year-end gifts (お歳暮)")
+        SEMINAR = "seminar", _("Seminar / event")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        OPEN = "open", _("Accepting entries")
+        CLOSED = "closed", _("Closed")
+        DONE = "done", _("Completed")
+
+    kind = models.CharField(_("Kind"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("Year"), validators=YEAR_VALIDATORS)
+    name = models.CharField(_("Event name"), max_length=200)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.PREPARING)
+    department = models.ForeignKey(StaffDepartment, verbose_name=_("Owner department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="events")
+    branch = models.ForeignKey(Branch, verbose_name=_("Branch"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="events", help_text=_("Empty: an event for every branch."))
+    carried_from = models.ForeignKey("self", verbose_name=_("Carried over from"), null=True, blank=True,
+                                     editable=False, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Business event")
+        verbose_name_plural = _("Business events")
+        ordering = ["-year", "kind", "name", "id"]
+
+    def __str__(self):
+        return self.name if str(self.year) in self.name else f"{self.year}年 {self.name}"
+
+    @property
+    def gift_season(self) -> str | None:
+        return {self.Kind.SUMMER_GIFT: GiftItem.Season.SUMMER,
+                self.Kind.WINTER_GIFT: GiftItem.Season.WINTER}.get(self.kind)
+
+    def gift_items(self):
+        """This year's items of the event's season (every item of the year for other kinds)."""
+        items = GiftItem.objects.filter(year=self.year)
+        return items.filter(season=self.gift_season) if self.gift_season else items
+
+
+class EventLink(models.Model):
+    """A customer on an event's list: response, 出 / 受, the gift and a memo."""
+
+    class Attendance(models.TextChoices):
+        UNDECIDED = "undecided", _("Undecided")
+        ATTENDING = "attending", _("Attending")
+        ABSENT = "absent", _("Not attending")
+
+    event = models.ForeignKey(Event, verbose_name=_("Business event"), on_delete=models.CASCADE,
+                              related_name="links")
+    customer = models.ForeignKey(Customer, verbose_name=_("Customer"), on_delete=models.CASCADE,
+                                 related_name="event_links")
+    attendance = models.CharField(_("Attendance"), max_length=10, choices=Attendance.choices,
+                                  default=Attendance.UNDECIDED)
+    sent = models.BooleanField(_("Sent (出)"), default=False)
+    sent_on = models.DateField(_("Sent on"), null=True, blank=True)
+    received = models.BooleanField(_("Received (受)"), default=False)
+    received_on = models.DateField(_("Received on"), null=True, blank=True)
+    gift = models.ForeignKey(GiftItem, verbose_name=_("Gift item"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="links")
+    gift_price = models.DecimalField(_("Gift price"), max_digits=12, decimal_places=0, null=True, blank=True,
+                                     validators=[MinValueValidator(0)])
+    previous_gift = models.ForeignKey(GiftItem, verbose_name=_("Last year's gift"), null=True, blank=True,
+                                      editable=False, on_delete=models.SET_NULL, related_name="+")
+    previous_gift_price = models.DecimalField(_("Last year's price"), max_digits=12, decimal_places=0,
+                                              null=True, blank=True, editable=False)
+    mourning = models.BooleanField(_("In mourning (喪中)"), default=False,
+                                   help_text=_("A mourning card came: left out when carried over with 「喪中を除く」."))
+    memo = models.CharField(_("Memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
+                                   blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+
+    history = HistoricalRecords(no_db_index=["event", "customer", "gift", "previous_gift", "created_by"])
+
+    class Meta:
+        verbose_name = _("Event customer")
+        verbose_name_plural = _("Event customers")
+        ordering = ["event", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "customer"], name="event_link_unique_customer")]
+        indexes = [models.Index(fields=["customer"], name="event_link_customer")]
+
+    def __str__(self):
+        return f"{self.event} / {self.customer_id and self.customer.code}"
+
+    def clean(self):
+        if self.gift_id and self.event_id:
+            gift, event = self.gift, self.event
+            if gift.year != event.year or (event.gift_season and gift.season != event.gift_season):
+                raise ValidationError({"gift": _("Choose a gift item of this event's year and season.")})
+        # 出 / 受 and their dates go together: a date ticks the box, a ticked box without a date gets today's
+        today = timezone.localdate()
+        self.sent = self.sent or self.sent_on is not None
+        self.received = self.received or self.received_on is not None
+        if self.sent and self.sent_on is None:
+            self.sent_on = today
+        if self.received and self.received_on is None:
+            self.received_on = today

@@ -1,0 +1,378 @@
+"""Issue 13: business events (E1), their customer lists (E2), carry-over (E3), the gift master (E4)."""
+
+from urllib.parse import quote
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from crm.models import Customer
+from events import services
+from events.models import Event, EventLink, GiftItem
+from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, GiftItemFactory
+from tests.personas import build_world
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMERS = reverse("admin:crm_customer_changelist")
+LINKS = reverse("admin:events_eventlink_changelist")
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def client_for(world, name):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(world.users[name])
+    return client
+
+
+def link_action(client, event, *, ids=(), across=False, query=""):
+    data = {"action": "add_to_event", "index": "0", ACTION_CHECKBOX_NAME: [str(i) for i in ids], "apply": "1",
+            "event": str(event.pk)}
+    if across:
+        data["select_across"] = "1"
+    return client.post(CUSTOMERS + (f"?{query}" if query else ""), data, follow=True)
+
+
+def messages_of(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+# --- E1: events and their statuses ---------------------------------------------------------------
+def test_e1_statuses_and_kinds_are_the_offices_words(ja):
+    assert [str(label) for _v, label in Event.Status.choices] == ["準備中", "申込中", "締切", "完了"]
+    assert [str(label) for _v, label in Event.Kind.choices] == [
+        "年賀状", "お中元", "お歳暮", "セミナー・イベント", "その他"]
+    assert [str(label) for _v, label in EventLink.Attendance.choices] == ["未定", "参加", "不参加"]
+
+
+@pytest.mark.parametrize("status, general_may, admin_may", [
+    ("preparing", False, True), ("open", True, True), ("closed", False, True), ("done", False, False),
+])
+def test_e1_only_open_events_take_links_from_general_users(world, status, general_may, admin_may):
+    # given
+    event = EventFactory(status=status)
+    # when
+    general = link_action(client_for(world, "branch_a"), event, ids=[world.customer_a.pk])
+    general_count = event.links.count()
+    admin = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk])
+    # then
+    assert (general_count == 1) is general_may
+    assert event.links.count() == (1 if general_may or admin_may else 0)
+    if status == "done":
+        # a completed event is not offered; a forged choice of one is refused at the field
+        for response in (general, admin):
+            assert "kokyaku-field-error" in response.content.decode()
+        with pytest.raises(services.EventRefused, match="完了"):
+            services.event_link_customers(event=event, customers=Customer.objects.all(), user=world.users["hq_admin"])
+    elif not general_may:
+        assert "申込中のイベントだけ" in messages_of(general) and "何も変更していません" in messages_of(general)
+
+
+def test_e1_event_page_and_list_for_each_kind(world):
+    client = client_for(world, "hq_admin")
+    event = EventFactory(kind="new_year_card", name="2027年 年賀状", year=2027)
+    EventLinkFactory(event=event, customer=world.customer_a, sent=True)
+    page = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    assert 'id="event-summary"' in page and "顧客一覧を開く" in page and "次の年度に引き継ぐ" in page
+    listing = client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert "2027年 年賀状" in listing and "年賀状" in listing and "申込中" in listing
+
+
+def test_e1_branch_event_is_seen_by_its_branch_only(world):
+    own = EventFactory(name="渋谷店のセミナー", kind="seminar", branch=world.branch_a)
+    other = EventFactory(name="新宿店のセミナー", kind="seminar", branch=world.branch_b)
+    common = EventFactory(name="全店の年賀状", kind="new_year_card")
+    listing = client_for(world, "branch_a").get(reverse("admin:events_event_changelist")).content.decode()
+    assert own.name in listing and common.name in listing and other.name not in listing
+    assert client_for(world, "branch_a").get(reverse("admin:events_event_change", args=[other.pk])).status_code == 404
+
+
+# --- E2: links from the customer list ----------------------------------------------------------------
+def test_e2_link_ticked_customers_after_a_confirmation_with_the_count(world):
+    # given
+    client = client_for(world, "branch_a")
+    event = EventFactory()
+    more = CustomerFactory(branch=world.branch_a, last_name="青山")
+    # when: the action without a choice shows the confirmation page
+    page = client.post(CUSTOMERS, {"action": "add_to_event", "index": "0",
+                                   ACTION_CHECKBOX_NAME: [world.customer_a.pk, more.pk]})
+    # then
+    assert page.status_code == 200 and "2 件の顧客を業務イベントの一覧に追加します。" in page.content.decode()
+    assert not EventLink.objects.exists()
+    done = link_action(client, event, ids=[world.customer_a.pk, more.pk])
+    assert set(event.links.values_list("customer_id", flat=True)) == {world.customer_a.pk, more.pk}
+    assert "2 件の顧客を「2026年 お歳暮」に追加しました。" in messages_of(done)
+    link = event.links.get(customer=more)
+    assert link.created_by == world.users["branch_a"] and link.history.get().history_type == "+"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.BULK, row_count=2,
+                                     detail__action="event_link_customers").exists()
+    # again: those on the list stay, nothing doubles
+    again = link_action(client, event, ids=[world.customer_a.pk, more.pk])
+    assert event.links.count() == 2 and "すでに一覧にありました" in messages_of(again)
+
+
+def test_e2_link_the_whole_search_in_the_users_branch_only(world):
+    # given: three 青山 in branch A, two in branch B
+    mine = [CustomerFactory(branch=world.branch_a, last_name="青山", last_name_kana="アオヤマ").pk for _ in range(3)]
+    for _ in range(2):
+        CustomerFactory(branch=world.branch_b, last_name="青山", last_name_kana="アオヤマ")
+    event = EventFactory()
+    client = client_for(world, "branch_a")
+    # when: the confirmation for 「すべて選択」 counts the search, not the page
+    page = client.post(CUSTOMERS + "?q=" + quote("青山"), {"action": "add_to_event", "index": "0", "select_across": "1",
+                                               ACTION_CHECKBOX_NAME: mine[:1]})
+    assert "3 件の顧客" in page.content.decode()
+    # (the browser sends the page's ticked rows with 「すべて選択」; the search decides)
+    link_action(client, event, ids=mine[:1], across=True, query="q=" + quote("青山"))
+    # then
+    linked = Customer.objects.filter(event_links__event=event)
+    assert linked.count() == 3 and set(linked.values_list("branch", flat=True)) == {world.branch_a.pk}
+    # head office links the whole search: all five, the three already there stay
+    done = link_action(client_for(world, "hq_admin"), event, ids=mine[:1], across=True, query="q=" + quote("青山"))
+    assert event.links.count() == 5 and "3 件はすでに" in messages_of(done)
+
+
+def test_e2_forged_id_of_another_branch_is_refused(world):
+    event = EventFactory()
+    response = link_action(client_for(world, "branch_a"), event, ids=[world.customer_a.pk, world.customer_b.pk])
+    assert "何も変更していません" in messages_of(response)
+    assert not EventLink.objects.exists()
+    # the service refuses it too, whatever a screen hands it
+    with pytest.raises(services.EventRefused):
+        services.event_link_customers(event=event, customers=Customer.objects.all(), user=world.users["branch_a"],
+                                      expected=2)
+    assert not EventLink.objects.exists()
+
+
+def test_e2_more_than_the_limit_at_once_is_refused(world, settings):
+    settings.EVENTS_LINK_MAX_ROWS = 1
+    CustomerFactory(branch=world.branch_a, last_name="青山")
+    event = EventFactory()
+    response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])
+    assert "一度に追加できる顧客は 1 件までです。" in messages_of(response)
+    assert not EventLink.objects.exists()
+
+
+def test_e2_branch_event_takes_its_branch_customers_only(world):
+    event = EventFactory(branch=world.branch_a, name="渋谷店のセミナー", kind="seminar")
+    response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])
+    assert "1 件の顧客は渋谷店" in messages_of(response) and "何も変更していません" in messages_of(response)
+    assert not EventLink.objects.exists()
+
+
+def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world):
+    # given
+    event = EventFactory()
+    a = EventLinkFactory(event=event, customer=world.customer_a)
+    EventLinkFactory(event=event, customer=world.customer_b)
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # then: a branch user sees their branch's row only
+    page = client_for(world, "branch_a").get(url).content.decode()
+    assert world.customer_a.code in page and "渋谷　一郎 様" in page and world.customer_b.code not in page
+    assert 'id="event-list-title">2026年 お歳暮<' in page  # the list says whose customers these are
+    hq = client_for(world, "hq_admin")
+    both = hq.get(url).content.decode()
+    assert world.customer_a.code in both and world.customer_b.code in both
+    searched = hq.get(LINKS, {"event__id__exact": event.pk, "q": "新宿物産"})
+    assert searched.context["cl"].result_count == 1
+    assert hq.get(url + "&o=1").status_code == 200 and hq.get(url + "&o=-3").status_code == 200
+    # when: 出 ticked with its date in place
+    client = client_for(world, "branch_a")
+    formset = client.get(url).context["cl"].formset
+    data = {f"form-{k}": v for k, v in {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "MIN_NUM_FORMS": "0",
+                                        "MAX_NUM_FORMS": "1000"}.items()}
+    data.update({"form-0-id": str(a.pk), "form-0-attendance": "attending", "form-0-sent": "on",
+                 "form-0-sent_on": "2026-12-10", "form-0-received_on": "2026-12-12", "form-0-gift": "",
+                 "form-0-gift_price": "3000", "form-0-memo": "手渡し", "_save": "保存"})
+    assert len(formset.forms) == 1
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    a.refresh_from_db()
+    assert a.sent and str(a.sent_on) == "2026-12-10" and a.attendance == "attending" and a.memo == "手渡し"
+    assert a.received and str(a.received_on) == "2026-12-12"  # a date ticks 受
+    assert a.history.first().history_type == "~"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
+
+
+def test_e2_removal_from_the_event_list(world):
+    event = EventFactory()
+    link = EventLinkFactory(event=event, customer=world.customer_a)
+    client = client_for(world, "branch_a")
+    client.post(LINKS, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [link.pk], "post": "yes"})
+    assert not EventLink.objects.filter(pk=link.pk).exists()
+    assert Customer.objects.filter(pk=world.customer_a.pk).exists()
+    # another branch's link cannot be removed by a forged id
+    other = EventLinkFactory(event=event, customer=world.customer_b)
+    client.post(LINKS, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [other.pk], "post": "yes"})
+    assert EventLink.objects.filter(pk=other.pk).exists()
+
+
+def test_e2_completed_event_list_cannot_be_changed(world):
+    event = EventFactory(status="done")
+    link = EventLinkFactory(event=event, customer=world.customer_a)
+    client = client_for(world, "branch_a")
+    response = client.post(reverse("admin:events_eventlink_change", args=[link.pk]),
+                           {"attendance": "attending", "memo": "変更"})
+    assert response.status_code == 403
+    client.post(LINKS, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [link.pk], "post": "yes"})
+    link.refresh_from_db()
+    assert link.memo == "" and EventLink.objects.filter(pk=link.pk).exists()
+
+
+def test_e2_linking_is_a_bulk_write_with_history(world, django_assert_max_num_queries):
+    # the 10,000-customer timing is bench/run.py's business_events; here: no query per customer
+    Customer.objects.bulk_create([Customer(code=f"8{i:06d}", branch=world.branch_a, last_name="一括")
+                                  for i in range(2000)])
+    event = EventFactory()
+    with django_assert_max_num_queries(30):
+        added, already = services.event_link_customers(event=event, customers=Customer.objects.filter(last_name="一括"),
+                                                       user=world.users["hq_admin"])
+    assert added == 2000 and already == 0
+    assert EventLink.history.filter(event_id=event.pk).count() == 2000
+
+
+# --- E3: carry-over ----------------------------------------------------------------------------------
+@pytest.fixture
+def last_year(world):
+    gift = GiftItemFactory(year=2025, season="winter", name="ハム詰め合わせ", rank="松", price=8000)
+    source = EventFactory(year=2025, name="2025年 お歳暮", status="done")
+    answered = CustomerFactory(branch=world.branch_a, last_name="回答")
+    mourning = CustomerFactory(branch=world.branch_a, last_name="喪中")
+    silent = CustomerFactory(branch=world.branch_a, last_name="無回答")
+    gone = CustomerFactory(branch=world.branch_a, last_name="削除")
+    EventLinkFactory(event=source, customer=answered, received=True, gift=gift, gift_price=8000)
+    EventLinkFactory(event=source, customer=mourning, attendance="attending", mourning=True)
+    EventLinkFactory(event=source, customer=silent)
+    EventLinkFactory(event=source, customer=gone)
+    gone.delete()
+    return source, {"answered": answered, "mourning": mourning, "silent": silent}, gift
+
+
+@pytest.mark.parametrize("only_responded, skip_mourning, expected", [
+    (False, False, {"answered", "mourning", "silent"}),
+    (True, False, {"answered", "mourning"}),
+    (False, True, {"answered", "silent"}),
+    (True, True, {"answered"}),
+])
+def test_e3_carry_over_with_its_options(world, last_year, only_responded, skip_mourning, expected):
+    source, people, gift = last_year
+    target, count = services.event_carry_over(source=source, year=2026, name="2026年 お歳暮",
+                                              user=world.users["hq_admin"], only_responded=only_responded,
+                                              skip_mourning=skip_mourning)
+    assert count == len(expected)
+    assert set(target.links.values_list("customer_id", flat=True)) == {people[k].pk for k in expected}
+    assert (target.kind, target.year, target.status, target.carried_from) == ("winter_gift", 2026, "preparing", source)
+    carried = target.links.get(customer=people["answered"])
+    assert carried.previous_gift == gift and carried.previous_gift_price == 8000 and carried.gift is None
+    assert not carried.received and carried.attendance == "undecided"
+    assert source.links.count() == 3  # last year's list unchanged
+
+
+def test_e3_carry_over_into_an_event_with_links_is_refused(world, last_year):
+    source, people, _gift = last_year
+    target = EventFactory(year=2026, name="2026年 お歳暮")
+    EventLinkFactory(event=target, customer=people["silent"])
+    client = client_for(world, "hq_admin")
+    response = client.post(reverse("admin:events_event_carry_over", args=[source.pk]),
+                           {"year": "2026", "name": "2026年 お歳暮", "skip_mourning": "on"})
+    assert response.status_code == 200
+    assert "すでに 1 件の顧客があります" in response.content.decode()
+    assert target.links.count() == 1 and Event.objects.count() == 2
+
+
+def test_e3_carry_over_screen_for_admins_only(world, last_year):
+    source, _people, _gift = last_year
+    url = reverse("admin:events_event_carry_over", args=[source.pk])
+    assert client_for(world, "branch_a").get(url).status_code == 403
+    client = client_for(world, "hq_admin")
+    page = client.get(url).content.decode()
+    assert 'value="2026"' in page and "2026年 お歳暮" in page
+    response = client.post(url, {"year": "2026", "name": "2026年 お歳暮", "skip_mourning": "on"})
+    target = Event.objects.get(year=2026)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:events_event_change",
+                                                                            args=[target.pk])
+    assert target.links.count() == 2
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.BULK, detail__action="event_carry_over").exists()
+
+
+# --- E4: gift master and the pulldown --------------------------------------------------------------
+def test_e4_gift_pulldown_offers_this_years_items_beside_last_years_gift(world, last_year):
+    source, people, gift = last_year
+    this_year = GiftItemFactory(year=2026, season="winter", name="洋菓子詰め合わせ", rank="竹", price=5000)
+    GiftItemFactory(year=2026, season="summer", name="そうめん", rank="梅", price=3000)
+    target, _count = services.event_carry_over(source=source, year=2026, name="2026年 お歳暮",
+                                               user=world.users["hq_admin"])
+    target.status = "open"
+    target.save()
+    response = client_for(world, "branch_a").get(f"{LINKS}?event__id__exact={target.pk}")
+    page = response.content.decode()
+    # last year's gift stands above this year's pulldown, in the same cell
+    forms = response.context["cl"].formset.forms
+    row = [f.instance.customer_id for f in forms].index(people["answered"].pk)
+    gift_cell = page.split(f'name="form-{row}-gift"')[0].rsplit("<td", 1)[1]
+    assert "前年: ［松］ハム詰め合わせ（¥8,000）" in gift_cell
+    form = forms[row]
+    offered = [label for value, label in form.fields["gift"].choices if value]
+    assert offered == [str(this_year)]  # this year's お歳暮 only: not last year's, not お中元
+    # a gift of another season is refused by the row
+    link = target.links.get(customer=people["answered"])
+    link.gift = GiftItem.objects.get(name="そうめん")
+    with pytest.raises(Exception):
+        link.full_clean()
+
+
+def test_e4_gift_master_is_for_admins(world):
+    url = reverse("admin:events_giftitem_add")
+    assert client_for(world, "branch_a").get(url).status_code == 403
+    assert client_for(world, "read_only").get(reverse("admin:events_giftitem_changelist")).status_code == 200
+    client = client_for(world, "hq_admin")
+    response = client.post(url, {"year": "2026", "season": "summer", "name": "ビール券", "rank": "A", "price": "5000"})
+    assert response.status_code == 302
+    item = GiftItem.objects.get(name="ビール券")
+    assert item.history.count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, target_type="events.GiftItem").exists()
+
+
+# --- roles (point 7) ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("persona, view, link, manage", [
+    ("hq_admin", True, True, True), ("branch_a", True, True, False), ("no_export", True, True, False),
+    ("no_print", True, True, False), ("read_only", True, False, False), ("secretary", True, True, False),
+])
+def test_e1_permissions_per_role(world, persona, view, link, manage):
+    user = world.users[persona]
+    assert user.has_perm("events.view_event") is view and user.has_perm("events.view_eventlink") is view
+    assert user.has_perm("events.add_eventlink") is link and user.has_perm("events.change_eventlink") is link
+    assert user.has_perm("events.add_event") is manage and user.has_perm("events.change_giftitem") is manage
+    client = client_for(world, persona)
+    assert client.get(reverse("admin:events_event_add")).status_code == (200 if manage else 403)
+    event = EventFactory()
+    response = link_action(client, event, ids=[world.customer_a.pk])
+    assert event.links.exists() is link
+    if not link:
+        assert response.status_code in (200, 403)
+
+
+def test_e2_restricted_customer_field_leaves_the_event_list(world):
+    # given: 住所 only for the secretaries (R3)
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+
+    FieldSetting.objects.filter(model="customer", field_name="address").update(
+        visible_to=world.users["secretary"].groups.get(name="秘書部門"))
+    lookup.invalidate()
+    event = EventFactory()
+    EventLinkFactory(event=event, customer=world.customer_a)
+    world.customer_a.address = "東京都渋谷区秘密1-2-3"
+    world.customer_a.save()
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # then
+    assert "秘密1-2-3" in client_for(world, "secretary").get(url).content.decode()
+    branch = client_for(world, "branch_a")
+    assert "秘密1-2-3" not in branch.get(url).content.decode()
+    assert branch.get(LINKS, {"event__id__exact": event.pk, "q": "秘密"}).context["cl"].result_count == 0

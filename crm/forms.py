@@ -229,6 +229,14 @@ class CustomerForm(ConfiguredModelForm):
         from dataio.duplicates import FIELDS
 
         values = {name: cleaned.get(name, getattr(self.instance, name, "")) for name in FIELDS}
+        if self.instance.pk:
+            # A change is compared on what changed only: a customer whose name was already
+            # shared when it was saved is not warned about again for a new phone number.
+            changed = set(self.changed_data)
+            unchanged = [name for name in ("tel", "mobile", "email") if name not in changed]
+            if not changed & {"last_name", "first_name"}:
+                unchanged += ["last_name", "first_name"]
+            values.update(dict.fromkeys(unchanged, ""))
         self.duplicates = customers_like(user=self.duplicate_user, values=values, exclude_pk=self.instance.pk)
         if self.duplicates:
             raise forms.ValidationError(

@@ -205,6 +205,22 @@ def test_c5_change_form_warns_when_the_name_becomes_another_customers(admin_clie
     assert customer.last_name == "山本"
 
 
+def test_c5_change_form_compares_only_what_changed(admin_client, hq_branch, ja):
+    # given: two customers who already share a name (confirmed when the second was saved)
+    CustomerFactory(branch=hq_branch, last_name="佐藤", first_name="一郎", tel="03-1111-2222", email="")
+    customer = CustomerFactory(branch=hq_branch, last_name="佐藤", first_name="一郎", tel="", email="")
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    # when: a new phone number of its own, then the other one's number
+    own = admin_client.post(url, card_post_data(customer, tel="03-5555-6666"))
+    customer.refresh_from_db()
+    shared = admin_client.post(url, card_post_data(customer, tel="０３（１１１１）２２２２"))
+    # then: the shared name is not raised again; the shared phone is
+    assert own.status_code == 302
+    assert shared.status_code == 200 and "同じ電話番号" in shared.content.decode()
+    customer.refresh_from_db()
+    assert customer.tel == "03-5555-6666"
+
+
 def test_c5_check_button_lists_only_customers_of_the_users_branches(hq_branch):
     branch_a = BranchFactory(code="A", name="渋谷店")
     branch_b = BranchFactory(code="B", name="新宿店")

@@ -186,6 +186,28 @@ def test_h3_point11_family_reading_is_stored_in_katakana_on_every_write(admin_cl
     assert added.history.first().name_kana == "ヤマダ トオル"
 
 
+def test_h3_point11_migration_turns_stored_readings_into_katakana(hq_branch):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as global_apps
+    from django.db import connection
+
+    from crm.models import FamilyMember
+    from tests.factories import FamilyMemberFactory
+
+    # given: readings stored before save() converted them
+    customer = CustomerFactory(branch=hq_branch)
+    members = [FamilyMemberFactory(customer=customer, name=f"山田 {i}", name_kana="x") for i in range(3)]
+    for member, stored in zip(members, ["やまだ はなこ", "ﾔﾏﾀﾞ ﾄｵﾙ", ""]):
+        FamilyMember.objects.filter(pk=member.pk).update(name_kana=stored)
+    # when: migration 0021 runs
+    migration = importlib.import_module("crm.migrations.0021_family_readings_in_katakana")
+    migration.readings_to_katakana(global_apps, SimpleNamespace(connection=connection))
+    # then
+    assert [FamilyMember.objects.get(pk=m.pk).name_kana for m in members] == ["ヤマダ ハナコ", "ヤマダ トオル", ""]
+
+
 def test_h3_point11_family_editor_offers_a_short_blank_gender(admin_client, hq_branch):
     customer = CustomerFactory(branch=hq_branch)
     page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk]) + "?edit=family").content.decode()

@@ -350,7 +350,7 @@ def test_h3_point11_family_editor_columns_fit_and_read_at_1366(page, live_server
     login(page, live_server, "kanri")
     page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/?edit=family")
     page.locator("a:text-is('家族')").first.click()
-    page.get_by_text("家族 の追加").click()
+    page.get_by_text("家族を追加").click()
 
     # then: the table needs no sideways scrolling, and each input is wide enough for what it holds
     overflow = page.evaluate("""() => { const w = document.querySelector('#family-group .formset-wrapper');

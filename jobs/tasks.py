@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fieldconfig import lookup
+
 from . import registry
 from .models import Job
 from .progress import JobCancelled, Reporter, cancel_requested
@@ -28,7 +30,7 @@ class JobFailed(Exception):
 @task()
 def run_job(job_id: int) -> str:
     language = Job.objects.filter(pk=job_id).values_list("params__language", flat=True).first()
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE), lookup.one_snapshot():
         return execute(job_id)
 
 

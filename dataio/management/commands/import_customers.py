@@ -10,6 +10,7 @@ from tqdm import tqdm
 from dataio import importing
 from dataio.columns import TARGETS
 from dataio.reading import ENCODINGS, FileProblem, open_sheet
+from fieldconfig import lookup
 
 
 class _Bar:
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
 
     def handle(self, *args, **opts):
+        with lookup.one_snapshot():
+            self._import(opts)
+
+    def _import(self, opts):
         translation.activate("ja")
         user = get_user_model().objects.filter(username=opts["user"]).first()
         if user is None:

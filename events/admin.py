@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.db.models.utils import get_blank_choice_label
 
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
@@ -272,7 +273,7 @@ class EventLinkAdmin(CustomerChildAdmin):
             gifts = self.gift_queryset(request, self.filtered_event(request))
             fields["gift"].queryset = gifts
             # a deep copy of a ModelChoiceField queries again for its choices: each row takes this list
-            fields["gift"].page_choices = [("", "---------"), *((g.pk, str(g)) for g in gifts)]
+            fields["gift"].page_choices = [("", get_blank_choice_label()), *((g.pk, str(g)) for g in gifts)]
         return formset
 
     def get_form(self, request, obj=None, change=False, **kwargs):

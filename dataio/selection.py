@@ -57,3 +57,18 @@ def records(user, *, target: str, source: str, querystring: str = "", ids: list[
     # The contact histories or purchases of the customers in the customer list's result.
     related = permissions.visible_related(user, target_model._default_manager.all())
     return related.filter(customer__in=base.order_by().values("pk")).order_by("customer__code", "date", "id")
+
+
+def checked_action_count(request, queryset) -> int | None:
+    """How many records a list action covers, or None (with a Japanese message) when a ticked
+    id lies outside the user's scope: a forged form is refused whole, and nothing changes."""
+    from django.contrib import messages
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.utils.translation import gettext as _
+
+    count = queryset.count()
+    across = request.POST.get("select_across") == "1"
+    if not across and count != len(set(request.POST.getlist(ACTION_CHECKBOX_NAME))):
+        messages.error(request, _("Some of the selected customers are not yours to change. Nothing was changed."))
+        return None
+    return count

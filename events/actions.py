@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dataio.selection import checked_action_count
+
 from . import services
 
 
@@ -33,13 +35,11 @@ class LinkForm(forms.Form):
 def add_to_event(modeladmin, request, queryset):
     if not request.user.has_perm(services.LINK_PERMISSION):
         raise PermissionDenied
+    count = checked_action_count(request, queryset)
+    if count is None:
+        return None
     selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
     across = request.POST.get("select_across") == "1"
-    count = queryset.count()
-    if not across and count != len(set(selected)):
-        # A ticked id outside the user's scope (a forged form): refused, nothing changes.
-        messages.error(request, _("Some of the selected customers are not yours to change. Nothing was changed."))
-        return None
     form = LinkForm(request.POST if "apply" in request.POST else None, user=request.user)
     if form.is_bound and form.is_valid():
         event = form.cleaned_data["event"]

@@ -355,7 +355,7 @@ def _bulk_tanaka(branch, n, prefix="X"):
 
 
 def test_s4_pages_inside_a_large_result_are_bounded_and_exact(admin_client, hq_branch, monkeypatch):
-    """Pages within the first CAP matches read up to the window's last id, and equal the unbounded pages."""
+    """Pages within the first CAP matches are read by the ids the window bounds, and equal the unbounded pages."""
     from crm.admin import pagination
 
     # given: 30 matches, CAP 15, 10 rows a page
@@ -370,8 +370,47 @@ def test_s4_pages_inside_a_large_result_are_bounded_and_exact(admin_client, hq_b
         cl = response.context["cl"]
         assert [c.code for c in cl.result_list] == rows
         assert cl.paginator.is_estimate and cl.paginator.window_last_id is not None
-        if page == 1:  # inside the first CAP rows: bounded by the window's last id
-            assert f"<= {cl.paginator.window_last_id}" in str(cl.result_list.query)
+        if page == 1:  # inside the first CAP rows: read by their ids, no sort of every match
+            assert '"crm_customer"."id" IN (' in str(cl.result_list.query)
+
+
+def test_s4_exact_result_pages_are_read_by_the_ids_the_count_found(admin_client, hq_branch, monkeypatch):
+    """At most CAP matches: the count's one query found every id; each page, in any order, reads only those."""
+    from crm.admin import pagination
+
+    # given: 25 matches among others, CAP 30
+    _bulk_tanaka(hq_branch, 25)
+    CustomerFactory(branch=hq_branch, last_name="佐藤")
+    monkeypatch.setattr(pagination, "CAP", 30)
+    by_code_desc = list(Customer.objects.filter(last_name="田中").order_by("-code").values_list("code", flat=True))
+    # when: sorted by code, descending, second page of 10
+    response = admin_client.get(LIST, {"q": "田中", "s_per_page": 10, "p": 2, "s_sort": "code_desc",
+                                       "s_created_from": "2000-01-01"})
+    # then
+    cl = response.context["cl"]
+    assert cl.paginator.count == 25 and not cl.paginator.is_estimate
+    assert set(cl.paginator.all_ids) == set(Customer.objects.filter(last_name="田中").values_list("id", flat=True))
+    assert '"crm_customer"."id" IN (' in str(cl.result_list.query)
+    assert [c.code for c in cl.result_list] == by_code_desc[10:20]
+
+
+@pytest.mark.parametrize("walk_span", [0, 10**9])
+def test_s4_first_matches_by_walk_or_by_index_are_the_same(hq_branch, monkeypatch, walk_span):
+    """The first N matches in id order, whether walked in id order or asked of the index (PostgreSQL)."""
+    from crm import search
+
+    # given: matches spread between other customers
+    for i in range(40):
+        CustomerFactory(branch=hq_branch, last_name="田中" if i % 3 == 0 else "佐藤")
+    monkeypatch.setattr(search, "WALK_SPAN", walk_span)
+    queryset = search.customer_quick_search(Customer.objects.order_by("id"), "田中")
+    expected = list(queryset.values_list("id", flat=True))
+    window = sorted(search.window_ids(queryset, 10))
+    low = Customer.objects.order_by("id").values_list("id", flat=True).first()
+    # when
+    found = search.first_matches(queryset, n=5, bound=window[4], low=low)
+    # then
+    assert found == expected[:5]
 
 
 def test_s4_bounded_page_streams_in_id_order_on_postgresql(hq_branch):

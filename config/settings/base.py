@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jobs",
     "dataio",
     "events",
+    "scheduling",
 ]
 
 MIDDLEWARE = [

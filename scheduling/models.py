@@ -12,7 +12,7 @@ class ScheduledChange(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPLIED = "applied", _("Applied")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", _("Cancelled by a user")
         FAILED = "failed", _("Not applied")
 
     # SET_NULL: a change whose customer was deleted stays, to be reported as not applied.

@@ -296,6 +296,11 @@ class CustomerAdmin(KokyakuAdmin):
             return  # a scheduled change writes nothing now
         super().save_related(request, form, formsets, change)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if hasattr(request, "_c11_scheduled"):
+            return []  # the formsets were not saved
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         if hasattr(request, "_c11_scheduled"):
             return None  # nothing was changed yet: the history and the audit log get it when applied

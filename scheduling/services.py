@@ -271,7 +271,7 @@ def notify_followers(*, customer: Customer, actor, reason: str = "") -> int:
         kind, fields = Notification.Kind.ADDED, []
     else:
         kind = Notification.Kind.CHANGED
-        fields = sorted(c.field for c in latest.diff_against(records[1]).changes)
+        fields = sorted(c.field for c in latest.diff_against(records[1]).changes if c.field not in NOT_SCHEDULABLE)
         if not fields:
             return 0
     label = customer_label(customer)

@@ -345,15 +345,16 @@ def test_c11_follow_a_branch(world, client):
     client.post(reverse("scheduling:follow_branch"), {"branch": world.branch_a.pk, "follow": "1"})
     client.post(reverse("scheduling:follow_branch"), {"branch": world.branch_b.pk, "follow": "1"})  # not theirs
     assert list(Follow.objects.values_list("branch_id", flat=True)) == [world.branch_a.pk]
-    new = CustomerFactory(branch=world.branch_a, last_name="新規")
-    services.customer_save(customer=new, user=world.users["hq_admin"])
+    new = services.customer_save(customer=Customer(branch=world.branch_a, last_name="新規", last_name_kana="シンキ"),
+                                 user=world.users["hq_admin"])
     world.customer_a.tel = "03-5555-6666"
     services.customer_save(customer=world.customer_a, user=world.users["hq_admin"])
     world.customer_b.tel = "03-5555-7777"
     services.customer_save(customer=world.customer_b, user=world.users["hq_admin"])
     kinds = sorted(Notification.objects.filter(user=follower).values_list("customer_id", "kind"))
-    assert kinds == sorted([(new.pk, "changed"), (world.customer_a.pk, "changed")]) or \
-        (world.customer_a.pk, "changed") in kinds
+    assert kinds == sorted([(new.pk, "added"), (world.customer_a.pk, "changed")])
+    services.customer_save(customer=world.customer_a, user=world.users["hq_admin"])  # saved, nothing changed
+    assert Notification.objects.filter(user=follower).count() == 2
     assert not Notification.objects.filter(customer=world.customer_b).exists()
     client.post(reverse("scheduling:follow_branch"), {"branch": world.branch_a.pk, "follow": "0"})
     assert not Follow.objects.exists()

@@ -96,6 +96,11 @@ def test_c11_nothing_changed_schedules_nothing(admin_client, customer):
 def test_c11_add_form_and_past_versions_offer_no_effective_date(admin_client, customer):
     assert 'name="effective_date"' not in admin_client.get(reverse("admin:crm_customer_add")).content.decode()
     assert 'name="effective_date"' in admin_client.get(card(customer)).content.decode()
+    version = customer.history.order_by("-history_id").first()
+    past = admin_client.get(reverse("admin:crm_customer_simple_history", args=[customer.pk, version.history_id]))
+    assert past.status_code == 200
+    page = past.content.decode()
+    assert 'name="effective_date"' not in page and 'id="c11-follow"' not in page
 
 
 # --- applying -----------------------------------------------------------------------------

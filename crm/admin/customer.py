@@ -365,6 +365,7 @@ class CustomerAdmin(KokyakuAdmin):
             context["career_rows"] = list(obj.career.all()) if editing != "career" else None
             context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
             # C11: pending (and recently failed) scheduled changes, following, notifications seen.
+            context["c11_panel"] = True
             context["c11_followed"] = getattr(obj, "c11_followed", False)
             context["c11_may_change"] = self.has_change_permission(request, obj)
             context["c11_changes"] = (scheduling_selectors.card_changes(customer=obj, user=user)

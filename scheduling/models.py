@@ -40,6 +40,9 @@ class ScheduledChange(models.Model):
         ordering = ["effective_date", "id"]
         indexes = [models.Index(fields=["status", "effective_date"], name="sched_status_date")]
 
+    def __str__(self):
+        return f"{self.customer_label} {self.effective_date:%Y/%m/%d}"
+
 
 class Follow(models.Model):
     """A user follows one customer or one branch (部署): changes by others become notifications."""
@@ -51,7 +54,12 @@ class Follow(models.Model):
                                related_name="followers")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return str(self.user)
+
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(customer__isnull=False, branch__isnull=True) | Q(customer__isnull=True, branch__isnull=False)),
@@ -81,6 +89,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"{self.user} {self.customer_label}"
+
     class Meta:
+        verbose_name = _("update notice")
+        verbose_name_plural = _("update notices")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at", "created_at"], name="notif_user_unread")]

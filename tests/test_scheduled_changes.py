@@ -416,3 +416,15 @@ def test_c11_home_queries_do_not_grow_with_notifications(admin_client, admin_use
         services.customer_save(customer=c, user=StaffFactory(username=f"writer{i}", is_head_office=True))
     assert Notification.objects.filter(user=admin_user).count() == 16
     assert count() == few
+
+
+def test_c11_deleting_a_followed_customer_lists_its_follows_and_notices_by_name(admin_client, customer, admin_user):
+    other = StaffFactory(username="other", is_head_office=True, roles=[roles.GENERAL])
+    scheduling.follow_customer(user=other, customer_id=customer.pk, on=True)
+    customer.title = "部長"
+    services.customer_save(customer=customer, user=admin_user)
+    page = admin_client.get(reverse("admin:crm_customer_delete", args=[customer.pk])).content.decode()
+    assert "object (" not in page and str(other) in page
+    admin_client.post(reverse("admin:crm_customer_delete", args=[customer.pk]), {"post": "yes"})
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert not Follow.objects.exists() and not Notification.objects.exists()

@@ -62,6 +62,10 @@ JA = {
     "none": "なし",
     "Department to follow": "フォローする部署",
     "Follow this department": "この部署をフォロー",
+    "follow": "フォロー",
+    "follows": "フォロー",
+    "update notice": "更新通知",
+    "update notices": "更新通知",
 
     # --- 利用者 and 権限グループ: roles in the words of the role matrix (issue 11, point 7) ---
     "View customers": "顧客の参照",

@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from audit import events as audit_events
+from audit.models import AuditEvent
 from crm import dates, permissions
 from crm.models import Customer
 
@@ -201,6 +203,10 @@ def _apply_one(pk: int) -> bool | None:
                 customer.history.order_by("-history_id").values_list("history_id", flat=True).first()
             )
             change.save(update_fields=["status", "finished_at", "applied_history_id"])
+            # R4: the write is the scheduling person's, as it would have been from the card.
+            audit_events.record(AuditEvent.Action.UPDATE, user=change.created_by, target=customer,
+                                history_id=change.applied_history_id,
+                                detail={"fields": sorted(change.changes), "scheduled_change": change.pk})
             return True
         change.status, change.failure_reason = ScheduledChange.Status.FAILED, problem
         change.save(update_fields=["status", "failure_reason", "finished_at"])

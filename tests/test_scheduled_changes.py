@@ -120,6 +120,10 @@ def test_c11_run_scheduled_applies_on_the_date_as_the_users_change(customer):
     assert latest.history_user == user and latest.history_change_reason == expected_reason("移転")
     assert change.status == ScheduledChange.Status.APPLIED and change.applied_history_id == latest.history_id
     assert "applied 0" in run_scheduled(DAY)  # applied once only
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, customer_code=customer.code)
+    assert event.user == user and event.history_id == latest.history_id and event.detail["fields"] == ["address"]
 
 
 def test_c11_overdue_changes_are_applied_by_a_later_run(customer, admin_user):

@@ -432,3 +432,24 @@ def test_c11_deleting_a_followed_customer_lists_its_follows_and_notices_by_name(
     admin_client.post(reverse("admin:crm_customer_delete", args=[customer.pk]), {"post": "yes"})
     assert not Customer.objects.filter(pk=customer.pk).exists()
     assert not Follow.objects.exists() and not Notification.objects.exists()
+
+
+def test_c11_card_queries_do_not_grow_with_scheduled_changes(admin_client, admin_user, customer):
+    def count():
+        admin_client.get(card(customer))
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(card(customer)).status_code == 200
+        return sum(1 for q in queries.captured_queries if "SAVEPOINT" not in q["sql"])
+
+    branches = [BranchFactory(code=f"S{i}", name=f"支店{i}") for i in range(6)]
+    scheduling.schedule_change(customer=customer, user=admin_user, changes={"branch": branches[0]},
+                               effective_date=DAY)
+    few = count()
+    for i, branch in enumerate(branches[1:], start=1):
+        scheduling.schedule_change(customer=customer, user=admin_user, changes={"branch": branch, "title": f"課長{i}"},
+                                   effective_date=DAY + datetime.timedelta(days=i))
+    page = admin_client.get(card(customer)).content.decode()
+    panel = page[page.index('id="c11-scheduled"'):]
+    panel = panel[:panel.index("</table>")]
+    assert all(f"{b.name}</span>" in panel for b in branches)
+    assert count() == few

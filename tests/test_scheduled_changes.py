@@ -453,3 +453,16 @@ def test_c11_card_queries_do_not_grow_with_scheduled_changes(admin_client, admin
     panel = panel[:panel.index("</table>")]
     assert all(f"{b.name}</span>" in panel for b in branches)
     assert count() == few
+
+
+def test_c11_family_editors_offer_no_effective_date_and_a_crafted_post_saves_nothing(admin_client, customer):
+    page = admin_client.get(card(customer) + "?edit=family").content.decode()
+    assert 'name="effective_date"' not in page
+    data = card_post_data(customer, title="部長", effective_date=DAY_TEXT)
+    data.update({"family-TOTAL_FORMS": "1", "family-0-registered_on": "2002-06-01", "family-0-relation": "子供",
+                 "family-0-name": "田中 徹", "family-0-name_kana": "タナカ トオル"})
+    response = admin_client.post(card(customer), data, follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+    customer.refresh_from_db()
+    assert not customer.family.exists() and customer.title == "係長" and not ScheduledChange.objects.exists()

@@ -293,7 +293,14 @@ class CustomerAdmin(KokyakuAdmin):
 
     def save_related(self, request, form, formsets, change):
         if hasattr(request, "_c11_scheduled"):
-            return  # a scheduled change writes nothing now
+            # A scheduled change writes nothing now. The 家族 / 前職 / 電話番号 editors offer no 適用日;
+            # a post changing them with one is refused as a whole rather than half kept.
+            if request._c11_scheduled is not None and any(fs.has_changed() for fs in formsets):
+                request._c11_scheduled.delete()
+                request._c11_scheduled = None
+                request._c11_problem = _("Family, career and phone numbers cannot be scheduled: nothing was "
+                                         "saved. Save them without an effective date.")
+            return
         super().save_related(request, form, formsets, change)
 
     def construct_change_message(self, request, form, formsets, add=False):

@@ -63,6 +63,8 @@ JA = {
     "Department to follow": "フォローする部署",
     "Follow this department": "この部署をフォロー",
     "follow": "フォロー",
+    "Family, career and phone numbers cannot be scheduled: nothing was saved. Save them without an effective date.":
+        "家族・前職・電話番号の変更は予約できません。何も保存していません。適用日を空欄にして保存してください。",
     "follows": "フォロー",
     "update notice": "更新通知",
     "update notices": "更新通知",

@@ -35,6 +35,7 @@ dev: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py bootstrap_demo --port $(PORT)
+	$(PY) manage.py run_scheduled --queue
 	$(PY) manage.py db_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("crm.urls")),
+    path("updates/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]

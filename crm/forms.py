@@ -13,7 +13,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget, UnfoldAdminTextInputWidget,
+)
 
 from fieldconfig.lookup import ConfiguredLabel, config
 
@@ -193,6 +195,14 @@ class CustomerForm(ConfiguredModelForm):
         help_text=_("Optional. Shown in the change history (更新目的)."),
     )
 
+    # C11: save the change for a later date instead of now (scheduling.services).
+    effective_date = JapaneseDateField(
+        label=_("Effective date"),
+        required=False,
+        widget=UnfoldAdminSingleDateWidget,
+        help_text=_("Leave blank to save now. With a date after today, the change is kept and applied on that day."),
+    )
+
     class Meta:
         model = Customer
         fields = "__all__"
@@ -200,11 +210,19 @@ class CustomerForm(ConfiguredModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk or self.read_only:
+            self.fields.pop("effective_date", None)  # a new customer, a past version: nothing to schedule
         snapshot = config()
         grid = self.fields["checks"]
         grid.widget.boxes = [(name, snapshot.label("customer", name)) for name in self.visible_checks]
         grid.initial = {name: getattr(self.instance, name) for name in self.visible_checks}
         grid.disabled = self.read_only
+
+    def clean_effective_date(self):
+        value = self.cleaned_data.get("effective_date")
+        if value is not None and value <= dates.today():
+            raise forms.ValidationError(_("Enter a date after today."), code="past")
+        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -22,7 +22,16 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     customer._change_reason = reason or None
     with transaction.atomic():
         customer.save()
+        _notify_followers(customer=customer, user=user, reason=reason)
     return customer
+
+
+def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:
+    """更新通知 (C11): those who follow this customer or its branch hear of the change, in the
+    same transaction (one query when nobody follows; no signals)."""
+    from scheduling.services import notify_followers
+
+    notify_followers(customer=customer, actor=user, reason=reason)
 
 
 def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
@@ -49,7 +58,9 @@ def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) 
     customer.updated_by = user
     customer._history_user = user
     customer._change_reason = _("Changed from the result list")
-    customer.save(update_fields=[field, "updated_by", "updated_at"])
+    with transaction.atomic():
+        customer.save(update_fields=[field, "updated_by", "updated_at"])
+        _notify_followers(customer=customer, user=user, reason=customer._change_reason)
     return customer
 
 

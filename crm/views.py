@@ -26,6 +26,11 @@ def dashboard_callback(request, context):
             "saved_searches": _saved_searches_with_usability(request),
         }
     )
+    # 更新通知 (C11): changes by others to what this user follows, and branches to follow.
+    from scheduling import selectors as scheduling_selectors
+
+    context.update(scheduling_selectors.home_notifications(user))
+    context["followed_branches"], context["unfollowed_branches"] = scheduling_selectors.followed_branches(user)
     return context
 
 

@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
+# Scheduled customer changes (C11): the worker applies the due ones at once and every
+# SCHEDULED_CHANGES_INTERVAL_MINUTES (10) after that, re-queuing itself; no cron needed.
+.venv/bin/python manage.py run_scheduled --queue
 .venv/bin/python manage.py db_worker --no-reload &
 WORKER=$!
 # gthread: several requests at once; long streamed exports are not cut off by the worker timeout.

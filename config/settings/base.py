@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jobs",
     "dataio",
     "events",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,8 @@ CACHES = {
 # Background work (imports, big exports and prints, merges): Django's Tasks framework on
 # django-tasks-db's database queue; `python manage.py db_worker` runs the jobs.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
+SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
 
 AUTH_USER_MODEL = "crm.Staff"
 AUTHENTICATION_BACKENDS = [

@@ -22,6 +22,8 @@ from events import actions as event_actions
 from printouts import services as printout_services
 from jobs import services as job_services
 from printouts.forms import PrintForm
+from scheduling import selectors as scheduling_selectors
+from scheduling import services as scheduling_services
 
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
@@ -275,13 +277,58 @@ class CustomerAdmin(KokyakuAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
+        effective = form.cleaned_data.get("effective_date") if change else None
+        if effective:  # C11: kept for that day, the customer is not written now
+            from scheduling import services as scheduling
+
+            request._c11_scheduled = None
+            try:
+                request._c11_scheduled = scheduling.schedule_edited(
+                    customer=obj, user=request.user, effective_date=effective,
+                    reason=self.change_reason_for(request, form) or "")
+            except ValidationError as exc:
+                request._c11_problem = " ".join(exc.messages)
+            return
         services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
+
+    def save_related(self, request, form, formsets, change):
+        if hasattr(request, "_c11_scheduled"):
+            # A scheduled change writes nothing now. The 家族 / 前職 / 電話番号 editors offer no 適用日;
+            # a post changing them with one is refused as a whole rather than half kept.
+            if request._c11_scheduled is not None and any(fs.has_changed() for fs in formsets):
+                request._c11_scheduled.delete()
+                request._c11_scheduled = None
+                request._c11_problem = _("Family, career and phone numbers cannot be scheduled: nothing was "
+                                         "saved. Save them without an effective date.")
+            return
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if hasattr(request, "_c11_scheduled"):
+            return []  # the formsets were not saved
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if hasattr(request, "_c11_scheduled"):
+            return None  # nothing was changed yet: the history and the audit log get it when applied
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if not hasattr(request, "_c11_scheduled"):
+            return super().response_change(request, obj)
+        scheduled = request._c11_scheduled
+        if scheduled is None:
+            self.message_user(request, getattr(request, "_c11_problem", ""), messages.WARNING)
+        else:
+            self.message_user(request, _("The change was scheduled for %(date)s. It is shown on the card until then.")
+                              % {"date": dates.format_date(scheduled.effective_date)}, messages.SUCCESS)
+        return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
 
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.
         queryset = (
             self.get_queryset(request).select_related("created_by", "updated_by")
-            .annotate(**selectors.customer_summary_annotations())
+            .annotate(**selectors.customer_summary_annotations(), **scheduling_selectors.card_annotations(request.user))
         )
         model = queryset.model
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
@@ -324,6 +371,14 @@ class CustomerAdmin(KokyakuAdmin):
             context["family_rows"] = list(obj.family.all()) if editing != "family" else None
             context["career_rows"] = list(obj.career.all()) if editing != "career" else None
             context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
+            # C11: pending (and recently failed) scheduled changes, following, notifications seen.
+            context["c11_panel"] = True
+            context["c11_followed"] = getattr(obj, "c11_followed", False)
+            context["c11_may_change"] = self.has_change_permission(request, obj)
+            context["c11_changes"] = (scheduling_selectors.card_changes(customer=obj, user=user)
+                                      if getattr(obj, "c11_scheduled", False) else [])
+            if getattr(obj, "c11_unread", False):
+                scheduling_services.mark_read(user=user, customer_id=obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

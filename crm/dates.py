@@ -59,11 +59,14 @@ NOT_A_DATE = _("Not a date. Enter it as 1985/4/1, 1985-04-01, S60.4.1 or 昭和6
 
 
 class DateInputError(ValueError):
-    """A typed date that cannot be read; `message` says why, in the user's language."""
+    """A typed date that cannot be read; `message` says why, in the user's language. `code` is
+    "invalid" for text that is no date at all or a day that does not exist (2月30日), "era" for a
+    和暦 date outside its era (平成32年, 令和元年4月30日) or in year 0."""
 
-    def __init__(self, message=NOT_A_DATE):
+    def __init__(self, message=NOT_A_DATE, code="invalid"):
         super().__init__(str(message))
         self.message = message
+        self.code = code
 
 
 _SEPARATED = re.compile(r"^(\d{4})[/\-.年](\d{1,2})[/\-.月](\d{1,2})日?$")
@@ -104,15 +107,17 @@ def parse_date(value) -> date | None:
 def _era_date(typed, era_key: str, era_year: str, month: str, day: str) -> date:
     era = _BY_KEY[era_key.upper() if era_key.isascii() else era_key]
     year = 1 if era_year == "元" else int(era_year)
+    typed = str(typed).strip()
     if year < 1:
-        raise DateInputError(_("Japanese era years start at 1 (元年): %(typed)s is not a date.") % {"typed": str(typed).strip()})
+        raise DateInputError(_("Japanese era years start at 1 (元年): %(typed)s is not a date.") % {"typed": typed},
+                             code="era")
     result = _date(era.first.year + year - 1, int(month), int(day), typed)
     if result < era.first:
         raise DateInputError(_("%(era)s began on %(first)s: %(typed)s is before it.") % {
-            "era": era.name, "first": format_era(era.first, era), "typed": str(typed).strip()})
+            "era": era.name, "first": format_era(era.first, era), "typed": typed}, code="era")
     if era.last is not None and result > era.last:
         raise DateInputError(_("%(era)s ended on %(last)s: %(typed)s is not a date.") % {
-            "era": era.name, "last": format_era(era.last, era), "typed": str(typed).strip()})
+            "era": era.name, "last": format_era(era.last, era), "typed": typed}, code="era")
     return result
 
 

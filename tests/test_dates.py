@@ -265,3 +265,25 @@ def test_j2_contact_list_shows_the_era_with_the_same_queries(admin_client, hq_br
     assert "令和元年5月1日" in body and "令和元年5月5日" in body and "2019/05/01" not in body
     assert japanese == western
     assert ContactHistory.objects.count() == 5 and Customer.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_j2_event_list_date_inputs_show_the_era(admin_client, hq_branch):
+    from tests.factories import EventLinkFactory
+
+    link = EventLinkFactory(customer=CustomerFactory(branch=hq_branch), sent=True, sent_on=D(2026, 12, 3))
+    set_display(dates.JAPANESE)
+    url = reverse("admin:events_eventlink_changelist") + f"?event__id__exact={link.event_id}"
+    body = admin_client.get(url).content.decode()
+    assert 'value="令和8年12月3日"' in body and 'value="2026/12/03"' not in body
+
+
+@pytest.mark.django_db
+def test_j2_change_history_shows_dates_as_the_office_does(admin_client, hq_branch):
+    customer = CustomerFactory(branch=hq_branch, birth_date=D(1985, 4, 1))
+    set_display(dates.JAPANESE)
+    data = card_post_data(customer, birth_date="H1.1.8")
+    response = admin_client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+    assert response.status_code == 302
+    body = admin_client.get(reverse("admin:crm_customer_history", args=[customer.pk])).content.decode()
+    assert "昭和60年4月1日" in body and "平成元年1月8日" in body

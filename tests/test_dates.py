@@ -231,9 +231,12 @@ def test_j2_import_reads_era_dates_and_says_why_it_refuses_one(db):
 
     world = build_world()
     client = ja_client(world.users["hq_admin"])
+    set_display(dates.JAPANESE)
     job = checked_job(client, cp932_file(",A,和暦,一,,,S60.4.1,,,", ",A,和暦,二,,,昭和６０年４月２日,,,",
                                          ",A,和暦,三,,,令和元年5月1日,,,", ",A,和暦,四,,,h31/4/30,,,"))
     assert (job.result["new"], job.result["bad_rows"]) == (4, 0), job.message
+    preview = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "昭和60年4月1日" in preview and "平成31年4月30日" in preview  # as read, as the office shows dates
     confirm(client, job)
     born = dict(Customer.objects.filter(last_name="和暦").values_list("first_name", "birth_date"))
     assert born == {"一": D(1985, 4, 1), "二": D(1985, 4, 2), "三": D(2019, 5, 1), "四": D(2019, 4, 30)}
@@ -287,3 +290,15 @@ def test_j2_change_history_shows_dates_as_the_office_does(admin_client, hq_branc
     assert response.status_code == 302
     body = admin_client.get(reverse("admin:crm_customer_history", args=[customer.pk])).content.decode()
     assert "昭和60年4月1日" in body and "平成元年1月8日" in body
+
+
+@pytest.mark.django_db
+def test_j2_merge_screen_shows_birth_dates_as_the_office_does(admin_client, hq_branch):
+    from tests.factories import DuplicateGroupFactory
+
+    one = CustomerFactory(branch=hq_branch, birth_date=D(1985, 4, 1))
+    two = CustomerFactory(branch=hq_branch, birth_date=D(1989, 1, 8))
+    group = DuplicateGroupFactory(customer_ids=[one.pk, two.pk], size=2)
+    set_display(dates.JAPANESE)
+    body = admin_client.get(reverse("admin:dataio_duplicategroup_change", args=[group.pk])).content.decode()
+    assert "昭和60年4月1日" in body and "平成元年1月8日" in body and "1985-04-01" not in body

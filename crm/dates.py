@@ -125,7 +125,8 @@ def _date(year: int, month: int, day: int, typed) -> date:
     try:
         return date(year, month, day)
     except ValueError:  # 2月30日, 13月
-        raise DateInputError(_("There is no such day: %(typed)s. Enter a date such as 1985/4/1 or 昭和60年4月1日.") % {"typed": str(typed).strip()}) from None
+        raise DateInputError(_("There is no such day: %(typed)s. Enter a date such as 1985/4/1 or 昭和60年4月1日.")
+                             % {"typed": str(typed).strip()}) from None
 
 
 def era_of(value: date) -> Era | None:

@@ -27,8 +27,9 @@ class JapaneseDateField(forms.DateField):
     1985年4月1日, S60.4.1, 昭和60年4月1日, 令和元年5月1日, full-width digits), shown as the office
     set it (2026/12/03 or 令和8年12月3日, crm.dates.format_date). A 和暦 date outside its era is
     refused at the field saying so (平成32年…: 平成 ended on 平成31年4月30日), anything else
-    unreadable with Django's 「日付を正しく入力してください。」; the form shows what was typed. Every date field of every admin form and the search
-    screen use it; its input stays a text box (the calendar button only helps)."""
+    unreadable with Django's 「日付を正しく入力してください。」; the form shows what was typed. Every
+    date field of every admin form and the search screen use it; its input stays a text box (the
+    calendar button only helps)."""
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -35,7 +35,8 @@ from .. import dates, history, permissions
 from ..permission_names import permission_label
 from ..forms import InlineForm, JapaneseDateField
 
-# Every date input accepts what Japanese users type and shows YYYY/MM/DD (crm/dates.py).
+# Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
+# set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
 # unfold merges a ModelAdmin's overrides into its own (its date widget stays); inlines take
 # theirs as they are, so they get unfold's with the field class added.
 DATE_OVERRIDES = {models.DateField: {"form_class": JapaneseDateField}}

@@ -35,7 +35,8 @@ class ContactHistoryAdmin(CustomerChildAdmin):
     form = ContactHistoryForm
     inlines = [AttachmentInline]
     autocomplete_fields = ["customer"]
-    list_display = [date_column(ContactHistory, "date"), "customer", "category", "content1", "status", "department", "staff"]
+    list_display = [date_column(ContactHistory, "date"), "customer", "category", "content1", "status", "department",
+                    "staff"]
     list_select_related = ["customer", "category", "department", "staff"]
     list_filter = ["category", "status", "department"]
     search_fields = ["customer__code", "content1", "detail"]

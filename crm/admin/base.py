@@ -194,7 +194,7 @@ def date_column(model, field_name):
     def column(obj):
         return dates.format_date(getattr(obj, field_name))
 
-    column.__name__ = f"{field_name}_shown"
+    column.__name__ = field_name  # the cells keep the field's CSS class (field-date)
     column.short_description = model._meta.get_field(field_name).verbose_name
     column.admin_order_field = field_name
     column.field_name = field_name

@@ -17,6 +17,7 @@ from dataio import values
 from fieldconfig.models import SystemSetting
 from tests.factories import ContactHistoryFactory, CustomerFactory, PurchaseFactory
 from tests.helpers import card_post_data
+from tests.test_browser import page  # noqa: F401  (the chromium fixture, locale ja-JP)
 
 D = datetime.date
 
@@ -302,3 +303,38 @@ def test_j2_merge_screen_shows_birth_dates_as_the_office_does(admin_client, hq_b
     set_display(dates.JAPANESE)
     body = admin_client.get(reverse("admin:dataio_duplicategroup_change", args=[group.pk])).content.decode()
     assert "昭和60年4月1日" in body and "平成元年1月8日" in body and "1985-04-01" not in body
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_j2_browser_card_in_era_takes_a_typed_date_and_shows_it_back(page, live_server):
+    from django.apps import apps
+
+    from crm import roles
+    from tests.factories import StaffFactory
+    from tests.test_browser import login
+
+    roles.sync_roles(apps)  # a transactional test: earlier ones flushed the migration's groups
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = CustomerFactory(birth_date=D(1985, 4, 1))
+    set_display(dates.JAPANESE)
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    birth = page.locator("input[name=birth_date]")
+    assert birth.input_value() == "昭和60年4月1日"
+
+    birth.fill("ｈ３１．４．３０")  # what an IME in full-width mode gives
+    page.click("button[name=_continue]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("input[name=birth_date]").input_value() == "平成31年4月30日"
+    customer.refresh_from_db()
+    assert customer.birth_date == D(2019, 4, 30)
+
+    page.locator("input[name=birth_date]").fill("平成32年1月1日")
+    page.click("button[name=_continue]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("input[name=birth_date]").input_value() == "平成32年1月1日"
+    # the reason shows at the field: its own block of the card holds it
+    assert "平成31年4月30日" in page.locator(".field-birth_date").first.inner_text()
+    customer.refresh_from_db()
+    assert customer.birth_date == D(2019, 4, 30)

@@ -85,8 +85,9 @@ PURCHASE_TEXTS = [("p_payment_method", "payment_method"), ("p_media", "media")]
 
 
 def _date(label):
-    # Typed as text and shown as YYYY/MM/DD like every date in the admin (crm/dates.py).
-    return JapaneseDateField(label=label, required=False, widget=forms.DateInput(attrs={"placeholder": _("yyyy/mm/dd")}))
+    # Typed as text, 西暦 or 和暦 (1985/4/1, S60.4.1, 昭和60年4月1日), by the one parser (crm/dates.py).
+    return JapaneseDateField(label=label, required=False,
+                             widget=forms.DateInput(attrs={"placeholder": _("e.g. 1985/4/1, S60.4.1")}))
 
 
 def _number(label, min_value=0):

@@ -1,5 +1,6 @@
 """Forms for the admin screens. Labels come from the field's ConfiguredLabel; pulldowns from fieldconfig."""
 
+import datetime
 import os
 
 from django import forms
@@ -24,17 +25,31 @@ from .models import ContactAttachment, ContactHistory, Customer, Purchase
 
 
 class JapaneseDateField(forms.DateField):
-    """A date as the office types it (crm.dates.parse_date: 1985/4/1, 19850401, 1985年4月1日,
-    full-width digits), shown as YYYY/MM/DD (the widget takes the first of the language's
-    DATE_INPUT_FORMATS, config/formats/ja). Every date field of every admin form uses it."""
+    """A date as the office types it, 西暦 or 和暦 (crm.dates.parse_date: 1985/4/1, 19850401,
+    1985年4月1日, S60.4.1, 昭和60年4月1日, 令和元年5月1日, full-width digits), shown as the office
+    set it (2026/12/03 or 令和8年12月3日, crm.dates.format_date). A 和暦 date outside its era is
+    refused at the field saying so (平成32年…: 平成 ended on 平成31年4月30日), anything else
+    unreadable with Django's 「日付を正しく入力してください。」; the form shows what was typed. Every
+    date field of every admin form and the search screen use it; its input stays a text box (the
+    calendar button only helps)."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
             return dates.parse_date(value)
+        except dates.DateInputError as error:
+            if error.code == "era":  # 平成32年…: say where the era ends or begins
+                raise ValidationError(error.message, code="invalid") from None
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         except (ValueError, TypeError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        # A stored date as the office shows dates; typed text (a form shown again) stays as typed.
+        if isinstance(value, datetime.date):
+            return dates.format_date(value)
+        return value
 
 
 def postal_lookup_attrs(*, address_field: str) -> dict:

@@ -1,5 +1,7 @@
 """名寄せ screens (S6): the groups of probable duplicates, side-by-side comparison and merge, undo."""
 
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from unfold.admin import ModelAdmin
 
+from crm import dates
 from crm import permissions as crm_permissions
 from crm.admin.base import AuditedAdminMixin
 from crm.models import Customer
@@ -147,6 +150,8 @@ def _display(customer, field) -> str:
     value = getattr(customer, field.attname)
     if isinstance(value, bool):
         return "○" if value else ""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return dates.format_date(value)  # 2026/12/03 or 令和8年12月3日, as the office set it (J2)
     return "" if value is None else str(value)
 
 

@@ -12,6 +12,7 @@ file size; writes go through crm.bulk_write (search keys and a history record pe
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from audit import events as audit_events
-from crm import permissions
+from crm import dates, permissions
 from crm.bulk_write import CustomerWrites, Table, Writer, insert_records, keep_sequence_past, reserve_customer_codes
 from crm.models import Customer, Product, Purchase
 
@@ -333,6 +334,8 @@ def _shown(column: Column, value) -> str:
         return ""
     if column.name == CUSTOMER_CODE:
         return value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return dates.format_date(value)  # the preview shows a date as the office's screens do (J2)
     try:
         return column.format(value)
     except Exception:

@@ -78,14 +78,19 @@ def format_bool(value: bool) -> str:
 
 
 def parse_date_cell(value):
+    """西暦 or 和暦 (1985/4/1, S60.4.1, 昭和60年4月1日…), by the one parser of every screen (crm/dates.py)."""
     try:
         return parse_date(as_text(value) if isinstance(value, str) else value)
+    except dates.DateInputError as error:
+        raise ValueError(str(error.message)) from None
     except ValueError:
-        raise ValueError(_("Not a date. Write it as 1985/4/1, 1985/04/01 or 1985-04-01.")) from None
+        raise ValueError(str(dates.NOT_A_DATE)) from None
 
 
 def format_date(value) -> str:
-    return dates.format_date(value) if value else ""
+    # Always 西暦 2026/12/03, whatever the screens show: Excel reads it as a date, and a file
+    # exported and imported again keeps its dates (J2 leaves exports as they were).
+    return dates.format_date(value, style=dates.WESTERN) if value else ""
 
 
 def parse_decimal(value) -> Decimal | None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, pgettext
 
 from . import defaults
 
-CACHE_KEY = "fieldconfig:snapshot:v2"  # v2: the snapshot carries its per-model indexes
+CACHE_KEY = "fieldconfig:snapshot:v3"  # v3: the snapshot carries date_display (J2)
 # A safety net only: invalidation on save is what makes changes show at once.
 CACHE_SECONDS = 300
 
@@ -40,6 +40,7 @@ class Snapshot:
     mode: str = defaults.CORPORATE
     code_width: int = 6
     company_name: str = ""
+    date_display: str = "western"  # J2: "western" 2026/12/03 or "japanese" 令和8年12月3日 (crm.dates)
     fields: dict[tuple[str, str], FieldSpec] = field(default_factory=dict)
     # Indexes of `fields` by model, made once: every list column and form asks them.
     _hidden: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
@@ -119,7 +120,8 @@ def _build_snapshot() -> Snapshot:
         )
         for row in FieldSetting.objects.all()
     }
-    return Snapshot(mode=system.mode, code_width=system.code_width, company_name=system.company_name, fields=fields)
+    return Snapshot(mode=system.mode, code_width=system.code_width, company_name=system.company_name,
+                    date_display=system.date_display, fields=fields)
 
 
 def _load() -> Snapshot:

@@ -38,6 +38,15 @@ class SystemSetting(models.Model):
     sender_address = models.CharField(_("Sender address"), max_length=300, blank=True)
     sender_tel = models.CharField(_("Sender phone"), max_length=30, blank=True)
 
+    # J2: how screens show a record's date (crm.dates.format_date); exports keep 西暦.
+    DATE_DISPLAY_CHOICES = [("western", _("Western calendar (2026/12/03)")),
+                            ("japanese", _("Japanese era (令和8年12月3日)"))]
+    date_display = models.CharField(
+        _("Date display"), max_length=10, choices=DATE_DISPLAY_CHOICES, default="western",
+        help_text=_("How dates (birth dates, contact and purchase dates…) are shown on screens. Either form can "
+                    "always be typed. Exports keep 2026/12/03."),
+    )
+
     class Meta:
         verbose_name = _("System setting")
         verbose_name_plural = _("System settings")

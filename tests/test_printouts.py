@@ -344,7 +344,7 @@ def test_p3_a_printer_offset_outside_minus_10_to_10_mm_is_refused_at_the_field(a
     url = reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])
     data = {"mode": setting.mode, "code_width": "6", "company_name": "株式会社サンプル", "print_offset_x": "15",
             "print_offset_y": "-2.5", "postcard_numbers": "kanji", "sender_postal_code": "", "sender_address": "",
-            "sender_tel": ""}
+            "sender_tel": "", "date_display": "western"}
     response = admin_ja.post(url, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors

@@ -35,7 +35,8 @@ from .. import dates, history, permissions
 from ..permission_names import permission_label
 from ..forms import InlineForm, JapaneseDateField
 
-# Every date input accepts what Japanese users type and shows YYYY/MM/DD (crm/dates.py).
+# Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
+# set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
 # unfold merges a ModelAdmin's overrides into its own (its date widget stays); inlines take
 # theirs as they are, so they get unfold's with the field class added.
 DATE_OVERRIDES = {models.DateField: {"form_class": JapaneseDateField}}
@@ -180,6 +181,20 @@ def number_column(model, field_name):
         return "" if value is None else number_format(value, force_grouping=True)
 
     column.__name__ = f"{field_name}_shown"
+    column.short_description = model._meta.get_field(field_name).verbose_name
+    column.admin_order_field = field_name
+    column.field_name = field_name
+    return column
+
+
+def date_column(model, field_name):
+    """A list column showing a date as the office shows dates (2026/12/03 or 令和8年12月3日, J2),
+    under the field's configured label, sortable by the field; R3 drops it with the field."""
+
+    def column(obj):
+        return dates.format_date(getattr(obj, field_name))
+
+    column.__name__ = field_name  # the cells keep the field's CSS class (field-date)
     column.short_description = model._meta.get_field(field_name).verbose_name
     column.admin_order_field = field_name
     column.field_name = field_name

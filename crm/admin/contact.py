@@ -8,7 +8,7 @@ from unfold.decorators import display
 
 from ..forms import AttachmentForm, ContactHistoryForm
 from ..models import ContactAttachment, ContactHistory
-from .base import CustomerChildAdmin, TabularInline
+from .base import CustomerChildAdmin, TabularInline, date_column
 
 
 class AttachmentInline(TabularInline):
@@ -35,7 +35,8 @@ class ContactHistoryAdmin(CustomerChildAdmin):
     form = ContactHistoryForm
     inlines = [AttachmentInline]
     autocomplete_fields = ["customer"]
-    list_display = ["date", "customer", "category", "content1", "status", "department", "staff"]
+    list_display = [date_column(ContactHistory, "date"), "customer", "category", "content1", "status", "department",
+                    "staff"]
     list_select_related = ["customer", "category", "department", "staff"]
     list_filter = ["category", "status", "department"]
     search_fields = ["customer__code", "content1", "detail"]

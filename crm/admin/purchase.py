@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from .. import permissions
 from ..forms import PurchaseForm
 from ..models import Product, Purchase
-from .base import CustomerChildAdmin, number_column
+from .base import CustomerChildAdmin, date_column, number_column
 
 # What choosing a product fills in on the purchase form: purchase field ← product master field.
 PRODUCT_FILL = {"product_code": "code", "product_name": "name", "product_category": "category",
@@ -17,7 +17,7 @@ PRODUCT_FILL = {"product_code": "code", "product_name": "name", "product_categor
 class PurchaseAdmin(CustomerChildAdmin):
     form = PurchaseForm
     autocomplete_fields = ["customer", "product"]
-    list_display = ["date", "customer", "product_category", "product_code", "product_name",
+    list_display = [date_column(Purchase, "date"), "customer", "product_category", "product_code", "product_name",
                     *(number_column(Purchase, name) for name in ("quantity", "unit_price", "amount"))]
     list_select_related = ["customer", "product"]
     list_filter = ["shipped", "paid", "product_category"]

@@ -630,8 +630,25 @@ JA = {
     "Next": "次へ",
     "First rows as read": "読み取った最初の行",
     "Use 1 or 0, ○ or ×, TRUE or FALSE.": "1 / 0、○ / ×、TRUE / FALSE のいずれかで入力してください。",
-    "Not a date. Write it as 1985/4/1, 1985/04/01 or 1985-04-01.":
-        "日付として読めません。1985/4/1、1985/04/01、1985-04-01 のように入力してください。",
+    # J2: dates typed and shown 西暦 or 和暦 (crm/dates.py)
+    "Not a date. Enter it as 1985/4/1, 1985-04-01, S60.4.1 or 昭和60年4月1日.":
+        "日付として読めません。1985/4/1、1985-04-01、S60.4.1、昭和60年4月1日 のように入力してください。",
+    "Japanese era years start at 1 (元年): %(typed)s is not a date.":
+        "和暦の年は1年（元年）からです。%(typed)s は日付になりません。",
+    "%(era)s began on %(first)s: %(typed)s is before it.":
+        "%(era)sは%(first)sからです。%(typed)s は%(era)sが始まる前の日付です。",
+    "%(era)s ended on %(last)s: %(typed)s is not a date.":
+        "%(era)sは%(last)sまでです。%(typed)s という日付はありません。",
+    "There is no such day: %(typed)s. Enter a date such as 1985/4/1 or 昭和60年4月1日.":
+        "%(typed)s という日付はありません。1985/4/1、昭和60年4月1日 のように入力してください。",
+    "e.g. 1985/4/1, S60.4.1": "例 1985/4/1、S60.4.1",
+    "Date display": "日付の表示",
+    "Western calendar (2026/12/03)": "西暦（2026/12/03）",
+    "Japanese era (令和8年12月3日)": "和暦（令和8年12月3日）",
+    "How dates (birth dates, contact and purchase dates…) are shown on screens. Either form can always be typed. "
+    "Exports keep 2026/12/03.":
+        "生年月日・対応日・購入日などの日付を画面でどう表示するか。入力はどちらの形でもできます。"
+        "エクスポートは 2026/12/03 のままです。",
     "Not a number.": "数値ではありません。",
     "Write a whole number.": "整数で入力してください。",
     "Background jobs": "バックグラウンド処理",

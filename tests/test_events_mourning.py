@@ -165,6 +165,13 @@ def test_e5_mourning_screen_is_branch_scoped_and_lists_follow_it(world):
     response = client.post(reverse("admin:events_mourning_add"), {
         "customer": world.customer_a.pk, "family_member": stranger.pk, "year": "2028"})
     assert response.status_code == 200 and not Mourning.objects.filter(year=2028).exists()
+    # the customer card lists it by year, with the way to register another
+    card = client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk])).content.decode()
+    section = card.split('id="card-mourning"')[1].split("</section>")[0]
+    assert "2027" in section and "世帯全体" in section and "祖母様ご逝去" in section
+    assert f"/events/mourning/add/?customer={world.customer_a.pk}" in section
+    read_only = client_for(world, "read_only").get(reverse("admin:crm_customer_change", args=[world.customer_a.pk]))
+    assert 'id="card-mourning"' in read_only.content.decode() and "card-mourning-add" not in read_only.content.decode()
     # deleting the record clears the lists' 喪中
     record = Mourning.objects.get(customer=world.customer_a)
     client.post(reverse("admin:events_mourning_delete", args=[record.pk]), {"post": "yes"})

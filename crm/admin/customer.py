@@ -324,6 +324,10 @@ class CustomerAdmin(KokyakuAdmin):
             context["family_rows"] = list(obj.family.all()) if editing != "family" else None
             context["career_rows"] = list(obj.career.all()) if editing != "career" else None
             context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
+            if user.has_perm("events.view_mourning"):  # 喪中 per year (E5), entered on the 喪中 screen
+                context["mourning_rows"] = list(obj.mournings.select_related("family_member"))
+                context["mourning_add_url"] = (reverse("admin:events_mourning_add") + f"?customer={obj.pk}"
+                                               if user.has_perm("events.add_mourning") else "")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -78,6 +78,7 @@ class EventAdmin(KokyakuAdmin):
     fields = ["kind", "year", "name", "status", "department", "branch", "carried_from"]
     readonly_fields = ["carried_from"]
     change_form_after_template = "events/event_summary.html"
+    change_form_outer_after_template = "events/event_winter_greetings.html"
 
     def get_queryset(self, request):
         queryset = services.visible_events(request.user, super().get_queryset(request))
@@ -341,6 +342,8 @@ class EventLinkAdmin(CustomerChildAdmin):
     @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
     @reads("customer__company_name")
     def company_cell(self, obj):
+        if obj.family_member_id:  # a family member's card is personal: no company on it (E9)
+            return ""
         return format_html('<span style="display:inline-block;min-width:9em">{}</span>', obj.customer.company_name)
 
     @admin.display(description=gettext_lazy("Address"), ordering="customer__address")

@@ -891,6 +891,8 @@ JA = {
     "Make the winter-greetings list (寒中見舞い)": "寒中見舞いリストを作成",
     "Register a mourning card": "喪中はがきを登録",
     "Who": "対象",
+    "Puts those ticked 喪中 on this list, and those of last year's list in mourning for this year, on the 寒中見舞い event of this year and department.":
+        "この一覧で喪中にチェックのある人と、前年の一覧で今年が喪中の人を、同じ年度・部署の寒中見舞いのイベントに追加します。",
     "The whole household": "世帯全体",
 }
 # Django admin's JavaScript strings (djangojs): written to locale/ja/LC_MESSAGES/djangojs.po by

@@ -31,6 +31,8 @@ def test_e9_e5_family_row_mourning_in_place_and_winter_greetings(page, live_serv
     page.select_option("select[name=action]", "add_family")
     page.locator("#changelist-form button[type=submit][name=index]").first.click()
     assert page.is_checked(f"input[name=family][value='{spouse.pk}']")
+    assert "「2027年 年賀状」に家族を追加" in page.inner_text("#event-family-title")
+    shot(page, "e9_add_family_confirmation")
     page.click("#event-family-apply")
     page.wait_for_url(f"**/admin/events/eventlink/?event__id__exact={event.pk}")
     assert "1 名の家族を「2027年 年賀状」に追加しました。" in page.content()
@@ -40,12 +42,15 @@ def test_e9_e5_family_row_mourning_in_place_and_winter_greetings(page, live_serv
     row.locator("input[name$='-mourning']").check(force=True)
     page.click("button[name=_save]")
     page.wait_for_load_state()
+    page.set_viewport_size({"width": 2100, "height": 700})
     shot(page, "e5_e9_new_year_card_list")
+    page.set_viewport_size({"width": 1400, "height": 1000})
     # then
     assert Mourning.objects.filter(customer=akasaka, year=2027).exists()
     assert EventLink.objects.get(event=event, customer=akasaka).mourning
     # when: 「寒中見舞いリストを作成」 on the event's page
     page.goto(f"{live_server.url}/admin/events/event/{event.pk}/change/")
+    shot(page, "e5_event_page")
     page.click("#event-winter-greetings")
     page.wait_for_url("**/admin/events/eventlink/?event__id__exact=*")
     greetings = Event.objects.get(kind="winter_greeting")
@@ -55,3 +60,6 @@ def test_e9_e5_family_row_mourning_in_place_and_winter_greetings(page, live_serv
     page.goto(f"{live_server.url}/admin/crm/customer/{akasaka.pk}/change/")
     shot(page, "e5_customer_card_mourning")
     assert "喪中はがきを登録" in page.content()
+    page.click("#card-mourning-add")
+    page.wait_for_url("**/admin/events/mourning/add/?customer=*")
+    shot(page, "e5_mourning_form")

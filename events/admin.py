@@ -403,11 +403,11 @@ class MourningAdmin(CustomerChildAdmin):
         return f"{obj.customer.code} {naming.addressee(obj.customer)}"
 
     def save_model(self, request, obj, form, change):
-        previous = form.initial.get("year") if change else None
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        services.mourning_saved(mourning=obj, previous_year=previous)
+        services.mourning_saved(mourning=obj, previous=(form.initial.get("customer"), form.initial.get("year"))
+                                if change else None)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -138,8 +138,10 @@ class EventLink(models.Model):
                                       editable=False, on_delete=models.SET_NULL, related_name="+")
     previous_gift_price = models.DecimalField(_("Last year's price"), max_digits=12, decimal_places=0,
                                               null=True, blank=True, editable=False)
-    mourning = models.BooleanField(_("In mourning (喪中)"), default=False,
-                                   help_text=_("A mourning card came: left out when carried over with 「喪中を除く」."))
+    mourning = models.BooleanField(
+        _("In mourning (喪中)"), default=False,
+        help_text=_("New-year cards: the 喪中 record of the event's year (ticking makes it, clearing removes it). "
+                    "Other kinds: a mark that 「喪中を除く」 reads when carrying over."))
     memo = models.CharField(_("Memo"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
@@ -234,10 +236,13 @@ class Mourning(models.Model):
         ordering = ["-year", "customer", "id"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "year"], condition=models.Q(family_member__isnull=True),
-                                    name="mourning_unique_customer_year"),
+                                    name="mourning_unique_customer_year",
+                                    violation_error_message=_("This household is already in mourning for this year.")),
             models.UniqueConstraint(fields=["customer", "family_member", "year"],
                                     condition=models.Q(family_member__isnull=False),
-                                    name="mourning_unique_family_year"),
+                                    name="mourning_unique_family_year",
+                                    violation_error_message=_("This family member is already in mourning for this "
+                                                              "year.")),
         ]
         indexes = [models.Index(fields=["year", "customer"], name="mourning_year_customer")]
 

@@ -265,11 +265,12 @@ def mourning_from_link(*, link: EventLink, user) -> None:
     persons.refresh_link_flags(EventLink.objects.filter(customer_id=link.customer_id), event.year)
 
 
-def mourning_saved(*, mourning: Mourning, previous_year: int | None = None) -> None:
-    """After a mourning record was added, changed or removed on its own screen: the lists follow."""
-    links = EventLink.objects.filter(customer_id=mourning.customer_id)
-    for year in {mourning.year, previous_year} - {None}:
-        persons.refresh_link_flags(links, year)
+def mourning_saved(*, mourning: Mourning, previous: tuple | None = None) -> None:
+    """After a mourning record was added, changed or removed on its own screen: the lists follow,
+    for the record as it is and (`previous`: (customer id, year)) as it was."""
+    for customer_id, year in {(mourning.customer_id, mourning.year), tuple(previous or (None, None))}:
+        if customer_id and year:
+            persons.refresh_link_flags(EventLink.objects.filter(customer_id=customer_id), int(year))
 
 
 def event_winter_greetings(*, event: Event, user, request=None) -> tuple[Event, persons.Plan]:

@@ -154,6 +154,10 @@ def test_e5_mourning_screen_is_branch_scoped_and_lists_follow_it(world):
     assert response.status_code == 302, response.content.decode()[:1500]
     row.refresh_from_db()
     assert row.mourning
+    # the same household and year twice: refused at the form, in Japanese
+    response = client.post(reverse("admin:events_mourning_add"), {"customer": world.customer_a.pk, "year": "2027"})
+    assert response.status_code == 200 and "この世帯はこの年の喪中がすでに登録されています" in response.content.decode()
+    assert Mourning.objects.filter(customer=world.customer_a).count() == 1
     Mourning.objects.create(customer=world.customer_b, year=2027)
     page = client.get(MOURNINGS).content.decode()
     assert "渋谷　一郎 様" in page and "新宿　花子" not in page

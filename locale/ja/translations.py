@@ -891,6 +891,10 @@ JA = {
     "Make the winter-greetings list (寒中見舞い)": "寒中見舞いリストを作成",
     "Register a mourning card": "喪中はがきを登録",
     "Who": "対象",
+    "New-year cards: the 喪中 record of the event's year (ticking makes it, clearing removes it). Other kinds: a mark that 「喪中を除く」 reads when carrying over.":
+        "年賀状: イベントの年度の喪中の記録です（チェックすると登録、外すと削除）。ほかの種別: 「喪中の顧客を除く」で引き継ぐときに使う印です。",
+    "This household is already in mourning for this year.": "この世帯はこの年の喪中がすでに登録されています。",
+    "This family member is already in mourning for this year.": "この家族はこの年の喪中がすでに登録されています。",
     "Puts those ticked 喪中 on this list, and those of last year's list in mourning for this year, on the 寒中見舞い event of this year and department.":
         "この一覧で喪中にチェックのある人と、前年の一覧で今年が喪中の人を、同じ年度・部署の寒中見舞いのイベントに追加します。",
     "The whole household": "世帯全体",

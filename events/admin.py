@@ -385,6 +385,7 @@ class MourningAdmin(CustomerChildAdmin):
     list_filter = ["year"]
     search_fields = ["customer__code", "customer__last_name", "customer__first_name", "customer__last_name_kana",
                      "customer__first_name_kana", "customer__company_name", "family_member__name", "memo"]
+    search_help_text = gettext_lazy("Code, name, reading, company, family member or memo")
     list_select_related = ["customer", "family_member"]
     ordering = ["-year", "customer__last_name_kana", "id"]
     fields = ["customer", "family_member", "year", "received_on", "memo"]

@@ -63,3 +63,6 @@ def test_e9_e5_family_row_mourning_in_place_and_winter_greetings(page, live_serv
     page.click("#card-mourning-add")
     page.wait_for_url("**/admin/events/mourning/add/?customer=*")
     shot(page, "e5_mourning_form")
+    page.goto(f"{live_server.url}/admin/events/mourning/")
+    assert "赤坂　花子 様" in page.content()
+    shot(page, "e5_mourning_list")

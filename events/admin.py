@@ -261,6 +261,8 @@ class EventLinkAdmin(CustomerChildAdmin):
         columns = list(self.list_display)
         if self.filtered_event(request) is None:
             columns.insert(0, "event")
+        if "name" in permissions.invisible_fields(request.user, "familymember"):  # R3 on the family's names
+            columns[columns.index("name_cell")] = "name_cell_family_hidden"
         return [c for c in columns if not self.column_is_invisible(request, c)]
 
     def has_add_permission(self, request):
@@ -338,6 +340,15 @@ class EventLinkAdmin(CustomerChildAdmin):
                 _("Family of %(customer)s%(relation)s") % {"customer": naming.addressee(obj.customer),
                                                            "relation": relation})
         return format_html('<span class="whitespace-nowrap">{}</span>', naming.addressee(obj.customer))
+
+    @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
+    def name_cell_family_hidden(self, obj):
+        """name_cell for a user who may not see family members' names: 「（家族）」 under the customer."""
+        if obj.family_member_id:
+            return format_html('<span class="whitespace-nowrap">{}</span><br><span class="text-xs text-base-500">{}'
+                               '</span>', _("(family)"), _("Family of %(customer)s%(relation)s") % {
+                                   "customer": naming.addressee(obj.customer), "relation": ""})
+        return self.name_cell(obj)
 
     @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
     @reads("customer__company_name")

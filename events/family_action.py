@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import permissions
+
 from . import services
 
 SPOUSE_WORDS = ("配偶者", "妻", "夫", "奥様", "ご主人")
@@ -28,9 +30,10 @@ class FamilyForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = services.family_choices(user, links)
         self.fields["family"].queryset = choices
+        hidden = permissions.invisible_fields(user, "familymember")  # R3: a restricted name is not shown
         self.fields["family"].label_from_instance = lambda m: (
-            f"{m.name} 様（{m.customer.full_name or m.customer.company_name}"
-            f"{'・' + m.relation if m.relation else ''}）")
+            f"{_('(family)') if 'name' in hidden else m.name + ' 様'}（{m.customer.full_name or m.customer.company_name}"
+            f"{'・' + m.relation if m.relation and 'relation' not in hidden else ''}）")
         self.fields["family"].error_messages["required"] = _("Choose at least one family member.")
         if not self.is_bound:
             self.initial["family"] = [m.pk for m in choices if any(w in m.relation for w in SPOUSE_WORDS)]

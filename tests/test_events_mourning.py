@@ -379,3 +379,23 @@ def test_e5_e9_permissions_per_role(world, persona, work):
     if not work:
         with pytest.raises(services.PermissionDenied):
             services.event_link_family(event=event, family_ids=[spouse.pk], user=user)
+
+
+def test_e9_restricted_family_name_leaves_the_event_list(world):
+    # given: 家族の氏名 only for the secretaries (R3)
+    from fieldconfig import lookup
+    from fieldconfig.models import FieldSetting
+
+    assert FieldSetting.objects.filter(model="familymember", field_name="name").update(
+        visible_to=world.users["secretary"].groups.get(name="秘書部門")) == 1
+    lookup.invalidate()
+    spouse = FamilyMemberFactory(customer=world.customer_a, name="渋谷 花子", relation="配偶者")
+    event = new_year(2027)
+    link(event, world.customer_a, spouse)
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # then
+    assert "渋谷 花子 様" in client_for(world, "secretary").get(url).content.decode()
+    branch = client_for(world, "branch_a")
+    page = branch.get(url).content.decode()
+    assert "渋谷 花子" not in page and "（家族）" in page and "渋谷　一郎 様の家族" in page
+    assert branch.get(LINKS, {"event__id__exact": event.pk, "q": "花子"}).context["cl"].result_count == 0

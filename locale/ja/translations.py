@@ -891,6 +891,7 @@ JA = {
     "Make the winter-greetings list (寒中見舞い)": "寒中見舞いリストを作成",
     "Register a mourning card": "喪中はがきを登録",
     "Who": "対象",
+    "(family)": "（家族）",
     "Code, name, reading, company, family member or memo": "顧客コード・氏名・フリガナ・会社名・家族・メモ",
     "New-year cards: the 喪中 record of the event's year (ticking makes it, clearing removes it). Other kinds: a mark that 「喪中を除く」 reads when carrying over.":
         "年賀状: イベントの年度の喪中の記録です（チェックすると登録、外すと削除）。ほかの種別: 「喪中の顧客を除く」で引き継ぐときに使う印です。",

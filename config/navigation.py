@@ -33,6 +33,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Business events"), "event", "admin:events_event_changelist", "events.view_event"),
             _item(_("Event customers"), "checklist", "admin:events_eventlink_changelist", "events.view_eventlink"),
             _item(_("Gift items"), "redeem", "admin:events_giftitem_changelist", "events.view_giftitem"),
+            _item(_("Mourning (喪中)"), "local_florist", "admin:events_mourning_changelist", "events.view_mourning"),
         ],
     },
     {

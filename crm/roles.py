@@ -27,8 +27,9 @@ def _codenames(models, actions):
 # Business events (the events app): everyone sees events, their customer lists and the gift
 # master; general users add customers to events, fill in 出 / 受 / gifts and remove them;
 # admins (events.*) make, close and carry over events and keep the gift master.
-EVENT_VIEW = ["events.view_event", "events.view_eventlink", "events.view_giftitem"]
-EVENT_WORK = ["events.add_eventlink", "events.change_eventlink", "events.delete_eventlink"]
+EVENT_VIEW = ["events.view_event", "events.view_eventlink", "events.view_giftitem", "events.view_mourning"]
+EVENT_WORK = ["events.add_eventlink", "events.change_eventlink", "events.delete_eventlink",
+              "events.add_mourning", "events.change_mourning", "events.delete_mourning"]
 
 _VIEW = (_codenames(CUSTOMER_RECORDS + MASTERS, ["view"]) + ["crm.view_savedsearch", "crm.add_savedsearch"]
          + EVENT_VIEW)

@@ -43,9 +43,10 @@ def add_to_event(modeladmin, request, queryset):
     form = LinkForm(request.POST if "apply" in request.POST else None, user=request.user)
     if form.is_bound and form.is_valid():
         event = form.cleaned_data["event"]
+        report = {}
         try:
             added, already = services.event_link_customers(
-                event=event, customers=queryset, user=request.user, request=request,
+                event=event, customers=queryset, user=request.user, request=request, report=report,
                 expected=None if across else len(set(selected)))
         except services.EventRefused as refused:
             messages.error(request, str(refused))
@@ -54,6 +55,8 @@ def add_to_event(modeladmin, request, queryset):
         if already:
             text += _(" %(already)s were already on its list.") % {"already": already}
         messages.success(request, text)
+        if report["plan"].skipped_text():  # 喪中 and other departments' lists (E5)
+            messages.warning(request, report["plan"].skipped_text())
         return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}")
     context = {
         **modeladmin.admin_site.each_context(request),

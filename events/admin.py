@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +20,8 @@ from django.db.models.utils import get_blank_choice_label
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
 
-from . import services
-from .models import Event, EventLink, GiftItem
+from . import family_action, services
+from .models import Event, EventLink, GiftItem, Mourning
 from .widgets import direct
 
 
@@ -77,6 +78,7 @@ class EventAdmin(KokyakuAdmin):
     fields = ["kind", "year", "name", "status", "department", "branch", "carried_from"]
     readonly_fields = ["carried_from"]
     change_form_after_template = "events/event_summary.html"
+    change_form_outer_after_template = "events/event_winter_greetings.html"
 
     def get_queryset(self, request):
         queryset = services.visible_events(request.user, super().get_queryset(request))
@@ -100,7 +102,28 @@ class EventAdmin(KokyakuAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [path("<path:object_id>/carry-over/", wrap(self.carry_over_view), name="events_event_carry_over"),
+                path("<path:object_id>/winter-greetings/", wrap(self.winter_greetings_view),
+                     name="events_event_winter_greetings"),
                 ] + super().get_urls()
+
+    def winter_greetings_view(self, request, object_id):
+        """「寒中見舞いリストを作成」 (E5): a POST from the new-year-card event's page."""
+        event = self._visible_or_404(request, object_id)
+        if request.method != "POST":
+            return redirect(reverse("admin:events_event_change", args=[event.pk]))
+        try:
+            target, planned = services.event_winter_greetings(event=event, user=request.user, request=request)
+        except services.EventRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(reverse("admin:events_event_change", args=[event.pk]))
+        text = _("%(added)s people in mourning were put on 「%(event)s」.") % {"added": len(planned.add),
+                                                                             "event": target}
+        if planned.already:
+            text += _(" %(already)s were already on its list.") % {"already": planned.already}
+        messages.success(request, text)
+        if planned.skipped_text():
+            messages.warning(request, planned.skipped_text())
+        return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={target.pk}")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         event = self._visible_or_404(request, object_id)
@@ -114,6 +137,8 @@ class EventAdmin(KokyakuAdmin):
             "event_links_url": reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}",
             "event_carry_over_url": reverse("admin:events_event_carry_over", args=[event.pk])
             if self.may_carry_over(request) else "",
+            "event_winter_greetings_url": reverse("admin:events_event_winter_greetings", args=[event.pk])
+            if event.kind == Event.Kind.NEW_YEAR_CARD and request.user.has_perm(services.LINK_PERMISSION) else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -128,14 +153,18 @@ class EventAdmin(KokyakuAdmin):
         initial = {"year": source.year + 1, "name": _next_name(source), "skip_mourning": True}
         form = CarryOverForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
+            report = {}
             try:
                 target, count = services.event_carry_over(source=source, user=request.user, request=request,
-                                                          **form.cleaned_data)
+                                                          report=report, **form.cleaned_data)
             except services.EventRefused as refused:
                 form.add_error(None, str(refused))
             else:
-                messages.success(request, _("「%(target)s」 was made from 「%(source)s」 with %(count)s customers.")
-                                 % {"target": target, "source": source, "count": f"{count:,}"})
+                text = (_("「%(target)s」 was made from 「%(source)s」 with %(count)s customers.")
+                        % {"target": target, "source": source, "count": f"{count:,}"})
+                messages.success(request, text)
+                if report["plan"].skipped_text():
+                    messages.warning(request, report["plan"].skipped_text())
                 return redirect(reverse("admin:events_event_change", args=[target.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -198,17 +227,19 @@ class EventLinkAdmin(CustomerChildAdmin):
                      "memo"]
     list_filter = [("event", ScopedEventFilter), "attendance", "sent", "received", "mourning"]
     search_fields = ["customer__code", "customer__last_name", "customer__first_name", "customer__last_name_kana",
-                     "customer__first_name_kana", "customer__company_name", "customer__address", "memo"]
+                     "customer__first_name_kana", "customer__company_name", "customer__address", "memo",
+                     "family_member__name", "family_member__name_kana"]
     search_help_text = gettext_lazy("Code, name, reading, company, address or memo")
-    list_select_related = ["customer", "event", "gift", "previous_gift"]
+    list_select_related = ["customer", "event", "gift", "previous_gift", "family_member"]
+    actions = [family_action.add_family]
     ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
     list_per_page = 50
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
-    fields = ["event", "customer", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
+    fields = ["event", "customer", "family_member", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
               "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
               "updated_at"]
-    readonly_fields = ["event", "customer", "previous_gift", "previous_gift_price", "created_at", "created_by",
+    readonly_fields = ["event", "customer", "family_member", "previous_gift", "previous_gift_price", "created_at", "created_by",
                        "updated_at"]
 
     def get_queryset(self, request):
@@ -230,6 +261,8 @@ class EventLinkAdmin(CustomerChildAdmin):
         columns = list(self.list_display)
         if self.filtered_event(request) is None:
             columns.insert(0, "event")
+        if "name" in permissions.invisible_fields(request.user, "familymember"):  # R3 on the family's names
+            columns[columns.index("name_cell")] = "name_cell_family_hidden"
         return [c for c in columns if not self.column_is_invisible(request, c)]
 
     def has_add_permission(self, request):
@@ -253,6 +286,14 @@ class EventLinkAdmin(CustomerChildAdmin):
             messages.error(request, _("Customers of a completed event stay on its list. Nothing was removed."))
             return
         super().delete_queryset(request, queryset)
+
+    def has_event_link_permission(self, request):  # 家族を追加 (events.family_action)
+        return request.user.has_perm(services.LINK_PERMISSION)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "mourning" in form.changed_data:  # 喪中 ticked in place on a new-year-card list (E5)
+            services.mourning_from_link(link=obj, user=request.user)
 
     def gift_queryset(self, request, event: Event | None):
         return event.gift_items() if event is not None else GiftItem.objects.all()
@@ -290,11 +331,30 @@ class EventLinkAdmin(CustomerChildAdmin):
 
     @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
     def name_cell(self, obj):
+        if obj.family_member_id:  # E9: the family member, and the customer the card hangs from
+            member = obj.family_member
+            relation = f"・{member.relation}" if member.relation else ""
+            return format_html(
+                '<span class="whitespace-nowrap kokyaku-family-target">{} 様</span>'
+                '<br><span class="text-xs text-base-500 whitespace-nowrap">{}</span>', member.name,
+                _("Family of %(customer)s%(relation)s") % {"customer": naming.addressee(obj.customer),
+                                                           "relation": relation})
         return format_html('<span class="whitespace-nowrap">{}</span>', naming.addressee(obj.customer))
+
+    @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
+    def name_cell_family_hidden(self, obj):
+        """name_cell for a user who may not see family members' names: 「（家族）」 under the customer."""
+        if obj.family_member_id:
+            return format_html('<span class="whitespace-nowrap">{}</span><br><span class="text-xs text-base-500">{}'
+                               '</span>', _("(family)"), _("Family of %(customer)s%(relation)s") % {
+                                   "customer": naming.addressee(obj.customer), "relation": ""})
+        return self.name_cell(obj)
 
     @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
     @reads("customer__company_name")
     def company_cell(self, obj):
+        if obj.family_member_id:  # a family member's card is personal: no company on it (E9)
+            return ""
         return format_html('<span style="display:inline-block;min-width:9em">{}</span>', obj.customer.company_name)
 
     @admin.display(description=gettext_lazy("Address"), ordering="customer__address")
@@ -304,3 +364,69 @@ class EventLinkAdmin(CustomerChildAdmin):
         postal = f"〒{customer.postal_code} " if customer.postal_code else ""
         return format_html('<span style="display:inline-block;min-width:15em">{}{}</span>', postal, customer.address)
 
+
+
+# --- 喪中 (E5) ------------------------------------------------------------------------------------------
+class MourningForm(forms.ModelForm):
+    class Meta:
+        model = Mourning
+        fields = ["customer", "family_member", "year", "received_on", "memo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "family_member" in self.fields:
+            customer = self.initial.get("customer") or getattr(self.instance, "customer_id", None)
+            if self.data:
+                customer = self.data.get("customer") or customer
+            members = self.fields["family_member"].queryset
+            self.fields["family_member"].queryset = (members.filter(customer_id=customer)
+                                                     if str(customer or "").isdigit() else members.none())
+            self.fields["family_member"].label_from_instance = (
+                lambda m: f"{m.name}（{m.relation}）" if m.relation else m.name)
+
+
+@admin.register(Mourning)
+class MourningAdmin(CustomerChildAdmin):
+    """喪中はがき: one line per customer (or family member) and year; the new-year-card lists follow."""
+
+    form = MourningForm
+    autocomplete_fields = ["customer"]
+    list_display = ["year", "customer_cell", "family_member", "received_on", "memo", "created_at"]
+    list_display_links = ["customer_cell"]
+    list_filter = ["year"]
+    search_fields = ["customer__code", "customer__last_name", "customer__first_name", "customer__last_name_kana",
+                     "customer__first_name_kana", "customer__company_name", "family_member__name", "memo"]
+    search_help_text = gettext_lazy("Code, name, reading, company, family member or memo")
+    list_select_related = ["customer", "family_member"]
+    ordering = ["-year", "customer__last_name_kana", "id"]
+    fields = ["customer", "family_member", "year", "received_on", "memo"]
+    show_full_result_count = False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        today = timezone.localdate()
+        # a mourning card comes in November / December for the next year's cards
+        initial.setdefault("year", today.year + 1 if today.month >= 7 else today.year)
+        initial.setdefault("received_on", today)
+        return initial
+
+    @admin.display(description=gettext_lazy("Customer"), ordering="customer__last_name_kana")
+    def customer_cell(self, obj):
+        return f"{obj.customer.code} {naming.addressee(obj.customer)}"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        services.mourning_saved(mourning=obj, previous=(form.initial.get("customer"), form.initial.get("year"))
+                                if change else None)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.mourning_saved(mourning=obj)
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset.values_list("customer_id", "year"))
+        super().delete_queryset(request, queryset)
+        for customer_id, year in set(rows):
+            services.mourning_saved(mourning=Mourning(customer_id=customer_id, year=year))

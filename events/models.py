@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.models import Branch, Customer, StaffDepartment
+from crm.models import Branch, Customer, FamilyMember, StaffDepartment
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2999)]
 
@@ -55,6 +55,11 @@ class Event(models.Model):
         WINTER_GIFT = "winter_gift", _("Year-end gifts (お歳暮)")
         SEMINAR = "seminar", _("Seminar / event")
         OTHER = "other", _("Other")
+        WINTER_GREETING = "winter_greeting", _("Winter greetings (寒中見舞い)")
+
+    # Kinds where one person gets one piece of mail a year, whichever department sends it (E5):
+    # the same person is never on two departments' lists of one of these kinds and year.
+    ONE_PER_PERSON_KINDS = (Kind.NEW_YEAR_CARD, Kind.SUMMER_GIFT, Kind.WINTER_GIFT, Kind.WINTER_GREETING)
 
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
@@ -97,7 +102,14 @@ class Event(models.Model):
 
 
 class EventLink(models.Model):
-    """A customer on an event's list: response, 出 / 受, the gift and a memo."""
+    """A customer on an event's list: response, 出 / 受, the gift and a memo.
+
+    The target is the customer, or one of the customer's family members (E9, family_member set):
+    the card then carries the family member's name at the customer's address. A card to the
+    customer and to the spouse is two links. `person_key` is who the mail goes to (normalized
+    name + address, events.mourning.person_key), written when the link is made; it keeps one
+    person off two departments' lists of the same kind and year.
+    """
 
     class Attendance(models.TextChoices):
         UNDECIDED = "undecided", _("Undecided")
@@ -108,6 +120,10 @@ class EventLink(models.Model):
                               related_name="links")
     customer = models.ForeignKey(Customer, verbose_name=_("Customer"), on_delete=models.CASCADE,
                                  related_name="event_links")
+    family_member = models.ForeignKey(FamilyMember, verbose_name=_("Family member"), null=True, blank=True,
+                                      editable=False, on_delete=models.CASCADE, related_name="event_links",
+                                      help_text=_("Empty: the customer."))
+    person_key = models.CharField(max_length=400, blank=True, editable=False, default="")
     attendance = models.CharField(_("Attendance"), max_length=10, choices=Attendance.choices,
                                   default=Attendance.UNDECIDED)
     sent = models.BooleanField(_("Sent (出)"), default=False)
@@ -122,25 +138,62 @@ class EventLink(models.Model):
                                       editable=False, on_delete=models.SET_NULL, related_name="+")
     previous_gift_price = models.DecimalField(_("Last year's price"), max_digits=12, decimal_places=0,
                                               null=True, blank=True, editable=False)
-    mourning = models.BooleanField(_("In mourning (喪中)"), default=False,
-                                   help_text=_("A mourning card came: left out when carried over with 「喪中を除く」."))
+    mourning = models.BooleanField(
+        _("In mourning (喪中)"), default=False,
+        help_text=_("New-year cards: the 喪中 record of the event's year (ticking makes it, clearing removes it). "
+                    "Other kinds: a mark that 「喪中を除く」 reads when carrying over."))
     memo = models.CharField(_("Memo"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
                                    blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
-    history = HistoricalRecords(no_db_index=["event", "customer", "gift", "previous_gift", "created_by"])
+    history = HistoricalRecords(no_db_index=["event", "customer", "family_member", "gift", "previous_gift",
+                                             "created_by"])
 
     class Meta:
         verbose_name = _("Event customer")
         verbose_name_plural = _("Event customers")
         ordering = ["event", "id"]
-        constraints = [models.UniqueConstraint(fields=["event", "customer"], name="event_link_unique_customer")]
-        indexes = [models.Index(fields=["customer"], name="event_link_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "customer"], condition=models.Q(family_member__isnull=True),
+                                    name="event_link_unique_customer"),
+            models.UniqueConstraint(fields=["event", "family_member"],
+                                    condition=models.Q(family_member__isnull=False), name="event_link_unique_family"),
+        ]
+        indexes = [models.Index(fields=["customer"], name="event_link_customer"),
+                   models.Index(fields=["person_key"], name="event_link_person_key")]
 
     def __str__(self):
         return f"{self.event} / {self.customer_id and self.customer.code}"
+
+    # --- who the mail goes to (E9): read by the event's printouts and exports ------------------
+    @property
+    def recipient_name(self) -> str:
+        """The family member's name, or the customer's (the person; the company when there is none)."""
+        if self.family_member_id:
+            return self.family_member.name
+        from crm import naming
+
+        return naming.person_name(self.customer) or self.customer.company_name
+
+    @property
+    def recipient_address(self) -> str:
+        """〒 and the address the mail goes to: the customer's (a family member lives at it)."""
+        recipient = self.recipient()
+        return " ".join(p for p in (recipient.postal_display, recipient.address, recipient.building) if p)
+
+    def recipient(self, *, hidden=frozenset()):
+        """printouts.addressing.Recipient for this link: the customer's, or for a family member the
+        customer's address with the family member's name and 様 (no company: the mail is personal)."""
+        from printouts.addressing import recipient
+
+        found = recipient(self.customer, hidden=hidden)
+        if self.family_member_id:
+            found.name, found.honorific, found.joint = self.family_member.name, "様", []
+            found.company = found.department = found.title = ""
+            found.problems = [p for p in found.problems if p != str(_("No name and no company name."))]
+        return found
 
     def clean(self):
         if self.gift_id and self.event_id:
@@ -155,3 +208,48 @@ class EventLink(models.Model):
             self.sent_on = today
         if self.received and self.received_on is None:
             self.received_on = today
+
+
+class Mourning(models.Model):
+    """喪中 (E5): a mourning card came from this customer (or for one family member), so no new-year
+    card goes to them for `year`; they are offered for the 寒中見舞い list instead."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("Customer"), on_delete=models.CASCADE,
+                                 related_name="mournings")
+    family_member = models.ForeignKey(FamilyMember, verbose_name=_("Family member"), null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+",
+                                      help_text=_("Empty: the whole household (the customer and the family)."))
+    year = models.PositiveSmallIntegerField(_("Year without new-year cards"), validators=YEAR_VALIDATORS,
+                                            help_text=_("The year of the new-year cards that are not sent: "
+                                                        "a mourning card received in November 2026 is for 2027."))
+    received_on = models.DateField(_("Mourning card received on"), null=True, blank=True)
+    memo = models.CharField(_("Memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
+                                   blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords(no_db_index=["customer", "family_member", "created_by"])
+
+    class Meta:
+        verbose_name = _("Mourning (喪中)")
+        verbose_name_plural = _("Mourning (喪中)")
+        ordering = ["-year", "customer", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "year"], condition=models.Q(family_member__isnull=True),
+                                    name="mourning_unique_customer_year",
+                                    violation_error_message=_("This household is already in mourning for this year.")),
+            models.UniqueConstraint(fields=["customer", "family_member", "year"],
+                                    condition=models.Q(family_member__isnull=False),
+                                    name="mourning_unique_family_year",
+                                    violation_error_message=_("This family member is already in mourning for this "
+                                                              "year.")),
+        ]
+        indexes = [models.Index(fields=["year", "customer"], name="mourning_year_customer")]
+
+    def __str__(self):
+        who = self.family_member.name if self.family_member_id else (self.customer_id and self.customer.full_name)
+        return f"{self.year}年 {who}"
+
+    def clean(self):
+        if self.family_member_id and self.customer_id and self.family_member.customer_id != self.customer_id:
+            raise ValidationError({"family_member": _("Choose a family member of this customer.")})

@@ -11,13 +11,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events as audit_events
 from crm import permissions
 from crm.bulk_write import Writer, insert_records
 
-from .models import Event, EventLink
+from . import mourning as persons
+from .models import Event, EventLink, Mourning
 
 MANAGE_PERMISSION = "events.change_event"
 LINK_PERMISSION = "events.add_eventlink"
@@ -72,13 +74,26 @@ def event_check_linkable(*, event: Event, user) -> None:
                              "Nothing was changed.") % {"event": event, "status": event.get_status_display()})
 
 
+def _write_links(*, event: Event, planned: persons.Plan, user, reason: str, values=None) -> list[EventLink]:
+    """Insert the planned links (rows and history in bulk); `values`: more fields per target."""
+    values = values or {}
+    new = [EventLink(event=event, customer_id=cid, family_member_id=fid, person_key=key, created_by_id=user.pk,
+                     **values.get((cid, fid), {}))
+           for (cid, fid), key in planned.add]
+    insert_records(Writer(connection), new, user_id=user.pk, reason=reason)
+    return new
+
+
 def event_link_customers(*, event: Event, customers: QuerySet, user, expected: int | None = None,
-                         request=None) -> tuple[int, int]:
+                         request=None, report: dict | None = None) -> tuple[int, int]:
     """Add the customers to the event's list; those already on it stay as they are.
 
     `customers` is the list's result (ticked rows or the whole search); the branch scope is
     applied again here. `expected`: how many rows were ticked, so that a ticked id outside the
     user's scope (a forged form) refuses the whole write. Returns (added, already on the list).
+    Left out and named in report["plan"] (events.mourning.Plan): for a new-year-card event, those
+    in mourning for its year (E5); for a card or gift event, people already on another
+    department's list of the same kind and year.
     """
     event_check_linkable(event=event, user=user)
     customers = permissions.visible_customers(user, customers.order_by())
@@ -95,13 +110,14 @@ def event_link_customers(*, event: Event, customers: QuerySet, user, expected: i
                 _("%(count)s of these customers are not customers of %(branch)s, the branch of 「%(event)s」. "
                   "Nothing was changed.") % {"count": others, "branch": event.branch, "event": event})
     with transaction.atomic():
-        existing = set(EventLink.objects.filter(event=event).values_list("customer_id", flat=True))
-        new = [EventLink(event=event, customer_id=pk, created_by_id=user.pk) for pk in dict.fromkeys(ids)
-               if pk not in existing]
-        insert_records(Writer(connection), new, user_id=user.pk, reason=_("Added to the event"))
+        planned = persons.plan(event, [(pk, None) for pk in ids])
+        new = _write_links(event=event, planned=planned, user=user, reason=_("Added to the event"))
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=event, row_count=len(new),
-                            detail={"action": "event_link_customers", "already": len(ids) - len(new)})
-    return len(new), len(ids) - len(new)
+                            detail={"action": "event_link_customers", "already": planned.already,
+                                    "mourning": len(planned.mourning), "other_department": len(planned.conflicts)})
+    if report is not None:
+        report["plan"] = planned
+    return len(new), planned.already
 
 
 def responded_filter() -> Q:
@@ -110,11 +126,15 @@ def responded_filter() -> Q:
 
 
 def event_carry_over(*, source: Event, year: int, name: str, user, only_responded: bool = False,
-                     skip_mourning: bool = False, request=None) -> tuple[Event, int]:
+                     skip_mourning: bool = False, request=None, report: dict | None = None) -> tuple[Event, int]:
     """This year's event from last year's: the same kind, department and branch, and its customers
-    with last year's gift as 前年の贈答品. Carries into an existing event of that year and name when it
-    has no customers yet; refuses one that has. A deleted customer's links went with the customer,
-    so they are never carried. Returns (the new event, customers carried)."""
+    (and family members) with last year's gift as 前年の贈答品. Carries into an existing event of that
+    year and name when it has no customers yet; refuses one that has. A deleted customer's links
+    went with the customer, so they are never carried. Returns (the new event, customers carried).
+
+    「喪中を除く」: for new-year cards, those in mourning for the new year (the 喪中 records, E5);
+    for other kinds, those ticked 喪中 on last year's list. People on another department's list of
+    the kind and the new year are never carried (named in report["plan"])."""
     if not manages_events(user) or not user.has_perm("events.add_event"):
         raise PermissionDenied
     if not visible_events(user).filter(pk=source.pk).exists():
@@ -131,7 +151,7 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
     links = visible_links(user, source.links.all())
     if only_responded:
         links = links.filter(responded_filter())
-    if skip_mourning:
+    if skip_mourning and source.kind != Event.Kind.NEW_YEAR_CARD:
         links = links.filter(mourning=False)
     with transaction.atomic():
         if target is None:
@@ -144,13 +164,151 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
             target.carried_from = source
             target._history_user = user
             target.save(update_fields=["carried_from", "updated_at"])
-        new = [EventLink(event=target, customer_id=customer_id, previous_gift_id=gift_id,
-                         previous_gift_price=price, created_by_id=user.pk)
-               for customer_id, gift_id, price in links.order_by("id").values_list("customer_id", "gift_id",
-                                                                                   "gift_price")]
-        insert_records(Writer(connection), new, user_id=user.pk,
-                       reason=_("Carried over from 「%(event)s」") % {"event": source})
+        rows = links.order_by("id").values_list("customer_id", "family_member_id", "gift_id", "gift_price")
+        values = {(cid, fid): {"previous_gift_id": gift_id, "previous_gift_price": price}
+                  for cid, fid, gift_id, price in rows}
+        planned = persons.plan(target, list(values),
+                               skip_mourning=skip_mourning and target.kind == Event.Kind.NEW_YEAR_CARD)
+        new = _write_links(event=target, planned=planned, user=user, values=values,
+                           reason=_("Carried over from 「%(event)s」") % {"event": source})
+        if target.kind == Event.Kind.NEW_YEAR_CARD:
+            persons.refresh_link_flags(target.links.all(), target.year)
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=target, row_count=len(new),
                             detail={"action": "event_carry_over", "source": source.pk,
-                                    "only_responded": only_responded, "skip_mourning": skip_mourning})
+                                    "only_responded": only_responded, "skip_mourning": skip_mourning,
+                                    "mourning": len(planned.mourning), "other_department": len(planned.conflicts)})
+    if report is not None:
+        report["plan"] = planned
     return target, len(new)
+
+
+# --- family members as targets (E9) ----------------------------------------------------------------
+def family_choices(user, links: QuerySet) -> QuerySet:
+    """The family members of the ticked links' customers, for 「家族を追加」."""
+    from crm.models import FamilyMember
+
+    customer_ids = visible_links(user, links).values("customer_id")
+    return (permissions.visible_related(user, FamilyMember.objects.filter(customer_id__in=customer_ids), "customer__")
+            .select_related("customer").order_by("customer__last_name_kana", "customer_id", "registered_on", "id"))
+
+
+def event_link_family(*, event: Event, family_ids: list[int], user, instead: bool = False,
+                      request=None) -> persons.Plan:
+    """Add family members to the event's list (a card to the spouse as well as the customer), or with
+    `instead` in place of the customer's own row (a card to the family member alone). The branch scope
+    is the customer's; an id the user may not see refuses the whole write."""
+    from crm.models import FamilyMember
+
+    event_check_linkable(event=event, user=user)
+    if instead and not user.has_perm("events.delete_eventlink"):
+        raise PermissionDenied
+    family_ids = sorted(set(family_ids))
+    if not family_ids:
+        raise EventRefused(_("Choose at least one family member. Nothing was changed."))
+    members = permissions.visible_related(user, FamilyMember.objects.filter(pk__in=family_ids), "customer__")
+    rows = list(members.values_list("pk", "customer_id", "customer__branch_id"))
+    if len(rows) != len(family_ids):
+        raise EventRefused(_("Some of the selected customers are not yours to change. Nothing was changed."))
+    if event.branch_id is not None and any(branch != event.branch_id for _pk, _cid, branch in rows):
+        raise EventRefused(
+            _("%(count)s of these customers are not customers of %(branch)s, the branch of 「%(event)s」. "
+              "Nothing was changed.") % {"count": sum(b != event.branch_id for _p, _c, b in rows),
+                                         "branch": event.branch, "event": event})
+    with transaction.atomic():
+        planned = persons.plan(event, [(cid, pk) for pk, cid, _branch in rows])
+        new = _write_links(event=event, planned=planned, user=user, reason=_("Family member added to the event"))
+        removed = 0
+        if instead:
+            customers = {link.customer_id for link in new}
+            for link in EventLink.objects.filter(event=event, customer_id__in=customers, family_member__isnull=True):
+                link._history_user = user
+                link._change_reason = _("Replaced by a family member")
+                link.delete()
+                removed += 1
+        if event.kind == Event.Kind.NEW_YEAR_CARD:
+            persons.refresh_link_flags(event.links.filter(customer_id__in={link.customer_id for link in new}),
+                                       event.year)
+        audit_events.record(audit_events.Action.BULK, request=request, user=user, target=event, row_count=len(new),
+                            detail={"action": "event_link_family", "already": planned.already, "removed": removed,
+                                    "mourning": len(planned.mourning), "other_department": len(planned.conflicts)})
+    return planned
+
+
+# --- 喪中 (E5) ----------------------------------------------------------------------------------------
+def mourning_from_link(*, link: EventLink, user) -> None:
+    """The 喪中 box of a new-year-card list ticked or cleared in place: the customer's (or the family
+    member's) mourning record for the event's year is made or removed, and every new-year-card list
+    of that year shows it. Other kinds keep the box as a plain mark."""
+    event = link.event
+    if event.kind != Event.Kind.NEW_YEAR_CARD:
+        return
+    if link.mourning:
+        if not user.has_perm("events.add_mourning"):
+            raise PermissionDenied
+        mourning = Mourning(customer_id=link.customer_id, family_member_id=link.family_member_id, year=event.year,
+                            received_on=timezone.localdate(), created_by=user,
+                            memo=_("Ticked on 「%(event)s」") % {"event": event})
+        covered = Mourning.objects.filter(customer_id=link.customer_id, year=event.year).filter(
+            Q(family_member__isnull=True) | Q(family_member_id=link.family_member_id))
+        if not covered.exists():
+            mourning._history_user = user
+            mourning.save()
+    else:
+        if not user.has_perm("events.delete_mourning"):
+            raise PermissionDenied
+        covered = Mourning.objects.filter(customer_id=link.customer_id, year=event.year)
+        if link.family_member_id:
+            covered = covered.filter(Q(family_member__isnull=True) | Q(family_member_id=link.family_member_id))
+        for record in covered:
+            record._history_user = user
+            record.delete()
+    persons.refresh_link_flags(EventLink.objects.filter(customer_id=link.customer_id), event.year)
+
+
+def mourning_saved(*, mourning: Mourning, previous: tuple | None = None) -> None:
+    """After a mourning record was added, changed or removed on its own screen: the lists follow,
+    for the record as it is and (`previous`: (customer id, year)) as it was."""
+    for customer_id, year in {(mourning.customer_id, mourning.year), tuple(previous or (None, None))}:
+        if customer_id and year:
+            persons.refresh_link_flags(EventLink.objects.filter(customer_id=customer_id), int(year))
+
+
+def event_winter_greetings(*, event: Event, user, request=None) -> tuple[Event, persons.Plan]:
+    """「寒中見舞いリストを作成」: the people left out of a new-year-card list for mourning go onto the
+    寒中見舞い list of the same year, department and branch (made when there is none): those ticked
+    喪中 on this list, and those on the list it was carried from who are in mourning for its year."""
+    if event.kind != Event.Kind.NEW_YEAR_CARD:
+        raise EventRefused(_("A winter-greetings list is made from a new-year-card event. Nothing was changed."))
+    if not visible_events(user).filter(pk=event.pk).exists():
+        raise EventRefused(_("This event is not yours to change. Nothing was changed."))
+    target = (Event.objects.filter(kind=Event.Kind.WINTER_GREETING, year=event.year, department=event.department,
+                                   branch=event.branch).exclude(status=Event.Status.DONE).order_by("id").first())
+    if target is None:
+        if not (manages_events(user) and user.has_perm("events.add_event")):
+            raise EventRefused(_("There is no winter-greetings list of %(year)s yet, and only an administrator "
+                                 "makes events. Nothing was changed.") % {"year": event.year})
+    else:
+        event_check_linkable(event=target, user=user)
+    links = visible_links(user, EventLink.objects.filter(event=event, mourning=True))
+    targets = list(links.order_by("id").values_list("customer_id", "family_member_id"))
+    if event.carried_from_id:
+        carried = visible_links(user, EventLink.objects.filter(event_id=event.carried_from_id))
+        targets += list(carried.filter(persons.mourning_q(event.year)).order_by("id")
+                        .values_list("customer_id", "family_member_id"))
+    if not targets:
+        raise EventRefused(_("Nobody on 「%(event)s」 is in mourning (喪中). Nothing was changed.") % {"event": event})
+    with transaction.atomic():
+        if target is None:
+            target = Event(kind=Event.Kind.WINTER_GREETING, year=event.year, status=Event.Status.PREPARING,
+                           name=_("%(year)s winter greetings (寒中見舞い)") % {"year": event.year},
+                           department=event.department, branch=event.branch)
+            target._history_user = user
+            target._change_reason = _("Made from 「%(event)s」") % {"event": event}
+            target.save()
+        planned = persons.plan(target, targets, skip_mourning=False)
+        new = _write_links(event=target, planned=planned, user=user,
+                           reason=_("Made from 「%(event)s」") % {"event": event})
+        audit_events.record(audit_events.Action.BULK, request=request, user=user, target=target, row_count=len(new),
+                            detail={"action": "event_winter_greetings", "source": event.pk,
+                                    "already": planned.already, "other_department": len(planned.conflicts)})
+    return target, planned

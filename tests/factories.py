@@ -248,3 +248,11 @@ class EventLinkFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     customer = factory.SubFactory(CustomerFactory)
+
+
+class MourningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Mourning"
+
+    customer = factory.SubFactory(CustomerFactory)
+    year = 2027

@@ -47,7 +47,7 @@ def messages_of(response) -> str:
 def test_e1_statuses_and_kinds_are_the_offices_words(ja):
     assert [str(label) for _v, label in Event.Status.choices] == ["準備中", "申込中", "締切", "完了"]
     assert [str(label) for _v, label in Event.Kind.choices] == [
-        "年賀状", "お中元", "お歳暮", "セミナー・イベント", "その他"]
+        "年賀状", "お中元", "お歳暮", "セミナー・イベント", "その他", "寒中見舞い"]
     assert [str(label) for _v, label in EventLink.Attendance.choices] == ["未定", "参加", "不参加"]
 
 

@@ -379,6 +379,10 @@ class CustomerAdmin(KokyakuAdmin):
                                       if getattr(obj, "c11_scheduled", False) else [])
             if getattr(obj, "c11_unread", False):
                 scheduling_services.mark_read(user=user, customer_id=obj.pk)
+            if user.has_perm("events.view_mourning"):  # 喪中 per year (E5), entered on the 喪中 screen
+                context["mourning_rows"] = list(obj.mournings.select_related("family_member"))
+                context["mourning_add_url"] = (reverse("admin:events_mourning_add") + f"?customer={obj.pk}"
+                                               if user.has_perm("events.add_mourning") else "")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

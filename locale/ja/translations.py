@@ -929,8 +929,58 @@ JA = {
     "Last year: %(gift)s": "前年: %(gift)s",
     "At most %(limit)s customers can be added at once: narrow the search. Nothing was changed.":
         "一度に追加できる顧客は %(limit)s 件までです。検索条件を絞ってください。何も変更していません。",
+    # Business events: 喪中, 寒中見舞い, the same person across departments (E5), family targets (E9)
+    "Winter greetings (寒中見舞い)": "寒中見舞い",
+    "Empty: the customer.": "空欄: 顧客本人",
+    "Empty: the whole household (the customer and the family).": "空欄: 世帯全体（顧客本人と家族）",
+    "Year without new-year cards": "年賀状を控える年",
+    "The year of the new-year cards that are not sent: a mourning card received in November 2026 is for 2027.":
+        "年賀状を出さない年です。2026年11月に届いた喪中はがきなら2027年です。",
+    "Mourning card received on": "喪中はがきの受取日",
+    "Mourning (喪中)": "喪中",
+    "Choose a family member of this customer.": "この顧客の家族を選んでください。",
+    "%(name)s 様 is already on 「%(event)s」 of %(department)s.": "%(name)s 様は %(department)s の「%(event)s」に登録済みです。",
+    "No department": "担当部署なし",
+    "%(count)s in mourning (喪中) for %(year)s were left out.": "%(year)s年が喪中の %(count)s 名を除きました。",
+    "%(count)s more are on other departments' lists.": "ほか %(count)s 名も他部署の一覧に登録済みのため除きました。",
+    "Family member added to the event": "家族を業務イベントに追加",
+    "Choose at least one family member. Nothing was changed.": "家族を1人以上選んでください。何も変更していません。",
+    "Replaced by a family member": "家族に置き換え",
+    "Ticked on 「%(event)s」": "「%(event)s」で喪中にチェック",
+    "A winter-greetings list is made from a new-year-card event. Nothing was changed.":
+        "寒中見舞いリストは年賀状のイベントから作成します。何も変更していません。",
+    "There is no winter-greetings list of %(year)s yet, and only an administrator makes events. Nothing was changed.":
+        "%(year)s年の寒中見舞いのイベントがまだありません。イベントを作成できるのは管理者だけです。何も変更していません。",
+    "Nobody on 「%(event)s」 is in mourning (喪中). Nothing was changed.": "「%(event)s」に喪中の顧客がいません。何も変更していません。",
+    "%(year)s winter greetings (寒中見舞い)": "%(year)s年 寒中見舞い",
+    "Made from 「%(event)s」": "「%(event)s」から作成",
+    "%(added)s people in mourning were put on 「%(event)s」.": "喪中の %(added)s 名を「%(event)s」に追加しました。",
+    "Family of %(customer)s%(relation)s": "%(customer)sの家族%(relation)s",
+    "Family members": "家族",
+    "Instead of the customer (remove the customer's own row)": "顧客本人の代わりに送る（顧客本人の行を外す）",
+    "Choose at least one family member.": "家族を1人以上選んでください。",
+    "Add family members (家族を追加)": "家族を追加",
+    "Tick rows of one event to add their family members. Nothing was changed.":
+        "家族を追加するには、1つのイベントの行にチェックを付けてください。何も変更していません。",
+    "The ticked customers have no family members registered. Nothing was changed.":
+        "チェックした顧客には家族が登録されていません。何も変更していません。",
+    "%(added)s family members were added to 「%(event)s」.": "%(added)s 名の家族を「%(event)s」に追加しました。",
+    "Add family members to 「%(event)s」": "「%(event)s」に家族を追加",
+    "Each family member chosen gets a row of their own: the card carries their name at the customer's address. Spouses are ticked already.":
+        "選んだ家族はそれぞれ1行になり、顧客の住所あてに家族の名前で送ります。配偶者には最初からチェックが付いています。",
+    "Make the winter-greetings list (寒中見舞い)": "寒中見舞いリストを作成",
+    "Register a mourning card": "喪中はがきを登録",
+    "Who": "対象",
+    "(family)": "（家族）",
+    "Code, name, reading, company, family member or memo": "顧客コード・氏名・フリガナ・会社名・家族・メモ",
+    "New-year cards: the 喪中 record of the event's year (ticking makes it, clearing removes it). Other kinds: a mark that 「喪中を除く」 reads when carrying over.":
+        "年賀状: イベントの年度の喪中の記録です（チェックすると登録、外すと削除）。ほかの種別: 「喪中の顧客を除く」で引き継ぐときに使う印です。",
+    "This household is already in mourning for this year.": "この世帯はこの年の喪中がすでに登録されています。",
+    "This family member is already in mourning for this year.": "この家族はこの年の喪中がすでに登録されています。",
+    "Puts those ticked 喪中 on this list, and those of last year's list in mourning for this year, on the 寒中見舞い event of this year and department.":
+        "この一覧で喪中にチェックのある人と、前年の一覧で今年が喪中の人を、同じ年度・部署の寒中見舞いのイベントに追加します。",
+    "The whole household": "世帯全体",
 }
-
 # Django admin's JavaScript strings (djangojs): written to locale/ja/LC_MESSAGES/djangojs.po by
 # tools/fill_translations.py. msgid → (msgid_plural or None, Japanese).
 JA_JS = {

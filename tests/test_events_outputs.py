@@ -18,6 +18,7 @@ from events import outputs
 from events.models import EventLink
 from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, GiftItemFactory
 from tests.personas import build_world
+from tests.test_browser import page  # noqa: F401  (the chromium fixture, for the browser test)
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +289,38 @@ def test_e6_event_page_queries_do_not_grow_with_the_links(world, django_assert_m
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
     assert EventLink.objects.filter(event=world.event).count() == 12
+
+
+# --- in the browser ------------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_e6_event_page_totals_and_label_button_in_the_browser(page, live_server):  # noqa: F811
+    from crm import roles
+    from django.apps import apps
+
+    from tests.factories import StaffFactory
+    from tests.test_browser import login, shot
+
+    roles.sync_roles(apps)
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    pine = GiftItemFactory(name="ハム詰め合わせ", rank="松", price=10000)
+    event = EventFactory(name="2026年 お歳暮")
+    for i, (last, first) in enumerate([("青山", "一郎"), ("赤坂", "花子"), ("上野", "三郎")]):
+        customer = CustomerFactory(code=f"E{i:03d}", last_name=last, first_name=first, postal_code="107-0062",
+                                   address=f"東京都港区南青山{i + 1}-1-1")
+        EventLinkFactory(event=event, customer=customer, gift=pine if i else None, sent=i == 1)
+    login(page, live_server, "kanri")
+    # when: the event's page
+    page.goto(live_server.url + reverse("admin:events_event_change", args=[event.pk]))
+    # then: its totals, the 松 gifts' cost, and the output buttons
+    assert page.inner_text("#event-count") == "3" and page.inner_text("#event-sent") == "1"
+    assert "¥20,000" in page.inner_text("#event-gift-ranks") and "松" in page.inner_text("#event-gift-ranks")
+    shot(page, "e6_event_page")
+    # when: 「ラベル印刷」
+    page.click("#event-print-labels")
+    page.wait_for_selector("#print-form")
+    # then: the customer list's print screen, for the event's three customers, labels chosen
+    assert page.is_checked("input[name=kind][value=labels]")
+    assert "3" in page.inner_text("#print-count")
+    shot(page, "e6_print_screen")

@@ -97,7 +97,9 @@ def export_result_context(request, job) -> dict:
         "problems_page": Paginator(job.problems.order_by("id"), PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
         "problem_count": job.problems.count(),
         "redo_params": {"target": params.get("target"), "source": params.get("source"), "query": params.get("query", ""),
-                        "ids": ",".join(str(i) for i in params.get("ids") or [])},
+                        "ids": ",".join(str(i) for i in params.get("ids") or []),
+                        # a business event's export (E6) is made again of the same event's rows
+                        **{k: params[k] for k in ("event", "links", "links_query") if params.get(k)}},
         "redo_columns": params.get("columns") or [],
         "download_url": reverse("admin:jobs_job_download", args=[job.pk]),
     }

@@ -324,3 +324,27 @@ def test_e6_event_page_totals_and_label_button_in_the_browser(page, live_server)
     assert page.is_checked("input[name=kind][value=labels]")
     assert "3" in page.inner_text("#print-count")
     shot(page, "e6_print_screen")
+
+
+def test_e6_big_event_export_runs_on_the_worker_and_is_made_again_of_the_event(world, settings):
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    settings.EXPORT_STREAM_MAX_ROWS = 0
+    world.link_a.memo = "𠮷田様より"  # CP932 cannot hold 𠮷: the job writes 〓 and lists it
+    world.link_a.save()
+    client = client_for(world, "branch_a")
+    response, _columns = event_export(client, world.event)
+    assert response.status_code == 302
+    run_worker()
+    job = Job.objects.get(kind="export")
+    assert job.state == Job.State.SUCCEEDED, job.message
+    content = open(job.result_file.path, "rb").read().decode("cp932")
+    assert "出欠" in content.splitlines()[0] and world.customer_a.code in content
+    assert world.customer_b.code not in content and "対象外" not in content  # branch A's customers of the event
+    assert "〓田様より" in content and job.problems.count() == 1
+    exported = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert exported.detail["what"] == "event" and exported.detail["event"] == world.event.pk
+    # the job page's 「UTF-8 で作り直す」 keeps the event
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk]))
+    assert page.context["redo_params"]["event"] == world.event.pk

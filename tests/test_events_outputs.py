@@ -100,14 +100,28 @@ def test_e6_postcards_of_an_event_in_both_orientations(world, kind):
 
 
 def test_e6_print_screen_says_the_event_and_offers_the_kind_asked_for(world):
+    # given
     client = client_for(world, "hq_admin")
+    # when: the event page's 「はがき印刷（縦）」
     page = client.get(PRINT, {"event": world.event.pk, "kind": "postcards_vertical"})
-    html = page.content.decode()
+    # then: the customer list's print screen, of the event's two customers, vertical postcards chosen
     assert page.status_code == 200
-    assert "「2026年 お歳暮」の顧客 2 件" in html or "2 customers of" in html
-    assert 'value="postcards_vertical" checked' in html.replace('checked=""', "checked") or \
-        page.context["form"]["kind"].value() == "postcards_vertical"
-    assert reverse("admin:events_event_change", args=[world.event.pk]) in html
+    assert page.context["count"] == 2 and page.context["print_event"] == world.event
+    assert page.context["form"]["kind"].value() == "postcards_vertical"
+    assert page.context["changelist_url"] == reverse("admin:events_event_change", args=[world.event.pk])
+
+
+def test_e6_ticked_rows_of_two_events_are_refused_with_a_message(world):
+    # given: rows of two events ticked on the unfiltered list
+    other = EventFactory(name="2026年 年賀状", kind="new_year_card")
+    link = EventLinkFactory(event=other, customer=world.customer_a)
+    client = client_for(world, "hq_admin")
+    # when
+    response = client.post(LINKS, {"action": "print_event_links", "index": "0",
+                                   ACTION_CHECKBOX_NAME: [str(world.link_a.pk), str(link.pk)]}, follow=True)
+    # then
+    assert response.redirect_chain == [] or PRINT not in response.redirect_chain[-1][0]
+    assert any("1つのイベント" in str(m) or "one event" in str(m) for m in response.context["messages"])
 
 
 def test_e6_ticked_rows_of_the_event_list_print_alone(world):

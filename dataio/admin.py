@@ -156,7 +156,15 @@ class ExportJobAdmin(KindJobAdmin):
             raise PermissionDenied
         querystring = params.get("query", "")
         ids = _ids(params.get("ids", ""))
-        columns = exporting.export_columns(TARGETS[target], request.user)
+        from events import outputs as event_outputs
+
+        event_selection = event_outputs.EventSelection.from_params(request.user, params)
+        if event_selection is not None:  # a business event's customers, with the event's columns (E6)
+            if target != "customers":
+                raise PermissionDenied
+            columns = event_outputs.export_columns(request.user)
+        else:
+            columns = exporting.export_columns(TARGETS[target], request.user)
         data = None
         if request.method == "POST":
             data = request.POST.copy()
@@ -164,7 +172,11 @@ class ExportJobAdmin(KindJobAdmin):
                 data["format"] = data["as_format"]
                 data.pop("replace", None)
         form = ExportForm(data, columns=columns)
-        queryset = selection.records(request.user, target=target, source=source, querystring=querystring, ids=ids)
+        if event_selection is not None:
+            queryset = event_outputs.export_rows(request.user, event_selection)
+        else:
+            queryset = selection.records(request.user, target=target, source=source, querystring=querystring,
+                                         ids=ids)
         count = queryset.count()
         context = {
             **self.admin_site.each_context(request),
@@ -173,6 +185,10 @@ class ExportJobAdmin(KindJobAdmin):
             "targets": [(key, TARGETS[key].title) for key in allowed if source == "customers" or key == source],
             "query": querystring, "ids": params.get("ids", ""),
         }
+        if event_selection is not None:
+            context.update(title=_("Export: 「%(event)s」") % {"event": event_selection.event}, targets=[],
+                           export_event=event_selection.params(), event_url=event_selection.event_url(),
+                           event_columns=[c.name for c in event_outputs.event_columns()])
         if request.method != "POST" or not form.is_valid():
             return TemplateResponse(request, "dataio/export_form.html", context)
         fmt = exporting.FORMATS[form.cleaned_data["format"]]
@@ -183,7 +199,8 @@ class ExportJobAdmin(KindJobAdmin):
                 kind="export", owner=request.user, total=count,
                 title=_("Export: %(what)s") % {"what": TARGETS[target].title},
                 params={"target": target, "source": source, "query": querystring, "ids": ids,
-                        "columns": [c.name for c in chosen], "format": fmt.key},
+                        "columns": [c.name for c in chosen], "format": fmt.key,
+                        **(event_selection.params() if event_selection is not None else {})},
             )
             return redirect(job_url(job))
         if fmt.encoding == "cp932" and not replace:
@@ -191,6 +208,9 @@ class ExportJobAdmin(KindJobAdmin):
             if found:
                 context.update(unencodable=found, examples=examples, chosen=[c.name for c in chosen])
                 return TemplateResponse(request, "dataio/export_form.html", context)
+        if event_selection is not None:
+            return export_response(request, queryset, chosen, fmt, what="event", count=count, replace=replace,
+                                   target=event_selection.event, extra=event_outputs.audit_detail(event_selection))
         return export_response(request, queryset, chosen, fmt, what=target, count=count, replace=replace)
 
 
@@ -202,11 +222,13 @@ def _ids(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip().isdigit()][:100_000]
 
 
-def export_response(request, queryset, columns, fmt, *, what: str, count: int, replace: bool):
+def export_response(request, queryset, columns, fmt, *, what: str, count: int, replace: bool, target=None,
+                    extra: dict | None = None):
     """The file, streamed as it is written; one audit entry (R4) with rows, format and columns."""
     audit_events.record(
-        audit_events.Action.EXPORT, request=request, row_count=count,
-        detail={"what": what, "format": fmt.key, "columns": [c.name for c in columns], "replaced": replace},
+        audit_events.Action.EXPORT, request=request, row_count=count, target=target,
+        detail={"what": what, "format": fmt.key, "columns": [c.name for c in columns], "replaced": replace,
+                **(extra or {})},
     )
     header = [c.label for c in columns]
     name = f"{what}-{timezone.localtime():%Y%m%d-%H%M}.{fmt.extension}"

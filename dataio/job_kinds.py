@@ -97,7 +97,9 @@ def export_result_context(request, job) -> dict:
         "problems_page": Paginator(job.problems.order_by("id"), PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
         "problem_count": job.problems.count(),
         "redo_params": {"target": params.get("target"), "source": params.get("source"), "query": params.get("query", ""),
-                        "ids": ",".join(str(i) for i in params.get("ids") or [])},
+                        "ids": ",".join(str(i) for i in params.get("ids") or []),
+                        # a business event's export (E6) is made again of the same event's rows
+                        **{k: params[k] for k in ("event", "links", "links_query") if params.get(k)}},
         "redo_columns": params.get("columns") or [],
         "download_url": reverse("admin:jobs_job_download", args=[job.pk]),
     }
@@ -117,9 +119,22 @@ def export(job, reporter) -> None:
     params = job.params
     target = TARGETS[params["target"]]
     fmt = exporting.FORMATS[params["format"]]
-    columns = exporting.export_columns(target, job.owner, params.get("columns"))
-    queryset = selection.records(job.owner, target=params["target"], source=params.get("source") or params["target"],
-                                 querystring=params.get("query", ""), ids=params.get("ids"))
+    from django.core.exceptions import PermissionDenied
+
+    from events import outputs as event_outputs
+
+    try:  # a business event's customers with the event's columns (E6)
+        event_selection = event_outputs.EventSelection.from_params(job.owner, params)
+    except PermissionDenied as refused:  # the event is no longer the owner's to see
+        raise JobFailed(_("You may not export.")) from refused
+    if event_selection is not None:
+        columns = event_outputs.export_columns(job.owner, params.get("columns"))
+        queryset = event_outputs.export_rows(job.owner, event_selection)
+    else:
+        columns = exporting.export_columns(target, job.owner, params.get("columns"))
+        queryset = selection.records(job.owner, target=params["target"],
+                                     source=params.get("source") or params["target"],
+                                     querystring=params.get("query", ""), ids=params.get("ids"))
     reporter.start_phase(_("Writing the file"), total=job.total)
     header = [c.label for c in columns]
     at_code = exporting.code_position(columns)
@@ -153,8 +168,10 @@ def export(job, reporter) -> None:
                                                    message=p.message[:500]) for p in replaced[:MAX_LISTED]])
     job.result = {**job.result, "rows": reporter.done, "replaced": len(replaced), "format_label": str(fmt.label)}
     audit_events.record(audit_events.Action.EXPORT, user=job.owner, row_count=reporter.done,
-                        detail={"what": target.key, "format": fmt.key, "columns": [c.name for c in columns],
-                                "replaced": len(replaced), "job": job.pk})
+                        target=event_selection.event if event_selection is not None else None,
+                        detail={"what": "event" if event_selection is not None else target.key, "format": fmt.key,
+                                "columns": [c.name for c in columns], "replaced": len(replaced), "job": job.pk,
+                                **(event_outputs.audit_detail(event_selection) if event_selection else {})})
 
 
 MAX_LISTED = 10_000

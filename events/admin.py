@@ -7,7 +7,7 @@ from django import forms
 from django.forms.models import BaseModelFormSet
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +20,7 @@ from django.db.models.utils import get_blank_choice_label
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
 
-from . import family_action, services
+from . import family_action, outputs, services
 from .models import Event, EventLink, GiftItem, Mourning
 from .widgets import direct
 
@@ -127,13 +127,12 @@ class EventAdmin(KokyakuAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         event = self._visible_or_404(request, object_id)
-        links = services.visible_links(request.user, event.links.all())
         extra_context = {
             **(extra_context or {}),
-            "event_totals": links.aggregate(
-                count=Count("id"), sent=Count("id", filter=Q(sent=True)), received=Count("id", filter=Q(received=True)),
-                attending=Count("id", filter=Q(attendance=EventLink.Attendance.ATTENDING)),
-                mourning=Count("id", filter=Q(mourning=True)), gift_total=Sum("gift_price")),
+            "event_totals": outputs.event_totals(request.user, event),  # E6: one grouped query
+            "event_outputs": outputs.output_links(outputs.EventSelection(event=event)),
+            "event_may_print": permissions.can_print(request.user),
+            "event_may_export": request.user.has_perm(permissions.EXPORT_PERMISSION),
             "event_links_url": reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}",
             "event_carry_over_url": reverse("admin:events_event_carry_over", args=[event.pk])
             if self.may_carry_over(request) else "",
@@ -219,7 +218,7 @@ class LinkFormSet(BaseModelFormSet):
 
 
 @admin.register(EventLink)
-class EventLinkAdmin(CustomerChildAdmin):
+class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     list_display = ["code_cell", "name_cell", "company_cell", "address_cell", "attendance", "sent", "sent_on",
                     "received", "received_on", "gift", "gift_price", "mourning", "memo"]
     list_display_links = ["code_cell"]

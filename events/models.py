@@ -188,12 +188,9 @@ class EventLink(models.Model):
         customer's address with the family member's name and 様 (no company: the mail is personal)."""
         from printouts.addressing import recipient
 
-        found = recipient(self.customer, hidden=hidden)
-        if self.family_member_id:
-            found.name, found.honorific, found.joint = self.family_member.name, "様", []
-            found.company = found.department = found.title = ""
-            found.problems = [p for p in found.problems if p != str(_("No name and no company name."))]
-        return found
+        from .outputs import link_recipient
+
+        return recipient(link_recipient(self), hidden=hidden)
 
     def clean(self):
         if self.gift_id and self.event_id:

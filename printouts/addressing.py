@@ -54,7 +54,16 @@ class _Visible:
         return "" if name in self._hidden else getattr(self._customer, name)
 
 
+FAMILY_MEMBER_ATTR = "addressed_to_family_member"  # set on a customer by events.outputs for a family member's row
+
+
+def addressed_family_member(customer):
+    """The family member a customer object stands for (an event's family row), or None."""
+    return getattr(customer, FAMILY_MEMBER_ATTR, None)
+
+
 def recipient(customer: Customer, *, hidden=frozenset()) -> Recipient:
+    member = addressed_family_member(customer)
     customer = _Visible(customer, hidden) if hidden else customer
     send_to = customer.send_to
     if send_to == Customer.SendTo.CONTACT and (customer.contact_address or customer.contact_postal_code):
@@ -78,7 +87,11 @@ def recipient(customer: Customer, *, hidden=frozenset()) -> Recipient:
         found.problems.append(_("No address."))
     elif len(found.postal_code) != 7:
         found.problems.append(_("No postal code."))
-    if not name and not customer.company_name:
+    if member is not None:
+        # A family member's mail: their own name and 様 at the customer's address, no company.
+        found.name, found.honorific = member.name, "様"
+        found.company = found.department = found.title = ""
+    elif not name and not customer.company_name:
         found.problems.append(_("No name and no company name."))
     missing = fonts.missing_characters("".join(found.texts()))
     if missing:

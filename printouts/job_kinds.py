@@ -1,5 +1,6 @@
 """Prints past settings.PRINT_SYNC_MAX_ROWS customers, drawn by the background worker (jobs.registry)."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,8 +25,17 @@ def print_job(job, reporter) -> None:
         raise JobFailed(_("You may not print."))
     params = job.params
     kind = params["print_kind"]
-    queryset = selection.records(job.owner, target="customers", source="customers",
-                                 querystring=params.get("query", ""), ids=params.get("ids"))
+    from events import outputs as event_outputs
+
+    try:  # a business event's customers (E6)
+        event_selection = event_outputs.EventSelection.from_params(job.owner, params)
+    except PermissionDenied as refused:  # the event is no longer the owner's to see
+        raise JobFailed(_("You may not print.")) from refused
+    if event_selection is not None:
+        queryset = event_outputs.Recipients(job.owner, event_selection)
+    else:
+        queryset = selection.records(job.owner, target="customers", source="customers",
+                                     querystring=params.get("query", ""), ids=params.get("ids"))
     reporter.start_phase(_("Drawing the pages"), total=job.total)
     try:
         pdf, printed = services.print_pdf(kind, user=job.owner, queryset=queryset, start=params.get("start", 1),
@@ -38,4 +48,6 @@ def print_job(job, reporter) -> None:
     job.result = {**job.result, "printed": printed}
     job.message = _("%(count)s customers printed.") % {"count": f"{printed:,}"}
     audit_events.record(audit_events.Action.PRINT, user=job.owner, row_count=printed,
-                        detail={"what": kind, "job": job.pk})
+                        target=event_selection.event if event_selection is not None else None,
+                        detail={"what": kind, "job": job.pk,
+                                **(event_outputs.audit_detail(event_selection) if event_selection else {})})

@@ -168,7 +168,8 @@ def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, 
     recipients = []
     for customer in _ticking(customers, progress):
         recipient = addressing.recipient(customer, hidden=invisible)
-        recipient.joint = customer._joint_names if recipient.name else []
+        family_row = addressing.addressed_family_member(customer) is not None
+        recipient.joint = customer._joint_names if recipient.name and not family_row else []
         if not recipient.problems and not postcards.too_long(recipient):
             recipients.append(recipient)
     if not recipients:

@@ -496,8 +496,14 @@ class CustomerAdmin(KokyakuAdmin):
         """印刷 (P1, P3): what to print from the current search, what would not print right, then the PDF."""
         if not (self.has_view_permission(request) and permissions.can_print(request.user)):
             raise PermissionDenied
+        from events import outputs as event_outputs
+
         ids = _ticked_ids(request.GET.get("ids", ""))
-        if ids is not None:  # the rows ticked on the list (print_selected), scoped like every read
+        event_selection = event_outputs.EventSelection.from_params(request.user, request.GET)
+        if event_selection is not None:  # a business event's customers (E6): its page or its ticked rows
+            queryset = event_outputs.Recipients(request.user, event_selection)
+            querystring = event_selection.querystring()
+        elif ids is not None:  # the rows ticked on the list (print_selected), scoped like every read
             from dataio import selection
 
             queryset = selection.records(request.user, target="customers", source="customers", ids=ids or [0])
@@ -505,7 +511,8 @@ class CustomerAdmin(KokyakuAdmin):
         else:
             queryset = self.get_changelist_instance(request).get_queryset(request)
             querystring = request.GET.urlencode()
-        form = PrintForm(request.POST if request.method == "POST" else None)
+        form = PrintForm(request.POST if request.method == "POST" else None,
+                         initial={"kind": request.GET.get("kind", "list")})
         refusal = ""
         if form.is_bound and form.is_valid():
             kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
@@ -516,13 +523,18 @@ class CustomerAdmin(KokyakuAdmin):
                     job = job_services.start_job(
                         kind="print", owner=request.user, title=str(printout_services.KINDS[kind]), total=count,
                         params={"print_kind": kind, "query": "" if ids is not None else querystring, "ids": ids,
-                                **options})
+                                **(event_selection.params() if event_selection is not None else {}), **options})
                     return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
                 pdf, printed = printout_services.print_pdf(kind, user=request.user, queryset=queryset, **options)
             except printout_services.NothingToPrint as refused:
                 refusal = str(refused)
             else:
-                audit_events.printed(request=request, what=kind, count=printed)
+                if event_selection is not None:
+                    audit_events.record(audit_events.Action.PRINT, request=request, target=event_selection.event,
+                                        row_count=printed,
+                                        detail={"what": kind, **event_outputs.audit_detail(event_selection)})
+                else:
+                    audit_events.printed(request=request, what=kind, count=printed)
                 response = HttpResponse(pdf, content_type="application/pdf")
                 response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
                 return response
@@ -541,6 +553,9 @@ class CustomerAdmin(KokyakuAdmin):
             "problems": problems[:200], "problem_count": len(problems), "refusal": refusal,
             "changelist_url": reverse("admin:crm_customer_changelist") + ("" if ids is not None else f"?{querystring}"),
         }
+        if event_selection is not None:
+            context.update(changelist_url=event_selection.event_url(), print_event=event_selection.event,
+                           title=_("Print: 「%(event)s」") % {"event": event_selection.event})
         return TemplateResponse(request, "printouts/print_form.html", context)
 
     def print_list_view(self, request):

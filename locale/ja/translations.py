@@ -980,6 +980,28 @@ JA = {
     "Puts those ticked 喪中 on this list, and those of last year's list in mourning for this year, on the 寒中見舞い event of this year and department.":
         "この一覧で喪中にチェックのある人と、前年の一覧で今年が喪中の人を、同じ年度・部署の寒中見舞いのイベントに追加します。",
     "The whole household": "世帯全体",
+
+    # --- 業務イベントの出力と集計 (issue 13, E6) ---
+    "Gifts": "贈答品数",
+    "No rank": "ランクなし",
+    "All ranks": "合計",
+    "Gift rank": "贈答品ランク",
+    "Print labels": "ラベル印刷",
+    "Print postcards (vertical)": "はがき印刷（縦）",
+    "Print postcards (horizontal)": "はがき印刷（横）",
+    "Export CSV": "CSV出力",
+    "These print or export every customer of this event; for some of them, tick them on the event's customer list and choose the action.":
+        "このイベントの顧客全員を印刷・出力します。一部だけのときは、イベントの顧客一覧でチェックを付けて操作を選びます。",
+    "Print labels or postcards of the selected customers": "選択した顧客のラベル・はがき印刷",
+    "Export the selected customers with the event's columns": "選択した顧客をCSV出力（イベントの項目付き）",
+    "Choose customers of one event: open the event's customer list first.":
+        "1つのイベントの顧客を選んでください。先にイベントの顧客一覧を開きます。",
+    "%(count)s customers of 「%(event)s」.": "「%(event)s」の顧客 %(count)s 件",
+    "Print: 「%(event)s」": "印刷: 「%(event)s」",
+    "Export: 「%(event)s」": "データ出力: 「%(event)s」",
+    "One row per customer of the event: the customer's columns, then the event's (attendance, 出 / 受 and their dates, gift, price, 喪中, memo).":
+        "イベントの顧客1件が1行です。顧客の項目のあとにイベントの項目（出欠、出・受とその日付、贈答品、金額、喪中、メモ）が続きます。",
+    "You may not export.": "出力の権限がありません。",
 }
 # Django admin's JavaScript strings (djangojs): written to locale/ja/LC_MESSAGES/djangojs.po by
 # tools/fill_translations.py. msgid → (msgid_plural or None, Japanese).

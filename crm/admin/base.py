@@ -386,9 +386,9 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         forms = [context["adminform"].form] if context.get("adminform") else []
         for inline in context.get("inline_admin_formsets") or []:
             forms += inline.formset.forms
-        context["empty_warnings"] = [message for form in forms
-                                     for _name, message in getattr(form, "empty_warnings", ())
-                                     if not getattr(form, "data", {}).get("_confirm_empty")]
+        context["empty_confirmed"] = request.method == "POST" and bool(request.POST.get("_confirm_empty"))
+        context["empty_warnings"] = [] if context["empty_confirmed"] else [
+            message for form in forms for _name, message in getattr(form, "empty_warnings", ())]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- writes keep what the user cannot see (R3) ----------------------------------------

@@ -104,6 +104,9 @@ class InputRulesMixin:
             cleaned[name] = outcome.value
             if outcome.warning and not self._deleting():
                 self.empty_warnings.append((name, outcome.warning))
+        if self._errors:
+            # Fix the errors first; the blanks are asked about once the rest is right (as C5 does).
+            self.empty_warnings = []
         if self.empty_warnings and not self.data.get(CONFIRM_EMPTY):
             for name, warning in self.empty_warnings:
                 self.add_error(name, warning)

@@ -40,7 +40,7 @@ CONVERT_CHOICES = [
 # full-width in Japanese text; Na/H are half-width (ASCII, ｶﾀｶﾅ). N (neutral: line breaks) is neither.
 _FULL_CLASSES = frozenset({"W", "F", "A"})
 _HALF_CLASSES = frozenset({"Na", "H"})
-SHOWN_CHARACTERS = 5
+SHOWN_CHARACTERS = 10
 
 
 @dataclass(frozen=True)

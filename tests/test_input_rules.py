@@ -22,6 +22,7 @@ from tests.helpers import card_post_data, ja_client, management_data
 from tests.test_bulk import LIST, company_post
 from tests.test_import import checked_job, confirm, cp932_file
 from tests.personas import build_world
+from tests.test_browser import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:crm_customer_add")
@@ -209,7 +210,7 @@ def test_c8_card_refuses_a_value_breaking_a_rule_at_the_field_and_keeps_what_was
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.errors["remark1"] == ["入力ルール「半角のみ」: 会員番号に全角文字（Ａ１２３）は入力できません。"]
-    assert form.errors["address"] == ["入力ルール「全角のみ」: 住所に半角文字（ﾐﾅﾄ4-）は入力できません。"]
+    assert form.errors["address"] == ["入力ルール「全角のみ」: 住所に半角文字（ﾐﾅﾄ4-28）は入力できません。"]
     body = response.content.decode()
     for typed in ("Ａ１２３", "東京都ﾐﾅﾄ区芝公園4-2-8", "初回来店", "入力ルール「半角のみ」"):
         assert typed in body
@@ -272,7 +273,7 @@ def test_c8_family_row_on_the_card_follows_the_rules(admin_client, hq_branch, ja
 
     refused = admin_client.post(url, family(name_kana="ﾔﾏﾀﾞ ﾊﾅｺ", hobbies="ｺﾞﾙﾌ"))
     assert refused.status_code == 200
-    assert "入力ルール「全角のみ」: フリガナに半角文字（ﾔﾏﾀﾞ␣）は入力できません。" in refused.content.decode()
+    assert "入力ルール「全角のみ」: フリガナに半角文字（ﾔﾏﾀﾞ␣ﾊﾅｺ）は入力できません。" in refused.content.decode()
     assert not FamilyMember.objects.exists()
     saved = admin_client.post(url, family(name_kana="やまだ　はなこ", hobbies="ｺﾞﾙﾌ ﾃﾆｽ"))
     assert saved.status_code == 302, saved.content.decode()[:3000]
@@ -414,10 +415,70 @@ def test_c8_bulk_service_and_worker_path_refuse_before_writing(world, ja):
     with pytest.raises(ValidationError) as refused:
         bulk.bulk_update(user=world.users["hq_admin"], queryset=Customer.objects.filter(pk=customer.pk),
                          values={"building": "ﾋﾞﾙ 3F", "address": "東京都渋谷区1-1"}, reason="移転", action="test")
-    assert refused.value.message_dict["building"] == ["入力ルール「全角のみ」: ビル名に半角文字（ﾋﾞﾙ␣3）は入力できません。"]
+    assert refused.value.message_dict["building"] == ["入力ルール「全角のみ」: ビル名に半角文字（ﾋﾞﾙ␣3F）は入力できません。"]
     customer.refresh_from_db()
     assert customer.address != "東京都渋谷区１－１"
     changed = services.customers_bulk_update(queryset=Customer.objects.filter(pk=customer.pk), user=None,
                                              values={"address": "東京都渋谷区1-1"})
     customer.refresh_from_db()
     assert changed == 1 and customer.address == "東京都渋谷区１－１"
+
+
+# --- in the browser --------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_c8_browser_rule_set_on_the_screen_refuses_then_converts_and_confirms_blanks(page, live_server):
+    from django.apps import apps
+
+    from crm import roles
+    from tests.factories import BranchFactory, StaffFactory
+    from tests.test_browser import login, shot
+
+    roles.sync_roles(apps)
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    BranchFactory(code="HQ", name="本店")
+    # the admin sets 備考1: 全角に変換 + 全角のみ, and 携帯TEL: 空欄時に警告, on 項目名設定
+    login(page, live_server, "kanri")
+    remark1 = FieldSetting.objects.get(model="customer", field_name="remark1")
+    page.goto(live_server.url + reverse("admin:fieldconfig_fieldsetting_change", args=[remark1.pk]))
+    page.select_option("select[name=input_convert]", "to_full")
+    page.select_option("select[name=input_width]", "full")
+    page.fill("input[name=label]", "会員区分")
+    page.click("button[name=_save]")
+    page.wait_for_url("**/fieldconfig/fieldsetting/")
+    rule("customer", "remark2", input_width="half")
+    rule("customer", "mobile", warn_if_empty=True)
+    page.goto(live_server.url + reverse("admin:fieldconfig_fieldsetting_changelist") + "?model__exact=customer")
+    assert "全角に変換・全角のみ" in page.content()
+    shot(page, "c8_field_settings_list")
+    page.goto(live_server.url + reverse("admin:fieldconfig_fieldsetting_change", args=[remark1.pk]))
+    shot(page, "c8_field_setting_rules")
+
+    # a customer with a full-width 備考2 is refused at the field, the typed values stay
+    page.goto(live_server.url + ADD_URL)
+    page.fill("input[name=last_name]", "山田")
+    page.fill("input[name=first_name]", "花子")
+    page.click("text=備考")
+    page.fill("input[name=remark1]", "ｺﾞｰﾙﾄﾞ会員")
+    page.fill("input[name=remark2]", "ＡＢＣ１２３")
+    page.click("button[name=_save]")
+    page.wait_for_selector("text=入力ルール「半角のみ」")
+    body = page.content()
+    assert "入力ルール「半角のみ」: 備考2に全角文字（ＡＢＣ１２３）は入力できません。" in body
+    assert "confirm-empty" not in body  # the blanks are asked about once the errors are fixed
+    page.click("text=備考")
+    shot(page, "c8_form_error")
+    assert page.input_value("input[name=remark1]") == "ｺﾞｰﾙﾄﾞ会員"
+    assert not Customer.objects.exists()
+
+    # corrected: the empty 携帯TEL asks first, 「空欄のまま保存」 saves, 備考1 stored in full width
+    page.fill("input[name=remark2]", "ABC123")
+    page.click("button[name=_save]")
+    page.wait_for_selector("#confirm-empty")
+    shot(page, "c8_form_empty_warning")
+    assert "入力ルール「空欄時に警告」: 携帯TELが空欄です。" in page.content()
+    page.click("#confirm-empty")
+    page.wait_for_url("**/crm/customer/")
+    customer = Customer.objects.get()
+    assert (customer.remark1, customer.remark2, customer.mobile) == ("ゴールド会員", "ABC123", "")

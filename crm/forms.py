@@ -122,11 +122,13 @@ class InlineForm(InputRulesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("error_class", QuietErrorList)
         super().__init__(*args, **kwargs)
-        self.setup_input_rules()
 
     def clean(self):
         cleaned = super().clean()
-        if self.has_changed() or self.instance.pk:
+        # Only rows the formset will write (added or changed): a row left as it was is not
+        # saved, so a rule set after it was written does not stop the card (required is
+        # checked here too, not by the field, for the same reason).
+        if self.has_changed():
             self.apply_input_rules(cleaned)
         return cleaned
 

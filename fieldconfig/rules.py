@@ -93,10 +93,15 @@ def convert(kind: str, value: str) -> str:
 
 
 def offending_characters(width: str, value: str) -> str:
-    """The characters `value` may not hold under a width rule, each once, the first few."""
+    """The characters `value` may not hold under a width rule, each once, the first few.
+
+    A space between words is allowed under 「全角のみ」: readings are stored with one half-width
+    space between family and given name (crm.normalize.to_katakana), whatever was typed."""
     bad = _FULL_CLASSES if width == HALF_ONLY else _HALF_CLASSES
     found: list[str] = []
     for char in value:
+        if char == " " and width == FULL_ONLY:
+            continue
         if char not in found and unicodedata.east_asian_width(char) in bad:
             found.append(char)
             if len(found) >= SHOWN_CHARACTERS:
@@ -133,7 +138,7 @@ def apply(rule: InputRule | None, value, *, label: str) -> Outcome:
             else:
                 message = gettext("Input rule “Full-width only”: %(label)s cannot hold half-width characters "
                                   "(%(chars)s).")
-            return Outcome(value, error=message % {"label": label, "chars": chars.replace(" ", "␣")})
+            return Outcome(value, error=message % {"label": label, "chars": chars.replace("\u3000", "␣")})
     if is_empty(value):
         if rule.required:
             return Outcome(value, error=required_message(label))

@@ -18,6 +18,7 @@ from unfold.widgets import (
     UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget, UnfoldAdminTextInputWidget,
 )
 
+from fieldconfig import rules as input_rules
 from fieldconfig.lookup import ConfiguredLabel, config
 
 from . import dates
@@ -79,14 +80,78 @@ class QuietErrorList(ErrorList):
         return super().as_text() if self.data else ""
 
 
-class InlineForm(forms.ModelForm):
+CONFIRM_EMPTY = "_confirm_empty"  # 「空欄のまま保存」 (C8): the POST key of the confirmation
+
+
+class InputRulesMixin:
+    """The admin's input rules (C8, fieldconfig.rules) on a model form: conversions into the
+    cleaned data (so the instance gets them), errors at the field, and the fields left empty
+    that warn, which stop the save once until 「空欄のまま保存」 (CONFIRM_EMPTY) is pressed."""
+
+    empty_warnings: list = []  # (field name, message) of the last clean()
+
+    def _input_rules(self) -> dict:
+        snapshot = config()
+        model = self._meta.model._meta.model_name
+        return {name: rule for name, rule in snapshot.input_rules(model).items()
+                if name in self.fields and not self.fields[name].disabled}
+
+    def _rule_label(self, name: str) -> str:
+        return config().label(self._meta.model._meta.model_name, name)
+
+    def setup_input_rules(self) -> None:
+        for name, rule in self._input_rules().items():
+            if rule.required:
+                field = self.fields[name]
+                field.required = True
+                field.error_messages = {**field.error_messages,
+                                        "required": input_rules.required_message(self._rule_label(name))}
+
+    def apply_input_rules(self, cleaned: dict) -> None:
+        self.empty_warnings = []
+        if getattr(self, "read_only", False):
+            return
+        for name, rule in self._input_rules().items():
+            if name not in cleaned:
+                continue  # the field's own check failed: its message is already there
+            outcome = input_rules.apply(rule, cleaned[name], label=self._rule_label(name))
+            if outcome.error:
+                self.add_error(name, outcome.error)
+                continue
+            cleaned[name] = outcome.value
+            if outcome.warning and not self._deleting():
+                self.empty_warnings.append((name, outcome.warning))
+        if self._errors:
+            # Fix the errors first; the blanks are asked about once the rest is right (as C5 does).
+            self.empty_warnings = []
+        if self.empty_warnings and not self.data.get(CONFIRM_EMPTY):
+            for name, warning in self.empty_warnings:
+                self.add_error(name, warning)
+            self.add_error(None, forms.ValidationError(
+                _("Some fields are empty (marked). Fill them in, or press “Save with blanks”."), code="empty"))
+
+    def _deleting(self) -> bool:
+        # An inline row ticked for deletion is not saved: nothing to warn about.
+        return bool(getattr(self, "prefix", None) and self.data.get(f"{self.prefix}-DELETE"))
+
+
+class InlineForm(InputRulesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("error_class", QuietErrorList)
         super().__init__(*args, **kwargs)
 
+    def clean(self):
+        cleaned = super().clean()
+        # Only rows the formset will write (added or changed): a row left as it was is not
+        # saved, so a rule set after it was written does not stop the card (required is
+        # checked here too, not by the field, for the same reason).
+        if self.has_changed():
+            self.apply_input_rules(cleaned)
+        return cleaned
 
-class ConfiguredModelForm(forms.ModelForm):
-    """Applies the admin's pulldown choices (C3) to free-text fields of the model."""
+
+class ConfiguredModelForm(InputRulesMixin, forms.ModelForm):
+    """Applies the admin's pulldown choices (C3) and input rules (C8) to the fields of the model."""
 
     config_model: str = ""
 
@@ -109,6 +174,7 @@ class ConfiguredModelForm(forms.ModelForm):
                 options.append((current, current))
             field.widget = UnfoldAdminSelectWidget(choices=options)
             self._configured_choices[name] = {c for c in choices} | ({current} if current else set())
+        self.setup_input_rules()
 
     def clean(self):
         cleaned = super().clean()
@@ -116,6 +182,7 @@ class ConfiguredModelForm(forms.ModelForm):
             value = cleaned.get(name)
             if value and value not in allowed:
                 self.add_error(name, _("Choose one of the listed values."))
+        self.apply_input_rules(cleaned)
         return cleaned
 
 

@@ -37,8 +37,16 @@ def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:
 def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
     """Set the same values on many customers, one save each: history and search keys stay right.
 
-    queryset.update() would skip both (it writes no history and runs no save()).
+    queryset.update() would skip both (it writes no history and runs no save()). The input
+    rules (C8) apply first: a value that breaks one is refused before anything is written.
     """
+    from django.core.exceptions import ValidationError
+
+    from fieldconfig import rules as input_rules
+
+    values, errors, _warnings = input_rules.apply_to_values("customer", values)
+    if errors:
+        raise ValidationError(errors)
     count = 0
     for customer in queryset.iterator(chunk_size=500):
         for name, value in values.items():

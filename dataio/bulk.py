@@ -7,11 +7,13 @@ time, so 10,000 customers take seconds, not minutes of save() calls.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from audit import events as audit_events
 from crm.bulk_write import CustomerWrites
 from crm.models import Customer
+from fieldconfig import rules as input_rules
 
 CHUNK = 2000
 # 会社名, フリガナ, 〒, 住所, ビル名, TEL, FAX: what changes when a company is renamed or moves.
@@ -19,7 +21,13 @@ COMPANY_BLOCK = ["company_name", "company_kana", "postal_code", "address", "buil
 
 
 def bulk_update(*, user, queryset, values: dict, reason: str, action: str, reporter=None) -> int:
-    """Set `values` (field → value) on every customer of `queryset`; returns how many changed."""
+    """Set `values` (field → value) on every customer of `queryset`; returns how many changed.
+
+    The input rules (C8) apply first: values converted, a value that breaks one refused
+    (ValidationError by field) before anything is written."""
+    values, errors, _warnings = input_rules.apply_to_values("customer", values)
+    if errors:
+        raise ValidationError(errors)
     changed = 0
     fields = sorted(values)
     with transaction.atomic():

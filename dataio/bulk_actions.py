@@ -21,6 +21,7 @@ from crm import permissions
 from crm.forms import postal_lookup_attrs
 from crm.models import Customer
 from fieldconfig import defaults
+from fieldconfig import rules as input_rules
 from fieldconfig.lookup import config
 from jobs import services as job_services
 
@@ -60,9 +61,20 @@ class CompanyBlockForm(forms.Form):
         data = super().clean()
         if not any(data.get(f"change_{name}") for name in self.names):
             raise forms.ValidationError(_("Tick 「Change this field」 for at least one field."))
+        rules = config().input_rules("customer")
+        self.empty_warnings = []
         for name in self.names:
-            value = data.get(name)
-            if data.get(f"change_{name}") and value:
+            if not data.get(f"change_{name}"):
+                continue
+            # The input rules (C8) as the card applies them: converted, or refused at the field.
+            outcome = input_rules.apply(rules.get(name), data.get(name) or "", label=config().label("customer", name))
+            if outcome.error:
+                self.add_error(name, outcome.error)
+                continue
+            data[name] = value = outcome.value
+            if outcome.warning:
+                self.empty_warnings.append(outcome.warning)
+            if value:
                 try:  # the model's own rules (postal code, phone, kana), as the card applies them
                     Customer._meta.get_field(name).run_validators(value)
                 except forms.ValidationError as exc:
@@ -119,6 +131,8 @@ def _run(modeladmin, request, queryset, *, form_class, action: str, title: str, 
             return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
         changed = bulk.bulk_update(user=request.user, queryset=queryset, values=values, reason=reason, action=action)
         messages.success(request, _("%(count)s customers were changed.") % {"count": changed})
+        for warning in getattr(form, "empty_warnings", ()):
+            messages.warning(request, warning)  # 「空欄時に警告」 (C8): emptied as asked, said once
         return None
     context = {
         **modeladmin.admin_site.each_context(request),

@@ -25,6 +25,7 @@ from crm import dates, permissions
 from crm.bulk_write import CustomerWrites, Table, Writer, insert_records, keep_sequence_past, reserve_customer_codes
 from crm.models import Customer, Product, Purchase
 
+from fieldconfig import rules as input_rules
 from fieldconfig.lookup import config
 
 from .columns import CUSTOMER_CODE, TARGETS, Column, Masters, Target, header_key, validation_message
@@ -32,6 +33,7 @@ from .reading import Sheet
 
 CHUNK = 1000
 MAX_PROBLEMS_KEPT = 10_000
+MAX_WARNINGS_KEPT = 200  # 「空欄時に警告」 (C8): listed on the preview, the rows still import
 REASON = "CSV取込"  # 更新目的 of every history record an import writes (the seed's wording)
 
 
@@ -59,6 +61,10 @@ class Plan:
     masters: Masters
     default_branch_id: int | None
     key_label: str  # the column that names the customer (顧客コード): where code problems are shown
+    # Input rules (C8) of the file's columns, by field; and the required fields the file lacks
+    # (a new record without them is refused), as (field, configured label).
+    rules: dict = field(default_factory=dict)
+    missing_required: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:
@@ -72,12 +78,17 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     bad_rows: int = 0
+    warned_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     sample: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"rows": self.rows, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "bad_rows": self.bad_rows}
+                "bad_rows": self.bad_rows, "warned_rows": self.warned_rows}
+
+    def warnings_dicts(self) -> list[dict]:
+        return [{"row": w.row, "column": w.column, "message": w.message} for w in self.warnings]
 
 
 def plan_import(sheet: Sheet, target_key: str, user) -> Plan:
@@ -118,8 +129,15 @@ def plan_import(sheet: Sheet, target_key: str, user) -> Plan:
     if problems:
         raise HeaderProblem(problems)
     branches = list(permissions.visible_branches(user).values_list("id", flat=True)[:1])
+    snapshot = config()
+    model_key = target.model._meta.model_name
+    rules = snapshot.input_rules(model_key)
+    missing_required = [(name, snapshot.label(model_key, name)) for name, rule in rules.items()
+                        if rule.required and name not in names]
     return Plan(target=target, user=user, sheet=sheet, columns=columns, ignored=ignored, masters=masters,
-                default_branch_id=branches[0] if branches else None, key_label=key_label)
+                default_branch_id=branches[0] if branches else None, key_label=key_label,
+                rules={name: rule for name, rule in rules.items() if name in names},
+                missing_required=missing_required)
 
 
 def _chunks(plan: Plan):
@@ -133,16 +151,34 @@ def _chunks(plan: Plan):
         yield chunk
 
 
-def _parse_row(plan: Plan, number: int, cells: list) -> tuple[dict, list[Problem]]:
-    values, problems = {}, []
+def _parse_row(plan: Plan, number: int, cells: list) -> tuple[dict, list[Problem], list[Problem]]:
+    """A row's values, its problems and its warnings (C8 「空欄時に警告」: not a problem)."""
+    values, problems, warnings = {}, [], []
+    rules = plan.rules
     for position, column in plan.columns:
         cell = cells[position] if position < len(cells) else ""
         try:
-            values[column.name] = column.parse(cell)
+            value = column.parse(cell)
         except (ValueError, ValidationError) as exc:
             shown = "" if cell is None else str(cell)[:100]
             problems.append(Problem(number, column.label, shown, validation_message(exc)))
-    return values, problems
+            continue
+        rule = rules.get(column.name)
+        if rule:
+            # The input rules (C8) on the parsed value, as the form applies them to what is typed.
+            outcome = input_rules.apply(rule, value, label=column.label)
+            value = outcome.value
+            if outcome.error:
+                problems.append(Problem(number, column.label, "" if cell is None else str(cell)[:100], outcome.error))
+            elif outcome.warning:
+                warnings.append(Problem(number, column.label, "", outcome.warning))
+        values[column.name] = value
+    return values, problems, warnings
+
+
+def _missing_required(plan: Plan, number: int) -> list[Problem]:
+    """A new record needs every required field (C8), and the file has no column for these."""
+    return [Problem(number, label, "", input_rules.required_message(label)) for _name, label in plan.missing_required]
 
 
 class _Rows:
@@ -188,6 +224,13 @@ class _Rows:
         self.report.bad_rows += 1
         for problem in problems:
             self.problem(problem)
+
+    def _warn(self, warnings: list[Problem]) -> None:
+        if not warnings:
+            return
+        self.report.warned_rows += 1
+        room = MAX_WARNINGS_KEPT - len(self.report.warnings)
+        self.report.warnings += warnings[:max(room, 0)]
 
     def _sample(self, values: dict) -> None:
         if len(self.report.sample) < 10:
@@ -238,7 +281,7 @@ class _Rows:
         creates = []
         visible_branches = self.branch_ids
         for number, cells in chunk:
-            values, problems = _parse_row(self.plan, number, cells)
+            values, problems, warnings = _parse_row(self.plan, number, cells)
             code = values.get("code") or ""
             if code:
                 if code in self.codes_seen:
@@ -256,9 +299,12 @@ class _Rows:
             if not found and not (values.get("last_name") or values.get("company_name")):
                 problems.append(Problem(number, _label(self.plan, "last_name") or self.code_label, "",
                                         _("A new customer needs a family name or a company name.")))
+            if not found:
+                problems += _missing_required(self.plan, number)
             if problems:
                 self._bad(problems)
                 continue
+            self._warn(warnings)
             if found:
                 updates.append((found[0], values))
                 continue
@@ -296,19 +342,21 @@ class _Rows:
 
     # --- contact histories and purchases -------------------------------------------------------------
     def children(self, parsed) -> None:
-        codes = {v.get(CUSTOMER_CODE) for _n, v, _p in parsed if v.get(CUSTOMER_CODE)}
+        codes = {v.get(CUSTOMER_CODE) for _n, v, _p, _w in parsed if v.get(CUSTOMER_CODE)}
         visible = dict(permissions.visible_customers(self.plan.user).filter(code__in=codes).values_list("code", "id"))
         rows = []
-        for number, values, problems in parsed:
+        for number, values, problems, warnings in parsed:
             code = values.pop(CUSTOMER_CODE, "")
             if not code:
                 problems.append(Problem(number, self.code_label, "", _("Enter the customer code.")))
             elif code not in visible:
                 problems.append(Problem(number, self.code_label, code,
                                         _("No customer with this code (or one of a branch you may not see).")))
+            problems += _missing_required(self.plan, number)
             if problems:
                 self._bad(problems)
                 continue
+            self._warn(warnings)
             values["customer_id"] = visible[code]
             self.report.new += 1
             self._sample({**values, CUSTOMER_CODE: code})

@@ -75,7 +75,8 @@ def import_check(job, reporter) -> None:
     report = importing.check_rows(plan, on_problem=on_problem, reporter=reporter)
     _keep_problems(job, pending)
     job.total = report.rows
-    job.result = {**job.result, **report.as_dict(), "sample": report.sample, "checked": True}
+    job.result = {**job.result, **report.as_dict(), "sample": report.sample, "checked": True,
+                  "warnings": report.warnings_dicts()}
 
 
 @register("import_write", result_template="dataio/import_result.html", context=import_result_context)
@@ -186,8 +187,14 @@ def bulk_update(job, reporter) -> None:
     queryset = selection.records(job.owner, target="customers", source="customers",
                                  querystring=params.get("query", ""), ids=params.get("ids"))
     reporter.start_phase(_("Changing customers"), total=job.total)
-    changed = bulk.bulk_update(user=job.owner, queryset=queryset, values=params["values"], reason=params["reason"],
-                               action=params["action"], reporter=reporter)
+    from django.core.exceptions import ValidationError
+
+    try:
+        changed = bulk.bulk_update(user=job.owner, queryset=queryset, values=params["values"],
+                                   reason=params["reason"], action=params["action"], reporter=reporter)
+    except ValidationError as exc:
+        # an input rule (C8) set after the action was confirmed: nothing was written
+        raise JobFailed(" ".join(exc.messages)) from None
     job.result = {**job.result, "changed": changed}
     job.message = _("%(count)s customers were changed.") % {"count": changed}
 

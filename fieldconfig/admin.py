@@ -21,16 +21,22 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
 
     # The default label first (what users know); the internal name only as a hint at the end.
     list_display = ["model", "default_label", "label", "hidden", "visible_to", "input_type", "choices_short",
-                    "field_name"]
+                    "input_rules", "field_name"]
     list_display_links = ["default_label"]
     list_editable = ["label", "hidden"]
-    list_filter = ["model", "hidden", "input_type", "visible_to"]
+    list_filter = ["model", "hidden", "input_type", "visible_to", "required", "warn_if_empty"]
     list_select_related = ["visible_to"]
     search_fields = ["field_name", "label"]
     list_per_page = 100
     # 参照できるグループ (R3): the model's clean() refuses fields that cannot be restricted, at the field.
-    fields = ["model", "field_name", "default_label", "label", "hidden", "visible_to", "input_type", "choices",
-              "position"]
+    # 入力ルール (C8) in a block of their own; the model's clean() refuses rules the field cannot take.
+    fieldsets = [
+        (None, {"fields": ["model", "field_name", "default_label", "label", "hidden", "visible_to", "input_type",
+                           "choices", "position"]}),
+        (_("Input rules"), {"fields": ["input_convert", "input_width", "required", "warn_if_empty"],
+                            "description": _("Applied when the card or a record is saved, by the import and by the "
+                                             "bulk update. The conversion comes first, then the character check.")}),
+    ]
     readonly_fields = ["model", "field_name", "default_label"]
 
     def has_add_permission(self, request):
@@ -53,6 +59,10 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
     @display(description=_("Pulldown choices"))
     def choices_short(self, obj):
         return " / ".join(obj.choice_list()[:5]) if obj.input_type == FieldSetting.SELECT else ""
+
+    @display(description=_("Input rules"))
+    def input_rules(self, obj):
+        return obj.input_rule().describe()
 
     @display(description=_("Shown as"))
     def shown_as(self, obj):

@@ -196,3 +196,15 @@ SAMPLE_CHECK_NAMES = {
     1: "年賀状", 2: "暑中見舞", 3: "お中元", 4: "お歳暮", 5: "xmasカード", 7: "VIP",
     8: "Aランク", 9: "Bランク", 10: "Cランク", 11: "Dランク", 12: "ブラック",
 }
+
+# Input rules (C8): fields no rule may be set on, because the system fills them (the code is
+# numbered when left blank, the registered / updated columns are written by every save).
+NO_INPUT_RULES = {
+    "customer": {"code", "created_at", "created_by", "updated_at", "updated_by"},
+}
+# The readings (フリガナ): always stored in full-width katakana (crm.normalize.to_katakana), so a
+# half-width rule or conversion on them could never hold.
+KANA_FIELDS = {
+    "customer": {"last_name_kana", "first_name_kana", "company_kana"},
+    "familymember": {"name_kana"},
+}

@@ -20,8 +20,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 
 from . import defaults
+from .rules import InputRule
 
-CACHE_KEY = "fieldconfig:snapshot:v3"  # v3: the snapshot carries date_display (J2)
+CACHE_KEY = "fieldconfig:snapshot:v4"  # v4: date_display (J2) and the fields' input rules (C8)
 # A safety net only: invalidation on save is what makes changes show at once.
 CACHE_SECONDS = 300
 
@@ -33,6 +34,7 @@ class FieldSpec:
     choices: tuple[str, ...] | None = None  # None: free text
     position: int = 0
     visible_to: int | None = None  # a group id: a restricted field (R3)
+    rule: InputRule = InputRule()  # input rules (C8, fieldconfig.rules)
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,22 @@ class Snapshot:
     # Indexes of `fields` by model, made once: every list column and form asks them.
     _hidden: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
     _restricted: dict[str, dict[str, int]] = field(init=False, repr=False, compare=False)
+    _rules: dict[str, dict[str, InputRule]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         hidden: dict[str, set[str]] = {}
         restricted: dict[str, dict[str, int]] = {}
+        rules: dict[str, dict[str, InputRule]] = {}
         for (model, name), spec in self.fields.items():
             if spec.hidden:
                 hidden.setdefault(model, set()).add(name)
             if spec.visible_to:
                 restricted.setdefault(model, {})[name] = spec.visible_to
+            if spec.rule:
+                rules.setdefault(model, {})[name] = spec.rule
         object.__setattr__(self, "_hidden", {m: frozenset(names) for m, names in hidden.items()})
         object.__setattr__(self, "_restricted", restricted)
+        object.__setattr__(self, "_rules", rules)
 
     def spec(self, model: str, name: str) -> FieldSpec:
         return self.fields.get((model, name)) or FieldSpec()
@@ -91,6 +98,10 @@ class Snapshot:
     def choices(self, model: str, name: str) -> tuple[str, ...] | None:
         return self.spec(model, name).choices
 
+    def input_rules(self, model: str) -> dict[str, InputRule]:
+        """field name → its input rules (C8), only the fields that have some."""
+        return self._rules.get(model, {})
+
     @property
     def honorific(self) -> str:
         return "様" if self.mode == defaults.INDIVIDUAL else "御中"
@@ -117,6 +128,7 @@ def _build_snapshot() -> Snapshot:
             choices=tuple(row.choice_list()) if row.input_type == FieldSetting.SELECT else None,
             position=row.position,
             visible_to=row.visible_to_id,
+            rule=row.input_rule(),
         )
         for row in FieldSetting.objects.all()
     }

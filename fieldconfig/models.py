@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import defaults
+from . import defaults, rules
 
 
 class SystemSetting(models.Model):
@@ -84,6 +84,16 @@ class FieldSetting(models.Model):
         "auth.Group", verbose_name=_("Visible only to"), null=True, blank=True, on_delete=models.PROTECT,
         help_text=_("Restricted field: only members of this group see it, search by it or export it."),
     )
+    # Input rules (C8): applied by every form, the import and the bulk update (fieldconfig.rules).
+    input_width = models.CharField(_("Characters allowed"), max_length=10, choices=rules.WIDTH_CHOICES, blank=True,
+                                   default="", help_text=_("Checked on the value as saved (after the conversion)."))
+    input_convert = models.CharField(_("Convert on save"), max_length=10, choices=rules.CONVERT_CHOICES, blank=True,
+                                     default="")
+    required = models.BooleanField(_("Required"), default=False,
+                                   help_text=_("The record cannot be saved with this field empty."))
+    warn_if_empty = models.BooleanField(
+        _("Warn if empty"), default=False,
+        help_text=_("Saving with this field empty asks first (「空欄のまま保存」); an import lists it as a warning."))
 
     class Meta:
         verbose_name = _("Field label")
@@ -98,10 +108,26 @@ class FieldSetting(models.Model):
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
+    def input_rule(self) -> rules.InputRule:
+        return rules.InputRule(width=self.input_width, convert=self.input_convert, required=self.required,
+                               warn_if_empty=self.warn_if_empty)
+
+    def model_field(self):
+        from django.apps import apps
+
+        from django.core.exceptions import FieldDoesNotExist
+
+        model = next((m for m in apps.get_app_config("crm").get_models() if m._meta.model_name == self.model), None)
+        try:
+            return model._meta.get_field(self.field_name) if model is not None else None
+        except FieldDoesNotExist:
+            return None
+
     def clean(self):
         known = defaults.DEFAULT_LABELS.get(self.model, {})
         if self.field_name not in known:
             raise ValidationError({"field_name": _("This screen has no such field.")})
+        self.clean_input_rules()
         if self.hidden and self.field_name not in defaults.HIDEABLE.get(self.model, set()):
             raise ValidationError({"hidden": _("This field is required by the system and cannot be hidden.")})
         if self.visible_to_id and self.field_name in defaults.UNRESTRICTABLE.get(self.model, set()):
@@ -113,3 +139,40 @@ class FieldSetting(models.Model):
                 raise ValidationError({"input_type": _("This field cannot be a pulldown.")})
             if not self.choice_list():
                 raise ValidationError({"choices": _("Enter at least one choice, one per line.")})
+
+    def clean_input_rules(self):
+        """Rules that make sense for this field (C8): text rules on text, nothing the form could
+        never satisfy (a required field nobody sees)."""
+        rule = self.input_rule()
+        if not rule:
+            return
+        field = self.model_field()
+        if self.field_name in defaults.NO_INPUT_RULES.get(self.model, set()) or field is None \
+                or isinstance(field, models.BooleanField) or not field.editable:
+            raise ValidationError(_("The system fills this field: it takes no input rules."))
+        if rule.applies_to_text:
+            is_text = isinstance(field, (models.CharField, models.TextField)) and not field.choices
+            if not is_text:
+                raise ValidationError({"input_convert" if self.input_convert else "input_width": _(
+                    "Only text fields take a character rule or a conversion.")})
+            if self.input_type == self.SELECT:
+                raise ValidationError({"input_convert" if self.input_convert else "input_width": _(
+                    "A pulldown offers its own choices: it takes no character rule or conversion.")})
+            if self.field_name in defaults.KANA_FIELDS.get(self.model, set()) and (
+                    self.input_width == rules.HALF_ONLY or self.input_convert == rules.TO_HALF):
+                raise ValidationError({"input_convert" if self.input_convert == rules.TO_HALF else "input_width": _(
+                    "Readings are always stored in full-width katakana: they take no half-width rule.")})
+            if (self.input_width, self.input_convert) in {(rules.HALF_ONLY, rules.TO_FULL),
+                                                          (rules.FULL_ONLY, rules.TO_HALF)}:
+                raise ValidationError({"input_width": _(
+                    "This conversion makes every value break this character rule: choose one of them.")})
+        if self.required and self.warn_if_empty:
+            raise ValidationError({"warn_if_empty": _("A required field is never empty: choose one of the two.")})
+        if rule.required or rule.warn_if_empty:
+            if self.hidden:
+                raise ValidationError({"hidden": _(
+                    "A field that is required or warns when empty cannot be hidden: nobody could fill it in.")})
+            if self.visible_to_id:
+                raise ValidationError({"visible_to": _(
+                    "A field that is required or warns when empty cannot be restricted: those who do not see it "
+                    "could not save.")})

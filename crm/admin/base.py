@@ -396,6 +396,16 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         return current
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # C8 「空欄時に警告」: what the form and its inline rows found empty, for crm/empty_warning.html.
+        forms = [context["adminform"].form] if context.get("adminform") else []
+        for inline in context.get("inline_admin_formsets") or []:
+            forms += inline.formset.forms
+        context["empty_confirmed"] = request.method == "POST" and bool(request.POST.get("_confirm_empty"))
+        context["empty_warnings"] = [] if context["empty_confirmed"] else [
+            message for form in forms for _name, message in getattr(form, "empty_warnings", ())]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     # --- writes keep what the user cannot see (R3) ----------------------------------------
     def save_form(self, request, form, change):
         # The card, the inline editors and a restored past version all pass through here.

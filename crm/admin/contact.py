@@ -33,6 +33,7 @@ class AttachmentInline(TabularInline):
 @admin.register(ContactHistory)
 class ContactHistoryAdmin(CustomerChildAdmin):
     form = ContactHistoryForm
+    change_form_before_template = "crm/empty_warning.html"  # 「空欄のまま保存」 (C8)
     inlines = [AttachmentInline]
     autocomplete_fields = ["customer"]
     list_display = [date_column(ContactHistory, "date"), "customer", "category", "content1", "status", "department",

@@ -16,6 +16,7 @@ PRODUCT_FILL = {"product_code": "code", "product_name": "name", "product_categor
 @admin.register(Purchase)
 class PurchaseAdmin(CustomerChildAdmin):
     form = PurchaseForm
+    change_form_before_template = "crm/empty_warning.html"  # 「空欄のまま保存」 (C8)
     autocomplete_fields = ["customer", "product"]
     list_display = [date_column(Purchase, "date"), "customer", "product_category", "product_code", "product_name",
                     *(number_column(Purchase, name) for name in ("quantity", "unit_price", "amount"))]

@@ -981,6 +981,58 @@ JA = {
         "この一覧で喪中にチェックのある人と、前年の一覧で今年が喪中の人を、同じ年度・部署の寒中見舞いのイベントに追加します。",
     "The whole household": "世帯全体",
 
+    # --- 入力ルール (C8, issue 12 point 2) ---
+    "Input rules": "入力ルール",
+    "Applied when the card or a record is saved, by the import and by the bulk update. The conversion comes first, then the character check.":
+        "顧客カードや各履歴の保存、取込、一括変更のときに適用されます。保存時の変換を先に行い、そのあと入力できる文字を確認します。",
+    "No limit": "制限なし",
+    "Half-width only": "半角のみ",
+    "Full-width only": "全角のみ",
+    "No conversion": "変換しない",
+    "Convert to half-width": "半角に変換",
+    "Convert to full-width": "全角に変換",
+    "Convert hiragana to katakana": "ひらがなをカタカナに変換",
+    "Required": "必須",
+    "Warn if empty": "空欄時に警告",
+    "Characters allowed": "入力できる文字",
+    "Checked on the value as saved (after the conversion).": "保存する値（変換後）で確認します。",
+    "Convert on save": "保存時の変換",
+    "The record cannot be saved with this field empty.": "この項目が空欄のままでは保存できません。",
+    "Saving with this field empty asks first (「空欄のまま保存」); an import lists it as a warning.":
+        "空欄のまま保存しようとすると確認します（「空欄のまま保存」）。取込ではプレビューに注意として表示します。",
+    "Input rule “Half-width only”: %(label)s cannot hold full-width characters (%(chars)s).":
+        "入力ルール「半角のみ」: %(label)sに全角文字（%(chars)s）は入力できません。",
+    "Input rule “Full-width only”: %(label)s cannot hold half-width characters (%(chars)s).":
+        "入力ルール「全角のみ」: %(label)sに半角文字（%(chars)s）は入力できません。",
+    "Input rule “Required”: enter %(label)s.": "入力ルール「必須」: %(label)sを入力してください。",
+    "Input rule “Warn if empty”: %(label)s is empty.": "入力ルール「空欄時に警告」: %(label)sが空欄です。",
+    "The system fills this field: it takes no input rules.": "この項目はシステムが入力するため、入力ルールは設定できません。",
+    "Only text fields take a character rule or a conversion.":
+        "入力できる文字と保存時の変換は、文字を入力する項目にだけ設定できます。",
+    "A pulldown offers its own choices: it takes no character rule or conversion.":
+        "プルダウンの項目には、入力できる文字と保存時の変換は設定できません。",
+    "Readings are always stored in full-width katakana: they take no half-width rule.":
+        "フリガナは常に全角カタカナで保存されるため、半角の入力ルールは設定できません。",
+    "This conversion makes every value break this character rule: choose one of them.":
+        "この変換をすると必ず入力できる文字に反します。どちらか一方にしてください。",
+    "A required field is never empty: choose one of the two.":
+        "「必須」と「空欄時に警告」は同時に設定できません。どちらか一方にしてください。",
+    "A field that is required or warns when empty cannot be hidden: nobody could fill it in.":
+        "必須または空欄時に警告の項目は非表示にできません（だれも入力できなくなります）。",
+    "A field that is required or warns when empty cannot be restricted: those who do not see it could not save.":
+        "必須または空欄時に警告の項目は参照できるグループを限定できません（見えない利用者が保存できなくなります）。",
+    "Some fields are empty (marked). Fill them in, or press “Save with blanks”.":
+        "空欄の項目があります（印の付いた項目）。入力するか、「空欄のまま保存」を押してください。",
+    "These fields are empty:": "次の項目が空欄です：",
+    "Save with blanks": "空欄のまま保存",
+    "Saves with these fields empty. To fill them in, type in the marked fields and save again.":
+        "これらの項目を空欄のまま保存します。入力する場合は、印の付いた項目に入力してからもう一度保存してください。",
+    "Rows with warnings (importable)": "注意のある行（取込できます）",
+    "Warnings (%(count)s rows)": "注意（%(count)s行）",
+    "These rows can be imported as they are; the fields named stay empty.":
+        "これらの行はそのまま取り込めます。表示した項目は空欄のままになります。",
+}
+
     # --- 業務イベントの出力と集計 (issue 13, E6) ---
     "Gifts": "贈答品数",
     "No rank": "ランクなし",

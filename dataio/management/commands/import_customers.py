@@ -67,7 +67,11 @@ class Command(BaseCommand):
             bar.close()
         for problem in report.problems[:200]:
             self.stderr.write(f"{problem.row}行目 {problem.column}: {problem.message} ({problem.value})")
+        for warning in report.warnings[:50]:  # 「空欄時に警告」 (C8): the row is imported
+            self.stdout.write(f"{warning.row}行目 {warning.column}: {warning.message}")
         summary = f"新規 {report.new} / 更新 {report.updated} / 変更なし {report.unchanged} / 問題のある行 {report.bad_rows}"
+        if report.warned_rows:
+            summary += f" / 注意のある行 {report.warned_rows}"
         if report.bad_rows:
             raise CommandError(f"{summary}。何も書き込んでいません。")
         self.stdout.write(summary + ("（チェックのみ）" if opts["dry_run"] else ""))

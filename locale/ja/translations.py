@@ -1031,7 +1031,6 @@ JA = {
     "Warnings (%(count)s rows)": "注意（%(count)s行）",
     "These rows can be imported as they are; the fields named stay empty.":
         "これらの行はそのまま取り込めます。表示した項目は空欄のままになります。",
-}
 
     # --- 業務イベントの出力と集計 (issue 13, E6) ---
     "Gifts": "贈答品数",
@@ -1055,6 +1054,7 @@ JA = {
         "イベントの顧客1件が1行です。顧客の項目のあとにイベントの項目（出欠、出・受とその日付、贈答品、金額、喪中、メモ）が続きます。",
     "You may not export.": "出力の権限がありません。",
 }
+
 # Django admin's JavaScript strings (djangojs): written to locale/ja/LC_MESSAGES/djangojs.po by
 # tools/fill_translations.py. msgid → (msgid_plural or None, Japanese).
 JA_JS = {

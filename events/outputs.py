@@ -7,8 +7,10 @@ printouts (crm's 印刷, `admin:crm_customer_print`) and the export screen of da
 「すべて選択」). Those screens keep their own permission checks, restricted fields, background
 jobs and audit entries; this module only says which customers an event's selection holds.
 
-A link's mail goes to its recipient (`link_recipient`): today the customer; a family member
-later, when an event links one. Prints iterate the links and ask that one function.
+A link's mail goes to its recipient (`link_recipient`): the customer, or for a family member's row
+(E9) the family member at the customer's address. Prints iterate the links and ask that one function.
+A new-year-card event's labels and postcards leave out the links in mourning (喪中) for the event's
+year (`mailed_links`); its CSV keeps every row, with the 喪中 column.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from crm import permissions
 from printouts import addressing
 
+from . import mourning as persons
 from . import services
 from .models import Event, EventLink
 
@@ -102,6 +105,34 @@ def selected_links(user, selection: EventSelection) -> QuerySet:
     return links.order_by(*LINK_ORDER)
 
 
+def mourning_left_out_q(event: Event) -> Q | None:
+    """For a new-year-card event: its links in mourning for the event's year (ticked 喪中, or a 喪中
+    record of the household or of the family member), which get no card; None for other kinds."""
+    if event.kind != Event.Kind.NEW_YEAR_CARD:
+        return None
+    return Q(mourning=True) | persons.mourning_q(event.year)
+
+
+def mailed_links(user, selection: EventSelection) -> QuerySet:
+    """The selection's links that get mail (labels, postcards): a new-year-card event's leave out
+    those in mourning for its year."""
+    links = selected_links(user, selection)
+    left_out = mourning_left_out_q(selection.event)
+    return links if left_out is None else links.exclude(left_out)
+
+
+def mourning_left_out_text(user, selection: EventSelection) -> str:
+    """「2027年が喪中の 1 名を除きました。」 for the print screen, or "" (one COUNT query, new-year cards only)."""
+    left_out = mourning_left_out_q(selection.event)
+    if left_out is None:
+        return ""
+    count = selected_links(user, selection).filter(left_out).count()
+    if not count:
+        return ""
+    return _("%(count)s in mourning (喪中) for %(year)s were left out.") % {"count": count,
+                                                                          "year": selection.event.year}
+
+
 def link_recipient(link: EventLink):
     """Who the link's mail is addressed to: the customer, or for a family member's row a copy of the
     customer marked with that member (printouts.addressing prints their name at the customer's address)."""
@@ -114,10 +145,11 @@ def link_recipient(link: EventLink):
 
 class Recipients:
     """The selection's recipients, for the print screen and the print job (printouts.services):
-    `count()` is one query, iteration reads the links with their customers in one more."""
+    `count()` is one query, iteration reads the links with their customers in one more. A new-year-card
+    event's links in mourning for its year are not among them (`mailed_links`)."""
 
     def __init__(self, user, selection: EventSelection):
-        self.links = selected_links(user, selection)
+        self.links = mailed_links(user, selection)
 
     def count(self) -> int:
         return self.links.count()

@@ -68,6 +68,7 @@ def test_e1_only_open_events_take_links_from_general_users(world, status, genera
         # a completed event is not offered; a forged choice of one is refused at the field
         for response in (general, admin):
             assert "kokyaku-field-error" in response.content.decode()
+            assert "正しく選択してください。" in response.content.decode()
         with pytest.raises(services.EventRefused, match="完了"):
             services.event_link_customers(event=event, customers=Customer.objects.all(), user=world.users["hq_admin"])
     elif not general_may:
@@ -283,7 +284,14 @@ def test_e3_carry_over_into_an_event_with_links_is_refused(world, last_year):
                            {"year": "2026", "name": "2026年 お歳暮", "skip_mourning": "on"})
     assert response.status_code == 200
     assert "すでに 1 件の顧客があります" in response.content.decode()
+    assert "何も変更していません。" in response.content.decode()
     assert target.links.count() == 1 and Event.objects.count() == 2
+    # nothing changed: the event is not marked as carried, no row, no history, no audit entry
+    target.refresh_from_db()
+    assert target.carried_from is None and target.history.count() == 1
+    assert EventLink.objects.filter(event=target).get().customer == people["silent"]
+    assert source.links.count() == 3
+    assert not AuditEvent.objects.filter(detail__action="event_carry_over").exists()
 
 
 def test_e3_carry_over_screen_for_admins_only(world, last_year):

@@ -305,6 +305,112 @@ def test_e6_event_page_queries_do_not_grow_with_the_links(world, django_assert_m
     assert EventLink.objects.filter(event=world.event).count() == 12
 
 
+# --- E9: a family member's row; E5: 喪中 rows of a new-year-card event ----------------------------------
+@pytest.fixture
+def family_card(world):
+    """A 年賀状 event with 渋谷 一郎 (渋谷商事; his wife printed as 連名) and their son's own row."""
+    from tests.factories import FamilyMemberFactory
+
+    customer = world.customer_a
+    FamilyMemberFactory(customer=customer, name="渋谷 京子", relation="妻", joint_name=True)
+    son = FamilyMemberFactory(customer=customer, name="渋谷 健太", relation="長男", joint_name=False)
+    event = EventFactory(name="2027年 年賀状", kind="new_year_card", year=2027, branch=None)
+    own = EventLinkFactory(event=event, customer=customer)
+    family = EventLinkFactory(event=event, customer=customer, family_member=son)
+    return event, own, family
+
+
+@pytest.mark.parametrize("kind", ["labels", "postcards_vertical", "postcards"])
+def test_e9_family_row_prints_the_family_members_name_at_the_customers_address(world, family_card, kind):
+    # given
+    event, own, family = family_card
+    client = client_for(world, "hq_admin")
+    # when: the family member's row alone
+    family_text = pdf_text(event_print(client, event, kind, links=family.pk))
+    # then: the son's name with 様, at the customer's address, without the company or the 連名 wife
+    assert "健太" in family_text and "様" in family_text and "一郎" not in family_text
+    assert "渋谷区渋谷" in family_text and "150" in family_text
+    assert "渋谷商事" not in family_text
+    assert "京子" not in family_text  # a family row gets no joint names
+    # when: the customer's own row alone
+    own_text = pdf_text(event_print(client, event, kind, links=own.pk))
+    # then: his own name and company (and on postcards his wife as 連名, which labels do not print)
+    assert "一郎" in own_text and "健太" not in own_text
+    assert "渋谷商事" in own_text and "渋谷区渋谷" in own_text
+    assert ("京子" in own_text) is kind.startswith("postcards")
+
+
+def test_e9_link_recipient_of_a_family_row(world, family_card):
+    _event, own, family = family_card
+    mine, theirs = own.recipient(), family.recipient()
+    assert (theirs.name, theirs.honorific, theirs.company, theirs.joint) == ("渋谷 健太", "様", "", [])
+    assert (theirs.postal_code, theirs.address) == (mine.postal_code, mine.address) == ("1500002", "東京都渋谷区渋谷2-1-1")
+    assert mine.name == "渋谷　一郎" and mine.company == "渋谷商事"
+    assert family.recipient_name == "渋谷 健太" and family.recipient_address.startswith("〒150-0002 東京都渋谷区渋谷")
+
+
+@pytest.mark.parametrize("kind", ["labels", "postcards_vertical"])
+def test_e5_new_year_card_prints_leave_out_those_in_mourning_for_its_year(world, kind):
+    from tests.factories import MourningFactory
+
+    # given: a 年賀状 event of 2027: A ticked 喪中 (its record), B with a 喪中 record of 2026 only, a third
+    # customer with no mourning
+    event = EventFactory(name="2027年 年賀状", kind="new_year_card", year=2027, branch=None)
+    mourning_link = EventLinkFactory(event=event, customer=world.customer_a, mourning=True)
+    MourningFactory(customer=world.customer_a, year=2027)
+    MourningFactory(customer=world.customer_b, year=2026)
+    EventLinkFactory(event=event, customer=world.customer_b)
+    EventLinkFactory(event=event, customer=world.other_a)
+    client = client_for(world, "hq_admin")
+    # when: the event page's 「ラベル印刷」 / 「はがき印刷」: the print screen, then the PDF
+    screen = client.get(PRINT, {"event": event.pk, "kind": kind})
+    text = pdf_text(event_print(client, event, kind))
+    # then: the screen counts the two who get a card and says who is left out; the PDF holds them only
+    assert screen.context["count"] == 2
+    assert "2027年が喪中の 1 名を除きました。" in screen.content.decode()
+    assert "新宿" in text and "対象外" in text
+    assert "渋谷商事" not in text and "一郎" not in text
+    # ticking the 喪中 row alone prints nothing
+    ticked = event_print(client, event, kind, links=mourning_link.pk)
+    assert b"%PDF" not in ticked.content[:10]
+    printed = AuditEvent.objects.get(action=AuditEvent.Action.PRINT)
+    assert printed.row_count == 2
+
+
+def test_e5_household_mourning_record_leaves_its_family_row_out_of_the_new_year_cards(world, family_card):
+    from tests.factories import MourningFactory
+
+    # given: the household of 渋谷 in mourning for 2027 (a record made on the 喪中 screen; the flags
+    # of the list are not touched here), and 新宿 on the list
+    event, _own, _family = family_card
+    EventLinkFactory(event=event, customer=world.customer_b)
+    MourningFactory(customer=world.customer_a, year=2027)
+    # when
+    text = pdf_text(event_print(client_for(world, "hq_admin"), event, "labels"))
+    # then: neither 渋谷's row nor his son's prints
+    assert "新宿" in text and "一郎" not in text and "健太" not in text
+
+
+def test_e5_mourning_rows_of_other_kinds_and_the_csv_are_kept(world):
+    # given: 喪中 ticked on an お歳暮 list (a mark for carrying over), and on a 年賀状 list
+    world.link_a.mourning = True
+    world.link_a.save()
+    client = client_for(world, "hq_admin")
+    # then: the gift labels still go to both
+    text = pdf_text(event_print(client, world.event, "labels"))
+    assert "渋谷" in text and "新宿" in text
+    # and a 年賀状 list's CSV keeps its 喪中 row, marked in the 喪中 column
+    cards = EventFactory(name="2027年 年賀状", kind="new_year_card", year=2027, branch=None)
+    EventLinkFactory(event=cards, customer=world.customer_a, mourning=True)
+    EventLinkFactory(event=cards, customer=world.customer_b)
+    response, _columns = event_export(client, cards)
+    lines = b"".join(response.streaming_content).decode("cp932").splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    assert len(rows) == 2
+    assert [r["喪中"] for r in rows if r["顧客コード"] == world.customer_a.code] == ["○"]
+
+
 # --- in the browser ------------------------------------------------------------------------------
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)

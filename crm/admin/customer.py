@@ -555,6 +555,7 @@ class CustomerAdmin(KokyakuAdmin):
         }
         if event_selection is not None:
             context.update(changelist_url=event_selection.event_url(), print_event=event_selection.event,
+                           print_event_mourning=event_outputs.mourning_left_out_text(request.user, event_selection),
                            title=_("Print: 「%(event)s」") % {"event": event_selection.event})
         return TemplateResponse(request, "printouts/print_form.html", context)
 

@@ -94,13 +94,14 @@ def triple_pattern(key: str) -> str:
     """The shortest piece of triple(key) found in triple(text) exactly when key is in text.
 
     triple(text) is made of runs whose lengths are multiples of three. With key = x1 … xn,
-    x1 ≠ x2 and x(n-1) ≠ xn, the piece x1 x1 + triple(x2 … x(n-1)) + xn can only sit where a
-    run of x1 ends and a run of xn begins, around exactly the runs of x2 … x(n-1): so it
-    drops the trigrams x1x1x1 and xnxnxn, the most common ones (田中 → 田田中: one trigram
-    instead of four). Otherwise (one character, 田田, …) the whole tripled key.
+    x1 ≠ x2 and x(n-1) ≠ xn, the piece x1 + triple(x2 … x(n-1)) + xn can only sit where a run
+    of x1 ends and a run of xn begins, around exactly the runs of x2 … x(n-1): so it drops the
+    trigrams x1x1x1, x1x1x2 and xnxnxn, the most common ones (たなか → タナナナカ: three trigrams
+    instead of seven). Two characters need one more x1 to make a trigram at all (田中 → 田田中:
+    one instead of four). Otherwise (one character, 田田, …) the whole tripled key.
     """
     if len(key) >= 2 and key[0] != key[1] and key[-2] != key[-1]:
-        return key[0] * 2 + triple(key[1:-1]) + key[-1]
+        return key[0] * (2 if len(key) == 2 else 1) + triple(key[1:-1]) + key[-1]
     return triple(key)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from audit import events as audit_events
 from crm import dates, permissions
+from crm import db as crm_db
 from crm.bulk_write import CustomerWrites, Table, Writer, insert_records, keep_sequence_past, reserve_customer_codes
 from crm.models import Customer, Product, Purchase
 
@@ -410,7 +411,7 @@ def write_rows(plan: Plan, *, reporter=None, file_name: str = "") -> Report:
     """All rows in one transaction, or none: a bad row (the file may have changed since the
     preview, or the data) rolls everything back and the report lists why."""
     report = Report()
-    with transaction.atomic():
+    with transaction.atomic(), crm_db.gin_batch_inserts(connection, Customer):
         _Rows(plan, report, None, writes=True, reporter=reporter).run()
         if report.bad_rows:
             transaction.set_rollback(True)

@@ -236,6 +236,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     list_per_page = 50
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
+    change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)
     fields = ["event", "customer", "family_member", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
               "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
               "updated_at"]

@@ -36,6 +36,25 @@ def _model_field(cl, field_name):
         return None
 
 
+def unbound_widget(form, name):
+    """str(form[name]) of a form without data (BoundField.as_widget), without the BoundField's
+    general machinery; None for a field this does not cover (Django's own rendering then)."""
+    field = form.fields[name]
+    widget = field.widget
+    if field.disabled or field.localize or field.help_text or widget.attrs.get("aria-describedby") \
+            or getattr(widget, "use_fieldset", False):
+        return None
+    html_name = form.add_prefix(name)
+    initial = form.get_initial_for_field(field, name)
+    attrs = {}
+    if widget.use_required_attribute(initial) and field.required and form.use_required_attribute:
+        attrs["required"] = True
+    auto_id = form.auto_id
+    if auto_id and "id" not in widget.attrs:
+        attrs["id"] = auto_id % html_name if "%s" in str(auto_id) else html_name
+    return widget.render(name=html_name, value=field.prepare_value(initial), attrs=attrs, renderer=form.renderer)
+
+
 class Column:
     """One column of the list: its classes and how a row's cell is drawn."""
 
@@ -97,6 +116,10 @@ class Column:
             return (f'<{self.tag} class="{" ".join(row_classes)}">'
                     f'{conditional_escape(page.link(result, result_repr))}</{self.tag}>')
         if form is not None and self.name in form.fields and not (self.name == page.pk_name and page.pk_hidden):
+            if not form.is_bound:  # a page as shown (GET): no data, no errors
+                unbound = unbound_widget(form, self.name)
+                if unbound is not None:
+                    return f'<td class="{" ".join(self.edit_classes)}">{unbound}{page.no_errors}</td>'
             bf = form[self.name]
             errors = bf.errors
             classes = self.edit_classes + ["group", "errors"] if errors else self.edit_classes

@@ -3,6 +3,8 @@ all on crm's shared admin base: branch scope, restricted fields, history and aud
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.forms.models import BaseModelFormSet
 from django.contrib import admin, messages
@@ -209,6 +211,26 @@ class LinkChangelistForm(forms.ModelForm):
         return data
 
 
+class RowFields(dict):
+    """A row form's base_fields whose copy for each of the page's fifty forms is cheap: each field
+    and widget copied with its own attrs, error messages and validators (what Django's deep copy
+    gives a form to change), the choices and querysets shared, being only read."""
+
+    def __deepcopy__(self, memo):
+        fields = {}
+        for name, field in self.items():
+            if isinstance(field, forms.MultiValueField):
+                fields[name] = copy.deepcopy(field, memo)
+                continue
+            new = copy.copy(field)
+            new.widget = copy.copy(field.widget)
+            new.widget.attrs = field.widget.attrs.copy()
+            new.error_messages = field.error_messages.copy()
+            new.validators = field.validators[:]
+            fields[name] = new
+        return fields
+
+
 class LinkFormSet(BaseModelFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -236,6 +258,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     list_per_page = 50
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
+    change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)
     fields = ["event", "customer", "family_member", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
               "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
               "updated_at"]
@@ -315,6 +338,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
             fields["gift"].queryset = gifts
             # a deep copy of a ModelChoiceField queries again for its choices: each row takes this list
             fields["gift"].page_choices = [("", get_blank_choice_label()), *((g.pk, str(g)) for g in gifts)]
+        formset.form.base_fields = RowFields(fields)
         return formset
 
     def get_form(self, request, obj=None, change=False, **kwargs):

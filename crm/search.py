@@ -241,36 +241,19 @@ WALK_SPAN = 5000
 def first_matches(queryset: QuerySet, *, n: int, bound: int, low: int) -> list[int]:
     """The ids of the first `n` matches in id order, when at least `n` matches have ids ≤ `bound`.
 
-    `low` is the smallest customer id. Exact either way: the walk in id order (bounded_stream)
-    over the first WALK_SPAN customers; when that holds fewer than `n`, on PostgreSQL, every
-    match up to `bound` from the trigram index (bitmap scan, sorted here), elsewhere the walk on.
+    `low` is the smallest customer id. Exact either way. SQLite walks its FTS table in id order
+    (bounded_stream). PostgreSQL walks the first WALK_SPAN customers in id order; when they hold
+    fewer than `n`, every match up to `bound` comes from the trigram index (bitmap scan, sorted here).
     """
+    if connections[queryset.db].vendor != "postgresql" or not _pg_text_matches_any(queryset):
+        # SQLite streams from its FTS table in id order: the walk reads only matches
+        return list(bounded_stream(order_for_streaming(queryset), bound).values_list("id", flat=True)[:n])
     walked = list(bounded_stream(order_for_streaming(queryset), min(bound, low + WALK_SPAN))
                   .values_list("id", flat=True)[:n])
     if len(walked) == n or bound <= low + WALK_SPAN:
         return walked
-    if connections[queryset.db].vendor == "postgresql" and _pg_text_matches_any(queryset):
-        rest = queryset.order_by().filter(pk__gt=low + WALK_SPAN, pk__lte=bound).values_list("pk", flat=True)
-        return walked + sorted(_by_bitmap(rest))[:n - len(walked)]
-    return list(bounded_stream(order_for_streaming(queryset), bound).values_list("id", flat=True)[:n])
-
-
-def _by_bitmap(values_queryset) -> list:
-    """Run a PostgreSQL query through the trigram index's bitmap, whatever the planner guesses.
-
-    Its estimate for a LIKE pattern can be many times off, and then it walks the primary key
-    or the whole table instead. The two settings are the session's for this one query, put
-    back at once (one statement each: no savepoint needed).
-    """
-    with connections[values_queryset.db].cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-                       "set_config('enable_seqscan', 'off', false), set_config('enable_indexscan', 'off', false)")
-        seqscan, indexscan, _, _ = cursor.fetchone()
-        try:
-            return list(values_queryset)
-        finally:
-            cursor.execute("SELECT set_config('enable_seqscan', %s, false), set_config('enable_indexscan', %s, false)",
-                           [seqscan, indexscan])
+    rest = queryset.order_by().filter(pk__gt=low + WALK_SPAN, pk__lte=bound).values_list("pk", flat=True)
+    return walked + sorted(_by_bitmap(rest))[:n - len(walked)]
 
 
 def by_known_ids(queryset: QuerySet, ids) -> QuerySet:

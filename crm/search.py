@@ -256,6 +256,24 @@ def first_matches(queryset: QuerySet, *, n: int, bound: int, low: int) -> list[i
     return walked + sorted(_by_bitmap(rest))[:n - len(walked)]
 
 
+def _by_bitmap(values_queryset) -> list:
+    """Run a PostgreSQL query through the trigram index's bitmap, whatever the planner guesses.
+
+    Its estimate for a LIKE pattern can be many times off, and then it walks the primary key
+    or the whole table instead. The two settings are the session's for this one query, put
+    back at once (one statement each: no savepoint needed).
+    """
+    with connections[values_queryset.db].cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                       "set_config('enable_seqscan', 'off', false), set_config('enable_indexscan', 'off', false)")
+        seqscan, indexscan, _, _ = cursor.fetchone()
+        try:
+            return list(values_queryset)
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, false), set_config('enable_indexscan', %s, false)",
+                           [seqscan, indexscan])
+
+
 def by_known_ids(queryset: QuerySet, ids) -> QuerySet:
     """The rows of `queryset` among `ids`, read by primary key (the text condition is not indexed)."""
     known = queryset.filter(pk__in=list(ids))

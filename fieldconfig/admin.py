@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -50,6 +50,20 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
         order = Case(*[When(model=name, then=Value(i)) for i, (name, _label) in enumerate(FieldSetting.MODEL_CHOICES)],
                      default=Value(len(FieldSetting.MODEL_CHOICES)))
         return [order, "position", "id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # People search by the names they see (携帯TEL, 備考1), which live in code, not in the table:
+        # the fields whose default or shown label holds the term are found too.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        by_label = Q()
+        for model, labels in defaults.DEFAULT_LABELS.items():
+            names = [name for name, text in labels.items() if term and (term in str(text) or term in label(model, name))]
+            if names:
+                by_label |= Q(model=model, field_name__in=names)
+        if by_label:
+            found = found | queryset.filter(by_label)
+        return found, may_have_duplicates
 
     @display(description=_("Default label"), ordering="field_name")
     def default_label(self, obj):

@@ -275,3 +275,19 @@ def test_i11_p5_individual_mode_reaches_the_quick_search_and_send_to(admin_clien
     assert '<option value="company" selected>会社</option>' in card
     add = admin_client.get(reverse("admin:crm_customer_add")).content.decode()
     assert "会社情報をコピー" in add and "既存の顧客から会社名〜会社TELをコピーして入力します。" in add
+
+
+def test_c3_field_settings_are_found_by_the_label_people_see(admin_client):
+    """Searching 項目名設定 for 携帯 finds 携帯TEL (a default label, kept in code) and a renamed field by its new name."""
+    # given
+    FieldSetting.objects.filter(model="customer", field_name="remark3").update(label="紹介者")
+    lookup.invalidate()
+    url = reverse("admin:fieldconfig_fieldsetting_changelist")
+    # when
+    mobile = list(admin_client.get(url, {"q": "携帯"}).context["cl"].result_list)
+    renamed = list(admin_client.get(url, {"q": "紹介者"}).context["cl"].result_list)
+    filtered = list(admin_client.get(url, {"q": "携帯", "model__exact": "purchase"}).context["cl"].result_list)
+    # then
+    assert ("customer", "mobile") in [(r.model, r.field_name) for r in mobile]
+    assert [(r.model, r.field_name) for r in renamed] == [("customer", "remark3")]
+    assert filtered == []  # the list's filters still apply

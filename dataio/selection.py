@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import QueryDict
 from django.test import RequestFactory
 
@@ -14,6 +14,21 @@ from crm import permissions
 from crm.models import Customer
 
 from .columns import TARGETS
+
+MAX_TICKED = 100_000
+
+
+def ticked_ids(value) -> list[int] | None:
+    """The ids of ticked rows as a URL or a job carries them (`1,2,3`); None when none are given
+    (the output covers the search instead). Anything but ids is a forged URL: refused."""
+    if value in (None, ""):
+        return None
+    parts = value if isinstance(value, (list, tuple)) else [p for p in str(value).split(",") if p.strip()]
+    try:
+        return [int(part) for part in parts][:MAX_TICKED]
+    except ValueError:
+        raise PermissionDenied from None
+
 
 # Admin parameters that are not conditions (the page, the sort is kept: it orders the file).
 NOT_CONDITIONS = {"p", "e", "_changelist_filters"}

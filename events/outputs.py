@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import permissions
+from dataio.selection import ticked_ids
 from printouts import addressing
 
 from . import mourning as persons
@@ -38,18 +39,6 @@ from . import services
 from .models import Event, EventLink
 
 LINK_ORDER = ["customer__last_name_kana", "customer__first_name_kana", "customer__code", "id"]
-MAX_TICKED = 100_000
-
-
-def _ids(text) -> list[int] | None:
-    if text in (None, ""):
-        return None
-    if isinstance(text, (list, tuple)):
-        return [int(v) for v in text][:MAX_TICKED]
-    try:
-        return [int(part) for part in str(text).split(",") if part.strip()][:MAX_TICKED]
-    except ValueError:
-        raise PermissionDenied from None
 
 
 @dataclass
@@ -73,7 +62,7 @@ class EventSelection:
         event = services.visible_events(user).filter(pk=int(value)).select_related("branch").first()
         if event is None:
             raise PermissionDenied
-        return cls(event=event, link_ids=_ids(params.get("links")), links_query=params.get("links_query") or "")
+        return cls(event=event, link_ids=ticked_ids(params.get("links")), links_query=params.get("links_query") or "")
 
     def params(self) -> dict:
         """For URLs, hidden form fields and job params (JSON)."""

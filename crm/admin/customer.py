@@ -18,6 +18,7 @@ from fieldconfig.lookup import config, quick_search_help
 from .. import advanced_search, columns, dates, naming, permissions, postal, search, selectors, services
 from audit import events as audit_events
 from dataio import bulk_actions
+from dataio.selection import ticked_ids
 from events import actions as event_actions
 from printouts import services as printout_services
 from jobs import services as job_services
@@ -279,11 +280,9 @@ class CustomerAdmin(KokyakuAdmin):
     def save_model(self, request, obj, form, change):
         effective = form.cleaned_data.get("effective_date") if change else None
         if effective:  # C11: kept for that day, the customer is not written now
-            from scheduling import services as scheduling
-
             request._c11_scheduled = None
             try:
-                request._c11_scheduled = scheduling.schedule_edited(
+                request._c11_scheduled = scheduling_services.schedule_edited(
                     customer=obj, user=request.user, effective_date=effective,
                     reason=self.change_reason_for(request, form) or "")
             except ValidationError as exc:
@@ -498,7 +497,7 @@ class CustomerAdmin(KokyakuAdmin):
             raise PermissionDenied
         from events import outputs as event_outputs
 
-        ids = _ticked_ids(request.GET.get("ids", ""))
+        ids = ticked_ids(request.GET.get("ids", ""))
         event_selection = event_outputs.EventSelection.from_params(request.user, request.GET)
         if event_selection is not None:  # a business event's customers (E6): its page or its ticked rows
             queryset = event_outputs.Recipients(request.user, event_selection)
@@ -717,11 +716,3 @@ def _tel(number):
     return format_html('<a href="tel:{}">{}</a>', number.replace("-", "").replace(" ", ""), number)
 
 
-def _ticked_ids(value: str) -> list[int] | None:
-    """The ids of print_selected's `?ids=1,2,3`; None when the print covers the search instead."""
-    if not value:
-        return None
-    try:
-        return [int(part) for part in value.split(",") if part.strip()]
-    except ValueError:
-        raise PermissionDenied from None

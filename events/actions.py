@@ -52,12 +52,7 @@ def add_to_event(modeladmin, request, queryset):
             messages.error(request, str(refused))
             return None
         text = _("%(added)s customers were added to 「%(event)s」.") % {"added": added, "event": event}
-        if already:
-            text += _(" %(already)s were already on its list.") % {"already": already}
-        messages.success(request, text)
-        if report["plan"].skipped_text():  # 喪中 and other departments' lists (E5)
-            messages.warning(request, report["plan"].skipped_text())
-        return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}")
+        return linked_response(request, event, text, already=already, plan=report["plan"])
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": _("Add to a business event"), "opts": modeladmin.model._meta, "form": form, "count": count,
@@ -65,3 +60,19 @@ def add_to_event(modeladmin, request, queryset):
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "events/link_form.html", context)
+
+
+def event_links_url(event) -> str:
+    """The event's own customer list."""
+    return reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}"
+
+
+def linked_response(request, event, text: str, *, already: int, plan):
+    """After people were put on an event's list: what was done, who was already there, who was left
+    out (喪中, another department's list: E5), then the event's list."""
+    if already:
+        text += _(" %(already)s were already on its list.") % {"already": already}
+    messages.success(request, text)
+    if plan.skipped_text():
+        messages.warning(request, plan.skipped_text())
+    return redirect(event_links_url(event))

@@ -23,6 +23,7 @@ from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
 
 from . import family_action, outputs, services
+from .actions import event_links_url, linked_response
 from .models import Event, EventLink, GiftItem, Mourning
 from .widgets import direct
 
@@ -97,7 +98,7 @@ class EventAdmin(KokyakuAdmin):
 
     @admin.display(description=gettext_lazy("Customers"), ordering="link_count")
     def links_cell(self, obj):
-        url = reverse("admin:events_eventlink_changelist") + f"?event__id__exact={obj.pk}"
+        url = event_links_url(obj)
         return format_html('<a href="{}" class="text-primary-600 underline">{}</a>', url,
                            _("%(count)s customers") % {"count": f"{obj.link_count:,}"})
 
@@ -120,12 +121,7 @@ class EventAdmin(KokyakuAdmin):
             return redirect(reverse("admin:events_event_change", args=[event.pk]))
         text = _("%(added)s people in mourning were put on 「%(event)s」.") % {"added": len(planned.add),
                                                                              "event": target}
-        if planned.already:
-            text += _(" %(already)s were already on its list.") % {"already": planned.already}
-        messages.success(request, text)
-        if planned.skipped_text():
-            messages.warning(request, planned.skipped_text())
-        return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={target.pk}")
+        return linked_response(request, target, text, already=planned.already, plan=planned)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         event = self._visible_or_404(request, object_id)
@@ -135,7 +131,7 @@ class EventAdmin(KokyakuAdmin):
             "event_outputs": outputs.output_links(outputs.EventSelection(event=event)),
             "event_may_print": permissions.can_print(request.user),
             "event_may_export": request.user.has_perm(permissions.EXPORT_PERMISSION),
-            "event_links_url": reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}",
+            "event_links_url": event_links_url(event),
             "event_carry_over_url": reverse("admin:events_event_carry_over", args=[event.pk])
             if self.may_carry_over(request) else "",
             "event_winter_greetings_url": reverse("admin:events_event_winter_greetings", args=[event.pk])

@@ -7,15 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import permissions
 
 from . import services
+from .actions import linked_response
 
 SPOUSE_WORDS = ("配偶者", "妻", "夫", "奥様", "ご主人")
 
@@ -63,12 +62,7 @@ def add_family(modeladmin, request, queryset):
             messages.error(request, str(refused))
             return None
         text = _("%(added)s family members were added to 「%(event)s」.") % {"added": len(planned.add), "event": event}
-        if planned.already:
-            text += _(" %(already)s were already on its list.") % {"already": planned.already}
-        messages.success(request, text)
-        if planned.skipped_text():
-            messages.warning(request, planned.skipped_text())
-        return redirect(reverse("admin:events_eventlink_changelist") + f"?event__id__exact={event.pk}")
+        return linked_response(request, event, text, already=planned.already, plan=planned)
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": _("Add family members to 「%(event)s」") % {"event": event}, "opts": modeladmin.model._meta,

@@ -239,21 +239,22 @@ def _problem(change: ScheduledChange) -> str | None:
 
 # --- following and notifications ----------------------------------------------------------
 def follow_customer(*, user, customer_id: int, on: bool) -> None:
-    if not permissions.visible_customers(user).filter(pk=customer_id).exists():
-        raise PermissionDenied
-    if on:
-        Follow.objects.get_or_create(user=user, customer_id=customer_id)
-    else:
-        Follow.objects.filter(user=user, customer_id=customer_id).delete()
+    _follow(user, on, permissions.visible_customers(user), customer_id=customer_id)
 
 
 def follow_branch(*, user, branch_id: int, on: bool) -> None:
-    if not permissions.visible_branches(user).filter(pk=branch_id).exists():
+    _follow(user, on, permissions.visible_branches(user), branch_id=branch_id)
+
+
+def _follow(user, on: bool, visible, **target) -> None:
+    """Start or stop following one thing the user may see (else 403)."""
+    (pk,) = target.values()
+    if not visible.filter(pk=pk).exists():
         raise PermissionDenied
     if on:
-        Follow.objects.get_or_create(user=user, branch_id=branch_id)
+        Follow.objects.get_or_create(user=user, **target)
     else:
-        Follow.objects.filter(user=user, branch_id=branch_id).delete()
+        Follow.objects.filter(user=user, **target).delete()
 
 
 def notify_followers(*, customer: Customer, actor, reason: str = "") -> int:
@@ -284,7 +285,7 @@ def notify_followers(*, customer: Customer, actor, reason: str = "") -> int:
     Notification.objects.bulk_create([
         Notification(user_id=uid, customer_id=customer.pk, customer_label=label, actor_id=actor_id, kind=kind,
                      fields=fields, reason=(reason or "")[:255], history_id=latest.history_id)
-        for uid in dict.fromkeys(followers)
+        for uid in followers
     ])
     return len(followers)
 

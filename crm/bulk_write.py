@@ -341,31 +341,47 @@ class CustomerWrites:
         self.write_history(customers, "+")
         return ids
 
-    def create_streamed(self, customers: list[Customer]) -> list[int]:
-        """Like create(), with each customer's invariants (readings, search keys) applied and its
-        row prepared while the COPY sends the ones before it.
+    @property
+    def streams(self) -> bool:
+        """create_streamed overlaps Python with the database (PostgreSQL's COPY)."""
+        return self.connection.vendor == "postgresql" and not self.writer.use_bulk_create
 
-        On PostgreSQL the server stores and indexes one customer while Python prepares the
-        next, so the two work at once instead of taking turns. Nothing may query the database
-        while the COPY is open (the connection is busy with it: such a query would wait for
-        ever), so the customers come built, and only pure functions run inside. SQLite runs in
-        this process, where there is nothing to overlap: that is create().
+    def create_streamed(self, customers, *, at_most: int | None = None) -> list[Customer]:
+        """Like create(), with each customer built, its invariants (readings, search keys)
+        applied and its row prepared while the COPY sends the ones before it; returns the
+        customers written.
+
+        `customers` may be a generator (the import parses its rows in it), yielding at most
+        `at_most` customers. On PostgreSQL the server stores and indexes one customer while
+        Python prepares the next, so the two work at once instead of taking turns. Nothing
+        may query the database while the COPY is open (the connection is busy with it: such a
+        query would wait for ever), so only pure functions may run in the generator. SQLite
+        runs in this process, where there is nothing to overlap: that is create().
         """
-        if self.connection.vendor != "postgresql" or self.writer.use_bulk_create or not customers:
-            return self.create(customers)
+        if not self.streams:
+            customers = list(customers)
+            self.create(customers)
+            return customers
+        if at_most is None:
+            customers = list(customers)
+            at_most = len(customers)
+        if not at_most:
+            return []  # the caller's generator is left as it is
         table, writer, now = self.customers, self.writer, self.now
-        ids = writer._take_ids(table, len(customers))
+        ids = writer._take_ids(table, at_most)  # ids a shorter generator leaves unused are skipped
+        written: list[Customer] = []
 
         def rows():
-            for customer, pk in zip(customers, ids):
+            for pk, customer in zip(ids, customers):  # this order: no customer is drawn past the ids
                 self._before_insert(customer)
+                written.append(customer)
                 yield (pk, *writer.prepare_row(table, table.row_of(customer), now))
 
         writer._copy(table, rows(), with_pk=True)
-        for customer, pk in zip(customers, ids):
+        for customer, pk in zip(written, ids):
             self._after_insert(customer, pk)
-        self.write_history(customers, "+")
-        return ids
+        self.write_history(written, "+")
+        return written
 
     def _before_insert(self, customer: Customer) -> None:
         customer.apply_invariants()

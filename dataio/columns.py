@@ -48,6 +48,8 @@ class Column:
     importable: bool = True
     export_path: str = ""  # what export reads with values_list(); defaults to attname
     kind: str = ""  # "text" (stored as shown) or "bool": the export writes those without a formatter call
+    # Few distinct cells (checkboxes, pulldowns, masters): the import parses each distinct cell once.
+    few_values: bool = False
 
     @property
     def read_path(self) -> str:
@@ -259,9 +261,10 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
                     aliases={header_key(a) for a in _labels_in_every_language(config_model, name) | {name}})
     if model_field.is_relation:
         lookup = masters.for_field(model_field)
-        column.parse, column.format = lookup.parse, lookup.format
+        column.parse, column.format, column.few_values = lookup.parse, lookup.format, True
     elif isinstance(model_field, models.BooleanField):
         column.parse, column.format, column.kind = values.parse_bool, values.format_bool, "bool"
+        column.few_values = True
     elif isinstance(model_field, models.DateTimeField):
         column.parse, column.importable = None, False
         column.format = dates.format_datetime  # Tokyo time, whatever the server's zone
@@ -278,9 +281,11 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
         column.format = values.format_number
     elif model_field.choices:
         column.parse, column.format = _choice_parser(model_field)
+        column.few_values = True
     else:
         choices = snapshot.choices(config_model, name)
         column.parse = _configured_choice_parser(model_field, choices) if choices else _text_parser(model_field)
+        column.few_values = bool(choices)
         if name.endswith("postal_code"):
             column.parse = _postal_parser(column.parse)
         column.format, column.kind = (lambda v: v or ""), "text"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -52,6 +53,46 @@ class Problem:
     message: str
 
 
+_WORK = object()  # an empty cell of this column needs parsing (a rule, or no value without a reason)
+_IMMUTABLE = (str, int, bool, type(None), datetime.date, Decimal)
+MEMO_LIMIT = 10_000
+
+
+class CellReader:
+    """One column's cells into values, with the work a file repeats done once.
+
+    A file of 90 columns is mostly empty cells (備考, チェック): an empty cell of a column
+    without an input rule always gives the same value, worked out here once. Checkboxes,
+    pulldowns and masters hold few distinct texts: each is parsed once per import.
+    """
+
+    def __init__(self, position: int, column: Column, rule):
+        self.position, self.column, self.rule, self.name = position, column, rule, column.name
+        self.parse = column.parse
+        self.blank = _WORK
+        if rule is None:
+            try:
+                empty = column.parse("")
+                if isinstance(empty, _IMMUTABLE) and column.parse(None) == empty:
+                    self.blank = empty
+            except (ValueError, ValidationError):
+                pass
+        self.memo: dict | None = {} if column.few_values else None
+
+    def value(self, cell):
+        """The stored value of a non-empty cell; raises ValueError / ValidationError."""
+        memo = self.memo
+        if memo is None or type(cell) is not str:  # 1, 1.0 and True are one key to a dict
+            return self.parse(cell)
+        try:
+            return memo[cell]
+        except KeyError:
+            value = self.parse(cell)
+            if len(memo) < MEMO_LIMIT:
+                memo[cell] = value
+            return value
+
+
 @dataclass
 class Plan:
     target: Target
@@ -66,6 +107,12 @@ class Plan:
     # (a new record without them is refused), as (field, configured label).
     rules: dict = field(default_factory=dict)
     missing_required: list[tuple[str, str]] = field(default_factory=list)
+    readers: list[CellReader] = field(default_factory=list)  # how each column's cells are parsed
+
+    def __post_init__(self):
+        if not self.readers:
+            self.readers = [CellReader(position, column, self.rules.get(column.name))
+                            for position, column in self.columns]
 
     @property
     def labels(self) -> list[str]:
@@ -155,16 +202,20 @@ def _chunks(plan: Plan):
 def _parse_row(plan: Plan, number: int, cells: list) -> tuple[dict, list[Problem], list[Problem]]:
     """A row's values, its problems and its warnings (C8 「空欄時に警告」: not a problem)."""
     values, problems, warnings = {}, [], []
-    rules = plan.rules
-    for position, column in plan.columns:
-        cell = cells[position] if position < len(cells) else ""
+    width = len(cells)
+    for reader in plan.readers:
+        cell = cells[reader.position] if reader.position < width else ""
+        if (cell == "" or cell is None) and reader.blank is not _WORK:
+            values[reader.name] = reader.blank
+            continue
+        column = reader.column
         try:
-            value = column.parse(cell)
+            value = reader.value(cell)
         except (ValueError, ValidationError) as exc:
             shown = "" if cell is None else str(cell)[:100]
             problems.append(Problem(number, column.label, shown, validation_message(exc)))
             continue
-        rule = rules.get(column.name)
+        rule = reader.rule
         if rule:
             # The input rules (C8) on the parsed value, as the form applies them to what is typed.
             outcome = input_rules.apply(rule, value, label=column.label)
@@ -239,18 +290,36 @@ class _Rows:
 
     # --- customers -----------------------------------------------------------------------------
     def customers(self, chunk: list[tuple[int, list]]) -> None:
-        """A chunk of customer rows: known codes are updates, the others new customers, written
-        through crm.bulk_write's create_streamed (the database stores one while the next is
-        prepared)."""
+        """A chunk of customer rows: known codes are updates, the others new customers.
+
+        New customers are written through crm.bulk_write's create_streamed. On PostgreSQL the
+        rows are parsed inside it too: the database stores one customer while the next row is
+        parsed, checked and built (parsing is most of an import's Python). A bad row is then
+        found while others are being written; the whole import is rolled back all the same."""
         codes = self._codes(chunk)
         existing = self._existing(codes)
         updates: list[tuple[int, dict]] = []
-        creates = self._new_customers(chunk, existing, updates)
-        if self.writes and creates:
-            self.fresh_codes = iter(reserve_customer_codes(sum(1 for c in creates if not c.get("code"))))
-            customers = [self._new_customer(values) for values in creates]
-            self.customer_writes.create_streamed(customers)
-            self.written_codes += [c.code for c in customers]
+        rows = self._new_customers(chunk, existing, updates)
+        if not self.writes:
+            for _values in rows:
+                pass
+        elif self.customer_writes.streams:
+            # Codes and ids are taken before the COPY (no query may run inside it), for every
+            # row that may be new; a row that turns out bad leaves its number unused.
+            new_rows = [code for code in codes if code not in existing]
+            self.fresh_codes = iter(reserve_customer_codes(new_rows.count("")))
+            written = self.customer_writes.create_streamed((self._new_customer(values) for values in rows),
+                                                           at_most=len(new_rows))
+            self.written_codes += [c.code for c in written]
+            if next(rows, None) is not None:  # every row is read: its problems and updates count
+                raise RuntimeError("more new customers than rows with a new code")
+        else:
+            creates = list(rows)
+            if creates:
+                self.fresh_codes = iter(reserve_customer_codes(sum(1 for c in creates if not c.get("code"))))
+                customers = [self._new_customer(values) for values in creates]
+                self.customer_writes.create(customers)
+                self.written_codes += [c.code for c in customers]
         if updates:
             self._updates(updates)
 
@@ -276,10 +345,9 @@ class _Rows:
         return {code: (pk, branch_id) for code, pk, branch_id in
                 Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")}
 
-    def _new_customers(self, chunk, existing: dict, updates: list) -> list[dict]:
-        """Parses and checks each row: returns the new customers' values, collects the updates,
+    def _new_customers(self, chunk, existing: dict, updates: list):
+        """Parses and checks each row: yields the new customers' values, collects the updates,
         reports the bad rows."""
-        creates = []
         visible_branches = self.branch_ids
         for number, cells in chunk:
             values, problems, warnings = _parse_row(self.plan, number, cells)
@@ -311,8 +379,7 @@ class _Rows:
                 continue
             self.report.new += 1
             self._sample(values)
-            creates.append(values)
-        return creates
+            yield values
 
     def _new_customer(self, values: dict) -> Customer:
         values = dict(values)

@@ -29,6 +29,11 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     return customer
 
 
+def customer_family_saved(*, customer: Customer) -> None:
+    """After the card's 家族 rows were written: a family member's rows on event lists follow the name (E9)."""
+    _refresh_person_keys([customer.pk])
+
+
 def _refresh_person_keys(customer_ids, fields=None) -> None:
     """Business events (E5) keep who each list's mail goes to (name + address) on its rows: after a
     write on customers, those keys follow, set-based (events.mourning.refresh_person_keys). `fields`:

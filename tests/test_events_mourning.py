@@ -436,6 +436,13 @@ def test_e5_person_keys_follow_the_card_save_and_a_scheduled_change(world, keyed
     # then: both rows' keys are his name / his son's at the new address
     keys = keys_of(customer)
     assert keys == expected_keys(customer) and all("梅田" in key for key in keys.values())
+    # when: the card's 家族 editor renames the son
+    son = customer.family.get()
+    data = card_post_data(Customer.objects.get(pk=customer.pk))
+    data[next(k for k, v in data.items() if k.startswith("family-") and v == "渋谷 健太")] = "渋谷 健二"
+    response = client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert keys_of(customer) == expected_keys(customer) and keys_of(customer)[son.pk].startswith("渋谷健二")
     # when: a scheduled change renames him
     import datetime
 

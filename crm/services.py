@@ -20,10 +20,28 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     customer.updated_by = user
     customer._history_user = user
     customer._change_reason = reason or None
+    adding = customer.pk is None
     with transaction.atomic():
         customer.save()
+        if not adding:
+            _refresh_person_keys([customer.pk])
         _notify_followers(customer=customer, user=user, reason=reason)
     return customer
+
+
+def customer_family_saved(*, customer: Customer) -> None:
+    """After the card's 家族 rows were written: a family member's rows on event lists follow the name (E9)."""
+    _refresh_person_keys([customer.pk])
+
+
+def _refresh_person_keys(customer_ids, fields=None) -> None:
+    """Business events (E5) keep who each list's mail goes to (name + address) on its rows: after a
+    write on customers, those keys follow, set-based (events.mourning.refresh_person_keys). `fields`:
+    the fields written, when known; nothing is read when none of them is part of the key."""
+    from events.mourning import KEY_FIELDS, refresh_person_keys
+
+    if fields is None or KEY_FIELDS.intersection(fields):
+        refresh_person_keys(customer_ids)
 
 
 def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:

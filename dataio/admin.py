@@ -188,6 +188,7 @@ class ExportJobAdmin(KindJobAdmin):
         if event_selection is not None:
             context.update(title=_("Export: 「%(event)s」") % {"event": event_selection.event}, targets=[],
                            export_event=event_selection.params(), event_url=event_selection.event_url(),
+                           export_event_mourning=event_outputs.mourning_left_out_text(request.user, event_selection),
                            event_columns=[c.name for c in event_outputs.event_columns()])
         if request.method != "POST" or not form.is_valid():
             return TemplateResponse(request, "dataio/export_form.html", context)

@@ -190,7 +190,7 @@ class MergeRecordAdmin(MergeScreenMixin, ModelAdmin):
         if request.method != "POST":
             context = {**self.admin_site.each_context(request), "title": _("Undo this merge"),
                        "opts": self.model._meta, "record": record,
-                       "moved": sum(len(rows) for rows in record.moved.values())}
+                       "moved": merging.moved_count(record)}
             return TemplateResponse(request, "dataio/merge_undo.html", context)
         try:
             survivor = merging.undo(user=request.user, record=record)

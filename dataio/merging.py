@@ -1,8 +1,17 @@
 """Merging duplicates (S6): one customer is kept, the others' records move to it, and the merge
-can be undone exactly (MergeRecord keeps the rows as they were and which records moved)."""
+can be undone exactly (MergeRecord keeps the rows as they were and which records moved).
+
+Business events move too (E5): the merged customers' rows on event lists (their own and their
+family members'), and their 喪中 records. The kept customer is on a list once and has one household
+喪中 per year: a merged customer's row of an event the kept customer is already on, or its household
+喪中 of a year the kept customer already has, is dropped, kept whole on the MergeRecord, and put back
+by the undo. The lists' derived columns (person key, 喪中 tick) follow the kept customer, and the
+undo gives back the values they had.
+"""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +23,20 @@ from django.utils.translation import gettext as _
 from audit import events as audit_events
 from crm import permissions, services
 from crm.models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
+from events import mourning as event_persons
+from events.models import Event, EventLink, Mourning
 
 from .models import MergeRecord
 
-# What hangs off a customer and moves to the kept one (attachments go with their contact history).
-CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone]
+# What hangs off a customer and moves to the kept one (attachments go with their contact history;
+# the event rows and 喪中 of a family member go with the family member, after it).
+CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone, EventLink, Mourning]
+# Children the kept customer holds once per value of a field (its own rows, not its family members'):
+# a merged customer's row with a value the kept customer (or a merged customer before it) has is dropped.
+ONE_PER_CUSTOMER = {EventLink: "event_id", Mourning: "year"}
+# MergeRecord.moved, besides {"app.Model": [[id, former customer id], …]}:
+DROPPED = "dropped"  # {"app.Model": [the dropped row's values, …]}, put back by undo
+LINK_STATE = "event_link_state"  # [[link id, person_key, mourning], …] of every row of the customers, as they were
 NOT_MERGED = {"id", "code", "search_text", "created_at", "created_by", "updated_at", "updated_by"}
 MERGE_REASON = "名寄せ（統合）"
 UNDO_REASON = "名寄せの取消"
@@ -63,14 +81,22 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
                 raise ValidationError(_("The merge form does not match these customers. Open it again."))
             attname = Customer._meta.get_field(name).attname
             setattr(survivor, attname, getattr(customers[source_id], attname))
-        moved = {}
+        link_state = _link_state(EventLink.objects.filter(customer_id__in=ids))
+        moved, dropped = {}, {}
         for model in CHILDREN:
-            rows = list(model.objects.filter(customer__in=others).values_list("id", "customer_id"))
+            if model in ONE_PER_CUSTOMER:
+                rows = _drop_duplicates(model, survivor=survivor, others=others, user=user)
+                if rows:
+                    dropped[model._meta.label] = rows
+            rows = list(model.objects.filter(customer__in=others).order_by("id").values_list("id", "customer_id"))
             if rows:
                 model.objects.filter(pk__in=[pk for pk, _c in rows]).update(customer=survivor)
             moved[model._meta.label] = rows
         merged = [snapshot(other) for other in others]
-        services.customer_save(customer=survivor, user=user, reason=MERGE_REASON)
+        services.customer_save(customer=survivor, user=user, reason=MERGE_REASON)  # person keys follow (E5)
+        _refresh_mourning_ticks([survivor.pk])
+        moved[DROPPED] = dropped
+        moved[LINK_STATE] = [[pk, *state] for pk, state in link_state.items()]
         for other in others:
             other._history_user = user
             other._change_reason = f"{MERGE_REASON} → {survivor.code}"
@@ -80,6 +106,13 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(ids),
                             detail={"merged": [o["code"] for o in merged], "merge": record.pk})
     return record
+
+
+def moved_count(record: MergeRecord) -> int:
+    """How many records the undo gives back to the merged customers (moved and dropped)."""
+    dropped = record.moved.get(DROPPED, {})
+    return (sum(len(record.moved.get(m._meta.label, [])) for m in CHILDREN)
+            + sum(len(dropped.get(m._meta.label, [])) for m in CHILDREN))
 
 
 def undo(*, user, record: MergeRecord) -> Customer:
@@ -102,15 +135,100 @@ def undo(*, user, record: MergeRecord) -> Customer:
             customer.save(force_insert=True)
             # save() stamps a new registration time; the customer was registered when it was
             Customer.objects.filter(pk=customer.pk).update(created_at=from_snapshot(values)["created_at"])
-        for label, rows in record.moved.items():
-            model = next(m for m in CHILDREN if m._meta.label == label)
+        for model in CHILDREN:
             by_owner: dict[int, list[int]] = {}
-            for pk, owner in rows:
+            for pk, owner in record.moved.get(model._meta.label, []):
                 by_owner.setdefault(owner, []).append(pk)
             for owner, pks in by_owner.items():
                 model.objects.filter(pk__in=pks).update(customer_id=owner)
+        for model in CHILDREN:
+            for values in record.moved.get(DROPPED, {}).get(model._meta.label, []):
+                _restore_row(model, values, user=user)
+        restored = [record.survivor_id, *(values["id"] for values in record.merged)]
+        event_persons.refresh_person_keys(restored)  # rows made since the merge follow their customer
+        _refresh_mourning_ticks(restored)
+        _put_link_state(record.moved.get(LINK_STATE, []))
         record.undone_at = timezone.now()
         record.save(update_fields=["undone_at"])
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(record.merged) + 1,
                             detail={"undone": record.pk, "restored": [m.get("code") for m in record.merged]})
     return survivor
+
+
+# --- business events (E5): one row per event and one household 喪中 per year on the kept customer ---------
+class _ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond (DjangoJSONEncoder keeps milliseconds): a row comes back as it was."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _row(obj) -> dict:
+    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+    return json.loads(json.dumps(values, cls=_ExactEncoder))
+
+
+def _drop_duplicates(model, *, survivor: Customer, others: list[Customer], user) -> list[dict]:
+    """Delete (with history) the others' own rows whose ONE_PER_CUSTOMER value the kept customer has,
+    or a merged customer before them; returns those rows as they were."""
+    field = ONE_PER_CUSTOMER[model]
+    own = model.objects.filter(family_member__isnull=True)
+    taken = set(own.filter(customer=survivor).values_list(field, flat=True))
+    drop = []
+    for pk, value in own.filter(customer__in=others).order_by("id").values_list("id", field):
+        (drop if value in taken else []).append(pk)
+        taken.add(value)
+    rows = []
+    for obj in model.objects.filter(pk__in=drop).order_by("id"):
+        rows.append(_row(obj))
+        obj._history_user = user
+        obj._change_reason = f"{MERGE_REASON} → {survivor.code}"
+        obj.delete()
+    return rows
+
+
+def _restore_row(model, values: dict, *, user) -> None:
+    """A dropped row back as it was, with its id and times; one that points at something deleted since
+    (an event, a family member) cannot come back; a gift item deleted since is left empty."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    row = {name: fields[name].to_python(value) if value is not None else None
+           for name, value in values.items() if name in fields}
+    for name, field in fields.items():
+        if field.is_relation and row.get(name) is not None and name != "customer_id":
+            if not field.related_model._base_manager.filter(pk=row[name]).exists():
+                if not field.null or name in ("event_id", "family_member_id"):
+                    return
+                row[name] = None
+    obj = model(**row)
+    obj._history_user = user
+    obj._change_reason = UNDO_REASON
+    obj.save(force_insert=True)
+    # save() stamps its own times; the row keeps those it had
+    times = {f.attname: row[f.attname] for f in model._meta.concrete_fields
+             if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname in row}
+    if times:
+        model.objects.filter(pk=obj.pk).update(**times)
+
+
+def _link_state(links) -> dict[int, tuple[str, bool]]:
+    return {pk: (key, mourning) for pk, key, mourning in links.order_by().values_list("id", "person_key", "mourning")}
+
+
+def _refresh_mourning_ticks(customer_ids: list[int]) -> None:
+    """The 喪中 column of these customers' new-year-card rows follows their 喪中 records (two UPDATEs a year)."""
+    links = EventLink.objects.filter(customer_id__in=customer_ids)
+    years = set(links.filter(event__kind=Event.Kind.NEW_YEAR_CARD).values_list("event__year", flat=True))
+    for year in sorted(years):
+        event_persons.refresh_link_flags(links, year)
+
+
+def _put_link_state(rows: list) -> None:
+    """The person keys and 喪中 ticks of the rows the customers had, back as they were: one UPDATE per
+    distinct pair."""
+    by_state: dict[tuple[str, bool], list[int]] = {}
+    for pk, key, mourning in rows:
+        by_state.setdefault((key, mourning), []).append(pk)
+    for (key, mourning), pks in by_state.items():
+        EventLink.objects.filter(pk__in=pks).update(person_key=key, mourning=mourning)

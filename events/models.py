@@ -107,8 +107,9 @@ class EventLink(models.Model):
     The target is the customer, or one of the customer's family members (E9, family_member set):
     the card then carries the family member's name at the customer's address. A card to the
     customer and to the spouse is two links. `person_key` is who the mail goes to (normalized
-    name + address, events.mourning.person_key), written when the link is made; it keeps one
-    person off two departments' lists of the same kind and year.
+    name + address, events.mourning.people), written when the link is made and kept in step with
+    the customer's writes (events.mourning.refresh_person_keys); it keeps one person off two
+    departments' lists of the same kind and year.
     """
 
     class Attendance(models.TextChoices):

@@ -84,6 +84,38 @@ def people(targets: list[Target]) -> dict[Target, Person]:
     return out
 
 
+# What a customer's person keys are made of (people()): a write on one of these fields changes them.
+KEY_FIELDS = frozenset(CUSTOMER_FIELDS) - {"id"}
+
+
+def refresh_person_keys(customer_ids) -> int:
+    """Keep `person_key` of these customers' links (their own rows and their family members') in step
+    with their names and addresses after a write on the customers (crm.services.customer_save,
+    crm.bulk_write.CustomerWrites.update). Per 5,000 customers: one query reading their links, and
+    only when there are links the keys computed as plan() writes them (people(): one query for the
+    customers, one for the family members); the changed keys are written in one statement
+    (crm.bulk_write, no history: the key is derived). Returns how many links changed."""
+    from django.db import connection
+
+    from crm.bulk_write import Table, Writer
+
+    table = Table(EventLink)
+    changed = []
+    for chunk in _chunks(sorted(set(customer_ids))):
+        links = list(EventLink.objects.filter(customer_id__in=chunk).order_by()
+                     .values_list("id", "customer_id", "family_member_id", "person_key"))
+        if not links:
+            continue
+        found = people([(cid, fid) for _pk, cid, fid, _key in links])
+        for pk, cid, fid, key in links:
+            person = found.get((cid, fid))
+            fresh = person.key if person else ""
+            if fresh != key:
+                changed.append(table.row(id=pk, person_key=fresh))
+    Writer(connection).update(table, changed, ["person_key"])
+    return len(changed)
+
+
 # --- 喪中 -----------------------------------------------------------------------------------------
 def in_mourning(targets: list[Target], year: int) -> set[Target]:
     """The targets in mourning for `year`: a record for the household (no family member) covers

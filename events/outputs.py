@@ -9,8 +9,8 @@ jobs and audit entries; this module only says which customers an event's selecti
 
 A link's mail goes to its recipient (`link_recipient`): the customer, or for a family member's row
 (E9) the family member at the customer's address. Prints iterate the links and ask that one function.
-A new-year-card event's labels and postcards leave out the links in mourning (喪中) for the event's
-year (`mailed_links`); its CSV keeps every row, with the 喪中 column.
+A new-year-card event's labels, postcards and CSV leave out the links in mourning (喪中) for the
+event's year: all of them select through `mailed_links`.
 """
 
 from __future__ import annotations
@@ -103,15 +103,16 @@ def mourning_left_out_q(event: Event) -> Q | None:
 
 
 def mailed_links(user, selection: EventSelection) -> QuerySet:
-    """The selection's links that get mail (labels, postcards): a new-year-card event's leave out
-    those in mourning for its year."""
+    """The selection's links that get mail (labels, postcards, and the CSV made for mailing): a
+    new-year-card event's leave out those in mourning for its year."""
     links = selected_links(user, selection)
     left_out = mourning_left_out_q(selection.event)
     return links if left_out is None else links.exclude(left_out)
 
 
 def mourning_left_out_text(user, selection: EventSelection) -> str:
-    """「2027年が喪中の 1 名を除きました。」 for the print screen, or "" (one COUNT query, new-year cards only)."""
+    """「2027年が喪中の 1 名を除きました。」 for the print and export screens, or "" (one COUNT query,
+    new-year cards only)."""
     left_out = mourning_left_out_q(selection.event)
     if left_out is None:
         return ""
@@ -223,9 +224,11 @@ def export_columns(user, chosen: list[str] | None = None) -> list:
 
 
 def export_rows(user, selection: EventSelection) -> QuerySet:
-    """One row per link: the export reads the customer's values through it. 贈答品金額 is the
-    price entered on the link, or the item's price when none was entered (as the totals count it)."""
-    return selected_links(user, selection).annotate(gift_cost=Coalesce("gift_price", "gift__price"))
+    """One row per link that gets mail (`mailed_links`, as the prints: a new-year-card event's rows
+    in mourning for its year are left out): the export reads the customer's values through it.
+    贈答品金額 is the price entered on the link, or the item's price when none was entered (as the
+    totals count it)."""
+    return mailed_links(user, selection).annotate(gift_cost=Coalesce("gift_price", "gift__price"))
 
 
 # --- totals (E6) ---------------------------------------------------------------------------------

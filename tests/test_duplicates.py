@@ -106,3 +106,98 @@ def test_s6_merge_is_for_admins_and_never_crosses_the_branch_scope(world):
         merging.merge(user=branch_user, survivor_id=keep.pk, ids=[keep.pk, world.customer_b.pk], choices={})
     assert Customer.objects.filter(pk=world.customer_b.pk).exists()
     assert not MergeRecord.objects.exists()
+
+
+# --- S6 with business events (E5): event rows, 喪中 and family rows move, and come back exactly -----------
+def event_state():
+    """Every event row and 喪中 record as stored (ids, owners, keys, ticks, times)."""
+    from events.models import EventLink, Mourning
+
+    return ({row["id"]: row for row in EventLink.objects.values()},
+            {row["id"]: row for row in Mourning.objects.values()})
+
+
+def test_s6_merge_moves_event_rows_mourning_and_family_rows_and_undo_gives_them_back(world):
+    import datetime
+
+    from events import mourning as persons
+    from events.models import EventLink, Mourning
+    from tests.factories import EventFactory, EventLinkFactory, MourningFactory
+
+    keep, other = make_pair(world)
+    Customer.objects.filter(pk=keep.pk).update(address="東京都港区芝1-2-3")
+    Customer.objects.filter(pk=other.pk).update(address="大阪府大阪市北区梅田3-1-1")
+    husband = FamilyMember.objects.get(customer=other)
+    cards = EventFactory(kind="new_year_card", year=2027, name="2027年 年賀状")
+    gifts = EventFactory(kind="winter_gift", year=2026, name="2026年 お歳暮")
+
+    def link(event, customer, family_member=None, **kwargs):
+        target = (customer.pk, family_member and family_member.pk)
+        return EventLinkFactory(event=event, customer=customer, family_member=family_member,
+                                person_key=persons.people([target])[target].key, **kwargs)
+
+    # given: both on the 2027 cards (the kept one's row stays, the other's is dropped), the other alone on
+    # the お歳暮 list and with the husband's card; household 喪中 of 2026 on both (the other's is dropped),
+    # the other's of 2027 (it moves, and the kept customer's cards are ticked 喪中), the husband's of 2028
+    kept_card = link(cards, keep, memo="残る行")
+    dropped_card = link(cards, other, memo="消える行", sent=True, sent_on=datetime.date(2027, 1, 1))
+    gift_row = link(gifts, other, gift_price=5000)
+    husband_card = link(cards, other, husband)
+    MourningFactory(customer=keep, year=2026)
+    dropped_mourning = MourningFactory(customer=other, year=2026, memo="重複")
+    moved_mourning = MourningFactory(customer=other, year=2027)
+    husband_mourning = MourningFactory(customer=other, family_member=husband, year=2028)
+    links_before, mournings_before = event_state()
+
+    # when: merged into the kept customer, which takes the other's address
+    record = merging.merge(user=world.users["hq_admin"], survivor_id=keep.pk, ids=[keep.pk, other.pk],
+                           choices={"address": other.pk})
+
+    # then: one row per event on the kept customer, the family row with it, 喪中 records moved but the
+    # duplicate year, the 2027 cards ticked 喪中, every key that of the kept customer's name and new address
+    assert set(EventLink.objects.values_list("id", "customer_id", "family_member_id")) == {
+        (kept_card.pk, keep.pk, None), (gift_row.pk, keep.pk, None), (husband_card.pk, keep.pk, husband.pk)}
+    assert not EventLink.objects.filter(pk=dropped_card.pk).exists()
+    assert set(Mourning.objects.values_list("year", "customer_id", "family_member_id")) == {
+        (2026, keep.pk, None), (2027, keep.pk, None), (2028, keep.pk, husband.pk)}
+    assert not Mourning.objects.filter(pk=dropped_mourning.pk).exists()
+    assert {moved_mourning.pk, husband_mourning.pk} <= set(Mourning.objects.values_list("id", flat=True))
+    assert set(EventLink.objects.filter(event=cards).values_list("mourning", flat=True)) == {True}
+    assert not EventLink.objects.get(pk=gift_row.pk).mourning
+    for row in EventLink.objects.all():
+        target = (row.customer_id, row.family_member_id)
+        assert row.person_key == persons.people([target])[target].key and "大阪" in row.person_key
+    client = ja_client(world.users["hq_admin"])
+    undo_page = client.get(reverse("admin:dataio_mergerecord_undo", args=[record.pk]))
+    # 応対履歴, 購買履歴, 家族; 2 event rows and 2 喪中 moved; 1 event row and 1 喪中 dropped
+    assert undo_page.context["moved"] == 3 + 2 + 2 + 2
+
+    # when: the merge is undone
+    client.post(reverse("admin:dataio_mergerecord_undo", args=[record.pk]))
+
+    # then: every event row and 喪中 record exactly as it was (ids, owners, keys, ticks, dates, times)
+    links_after, mournings_after = event_state()
+    assert links_after == links_before
+    assert mournings_after == mournings_before
+
+
+def test_s6_merge_of_three_on_one_event_keeps_one_row_and_undo_brings_both_back(world):
+    from events.models import EventLink
+    from tests.factories import EventFactory, EventLinkFactory
+
+    keep, other = make_pair(world)
+    third = CustomerFactory(branch=world.branch_a, last_name="山本", first_name="花子", tel="03-5555-0000")
+    gifts = EventFactory(kind="summer_gift", year=2026, name="2026年 お中元")
+    # given: the kept customer is not on the list; the two others are
+    first = EventLinkFactory(event=gifts, customer=other, memo="先")
+    second = EventLinkFactory(event=gifts, customer=third, memo="後")
+    links_before, _mournings = event_state()
+    # when
+    record = merging.merge(user=world.users["hq_admin"], survivor_id=keep.pk, ids=[keep.pk, other.pk, third.pk],
+                           choices={})
+    # then: the first of them moves, the second is dropped (one customer, one row of the event)
+    assert list(EventLink.objects.values_list("id", "customer_id")) == [(first.pk, keep.pk)]
+    assert [row["id"] for row in record.moved[merging.DROPPED]["events.EventLink"]] == [second.pk]
+    # and the undo gives both back to their customers
+    merging.undo(user=world.users["hq_admin"], record=record)
+    assert event_state()[0] == links_before

@@ -399,3 +399,103 @@ def test_e9_restricted_family_name_leaves_the_event_list(world):
     page = branch.get(url).content.decode()
     assert "渋谷 花子" not in page and "（家族）" in page and "渋谷　一郎 様の家族" in page
     assert branch.get(LINKS, {"event__id__exact": event.pk, "q": "花子"}).context["cl"].result_count == 0
+
+
+# --- E5: a row's person key follows its customer's name and address on every write path --------------
+def keys_of(customer) -> dict:
+    return dict(EventLink.objects.filter(customer=customer).values_list("family_member_id", "person_key"))
+
+
+def expected_keys(customer) -> dict:
+    rows = list(EventLink.objects.filter(customer=customer).values_list("customer_id", "family_member_id"))
+    found = persons.people(rows)
+    return {fid: found[(cid, fid)].key for cid, fid in rows}
+
+
+@pytest.fixture
+def keyed(world):
+    """渋谷 on a 2027 年賀状 list (his own row and his son's), rows written with their keys."""
+    son = FamilyMemberFactory(customer=world.customer_a, name="渋谷 健太", relation="長男")
+    event = new_year(department=StaffDepartmentFactory(name="営業部"))
+    link(event, world.customer_a)
+    link(event, world.customer_a, son)
+    assert all("神南" in key for key in keys_of(world.customer_a).values())
+    return event
+
+
+def test_e5_person_keys_follow_the_card_save_and_a_scheduled_change(world, keyed):
+    from tests.helpers import card_post_data
+
+    customer = world.customer_a
+    client = client_for(world, "hq_admin")
+    # when: the card moves him to 大阪 (a restore of a past version saves through the same path)
+    customer.refresh_from_db()
+    response = client.post(reverse("admin:crm_customer_change", args=[customer.pk]),
+                           card_post_data(customer, address="大阪府大阪市北区梅田3-1-1"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # then: both rows' keys are his name / his son's at the new address
+    keys = keys_of(customer)
+    assert keys == expected_keys(customer) and all("梅田" in key for key in keys.values())
+    # when: the card's 家族 editor renames the son
+    son = customer.family.get()
+    data = card_post_data(Customer.objects.get(pk=customer.pk))
+    data[next(k for k, v in data.items() if k.startswith("family-") and v == "渋谷 健太")] = "渋谷 健二"
+    response = client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert keys_of(customer) == expected_keys(customer) and keys_of(customer)[son.pk].startswith("渋谷健二")
+    # when: a scheduled change renames him
+    import datetime
+
+    from django.core.management import call_command
+
+    from scheduling import services as scheduling
+
+    day = datetime.date.today() + datetime.timedelta(days=1)
+    scheduling.schedule_change(customer=Customer.objects.get(pk=customer.pk), user=world.users["hq_admin"],
+                               changes={"last_name": "改名"}, effective_date=day)
+    call_command("run_scheduled", date=day.isoformat(), stdout=None)
+    assert keys_of(customer) == expected_keys(customer) and keys_of(customer)[None].startswith("改名")
+
+
+def test_e5_person_keys_follow_an_import_update(world, keyed):
+    from tests.test_import import checked_job, confirm
+
+    customer = world.customer_a
+    client = client_for(world, "hq_admin")
+    data = f"顧客コード,住所\r\n{customer.code},福岡県福岡市博多区博多駅前1-1-1\r\n".encode("cp932")
+    job = confirm(client, checked_job(client, data))
+    assert job.result["updated"] == 1
+    keys = keys_of(customer)
+    assert keys == expected_keys(customer) and all("博多" in key for key in keys.values())
+
+
+def test_e5_person_keys_follow_a_bulk_company_update_in_a_few_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dataio import bulk
+
+    event = new_year()
+    user = world.users["hq_admin"]
+
+    def move(count, address):
+        customers = [CustomerFactory(branch=world.branch_a, last_name=f"移転{address[:2]}{i}", address="旧住所1-1")
+                     for i in range(count)]
+        for customer in customers:
+            link(event, customer)
+        queryset = Customer.objects.filter(pk__in=[c.pk for c in customers])
+        with CaptureQueriesContext(connection) as queries:
+            bulk.bulk_update(user=user, queryset=queryset, values={"address": address}, reason="移転",
+                             action="company_block")
+        for customer in customers:
+            assert keys_of(customer) == expected_keys(customer) and address[:2] in keys_of(customer)[None]
+        return sum(1 for q in queries.captured_queries if "events_eventlink" in q["sql"])
+
+    # then: the rows are read and written in a fixed number of statements, whatever the count
+    one, many = move(1, "新住所2-2"), move(30, "別住所3-3")
+    assert many <= one
+    # and a write of fields outside the key does not read the rows at all
+    with CaptureQueriesContext(connection) as queries:
+        bulk.bulk_update(user=user, queryset=Customer.objects.filter(pk=world.customer_a.pk),
+                         values={"tel": "03-0000-1111"}, reason="電話", action="company_block")
+    assert not [q for q in queries.captured_queries if "events_eventlink" in q["sql"]]

@@ -391,24 +391,53 @@ def test_e5_household_mourning_record_leaves_its_family_row_out_of_the_new_year_
     assert "新宿" in text and "一郎" not in text and "健太" not in text
 
 
-def test_e5_mourning_rows_of_other_kinds_and_the_csv_are_kept(world):
-    # given: 喪中 ticked on an お歳暮 list (a mark for carrying over), and on a 年賀状 list
+def test_e5_mourning_rows_of_other_kinds_are_kept(world):
+    # given: 喪中 ticked on an お歳暮 list (a mark for carrying over)
     world.link_a.mourning = True
     world.link_a.save()
     client = client_for(world, "hq_admin")
-    # then: the gift labels still go to both
+    # then: the gift labels still go to both, and the CSV holds both, marked in the 喪中 column
     text = pdf_text(event_print(client, world.event, "labels"))
     assert "渋谷" in text and "新宿" in text
-    # and a 年賀状 list's CSV keeps its 喪中 row, marked in the 喪中 column
-    cards = EventFactory(name="2027年 年賀状", kind="new_year_card", year=2027, branch=None)
-    EventLinkFactory(event=cards, customer=world.customer_a, mourning=True)
-    EventLinkFactory(event=cards, customer=world.customer_b)
-    response, _columns = event_export(client, cards)
-    lines = b"".join(response.streaming_content).decode("cp932").splitlines()
-    header = lines[0].split(",")
-    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    response, _columns = event_export(client, world.event)
+    rows = csv_rows(response)
     assert len(rows) == 2
     assert [r["喪中"] for r in rows if r["顧客コード"] == world.customer_a.code] == ["○"]
+
+
+def csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.content[:800] if hasattr(response, "content") else response
+    lines = b"".join(response.streaming_content).decode("cp932").splitlines()
+    header = lines[0].split(",")
+    return [dict(zip(header, line.split(","))) for line in lines[1:]]
+
+
+def test_e5_new_year_card_csv_leaves_out_those_in_mourning_as_the_prints_do(world, family_card):
+    from tests.factories import MourningFactory
+
+    # given: a 年賀状 event of 2027 with 渋谷 (a household 喪中 record, not yet flagged on the list) and his
+    # son's row, 新宿 ticked 喪中, and 対象外 with no mourning
+    event, own, family = family_card
+    MourningFactory(customer=world.customer_a, year=2027)
+    EventLinkFactory(event=event, customer=world.customer_b, mourning=True)
+    kept = EventLinkFactory(event=event, customer=world.other_a)
+    client = client_for(world, "hq_admin")
+    # when: the event page's 「CSV出力」
+    screen = client.get(EXPORT, {"source": "customers", "event": event.pk})
+    response, _columns = event_export(client, event)
+    # then: the screen counts and names the left out as the print screen does; the file holds 対象外 only
+    assert screen.context["count"] == 1
+    assert "2027年が喪中の 3 名を除きました。" in screen.content.decode()
+    rows = csv_rows(response)
+    assert [r["顧客コード"] for r in rows] == [world.other_a.code]
+    # the same selection as the prints (labels, postcards): one function
+    selection = outputs.EventSelection(event=event)
+    user = world.users["hq_admin"]
+    assert list(outputs.export_rows(user, selection).values_list("pk", flat=True)) == \
+        list(outputs.mailed_links(user, selection).values_list("pk", flat=True)) == [kept.pk]
+    # ticking only rows in mourning exports nothing
+    ticked = outputs.EventSelection(event=event, link_ids=[own.pk, family.pk])
+    assert not outputs.export_rows(user, ticked).exists()
 
 
 # --- in the browser ------------------------------------------------------------------------------

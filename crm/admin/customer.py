@@ -301,6 +301,8 @@ class CustomerAdmin(KokyakuAdmin):
                                          "saved. Save them without an effective date.")
             return
         super().save_related(request, form, formsets, change)
+        if any(fs.model is FamilyMember and fs.has_changed() for fs in formsets):
+            services.customer_family_saved(customer=form.instance)
 
     def construct_change_message(self, request, form, formsets, add=False):
         if hasattr(request, "_c11_scheduled"):

@@ -405,7 +405,9 @@ def _data_export_import(ctx: Context) -> list[Row]:
             yield record
 
     size = 0
-    for chunk in exporting.csv_chunks(header, keep(exporting.rows(queryset, columns)), fmt, replace=True):
+    replaced = []  # as the export job (dataio.job_kinds): told of each record given a 〓
+    for chunk in exporting.csv_chunks(header, keep(exporting.rows(queryset, columns)), fmt, replace=True,
+                                      on_replaced=replaced.append):
         if first_byte is None:
             first_byte = time.perf_counter() - start
         size += len(chunk)

@@ -195,28 +195,47 @@ def unencodable(queryset, columns: list[Column], *, limit: int = 100) -> tuple[i
     return found, examples
 
 
-def csv_chunks(header: list[str], records, fmt: Format, *, replace: bool = False):
-    """The CSV file as byte chunks: BOM for UTF-8, CRLF line ends as Excel writes them."""
+def csv_chunks(header: list[str], records, fmt: Format, *, replace: bool = False, on_replaced=None):
+    """The CSV file as byte chunks: BOM for UTF-8, CRLF line ends as Excel writes them.
+
+    `replace`: a character the encoding cannot hold becomes 〓. `on_replaced(record)` is then
+    called for each record that had one: the records are checked one by one only in a chunk
+    whose encoding failed, not each record of the file.
+    """
     errors = "kokyaku_geta" if replace else "strict"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([guard(h) for h in header])
+    pending: list = []  # the records in the buffer, while someone wants to hear of replacements
+    watch = replace and on_replaced is not None and fmt.encoding == "cp932"
     first = True
     count = 0
     for record in records:
         writer.writerow(record)
+        if watch:
+            pending.append(record)
         count += 1
         if count % 500 == 0 or first:
-            yield _take(buffer, fmt.encoding, errors, first)
+            yield _take(buffer, fmt.encoding, errors, first, pending, on_replaced)
             first = False
-    yield _take(buffer, fmt.encoding, errors, first)
+    yield _take(buffer, fmt.encoding, errors, first, pending, on_replaced)
 
 
-def _take(buffer: io.StringIO, encoding: str, errors: str, first: bool) -> bytes:
+def _take(buffer: io.StringIO, encoding: str, errors: str, first: bool, pending: list, on_replaced) -> bytes:
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    data = text.encode("utf-8" if encoding == "utf-8-sig" else encoding, errors)
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        for record in pending:
+            try:
+                "\x1f".join(record).encode(codec)
+            except UnicodeEncodeError:
+                on_replaced(record)
+        data = text.encode(codec, errors)
+    pending.clear()
     if first and encoding == "utf-8-sig":
         data = codecs.BOM_UTF8 + data
     return data

@@ -141,13 +141,11 @@ def export(job, reporter) -> None:
     at_code = exporting.code_position(columns)
     replaced = []
 
-    def checked(records):
+    def note_replaced(cells):
         # CP932 cannot hold some characters: they become 〓, and the owner is told where.
-        for cells in records:
-            for column, cell in exporting.unencodable_cells(columns, cells):
-                replaced.append(importing.Problem(None, column.label, cell[:100],
-                                                  cells[at_code] if at_code is not None else ""))
-            yield cells
+        for column, cell in exporting.unencodable_cells(columns, cells):
+            replaced.append(importing.Problem(None, column.label, cell[:100],
+                                              cells[at_code] if at_code is not None else ""))
 
     name = f"{target.key}-{job.created_at:%Y%m%d-%H%M}.{fmt.extension}"
     with tempfile.NamedTemporaryFile(suffix="." + fmt.extension) as f:
@@ -155,10 +153,8 @@ def export(job, reporter) -> None:
             exporting.write_xlsx(f.name, header, exporting.rows(queryset, columns, progress=reporter, guarded=False))
         else:
             records = exporting.rows(queryset, columns, progress=reporter)
-            if fmt.encoding == "cp932":
-                records = checked(records)
             with open(f.name, "wb") as out:
-                for chunk in exporting.csv_chunks(header, records, fmt, replace=True):
+                for chunk in exporting.csv_chunks(header, records, fmt, replace=True, on_replaced=note_replaced):
                     out.write(chunk)
         with open(f.name, "rb") as data:
             job.result_file.save(name, File(data), save=False)

@@ -138,6 +138,26 @@ def test_x2_big_export_runs_on_the_worker_and_waits_for_its_owner(world, setting
     assert other.status_code == 404
 
 
+def test_x2_export_job_names_each_customer_given_a_geta_and_only_those(world, settings):
+    """The job checks records one by one only in a chunk CP932 could not encode: across chunks
+    (500 records each) every customer with 𠮷 or an emoji is listed, and no other."""
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    CustomerFactory.create_batch(650, branch=world.branch_a)
+    odd = list(Customer.objects.order_by("id")[::160])  # in different chunks of the file
+    for position, customer in enumerate(odd):
+        customer.remark1 = "𠮷野家" if position % 2 else "寿司🍣"
+        customer.save()
+    client = client_for(world.users["hq_admin"])
+    assert export(client, columns=["code", "last_name", "remark1"]).status_code == 302
+    run_worker()
+    job = Job.objects.get(kind="export")
+    assert job.state == "succeeded", job.message
+    assert sorted(job.problems.values_list("message", flat=True)) == sorted(c.code for c in odd)
+    content = b"".join(client.get(reverse("admin:jobs_job_download", args=[job.pk])).streaming_content)
+    text = content.decode("cp932")
+    assert text.count("〓野家") == len(odd[1::2]) and text.count("寿司〓") == len(odd[::2])
+
+
 def test_x2_xlsx_cells_are_text_and_come_back_exactly(world):
     tricky = ["=HYPERLINK(\"http://x\")", "<b>&amp;</b>", "改行\nあり", "-5", "0312345678"]
     customers = [CustomerFactory(branch=world.branch_a, last_name="式", remark1=v) for v in tricky]

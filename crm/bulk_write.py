@@ -410,9 +410,9 @@ class CustomerWrites:
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_changed], [*plain, "search_text"])
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_kept], plain)
         self.write_history(customers, "~")
-        from .services import _refresh_person_keys
+        from .services import event_links_follow
 
-        _refresh_person_keys([c.pk for c in customers], fields)  # the events' person keys follow (E5)
+        event_links_follow([c.pk for c in customers], fields)  # the events' copies of them follow
 
     def write_history(self, customers: list[Customer], history_type: str) -> None:
         write_history(self.writer, customers, history_type, user_id=self.user_id, reason=self.reason, now=self.now)

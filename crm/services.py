@@ -24,24 +24,25 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     with transaction.atomic():
         customer.save()
         if not adding:
-            _refresh_person_keys([customer.pk])
+            event_links_follow([customer.pk])
         _notify_followers(customer=customer, user=user, reason=reason)
     return customer
 
 
 def customer_family_saved(*, customer: Customer) -> None:
     """After the card's 家族 rows were written: a family member's rows on event lists follow the name (E9)."""
-    _refresh_person_keys([customer.pk])
+    event_links_follow([customer.pk])
 
 
-def _refresh_person_keys(customer_ids, fields=None) -> None:
-    """Business events (E5) keep who each list's mail goes to (name + address) on its rows: after a
-    write on customers, those keys follow, set-based (events.mourning.refresh_person_keys). `fields`:
-    the fields written, when known; nothing is read when none of them is part of the key."""
-    from events.mourning import KEY_FIELDS, refresh_person_keys
+def event_links_follow(customer_ids, fields=None) -> None:
+    """Business events keep on their rows who the mail goes to (name + address, E5) and the reading
+    the list sorts by: after a write on customers, those copies follow, set-based
+    (events.mourning.refresh_link_copies). `fields`: the fields written, when known; nothing is read
+    when none of them is copied."""
+    from events.mourning import COPIED_FIELDS, refresh_link_copies
 
-    if fields is None or KEY_FIELDS.intersection(fields):
-        refresh_person_keys(customer_ids)
+    if fields is None or COPIED_FIELDS.intersection(fields):
+        refresh_link_copies(customer_ids)
 
 
 def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:

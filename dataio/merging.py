@@ -145,7 +145,7 @@ def undo(*, user, record: MergeRecord) -> Customer:
             for values in record.moved.get(DROPPED, {}).get(model._meta.label, []):
                 _restore_row(model, values, user=user)
         restored = [record.survivor_id, *(values["id"] for values in record.merged)]
-        event_persons.refresh_person_keys(restored)  # rows made since the merge follow their customer
+        event_persons.refresh_link_copies(restored)  # rows made since the merge follow their customer
         _refresh_mourning_ticks(restored)
         _put_link_state(record.moved.get(LINK_STATE, []))
         record.undone_at = timezone.now()

@@ -21,6 +21,7 @@ from django.db.models.utils import get_blank_choice_label
 
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
+from crm.admin.pagination import IdsFirstPaginator
 
 from . import family_action, outputs, services
 from .actions import event_links_url, linked_response
@@ -40,6 +41,11 @@ class ScopedEventFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return [(e.pk, str(e)) for e in services.visible_events(request.user)]
+
+    def has_output(self):
+        # Django drops a filter with a single choice, and its condition with it: the list of the
+        # only event would then be read without `event_id = …`, past the index of the event's rows.
+        return True
 
 
 # --- 贈答品マスタ (E4) -----------------------------------------------------------------------
@@ -250,8 +256,10 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     list_select_related = ["customer", "event", "gift", "previous_gift", "family_member"]
     # the output actions of the mixin (E6) and 家族を追加 (E9): a class attribute here replaces the mixin's
     actions = [*outputs.EventOutputActions.actions, family_action.add_family]
-    ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
+    # the customer's reading as the row keeps it (EventLink.customer_last_kana): read in index order
+    ordering = ["customer_last_kana", "customer_first_kana", "id"]
     list_per_page = 50
+    paginator = IdsFirstPaginator  # the page from the index of the event's rows (EventLink.customer_last_kana)
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
     change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)
@@ -349,7 +357,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     def code_cell(self, obj):
         return obj.customer.code
 
-    @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
+    @admin.display(description=gettext_lazy("Name"), ordering="customer_last_kana")
     def name_cell(self, obj):
         if obj.family_member_id:  # E9: the family member, and the customer the card hangs from
             member = obj.family_member
@@ -361,7 +369,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
                                                            "relation": relation})
         return format_html('<span class="whitespace-nowrap">{}</span>', naming.addressee(obj.customer))
 
-    @admin.display(description=gettext_lazy("Name"), ordering="customer__last_name_kana")
+    @admin.display(description=gettext_lazy("Name"), ordering="customer_last_kana")
     def name_cell_family_hidden(self, obj):
         """name_cell for a user who may not see family members' names: 「（家族）」 under the customer."""
         if obj.family_member_id:

@@ -27,7 +27,7 @@ from .models import Event, EventLink, Mourning
 Target = tuple[int, int | None]
 CHUNK = 5000
 CUSTOMER_FIELDS = ["id", "last_name", "first_name", "company_name", "send_to", "address", "building",
-                   "contact_address", "contact_building"]
+                   "contact_address", "contact_building", "last_name_kana", "first_name_kana"]
 
 
 def _chunks(values: list, size: int = CHUNK):
@@ -50,6 +50,11 @@ def _key(name: str, address: str) -> str:
 class Person:
     key: str
     name: str  # as the messages show it: 「田中　太郎」
+    reading: tuple[str, str] = ("", "")  # the customer's (a family member's row sorts as its customer)
+
+    def copies(self) -> dict:
+        """What a link to this person keeps of them (refresh_link_copies keeps it in step)."""
+        return {"person_key": self.key, "customer_last_kana": self.reading[0], "customer_first_kana": self.reading[1]}
 
 
 def people(targets: list[Target]) -> dict[Target, Person]:
@@ -72,29 +77,32 @@ def people(targets: list[Target]) -> dict[Target, Person]:
         if row is None:
             continue
         address = _mail_address(row)
+        reading = (row["last_name_kana"], row["first_name_kana"])
         if fid:
             member = family.get(fid)
             if member is None or member["customer_id"] != cid:
                 continue
-            out[target] = Person(_key(normalize.normalize_text(member["name"]), address), member["name"])
+            out[target] = Person(_key(normalize.normalize_text(member["name"]), address), member["name"], reading)
         else:
             person = f"{row['last_name']}\u3000{row['first_name']}".strip("\u3000")
             name = duplicates.name_key(row) if person else duplicates.company_key(row["company_name"])
-            out[target] = Person(_key(name, address), person or row["company_name"])
+            out[target] = Person(_key(name, address), person or row["company_name"], reading)
     return out
 
 
-# What a customer's person keys are made of (people()): a write on one of these fields changes them.
-KEY_FIELDS = frozenset(CUSTOMER_FIELDS) - {"id"}
+COPIES = ("person_key", "customer_last_kana", "customer_first_kana")  # a link's fields that Person.copies() fills
+# What links copy from their customer (people()): a write on one of these fields changes the copies.
+COPIED_FIELDS = frozenset(CUSTOMER_FIELDS) - {"id"}
 
 
-def refresh_person_keys(customer_ids) -> int:
-    """Keep `person_key` of these customers' links (their own rows and their family members') in step
-    with their names and addresses after a write on the customers (crm.services.customer_save,
-    crm.bulk_write.CustomerWrites.update). Per 5,000 customers: one query reading their links, and
-    only when there are links the keys computed as plan() writes them (people(): one query for the
-    customers, one for the family members); the changed keys are written in one statement
-    (crm.bulk_write, no history: the key is derived). Returns how many links changed."""
+def refresh_link_copies(customer_ids) -> int:
+    """Keep what these customers' links (their own rows and their family members') copy from them in
+    step after a write on the customers (crm.services.customer_save, crm.bulk_write.CustomerWrites.update):
+    `person_key` (names and address) and the reading the list is sorted by. Per 5,000 customers: one
+    query reading their links, and only when there are links the values computed as plan() writes
+    them (people(): one query for the customers, one for the family members); the changed rows are
+    written in one statement (crm.bulk_write, no history: the values are derived). Returns how many
+    links changed."""
     from django.db import connection
 
     from crm.bulk_write import Table, Writer
@@ -103,16 +111,16 @@ def refresh_person_keys(customer_ids) -> int:
     changed = []
     for chunk in _chunks(sorted(set(customer_ids))):
         links = list(EventLink.objects.filter(customer_id__in=chunk).order_by()
-                     .values_list("id", "customer_id", "family_member_id", "person_key"))
+                     .values_list("id", "customer_id", "family_member_id", *COPIES))
         if not links:
             continue
-        found = people([(cid, fid) for _pk, cid, fid, _key in links])
-        for pk, cid, fid, key in links:
+        found = people([(cid, fid) for _pk, cid, fid, *_copies in links])
+        for pk, cid, fid, *copies in links:
             person = found.get((cid, fid))
-            fresh = person.key if person else ""
-            if fresh != key:
-                changed.append(table.row(id=pk, person_key=fresh))
-    Writer(connection).update(table, changed, ["person_key"])
+            fresh = person.copies() if person else dict.fromkeys(COPIES, "")
+            if [fresh[name] for name in COPIES] != copies:
+                changed.append(table.row(id=pk, **fresh))
+    Writer(connection).update(table, changed, list(COPIES))
     return len(changed)
 
 
@@ -195,7 +203,7 @@ def conflicts(event: Event, found: dict[Target, Person]) -> list[Conflict]:
 class Plan:
     """What a write to an event's list will do: the targets to add with their keys, and those left out."""
 
-    add: list[tuple[Target, str]] = field(default_factory=list)
+    add: list[tuple[Target, Person | None]] = field(default_factory=list)
     already: int = 0
     mourning: list[Target] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
@@ -233,5 +241,5 @@ def plan(event: Event, targets: list[Target], *, skip_mourning: bool | None = No
     found = people(fresh)
     result.conflicts = conflicts(event, found)
     refused = {c.target for c in result.conflicts}
-    result.add = [(t, found[t].key if t in found else "") for t in fresh if t not in refused]
+    result.add = [(t, found.get(t)) for t in fresh if t not in refused]
     return result

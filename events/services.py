@@ -77,9 +77,9 @@ def event_check_linkable(*, event: Event, user) -> None:
 def _write_links(*, event: Event, planned: persons.Plan, user, reason: str, values=None) -> list[EventLink]:
     """Insert the planned links (rows and history in bulk); `values`: more fields per target."""
     values = values or {}
-    new = [EventLink(event=event, customer_id=cid, family_member_id=fid, person_key=key, created_by_id=user.pk,
-                     **values.get((cid, fid), {}))
-           for (cid, fid), key in planned.add]
+    new = [EventLink(event=event, customer_id=cid, family_member_id=fid, created_by_id=user.pk,
+                     **(person.copies() if person else {}), **values.get((cid, fid), {}))
+           for (cid, fid), person in planned.add]
     insert_records(Writer(connection), new, user_id=user.pk, reason=reason)
     return new
 

@@ -249,6 +249,18 @@ class EventLinkFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     customer = factory.SubFactory(CustomerFactory)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A row as the services write it: with what it copies of its person (person key, reading)."""
+        from events import mourning
+
+        customer, member = kwargs["customer"], kwargs.get("family_member")
+        target = (customer.pk, member.pk if member else None)
+        person = mourning.people([target]).get(target)
+        if person is not None:
+            kwargs = {**person.copies(), **kwargs}
+        return super()._create(model_class, *args, **kwargs)
+
 
 class MourningFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -201,6 +201,39 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
 
 
+def test_e2_event_list_is_in_reading_order_and_follows_a_changed_reading(world):
+    """The list sorts by the reading each row keeps of its customer (an index of the event's rows):
+    linking writes it, and a change of the customer's reading (card, import) moves the row."""
+    from django.db import connection
+
+    from crm import services as crm_services
+    from crm.bulk_write import CustomerWrites
+
+    event = EventFactory(status="open")
+    aoki = CustomerFactory(branch=world.branch_a, last_name="青木", last_name_kana="アオキ", first_name_kana="イチロウ")
+    wata = CustomerFactory(branch=world.branch_a, last_name="渡辺", last_name_kana="ワタナベ", first_name_kana="ハナコ")
+    services.event_link_customers(event=event, customers=Customer.objects.filter(pk__in=[wata.pk, aoki.pk]),
+                                  user=world.users["hq_admin"])
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    hq = client_for(world, "hq_admin")
+
+    def order():
+        return [link.customer_id for link in hq.get(url).context["cl"].result_list]
+
+    assert order() == [aoki.pk, wata.pk]
+    assert EventLink.objects.get(customer=wata).customer_last_kana == "ワタナベ"
+    # when: 渡辺's reading is corrected on the card (hiragana typed, stored in katakana)
+    wata.last_name_kana = "あいだ"
+    crm_services.customer_save(customer=wata, user=world.users["hq_admin"])
+    # then
+    assert EventLink.objects.get(customer=wata).customer_last_kana == "アイダ"
+    assert order() == [wata.pk, aoki.pk]
+    # when: an import's update (and 会社情報の一括変更) writes it through CustomerWrites.update
+    wata.last_name_kana = "ンドウ"
+    CustomerWrites(connection, user=world.users["hq_admin"], reason="CSV取込").update([wata], ["last_name_kana"])
+    assert order() == [aoki.pk, wata.pk]
+
+
 def test_e2_removal_from_the_event_list(world):
     event = EventFactory()
     link = EventLinkFactory(event=event, customer=world.customer_a)

@@ -52,10 +52,8 @@ def new_year(year=2027, **kwargs):
 
 
 def link(event, customer, family_member=None, **kwargs):
-    """A row as the services write it: with the person key."""
-    found = persons.people([(customer.pk, family_member and family_member.pk)])
-    key = found[(customer.pk, family_member and family_member.pk)].key
-    return EventLinkFactory(event=event, customer=customer, family_member=family_member, person_key=key, **kwargs)
+    """A row as the services write it (the factory fills the person key and reading)."""
+    return EventLinkFactory(event=event, customer=customer, family_member=family_member, **kwargs)
 
 
 # --- E5: 喪中 -----------------------------------------------------------------------------------------

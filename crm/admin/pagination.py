@@ -74,3 +74,20 @@ class EstimatingPaginator(Paginator):
             object_list = search.by_known_ids(object_list, ids)
             bottom, top = 0, len(ids)
         return self._get_page(object_list[bottom:top], number, self)
+
+
+class IdsFirstPaginator(Paginator):
+    """A page's ids read first, through the list's conditions and ordering alone, then its rows.
+
+    The database can then find the page in an index of the list's own table and join the
+    related rows (select_related) for the page's rows only, instead of joining every row of
+    the list before sorting it (an event's 10,000 customers for 50 of them), whatever its
+    statistics say of how many rows the list holds.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count) if self.count else bottom + self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)

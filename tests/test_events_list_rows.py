@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from events.admin import LinkFormSet
+from events.admin import EventLinkAdmin, LinkFormSet
 from events.models import EventLink, GiftItem
 from fieldconfig import lookup
 from fieldconfig.models import FieldSetting
@@ -58,8 +58,9 @@ def event_with_varied_rows(world, status="open"):
 
 
 def both_ways(client, url, monkeypatch):
-    """The page drawn from the pattern form, then with a form per row (Django's way); the CSRF
-    token, different on every page, left out."""
+    """The page as drawn (events.link_rows, no form per row), then as Django and unfold draw it:
+    a form per row, the rows by unfold's own {% unfold_result_list %} (admin/change_list.html).
+    The CSRF token, different on every page, is left out."""
     fast = client.get(url)
     assert fast.status_code == 200
     formset = fast.context["cl"].formset
@@ -67,8 +68,11 @@ def both_ways(client, url, monkeypatch):
         assert "forms" not in formset.__dict__  # no form was built for the rows
     with monkeypatch.context() as patched:
         patched.setattr(LinkFormSet, "draw_from_pattern", False)
+        patched.setattr(EventLinkAdmin, "change_list_template", None)
         slow = client.get(url)
     assert slow.status_code == 200
+    drawn_by = {template.name for template in slow.templates}
+    assert "events/link_change_list.html" not in drawn_by and "admin/change_list_results.html" in drawn_by
     return CSRF.sub("", fast.content.decode()), CSRF.sub("", slow.content.decode())
 
 

@@ -23,6 +23,7 @@ from django.db.models.utils import get_blank_choice_label
 
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
+from crm.admin.pagination import SortedIdsPaginator
 
 from . import family_action, outputs, services
 from .actions import event_links_url, linked_response
@@ -316,6 +317,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     actions = [*outputs.EventOutputActions.actions, family_action.add_family]
     ordering = ["customer__last_name_kana", "customer__first_name_kana", "id"]
     list_per_page = 50
+    paginator = SortedIdsPaginator  # ordered by the customers' readings: sort ids, then read the page's rows
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
     change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)

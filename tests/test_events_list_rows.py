@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 from django.test import Client
 from django.urls import reverse
 
@@ -59,8 +60,8 @@ def event_with_varied_rows(world, status="open"):
 
 def both_ways(client, url, monkeypatch):
     """The page as drawn (events.link_rows, no form per row), then as Django and unfold draw it:
-    a form per row, the rows by unfold's own {% unfold_result_list %} (admin/change_list.html).
-    The CSRF token, different on every page, is left out."""
+    a form per row, the rows by unfold's own {% unfold_result_list %} (admin/change_list.html),
+    the page's rows read by Django's own paginator. The CSRF token, different on every page, is left out."""
     fast = client.get(url)
     assert fast.status_code == 200
     formset = fast.context["cl"].formset
@@ -69,6 +70,7 @@ def both_ways(client, url, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(LinkFormSet, "draw_from_pattern", False)
         patched.setattr(EventLinkAdmin, "change_list_template", None)
+        patched.setattr(EventLinkAdmin, "paginator", Paginator)
         slow = client.get(url)
     assert slow.status_code == 200
     drawn_by = {template.name for template in slow.templates}
@@ -92,6 +94,20 @@ def test_e2_event_list_drawn_without_row_forms_is_the_forms_page(world, monkeypa
     for query in ("&o=-3", "&o=7.-2", "&q=渋谷"):
         fast, slow = both_ways(client_for(world, "hq_admin"), url + query, monkeypatch)
         assert fast == slow
+
+
+def test_e2_event_list_pages_are_djangos_pages(world, monkeypatch):
+    # the rows of each page read by their sorted ids (SortedIdsPaginator): the same rows, in the same order
+    event = event_with_varied_rows(world)
+    monkeypatch.setattr(EventLinkAdmin, "list_per_page", 2)
+    client = client_for(world, "hq_admin")
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    seen = []
+    for query in ("", "&p=2", "&p=3", "&o=-3&p=2", "&o=10.1&p=3"):
+        fast, slow = both_ways(client, url + query, monkeypatch)
+        assert fast == slow
+        seen.append([link.pk for link in client.get(url + query).context["cl"].result_list])
+    assert sorted(sum(seen[:3], [])) == sorted(event.links.values_list("pk", flat=True))
 
 
 def test_e2_completed_event_list_drawn_without_row_forms(world, monkeypatch):

@@ -13,7 +13,8 @@ Django would build fifty forms, copying every field and widget for each, only to
 initial values: here no row form is built. The formset's pattern form (events.admin.LinkFormSet)
 gives what every row's form shares, each row gives its prefix and its values (PatternRow), and
 each column draws its widget from HTML worked out once per page (EditedCell). The tests
-(tests/test_events_list_rows.py) compare the page drawn both ways.
+(tests/test_events_list_rows.py) compare the page with the one Django and unfold draw: a form
+per row, the rows by unfold's own result list.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.forms.models import model_to_dict
+from django.forms.widgets import CheckboxInput, FileInput, Input, Select
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
-from django.forms.widgets import CheckboxInput, FileInput, Input, Select
-from django.forms.models import model_to_dict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from unfold import utils as unfold_utils
@@ -276,11 +277,12 @@ class Page:
         # a GET draws its rows from the formset's pattern form; a POST (or another formset) from its forms
         self.pattern = formset.pattern_form if getattr(formset, "uses_pattern", False) else None
         self.forms = list(formset.forms) if formset and self.pattern is None else []
+        # each row's form (POST), its stand-in (GET) or None (no formset: nothing edited in place)
         if self.pattern is not None:
-            self.rows_forms = [PatternRow(self, index, result) for index, result in enumerate(cl.result_list)]
+            self.row_forms = [PatternRow(self, index, result) for index, result in enumerate(cl.result_list)]
             form = self.pattern
         else:
-            self.rows_forms = self.forms or [None] * len(cl.result_list)
+            self.row_forms = self.forms or [None] * len(cl.result_list)
             form = self.forms[0] if self.forms else None
         self.pk_hidden = form is not None and form[self.pk_name].is_hidden
         self.edited_cells: dict[str, EditedCell] = {}
@@ -346,10 +348,10 @@ class Page:
         """Django's result_hidden_fields: each row's hidden pk input, written after the table."""
         if self.pattern is None:
             return list(result_hidden_fields(self.cl))
-        return [mark_safe(row.widget(self.pk_name)) for row in self.rows_forms] if self.pk_hidden else []
+        return [mark_safe(row.widget(self.pk_name)) for row in self.row_forms] if self.pk_hidden else []
 
     def rows(self):
-        for result, form in zip(self.cl.result_list, self.rows_forms):
+        for result, form in zip(self.cl.result_list, self.row_forms):
             cells = [mark_safe(column.cell(result, form, self)) for column in self.columns]
             if form is not None and not self.pk_hidden:  # as unfold: a visible pk field in its own cell
                 pk = form.widget(self.pk_name) if isinstance(form, PatternRow) else form[self.pk_name]

@@ -4,6 +4,7 @@ all on crm's shared admin base: branch scope, restricted fields, history and aud
 from __future__ import annotations
 
 import copy
+from functools import partial
 
 from django import forms
 from django.forms.models import BaseModelFormSet
@@ -14,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +23,7 @@ from django.db.models.utils import get_blank_choice_label
 
 from crm import naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
-from crm.admin.pagination import IdsFirstPaginator
+from crm.admin.pagination import SortedIdsPaginator
 
 from . import family_action, outputs, services
 from .actions import event_links_url, linked_response
@@ -195,15 +197,23 @@ def previous_gift_text(link: EventLink) -> str:
 
 
 class LinkChangelistForm(forms.ModelForm):
-    """A row of the event's list, edited in place: a completed event's rows stay as they are."""
+    """A row of the event's list, edited in place: a completed event's rows stay as they are.
+
+    A page as shown (GET) builds no form per row: events.link_rows draws the rows from one pattern
+    form (LinkFormSet.pattern_form) and each row's values. What a row's form changes from row to
+    row must therefore be declared here, in `lines_above`, not only done in __init__."""
+
+    # The line above a field's widget, from the row's link: last year's gift above this year's pulldown (E4).
+    lines_above = {"gift": previous_gift_text}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         gift = self.fields.get("gift")
-        if gift is not None:
-            if hasattr(gift, "page_choices"):
-                gift.choices = gift.page_choices
-            gift.widget.above = previous_gift_text(self.instance)
+        if gift is not None and hasattr(gift, "page_choices"):
+            gift.choices = gift.page_choices
+        for name, line in self.lines_above.items():
+            if name in self.fields:
+                self.fields[name].widget.above = line(self.instance)
 
     def clean(self):
         data = super().clean()
@@ -234,6 +244,60 @@ class RowFields(dict):
 
 
 class LinkFormSet(BaseModelFormSet):
+    """The rows' formset. On a page as shown (GET) nothing reads its fifty forms, so none is built:
+    events.link_rows draws the rows from `pattern_form`, and what Django's changelist asks of the
+    formset (media, is_multipart) is answered by that one form, as Django does for an empty formset.
+    A POST (bound) builds and validates every row's form as Django does."""
+
+    draw_from_pattern = True  # False: a form per row on a GET too (Django's way; the tests compare both)
+    # Set by EventLinkAdmin on a GET: whether the user may change a row, and the fields a row
+    # they may not change loses (Django takes them out of that row's form).
+    may_change = None
+    locked_fields: tuple[str, ...] = ()
+
+    @property
+    def uses_pattern(self) -> bool:
+        return self.draw_from_pattern and not self.is_bound
+
+    @cached_property
+    def pattern_form(self):
+        """Every row's form without its row: Django's empty_form (prefix form-__prefix__), made once."""
+        return self.empty_form
+
+    def fields_of_row(self, instance) -> set[str]:
+        """The names of the fields a row's form has: without the edited ones in a row the user may
+        not change, as ModelAdmin._get_formset_with_permissions leaves that row's form."""
+        fields = set(self.pattern_form.fields)
+        if self.may_change is not None and not self.may_change(instance):
+            fields -= set(self.locked_fields)
+        return fields
+
+    @cached_property
+    def first_form(self):
+        """What Django asks for the media and multipart of a formset: its first form (the empty
+        form when there is no row); here the pattern form with the first row's fields."""
+        rows = self.get_queryset()
+        fields = self.fields_of_row(rows[0]) if rows else set(self.pattern_form.fields)
+        if fields == set(self.pattern_form.fields):
+            return self.pattern_form
+        form = self.empty_form
+        form.fields = {name: field for name, field in form.fields.items() if name in fields}
+        return form
+
+    @property
+    def media(self):
+        return self.first_form.media if self.uses_pattern else super().media
+
+    def is_multipart(self):
+        return self.first_form.is_multipart() if self.uses_pattern else super().is_multipart()
+
+    def __getitem__(self, index):
+        # The template engine tries `formset["errors"]` before `formset.errors` (change_list.html):
+        # a name is no row index, refused at once rather than after building every row's form.
+        if isinstance(index, str):
+            raise TypeError(f"formset indices must be integers, not {index!r}")
+        return super().__getitem__(index)
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         pk = form.fields.get(self.model._meta.pk.name)
@@ -259,7 +323,7 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     # the customer's reading as the row keeps it (EventLink.customer_last_kana): read in index order
     ordering = ["customer_last_kana", "customer_first_kana", "id"]
     list_per_page = 50
-    paginator = IdsFirstPaginator  # the page from the index of the event's rows (EventLink.customer_last_kana)
+    paginator = SortedIdsPaginator  # the page's ids from the index of the event's rows, then its rows
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
     change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)
@@ -324,6 +388,17 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
 
     def gift_queryset(self, request, event: Event | None):
         return event.gift_items() if event is not None else GiftItem.objects.all()
+
+    def _get_formset_with_permissions(self, request, queryset, for_save=False):
+        # Django builds every row's form here, to take the edited fields out of the rows the user may
+        # not change (a completed event's). A page as shown (GET) builds no row form (LinkFormSet):
+        # the formset is told how to ask, and events.link_rows asks as it draws each row.
+        if for_save or not LinkFormSet.draw_from_pattern:
+            return super()._get_formset_with_permissions(request, queryset, for_save)
+        formset = self.get_changelist_formset(request)(queryset=queryset)
+        formset.may_change = partial(self.has_change_permission, request)
+        formset.locked_fields = tuple(self.list_editable)
+        return formset
 
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", LinkChangelistForm)

@@ -6,11 +6,21 @@ field's display value even when a form field replaces it, a template rendered fo
 through a template. On a list of fifty rows with nine fields edited in place that was ~100 ms.
 Here what is the same for every row of a column is worked out once per page; the HTML is the
 same as unfold's (same elements, classes, order), and a cell's errors are shown as unfold does.
+
+The fields edited in place: on a POST (a bound formset, perhaps with errors) each row has its form
+and its cells are drawn through Django's BoundField, as unfold does. On a page as shown (GET)
+Django would build fifty forms, copying every field and widget for each, only to draw their
+initial values: here no row form is built. The formset's pattern form (events.admin.LinkFormSet)
+gives what every row's form shares, each row gives its prefix and its values (PatternRow), and
+each column draws its widget from HTML worked out once per page (EditedCell). The tests
+(tests/test_events_list_rows.py) compare the page with the one Django and unfold draw: a form
+per row, the rows by unfold's own result list.
 """
 
 from __future__ import annotations
 
 import datetime
+from html import escape  # as DirectRenderMixin escapes a value attribute
 from typing import Any
 
 from django.contrib.admin.templatetags.admin_list import _coerce_field_name, result_hidden_fields
@@ -18,12 +28,16 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.forms.models import model_to_dict
+from django.forms.widgets import CheckboxInput, FileInput, Input, Select
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from unfold import utils as unfold_utils
 from unfold.templatetags import unfold_list
+
+from .widgets import DirectRenderMixin, above_line
 
 ERRORS_TEMPLATE = "unfold/helpers/form_errors.html"
 PK_STAND_IN = "kokyaku-pk-stand-in"
@@ -36,23 +50,123 @@ def _model_field(cl, field_name):
         return None
 
 
-def unbound_widget(form, name):
-    """str(form[name]) of a form without data (BoundField.as_widget), without the BoundField's
-    general machinery; None for a field this does not cover (Django's own rendering then)."""
-    field = form.fields[name]
-    widget = field.widget
-    if field.disabled or field.localize or field.help_text or widget.attrs.get("aria-describedby") \
-            or getattr(widget, "use_fieldset", False):
+def initial_for_field(field, initial: dict, name: str):
+    """Form.get_initial_for_field, for a row without its form: the row's value, or the field's initial."""
+    value = initial.get(name, field.initial)
+    if callable(value):
+        value = value()
+    if isinstance(value, datetime.datetime | datetime.time) and not field.widget.supports_microseconds:
+        value = value.replace(microsecond=0)
+    return value
+
+
+class EditedCell:
+    """One field edited in place, drawn for every row of a page as shown (GET) without the row's form.
+
+    What BoundField.as_widget gives a row's widget (name, id, aria-describedby …) is worked out once
+    from the pattern form, whose prefix ("form-__prefix__") stands for the row's ("form-0", "form-1" …).
+    The widget's HTML then depends on the row only through its value, and through little of it:
+      - a <select>: which option is selected;
+      - a checkbox: ticked or not;
+      - another <input>: whether it has a value attribute, and that attribute's text.
+    So the widget is drawn once per page for each of these looks (`_look`), kept as a format string
+    ({0}: the row's prefix, {1}: the escaped text of its value), and each row fills it in.
+    A widget drawn otherwise, or a look whose HTML cannot be made into a format string safely
+    (`_template`), is drawn row by row with the same name, attributes and value.
+    """
+
+    VALUE_STAND_INS = ("kokyaku-value-stand-in-a", "kokyaku-value-stand-in-b")
+    OTHER_PREFIX = "kokyaku-prefix-stand-in"
+
+    def __init__(self, pattern, name: str):
+        bf = pattern[name]
+        field = self.field = bf.field
+        widget = self.widget = field.widget
+        # as BoundField.as_widget does for every row's form (no data, no errors; formset forms do
+        # not use the required attribute, so the row's value does not change these attributes)
+        if field.localize:
+            widget.is_localized = True
+        attrs = bf.build_widget_attrs({}, widget)
+        if bf.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", bf.auto_id)
+        self.name, self.html_name, self.attrs, self.renderer = name, bf.html_name, attrs, pattern.renderer
+        self.stand_in = pattern.prefix
+        self.direct = isinstance(widget, DirectRenderMixin)
+        # the line a row shows above the widget (last year's gift), drawn by DirectRenderMixin.render
+        self.line_above = getattr(pattern, "lines_above", {}).get(name) if self.direct else None
+        self.templates: dict[Any, str | None] = {}
+
+    def _look(self, value):
+        """(key, text): what of the value the widget's HTML shows, as the key of its template, and the
+        text put into that template; None for a widget drawn row by row."""
+        widget = self.widget
+        if not self.direct:  # written by Django's templates: its escaping is theirs, drawn row by row
+            return None
+        if isinstance(widget, Select):  # the selected options (Select.optgroups compares these strings)
+            return tuple(widget.format_value(value)), None
+        if isinstance(widget, CheckboxInput):  # ticked or not
+            return (bool(widget.check_test(value)), widget.format_value(value)), None
+        if isinstance(widget, Input) and not isinstance(widget, FileInput):
+            text = widget.format_value(value)  # the value attribute's text, None: no attribute
+            return text is None, text
         return None
-    html_name = form.add_prefix(name)
-    initial = form.get_initial_for_field(field, name)
-    attrs = {}
-    if widget.use_required_attribute(initial) and field.required and form.use_required_attribute:
-        attrs["required"] = True
-    auto_id = form.auto_id
-    if auto_id and "id" not in widget.attrs:
-        attrs["id"] = auto_id % html_name if "%s" in str(auto_id) else html_name
-    return widget.render(name=html_name, value=field.prepare_value(initial), attrs=attrs, renderer=form.renderer)
+
+    def _render(self, prefix: str, value) -> str:
+        """The widget as the row's BoundField would render it (the row's prefix in its name and attributes)."""
+        attrs = {k: v.replace(self.stand_in, prefix) if isinstance(v, str) else v for k, v in self.attrs.items()}
+        return self.widget.render(name=self.html_name.replace(self.stand_in, prefix), value=value, attrs=attrs,
+                                  renderer=self.renderer)
+
+    def _template(self, value, with_text: bool) -> str | None:
+        """A look's HTML as a format string, or None when it cannot be one safely.
+
+        It is drawn twice with different stand-ins for the prefix (and for the value's text): the two
+        agree only if the stand-ins appear where the row's prefix and text go and nowhere else,
+        e.g. not in an option's label that happens to contain "form-__prefix__"."""
+        drawn = []
+        for prefix, text in ((self.stand_in, self.VALUE_STAND_INS[0]), (self.OTHER_PREFIX, self.VALUE_STAND_INS[1])):
+            html = self._render(prefix, text if with_text else value)
+            if with_text and html.count(text) != 1:  # the widget did not write the text as it was given
+                return None
+            html = html.replace("{", "{{").replace("}", "}}").replace(prefix, "{0}")
+            drawn.append(html.replace(text, "{1}") if with_text else html)
+        return drawn[0] if drawn[0] == drawn[1] else None
+
+    def draw(self, row: "PatternRow") -> str:
+        # the row's BoundField.value(): the field's prepared initial value
+        value = self.field.prepare_value(initial_for_field(self.field, row.initial, self.name))
+        look = self._look(value)
+        template = None
+        if look is not None:
+            key, text = look
+            if key not in self.templates:
+                self.templates[key] = self._template(value, text is not None)
+            template = self.templates[key]
+        if template is None:
+            html = self._render(row.prefix, value)
+        else:
+            html = template.format(row.prefix, "" if look[1] is None else escape(look[1]))
+        if self.line_above is not None:
+            html = above_line(self.line_above(row.instance)) + html
+        return html
+
+
+class PatternRow:
+    """A row of a page as shown (GET), standing in for its form: the prefix the formset would give
+    it and the initial values its form would take from the row's object."""
+
+    def __init__(self, page: "Page", index: int, instance):
+        self.page, self.instance = page, instance
+        self.prefix = page.formset.add_prefix(index)
+        meta = page.pattern._meta
+        self.initial = model_to_dict(instance, meta.fields, meta.exclude)  # as BaseModelForm.__init__
+        # the formset's hidden pk field has the row's pk as the field's initial (BaseModelFormSet.add_fields)
+        self.initial.setdefault(page.pk_name, instance.pk)
+        # the names of the fields the row's form would have (none edited in a completed event's row)
+        self.fields = page.formset.fields_of_row(instance)
+
+    def widget(self, name: str) -> str:
+        return self.page.edited_cell(name).draw(self)
 
 
 class Column:
@@ -73,6 +187,11 @@ class Column:
         if self.hidden:
             self.edit_classes.append("!hidden")
         self.template = None  # the action checkbox's cell with a stand-in for the row's pk
+        # A column of the admin's own (code_cell, name_cell …): lookup_field would find the method
+        # again for each row, after failing to find a model field of that name; found once here.
+        self.method = None
+        if field is None and not callable(field_name) and field_name != "__str__" and hasattr(admin, field_name):
+            self.method = getattr(admin, field_name)
 
     # --- a cell shown as unfold shows it (unfold_list.items_for_result) ---------------------------
     def display(self, result) -> tuple[Any, list[str]]:
@@ -80,7 +199,10 @@ class Column:
         row_classes = list(self.classes)
         empty_value_display = cl.model_admin.get_empty_value_display()
         try:
-            f, attr, value = lookup_field(field_name, result, cl.model_admin)
+            if self.method is not None:
+                f, attr, value = None, self.method, self.method(result)  # as lookup_field
+            else:
+                f, attr, value = lookup_field(field_name, result, cl.model_admin)
         except ObjectDoesNotExist:
             return empty_value_display, row_classes
         empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
@@ -116,10 +238,8 @@ class Column:
             return (f'<{self.tag} class="{" ".join(row_classes)}">'
                     f'{conditional_escape(page.link(result, result_repr))}</{self.tag}>')
         if form is not None and self.name in form.fields and not (self.name == page.pk_name and page.pk_hidden):
-            if not form.is_bound:  # a page as shown (GET): no data, no errors
-                unbound = unbound_widget(form, self.name)
-                if unbound is not None:
-                    return f'<td class="{" ".join(self.edit_classes)}">{unbound}{page.no_errors}</td>'
+            if isinstance(form, PatternRow):  # a page as shown (GET): no form, no errors
+                return f'<td class="{" ".join(self.edit_classes)}">{form.widget(self.name)}{page.no_errors}</td>'
             bf = form[self.name]
             errors = bf.errors
             classes = self.edit_classes + ["group", "errors"] if errors else self.edit_classes
@@ -153,11 +273,22 @@ class Page:
     def __init__(self, cl):
         self.cl = cl
         self.pk_name = cl.model._meta.pk.name
-        formset = getattr(cl, "formset", None)
-        self.forms = list(formset.forms) if formset else []
-        self.pk_hidden = bool(self.forms) and self.forms[0][self.pk_name].is_hidden
+        formset = self.formset = getattr(cl, "formset", None)
+        # a GET draws its rows from the formset's pattern form; a POST (or another formset) from its forms
+        self.pattern = formset.pattern_form if getattr(formset, "uses_pattern", False) else None
+        self.forms = list(formset.forms) if formset and self.pattern is None else []
+        # each row's form (POST), its stand-in (GET) or None (no formset: nothing edited in place)
+        if self.pattern is not None:
+            self.row_forms = [PatternRow(self, index, result) for index, result in enumerate(cl.result_list)]
+            form = self.pattern
+        else:
+            self.row_forms = self.forms or [None] * len(cl.result_list)
+            form = self.forms[0] if self.forms else None
+        self.pk_hidden = form is not None and form[self.pk_name].is_hidden
+        self.edited_cells: dict[str, EditedCell] = {}
         self.no_errors = render_to_string(ERRORS_TEMPLATE, {"errors": []})
         self.link_suffix = None
+        self.link_start = None
         links = cl.list_display_links
         first, self.columns = True, []
         for index, name in enumerate(cl.list_display):
@@ -166,7 +297,33 @@ class Page:
             if link:
                 first = False
 
+    def edited_cell(self, name: str) -> EditedCell:
+        if name not in self.edited_cells:
+            self.edited_cells[name] = EditedCell(self.pattern, name)
+        return self.edited_cells[name]
+
     def link(self, result, result_repr):
+        # The link is the same for every row but the pk: worked out once (URL reversed, preserved
+        # filters added, escaped) with a stand-in pk; a pk other than a number goes the long way.
+        if self.link_start is None:
+            self.link_start = self._link_start(result)
+        pk = result.pk
+        if self.link_start and type(pk) is int:
+            return mark_safe(self.link_start.replace(PK_STAND_IN, str(pk)) + conditional_escape(result_repr) + "</a>")
+        return self._link(result, result_repr)
+
+    def _link_start(self, result) -> str:
+        """The link's opening tag, with PK_STAND_IN for the row's pk; "" when it cannot be one."""
+        if self.cl.is_popup:
+            return ""
+        stand_in = type(result)()
+        stand_in.pk = PK_STAND_IN
+        html = str(self._link(stand_in, mark_safe("")))
+        if not html.endswith("></a>") or html.count(PK_STAND_IN) != 1:
+            return ""
+        return html[:-len("</a>")]
+
+    def _link(self, result, result_repr):
         cl = self.cl
         try:
             url = cl.url_for_result(result)
@@ -187,24 +344,31 @@ class Page:
         return format_html('<a href="{}" class="{}" {}>{}</a>', url, " ".join(unfold_list.LINK_CLASSES), popup,
                            result_repr)
 
+    def hidden_fields(self) -> list:
+        """Django's result_hidden_fields: each row's hidden pk input, written after the table."""
+        if self.pattern is None:
+            return list(result_hidden_fields(self.cl))
+        return [mark_safe(row.widget(self.pk_name)) for row in self.row_forms] if self.pk_hidden else []
+
     def rows(self):
-        forms = self.forms or [None] * len(self.cl.result_list)
-        for result, form in zip(self.cl.result_list, forms):
+        for result, form in zip(self.cl.result_list, self.row_forms):
             cells = [mark_safe(column.cell(result, form, self)) for column in self.columns]
             if form is not None and not self.pk_hidden:  # as unfold: a visible pk field in its own cell
-                cells.append(format_html("<td>{}</td>", form[self.pk_name]))
-            yield unfold_list.UnfoldResultList(result, form, cells)
+                pk = form.widget(self.pk_name) if isinstance(form, PatternRow) else form[self.pk_name]
+                cells.append(format_html("<td>{}</td>", mark_safe(pk)))
+            yield unfold_list.UnfoldResultList(result, form if not isinstance(form, PatternRow) else None, cells)
 
 
 def result_list(context: dict[str, Any], cl) -> dict[str, Any]:
     """unfold_list.result_list, with the rows drawn by Page."""
     headers = list(unfold_list.result_headers(cl))
+    page = Page(cl)
     return {
         "cl": cl,
-        "result_hidden_fields": list(result_hidden_fields(cl)),
+        "result_hidden_fields": page.hidden_fields(),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(Page(cl).rows()),
+        "results": list(page.rows()),
         "actions_row": context.get("actions_row"),
         "has_add_permission": cl.model_admin.has_add_permission(context["request"]),
     }

@@ -38,10 +38,18 @@ def _attributes(attrs: dict) -> str:
     return html + rest
 
 
+def above_line(text: str) -> str:
+    """The small line a widget shows above itself (last year's gift above this year's pulldown); "" for none."""
+    return f'<div class="text-xs text-base-500 whitespace-nowrap mb-1">{escape(text)}</div>' if text else ""
+
+
 class DirectRenderMixin:
     above = ""  # a line shown above the field (last year's gift above this year's pulldown)
 
     def render(self, name, value, attrs=None, renderer=None):
+        return mark_safe(above_line(self.above) + self._widget_html(name, value, attrs))
+
+    def _widget_html(self, name, value, attrs=None) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
         attributes = dict(widget["attrs"])
         name = escape(widget["name"])
@@ -50,10 +58,7 @@ class DirectRenderMixin:
                 f'<option value="{escape(str(option["value"]))}"{" selected" if option["selected"] else ""}>'
                 f'{escape(str(option["label"]))}</option>'
                 for _group, group_options, _index in widget["optgroups"] for option in group_options)
-            html = f'<select name="{name}"{_attributes(attributes)}>{options}</select>'
-            if self.above:
-                html = f'<div class="text-xs text-base-500 whitespace-nowrap mb-1">{escape(self.above)}</div>{html}'
-            return mark_safe(html)
+            return f'<select name="{name}"{_attributes(attributes)}>{options}</select>'
         if widget["value"] is not None and not isinstance(self, CheckboxInput):
             attributes["value"] = widget["value"]
         html = f'<input type="{escape(widget["type"])}" name="{name}"{_attributes(attributes)}>'
@@ -61,7 +66,7 @@ class DirectRenderMixin:
             # admin's calendar script puts its shortcuts and notes beside the input's parent:
             # inside this div, not loose in the table row
             html = f'<div class="flex flex-col relative">{html}</div>'
-        return mark_safe(html)
+        return html
 
 
 _CLASSES: dict[type, type] = {}

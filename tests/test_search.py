@@ -374,6 +374,43 @@ def test_s4_pages_inside_a_large_result_are_bounded_and_exact(admin_client, hq_b
             assert '"crm_customer"."id" IN (' in str(cl.result_list.query)
 
 
+@pytest.mark.parametrize("common", [True, False])
+def test_s4_common_key_is_estimated_from_a_sample_and_its_pages_stay_exact(admin_client, hq_branch, monkeypatch,
+                                                                        common):
+    """PostgreSQL: a key that a random sample of runs of ids shows common (search.DENSE_PROBE) is
+    estimated without reading the first CAP+1 matches from the index; its pages are still the
+    exact pages in id order. A rare key is counted exactly, as before (both databases)."""
+    from django.db import connection
+
+    from crm import search
+    from crm.admin import pagination
+
+    # given: 田中 on every other customer of 120 (common), or on 3 of them (rare); CAP 15; the
+    # probe: 8 runs of 4 ids, 4 hits needed (half of 32 ids match a common key, at most 3 a rare one)
+    names = ["田中" if i % 2 == 0 and (common or i < 6) else "佐藤" for i in range(120)]
+    rows = [Customer(branch=hq_branch, code=f"D{i:05d}", last_name=name) for i, name in enumerate(names)]
+    for row in rows:
+        row.refresh_search_keys()
+    Customer.objects.bulk_create(rows)
+    monkeypatch.setattr(pagination, "CAP", 15)
+    monkeypatch.setattr(search, "DENSE_MIN_RANGE", 0)
+    monkeypatch.setattr(search, "DENSE_PROBE", 32)
+    monkeypatch.setattr(search, "DENSE_RUN", 4)
+    expected = list(Customer.objects.filter(last_name="田中").order_by("id").values_list("code", flat=True))
+    for page in (1, 2, 3) if common else (1,):
+        # when
+        response = admin_client.get(LIST, {"q": "田中", "s_per_page": 10, "p": page})
+        # then
+        paginator = response.context["cl"].paginator
+        assert [c.code for c in response.context["cl"].result_list] == expected[(page - 1) * 10:page * 10]
+        if not common:
+            assert paginator.count == 3 and not paginator.is_estimate
+        elif connection.vendor == "postgresql":
+            assert paginator.is_estimate and paginator.window == () and len(paginator.first_ids) == 16
+        else:
+            assert paginator.is_estimate and paginator.window  # SQLite reads its window from FTS
+
+
 def test_s4_exact_result_pages_are_read_by_the_ids_the_count_found(admin_client, hq_branch, monkeypatch):
     """At most CAP matches: the count's one query found every id; each page, in any order, reads only those."""
     from crm.admin import pagination

@@ -24,10 +24,20 @@ class EstimatingPaginator(Paginator):
     window_last_id = None  # the largest of them
     first_ids: tuple[int, ...] = ()  # the first matches in id order (the estimate's sample), when estimated
     lowest_id = None
+    highest_id = None
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
+        sample = min(max(SAMPLE, self.per_page), CAP + 1)
+        if search.is_pg_text_search(queryset):
+            low, high = self._id_range()
+            dense = search.dense_first_matches(queryset, n=sample, low=low, high=high) if low is not None else None
+            if dense is not None:
+                # A common key: surely more than CAP matches (search.DENSE_PROBE); no window is
+                # read, and the first matches in id order are the estimate's sample.
+                self.first_ids, self.lowest_id, self.highest_id = tuple(dense), low, high
+                return self._estimate(sample, low, high)
         found = search.window_ids(queryset, CAP + 1)
         if len(found) <= CAP:
             self.all_ids = tuple(sorted(found))
@@ -36,12 +46,22 @@ class EstimatingPaginator(Paginator):
         self.window_last_id = self.window[-1]
         # The window came in whatever order the database found it (heap order on PostgreSQL),
         # so the estimate takes its sample in id order. It is also the first page's rows.
-        sample = min(max(SAMPLE, self.per_page), CAP + 1)
-        # two index lookups (SQLite would scan the table for MIN and MAX in one query)
-        ids = queryset.model._default_manager.values_list("id", flat=True)
-        low, high = ids.order_by("id").first(), ids.order_by("-id").first()
+        low, high = self._id_range()
         self.lowest_id = low
-        self.first_ids = tuple(search.first_matches(queryset, n=sample, bound=self.window[sample - 1], low=low))
+        self.first_ids = tuple(search.first_matches(queryset, n=sample, bound=self.window[sample - 1], low=low,
+                                                    known=self.window))
+        return self._estimate(sample, low, high)
+
+    def _id_range(self) -> tuple[int | None, int | None]:
+        if self.lowest_id is None:
+            # two index lookups (SQLite would scan the table for MIN and MAX in one query)
+            ids = self.object_list.model._default_manager.values_list("id", flat=True)
+            self.lowest_id, self.highest_id = ids.order_by("id").first(), ids.order_by("-id").first()
+        return self.lowest_id, self.highest_id
+
+    def _estimate(self, sample: int, low: int, high: int) -> int:
+        """From how far into the id range the first `sample` matches reach (the sample is
+        first_ids): at least CAP + 1, as only results past CAP are estimated."""
         nth = self.first_ids[-1]
         self.is_estimate = True
         return max(CAP + 1, round(sample * (high - low + 1) / (nth - low + 1)))
@@ -65,12 +85,14 @@ class EstimatingPaginator(Paginator):
         if self.all_ids is not None:
             # Every match is known: the database orders at most CAP rows read by their ids.
             object_list = search.by_known_ids(object_list, self.all_ids)
-        elif self.window and top <= CAP + 1 and search.is_streamed_in_id_order(object_list):
+        elif self.is_estimate and top <= CAP + 1 and search.is_streamed_in_id_order(object_list):
             if top <= len(self.first_ids):  # the sample already holds this page
                 ids = self.first_ids[bottom:top]
-            else:
+            elif self.window:
                 ids = search.first_matches(object_list, n=top, bound=self.window[top - 1],
-                                           low=self.lowest_id)[bottom:]
+                                           low=self.lowest_id, known=self.window)[bottom:]
+            else:  # a common key (no window): its matches are close together in id order
+                ids = search.walk_matches(object_list, last_id=self.highest_id, start=bottom, stop=top)
             object_list = search.by_known_ids(object_list, ids)
             bottom, top = 0, len(ids)
         return self._get_page(object_list[bottom:top], number, self)

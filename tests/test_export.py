@@ -197,3 +197,20 @@ def test_x2_the_list_action_exports_the_ticked_rows_or_the_whole_search(world):
                                                  "select_across": "1"})
     assert len(across["Location"]) < 500  # the conditions, not a list of every id
     assert client.get(across["Location"]).context["count"] == 3
+
+
+def test_x2_times_are_written_in_tokyo_time_and_choices_by_their_labels(world):
+    """The export's formatters, made once per file: 登録日時 in Tokyo time whatever the server's zone,
+    性別 by its label in the user's language."""
+    import datetime
+
+    from django.utils import translation
+
+    from dataio.columns import Masters, field_column
+
+    created = field_column(Customer, "customer", "created_at", Masters(world.users["hq_admin"]))
+    utc = datetime.datetime(2026, 1, 1, 15, 30, tzinfo=datetime.timezone.utc)
+    assert created.format(utc) == "2026/01/02 00:30" and created.format(None) == ""
+    with translation.override("ja"):
+        gender = field_column(Customer, "customer", "gender", Masters(world.users["hq_admin"]))
+        assert [gender.format(v) for v in ("M", "F", "M", "")] == ["男", "女", "男", ""]

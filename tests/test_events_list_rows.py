@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.paginator import Paginator
-from django.test import Client
 from django.urls import reverse
 
 from events.admin import EventLinkAdmin, LinkFormSet
@@ -15,6 +14,7 @@ from events.models import EventLink, GiftItem
 from fieldconfig import lookup
 from fieldconfig.models import FieldSetting
 from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, FamilyMemberFactory, GiftItemFactory
+from tests.helpers import ja_client
 from tests.personas import SECRETARY_GROUP, build_world
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +29,7 @@ def world(db):
 
 
 def client_for(world, name):
-    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
-    client.force_login(world.users[name])
-    return client
+    return ja_client(world.users[name])
 
 
 def event_with_varied_rows(world, status="open"):

@@ -15,6 +15,7 @@ import contextlib
 import csv
 import io
 import operator
+import uuid
 from dataclasses import dataclass
 
 from django.db import connections, transaction
@@ -143,7 +144,7 @@ def rows(queryset, columns: list[Column], *, progress=None, guarded: bool = True
     paths, build = _read_paths(columns, guarded)
     done = 0
     with _streaming_transaction(queryset.db):
-        for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_ROWS):
+        for row in _fetched(queryset.values_list(*paths)):
             yield build(row)
             done += 1
             if progress is not None and done % CHUNK_ROWS == 0:
@@ -151,6 +152,45 @@ def rows(queryset, columns: list[Column], *, progress=None, guarded: bool = True
                 progress.advance(CHUNK_ROWS)
     if progress is not None:
         progress.advance(done % CHUNK_ROWS)
+
+
+def _fetched(values_queryset):
+    """The rows of a values_list() queryset, streamed.
+
+    PostgreSQL (inside the caller's transaction): a cursor of our own, read with two FETCHes in
+    flight (psycopg's pipeline mode), so the server produces the next CHUNK_ROWS rows while
+    Python writes these; with one FETCH at a time the two took turns, and the server's part was
+    ~40 % of an export. Django's converters are applied as its iterator would. Other queries
+    (the job's progress and cancel checks) may run meanwhile: the pipeline answers them in turn.
+    SQLite: Django's iterator."""
+    connection = connections[values_queryset.db]
+    if connection.vendor != "postgresql":
+        yield from values_queryset.iterator(chunk_size=CHUNK_ROWS)
+        return
+    compiler = values_queryset.query.get_compiler(using=values_queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]])
+    name = f"kokyaku_export_{uuid.uuid4().hex[:12]}"
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as cursor:
+        cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", params)
+    fetch = f"FETCH {CHUNK_ROWS} FROM {name}"
+    with raw.pipeline():
+        cursors = [raw.cursor(), raw.cursor()]
+        cursors[0].execute(fetch)
+        turn = 0
+        while True:
+            cursors[1 - turn].execute(fetch)  # the next chunk, asked for before this one is written
+            chunk = cursors[turn].fetchall()
+            if not chunk:
+                break
+            yield from (compiler.apply_converters(chunk, converters) if converters else chunk)
+            turn = 1 - turn
+        for cursor in cursors:
+            cursor.close()
+    with raw.cursor() as cursor:
+        cursor.execute(f"CLOSE {name}")
 
 
 def _streaming_transaction(alias: str):

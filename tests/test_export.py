@@ -214,3 +214,42 @@ def test_x2_times_are_written_in_tokyo_time_and_choices_by_their_labels(world):
     with translation.override("ja"):
         gender = field_column(Customer, "customer", "gender", Masters(world.users["hq_admin"]))
         assert [gender.format(v) for v in ("M", "F", "M", "")] == ["男", "女", "男", ""]
+
+
+def test_x2_export_job_reads_on_while_checking_for_cancel_and_stops_when_asked(world, settings, monkeypatch):
+    """The rows are read a chunk ahead (PostgreSQL: two FETCHes in flight) while the job checks its
+    progress and cancel flag between chunks: every row comes out once, in order; a cancel stops it."""
+    from dataio import exporting
+    from jobs import progress
+
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    monkeypatch.setattr(exporting, "CHUNK_ROWS", 7)
+    CustomerFactory.create_batch(40, branch=world.branch_a)
+    client = client_for(world.users["hq_admin"])
+    # when: a whole export, checked every 7 rows
+    assert export(client, columns=["code"]).status_code == 302
+    run_worker()
+    job = Job.objects.get(kind="export")
+    assert job.state == "succeeded", job.message
+    text = b"".join(client.get(reverse("admin:jobs_job_download", args=[job.pk])).streaming_content).decode("cp932")
+    codes = text.splitlines()[1:]
+    from dataio import selection
+
+    listed = selection.records(world.users["hq_admin"], target="customers", source="customers", querystring="",
+                               ids=None)
+    assert codes == list(listed.values_list("code", flat=True)) and len(codes) == Customer.objects.count()
+    # when: the owner cancels after the second chunk
+    real_check = progress.Reporter.check
+    calls = {"n": 0}
+
+    def cancel_after_two_chunks(self):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            progress.request_cancel(self.job)
+        real_check(self)
+
+    monkeypatch.setattr(progress.Reporter, "check", cancel_after_two_chunks)
+    assert export(client, columns=["code"]).status_code == 302
+    run_worker()
+    cancelled = Job.objects.filter(kind="export").order_by("-id").first()
+    assert cancelled.state == Job.State.CANCELLED and not cancelled.result_file

@@ -388,39 +388,37 @@ def _data_export_import(ctx: Context) -> list[Row]:
     import_rows = min(ctx.customers, int(os.environ.get("BENCH_IMPORT_ROWS", "100000")))
     rows: list[Row] = []
 
-    # Export of every customer, CP932, streamed: first byte, rows/s, memory growth.
+    # Export of every customer, CP932, streamed: first byte, rows/s, memory growth (the export's
+    # own: the rows for the import below are read afterwards).
     queryset = Customer.objects.order_by("last_name_kana", "first_name_kana", "id")
     rss_before = _rss_mb()
     start = time.perf_counter()
     first_byte = None
-    kept: list[list[str]] = []
     code_at = exporting.code_position(columns)
-
-    def keep(records):
-        for record in records:
-            if len(kept) < import_rows:
-                fresh = list(record)
-                fresh[code_at] = ""  # new customers on import
-                kept.append(fresh)
-            yield record
-
     size = 0
     replaced = []  # as the export job (dataio.job_kinds): told of each record given a 〓
-    for chunk in exporting.csv_chunks(header, keep(exporting.rows(queryset, columns)), fmt, replace=True,
-                                      on_replaced=replaced.append):
-        if first_byte is None:
-            first_byte = time.perf_counter() - start
-        size += len(chunk)
+    with PeakGrowth() as export_memory:
+        for chunk in exporting.csv_chunks(header, exporting.rows(queryset, columns), fmt, replace=True,
+                                          on_replaced=replaced.append):
+            if first_byte is None:
+                first_byte = time.perf_counter() - start
+            size += len(chunk)
     seconds = time.perf_counter() - start
     exported = ctx.customers
     rows += [
         Row(ctx.name("export CP932 CSV first byte"), round(first_byte * 1000, 1), "ms", fmt_goal("<=", 1000)),
         Row(ctx.name("export CP932 CSV speed"), round(exported / seconds), "rows/s", fmt_goal(">=", 20000)),
         Row(ctx.name("export CP932 CSV total"), round(seconds, 1), "s"),
-        Row(ctx.name("export memory growth (peak RSS, incl. rows kept for the import)"),
-            round(_rss_mb() - rss_before, 1), "MB"),
+        Row(ctx.name("export memory growth (resident, sampled)"), round(export_memory.growth, 1), "MB",
+            fmt_goal("<=", 200)),
+        Row(ctx.name("export: resident memory of the process before it"), round(rss_before, 1), "MB"),
         Row(ctx.name("export columns"), len(columns), "columns"),
     ]
+    kept = []
+    for record in exporting.rows(queryset[:import_rows], columns):
+        fresh = list(record)
+        fresh[code_at] = ""  # new customers on import
+        kept.append(fresh)
 
     # xlsx of up to 100,000 customers.
     xlsx_rows = min(ctx.customers, 100_000)

@@ -256,14 +256,13 @@ def first_matches(queryset: QuerySet, *, n: int, bound: int, low: int, known: tu
     """
     if connections[queryset.db].vendor != "postgresql" or not _pg_text_matches_any(queryset):
         # SQLite streams from its FTS table in id order: the walk reads only matches
-        return list(bounded_stream(order_for_streaming(queryset), bound).values_list("id", flat=True)[:n])
+        return walk_matches(queryset, last_id=bound, stop=n)
     if bound > low + WALK_SPAN and known and bisect.bisect_right(known, low + WALK_SPAN) < n // 2:
         # The matches already known (sorted) say the walk would end short: a sparse key (four
         # phone digits) is asked of the index at once, instead of after a walk in vain.
         rest = queryset.order_by().filter(pk__lte=bound).values_list("pk", flat=True)
         return sorted(_by_bitmap(rest))[:n]
-    walked = list(bounded_stream(order_for_streaming(queryset), min(bound, low + WALK_SPAN))
-                  .values_list("id", flat=True)[:n])
+    walked = walk_matches(queryset, last_id=min(bound, low + WALK_SPAN), stop=n)
     if len(walked) == n or bound <= low + WALK_SPAN:
         return walked
     rest = queryset.order_by().filter(pk__gt=low + WALK_SPAN, pk__lte=bound).values_list("pk", flat=True)
@@ -312,13 +311,12 @@ def dense_first_matches(queryset: QuerySet, *, n: int, low: int, high: int) -> l
     setattr(probe.query, STREAMING_FLAG, True)  # strpos on the few rows the ranges hold, no index
     if probe.count() < DENSE_HITS:
         return None
-    walked = list(bounded_stream(order_for_streaming(queryset), min(high, low + DENSE_WALK))
-                  .values_list("id", flat=True)[:n])
+    walked = walk_matches(queryset, last_id=min(high, low + DENSE_WALK), stop=n)
     return walked if len(walked) == n else None
 
 
-def walk_matches(queryset: QuerySet, *, last_id: int, start: int, stop: int) -> list[int]:
-    """Matches start..stop-1 in id order, walked in id order up to `last_id` (a common key's later pages)."""
+def walk_matches(queryset: QuerySet, *, last_id: int, stop: int, start: int = 0) -> list[int]:
+    """The ids of matches start..stop-1 in id order, walked in id order up to `last_id`."""
     return list(bounded_stream(order_for_streaming(queryset), last_id).values_list("id", flat=True)[start:stop])
 
 

@@ -8,6 +8,7 @@ offered, nor read, nor written.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
@@ -132,7 +133,6 @@ def _choice_parser(model_field):
             with translation.override(language):
                 accepted[header_key(str(label))] = value
     labels = dict(model_field.choices)
-    shown: dict = {}  # the label of each value, translated once per file (the labels are lazy)
 
     def parse(cell):
         text = values.as_text(cell)
@@ -144,12 +144,9 @@ def _choice_parser(model_field):
             options = "、".join(str(label) for label in labels.values())
             raise ValueError(_("Choose one of: %(options)s.") % {"options": options}) from None
 
+    @once_per_value
     def format(value):
-        try:
-            return shown[value]
-        except KeyError:
-            text = shown[value] = str(labels.get(value, value or ""))
-            return text
+        return str(labels.get(value, value or ""))  # the labels are lazy: translated once per value
 
     return parse, format
 
@@ -277,7 +274,7 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
         column.parse = _validated(model_field, values.parse_date_cell)
         if not model_field.null:
             column.parse = _required(column.parse)
-        column.format = _date_format()
+        column.format = once_per_value(values.format_date)  # a few tens of thousands of 誕生日 in a million rows
     elif isinstance(model_field, models.DecimalField):
         column.parse = _null_or(model_field.get_default())(_validated(model_field, values.parse_decimal))
         column.format = values.format_number
@@ -297,21 +294,10 @@ def field_column(model, config_model: str, name: str, masters: Masters) -> Colum
     return column
 
 
-def _date_format():
-    """values.format_date, each distinct date formatted once per file: a column of dates (誕生日)
-    holds a few tens of thousands of them over a million customers."""
-    shown: dict = {}
-
-    def format(value) -> str:
-        try:
-            return shown[value]
-        except KeyError:
-            text = values.format_date(value)
-            if len(shown) < 100_000:
-                shown[value] = text
-            return text
-
-    return format
+def once_per_value(function):
+    """`function` worked out once for each distinct value, for one file (its columns are built per
+    import or export): checkboxes, pulldowns, masters and dates repeat over a million rows."""
+    return functools.lru_cache(maxsize=100_000, typed=True)(function)
 
 
 def _datetime_format():

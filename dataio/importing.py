@@ -30,7 +30,7 @@ from crm.models import Customer, Product, Purchase
 from fieldconfig import rules as input_rules
 from fieldconfig.lookup import config
 
-from .columns import CUSTOMER_CODE, TARGETS, Column, Masters, Target, header_key, validation_message
+from .columns import CUSTOMER_CODE, TARGETS, Column, Masters, Target, header_key, once_per_value, validation_message
 from .reading import Sheet
 
 CHUNK = 1000
@@ -55,7 +55,6 @@ class Problem:
 
 _WORK = object()  # an empty cell of this column needs parsing (a rule, or no value without a reason)
 _IMMUTABLE = (str, int, bool, type(None), datetime.date, Decimal)
-MEMO_LIMIT = 10_000
 
 
 class CellReader:
@@ -64,11 +63,11 @@ class CellReader:
     A file of 90 columns is mostly empty cells (備考, チェック): an empty cell of a column
     without an input rule always gives the same value, worked out here once. Checkboxes,
     pulldowns and masters hold few distinct texts: each is parsed once per import.
+    `value(cell)`: the stored value of a non-empty cell; raises ValueError / ValidationError.
     """
 
     def __init__(self, position: int, column: Column, rule):
         self.position, self.column, self.rule, self.name = position, column, rule, column.name
-        self.parse = column.parse
         self.blank = _WORK
         if rule is None:
             try:
@@ -77,20 +76,8 @@ class CellReader:
                     self.blank = empty
             except (ValueError, ValidationError):
                 pass
-        self.memo: dict | None = {} if column.few_values else None
-
-    def value(self, cell):
-        """The stored value of a non-empty cell; raises ValueError / ValidationError."""
-        memo = self.memo
-        if memo is None or type(cell) is not str:  # 1, 1.0 and True are one key to a dict
-            return self.parse(cell)
-        try:
-            return memo[cell]
-        except KeyError:
-            value = self.parse(cell)
-            if len(memo) < MEMO_LIMIT:
-                memo[cell] = value
-            return value
+        # a value once per distinct cell; a bad cell raises each time (exceptions are not kept)
+        self.value = once_per_value(column.parse) if column.few_values else column.parse
 
 
 @dataclass

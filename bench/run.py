@@ -481,6 +481,13 @@ def _data_export_import(ctx: Context) -> list[Row]:
             round(n / baseline), "rows/s"),
         Row(ctx.name("import write time / plain load time"), round(write_seconds / baseline, 1), "ratio"),
     ]
+    if connection.vendor == "postgresql":
+        # The server's memory and checkpoint settings weigh on the import (README, PostgreSQL settings).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('shared_buffers'), current_setting('max_wal_size')")
+            shared_buffers, max_wal_size = cursor.fetchone()
+        rows.append(Row(ctx.name("import ran with the server's settings"), None, "",
+                        note=f"shared_buffers {shared_buffers}, max_wal_size {max_wal_size}"))
     return rows
 
 

@@ -11,10 +11,12 @@ Like bulk_create, none of this sends signals; callers write their audit entry th
 from __future__ import annotations
 
 import contextlib
+import io
 import operator
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
+from psycopg import copy as psycopg_copy
 
 from fieldconfig.lookup import config
 
@@ -76,7 +78,9 @@ class Writer:
     """
 
     def __init__(self, connection, *, use_bulk_create: bool = False):
-        self.connection = connection
+        # This thread's connection itself, not django.db.connection (a proxy to whichever thread
+        # asks): an import's builder thread encodes rows for it (encode_copy).
+        self.connection = connections[connection.alias]
         self.use_bulk_create = use_bulk_create
         self.vendor = connection.vendor
         self._preparers: dict[type, list] = {}
@@ -219,6 +223,26 @@ class Writer:
             for row in rows:
                 copy.write_row(row)
 
+    def encode_copy(self, rows: list[tuple]) -> bytes:
+        """Prepared rows in COPY's text format, by psycopg's own formatter (psycopg.copy.FileWriter):
+        no I/O, so it may run in another thread than the connection's."""
+        buffer = io.BytesIO()
+        with psycopg_copy.Copy(self.connection.connection.cursor(), writer=psycopg_copy.FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return buffer.getvalue()
+
+    def copy_encoded(self, table: Table, data: bytes, *, with_pk: bool = False) -> None:
+        qn = self.connection.ops.quote_name
+        positions = ([table.pk_index] if with_pk else []) + table.insert_positions
+        columns = ", ".join(qn(table.fields[i].column) for i in positions)
+        with self._cursor() as cursor, cursor.copy(f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            copy.write(data)
+
+    def take_ids(self, table: Table, n: int) -> list[int]:
+        """PostgreSQL: n ids from the table's own sequence (safe next to other writers)."""
+        return self._take_ids(table, n) if n else []
+
     def _take_ids(self, table: Table, n: int) -> list[int]:
         meta = table.model._meta
         with self._cursor() as cursor:
@@ -324,7 +348,7 @@ class CustomerWrites:
 
     def __init__(self, connection, *, user, reason: str, now=None):
         self.writer = Writer(connection)
-        self.connection = connection
+        self.connection = self.writer.connection
         self.user_id = getattr(user, "pk", None)
         self.reason = reason
         self.now = now or timezone.now()
@@ -342,46 +366,30 @@ class CustomerWrites:
         return ids
 
     @property
-    def streams(self) -> bool:
-        """create_streamed overlaps Python with the database (PostgreSQL's COPY)."""
+    def builds_apart(self) -> bool:
+        """PostgreSQL: new customers can be built (built()) apart from their writing (insert_built),
+        so a second thread builds the next rows while this connection writes these."""
         return self.connection.vendor == "postgresql" and not self.writer.use_bulk_create
 
-    def create_streamed(self, customers, *, at_most: int | None = None) -> list[Customer]:
-        """Like create(), with each customer built, its invariants (readings, search keys)
-        applied and its row prepared while the COPY sends the ones before it; returns the
-        customers written.
-
-        `customers` may be a generator (the import parses its rows in it), yielding at most
-        `at_most` customers. On PostgreSQL the server stores and indexes one customer while
-        Python prepares the next, so the two work at once instead of taking turns. Nothing
-        may query the database while the COPY is open (the connection is busy with it: such a
-        query would wait for ever), so only pure functions may run in the generator. SQLite
-        runs in this process, where there is nothing to overlap: that is create().
-        """
-        if not self.streams:
-            customers = list(customers)
-            self.create(customers)
-            return customers
-        if at_most is None:
-            customers = list(customers)
-            at_most = len(customers)
-        if not at_most:
-            return []  # the caller's generator is left as it is
+    def built(self, customers: list[Customer], ids: list[int]) -> bytes:
+        """New customers (codes set) with these ids, as COPY data: their invariants (readings,
+        search keys) applied and each row prepared and encoded. Queries nothing, so another
+        thread may run it while the connection writes the rows before (dataio.importing)."""
         table, writer, now = self.customers, self.writer, self.now
-        ids = writer._take_ids(table, at_most)  # ids a shorter generator leaves unused are skipped
-        written: list[Customer] = []
+        rows = []
+        for pk, customer in zip(ids, customers, strict=True):
+            self._before_insert(customer)
+            rows.append((pk, *writer.prepare_row(table, table.row_of(customer), now)))
+        return writer.encode_copy(rows)
 
-        def rows():
-            for pk, customer in zip(ids, customers):  # this order: no customer is drawn past the ids
-                self._before_insert(customer)
-                written.append(customer)
-                yield (pk, *writer.prepare_row(table, table.row_of(customer), now))
-
-        writer._copy(table, rows(), with_pk=True)
-        for customer, pk in zip(written, ids):
+    def insert_built(self, customers: list[Customer], ids: list[int], data: bytes) -> None:
+        """Writes what built() made, and the creation records; sets the customers' pk."""
+        if not customers:
+            return
+        self.writer.copy_encoded(self.customers, data, with_pk=True)
+        for customer, pk in zip(customers, ids):
             self._after_insert(customer, pk)
-        self.write_history(written, "+")
-        return written
+        self.write_history(customers, "+")
 
     def _before_insert(self, customer: Customer) -> None:
         customer.apply_invariants()

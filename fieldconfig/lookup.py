@@ -190,6 +190,20 @@ def one_snapshot():
         end_request(token)
 
 
+@contextlib.contextmanager
+def held_snapshot():
+    """The snapshot of the surrounding request or job, or one for this unit of work: for code
+    that must not query the configuration midway (the import's rows are parsed while a COPY
+    holds the connection)."""
+    if _current.get() is not None:
+        config()  # loaded now, not midway
+        yield
+        return
+    with one_snapshot():
+        config()
+        yield
+
+
 def invalidate() -> None:
     try:
         cache.delete(CACHE_KEY)

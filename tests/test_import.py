@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -350,3 +351,45 @@ def test_x1_import_leaves_no_pending_trigram_entries_on_postgresql(world):
             cursor.execute("SELECT pending_tuples FROM pgstatginindex(%s::regclass)", [index])
             assert cursor.fetchone()[0] == 0, index
     assert "髙橋" in client.get(reverse("admin:crm_customer_changelist"), {"q": "高橋"}).content.decode()
+
+
+def test_x1_a_bad_row_found_while_earlier_chunks_are_written_rolls_everything_back(world, monkeypatch, tmp_path):
+    """On PostgreSQL a second thread parses a chunk while the one before is written: a bad row
+    there (the file changed since the preview) still leaves nothing, named by its row."""
+    from dataio import importing as imp
+
+    monkeypatch.setattr(imp, "CHUNK", 500)
+    rows = [f",A,後発{i},一,,,,,," for i in range(1200)]
+    rows[1100] = ",A,後発X,一,,,1985/13/40,,,"
+    path = tmp_path / "late.csv"
+    path.write_bytes(cp932_file(*rows))
+    plan = imp.plan_import(open_sheet(str(path)), "customers", world.users["hq_admin"])
+    report = imp.write_rows(plan, file_name="late.csv")
+    assert report.bad_rows == 1 and report.problems[0].row == 1102
+    assert report.problems[0].column == "生年月日"
+    assert not Customer.objects.filter(last_name__startswith="後発").exists()
+    assert not Customer.history.filter(last_name__startswith="後発").exists()
+
+
+def test_x1_a_crash_while_building_rows_leaves_nothing(world, monkeypatch):
+    from crm import bulk_write
+    from dataio import importing as imp
+
+    monkeypatch.setattr(imp, "CHUNK", 500)
+    client = client_for(world.users["hq_admin"])
+    job = checked_job(client, cp932_file(*[f",A,組立{i},一,,,,,," for i in range(1200)]))
+    # PostgreSQL builds rows in a second thread (built); SQLite builds and writes in one (create).
+    name = "built" if connection.vendor == "postgresql" else "create"
+    real = getattr(bulk_write.CustomerWrites, name)
+    calls = {"n": 0}
+
+    def crash_on_second(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first chunk is written, or being written, by now
+            raise RuntimeError("out of memory")
+        return real(self, *args)
+
+    monkeypatch.setattr(bulk_write.CustomerWrites, name, crash_on_second)
+    done = confirm(client, job)
+    assert done.state == Job.State.FAILED and "何も変わっていません" in done.message
+    assert not Customer.objects.filter(last_name__startswith="組立").exists()

@@ -216,12 +216,15 @@ class Writer:
         return contextlib.closing(self.connection.connection.cursor())
 
     def _copy(self, table: Table, rows: list[tuple], *, with_pk: bool = False) -> None:
+        with self._cursor() as cursor, cursor.copy(self._copy_statement(table, with_pk)) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _copy_statement(self, table: Table, with_pk: bool) -> str:
         qn = self.connection.ops.quote_name
         positions = ([table.pk_index] if with_pk else []) + table.insert_positions
         columns = ", ".join(qn(table.fields[i].column) for i in positions)
-        with self._cursor() as cursor, cursor.copy(f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        return f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN"
 
     def encode_copy(self, rows: list[tuple]) -> bytes:
         """Prepared rows in COPY's text format, by psycopg's own formatter (psycopg.copy.FileWriter):
@@ -233,10 +236,8 @@ class Writer:
         return buffer.getvalue()
 
     def copy_encoded(self, table: Table, data: bytes, *, with_pk: bool = False) -> None:
-        qn = self.connection.ops.quote_name
-        positions = ([table.pk_index] if with_pk else []) + table.insert_positions
-        columns = ", ".join(qn(table.fields[i].column) for i in positions)
-        with self._cursor() as cursor, cursor.copy(f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        """Sends what encode_copy made."""
+        with self._cursor() as cursor, cursor.copy(self._copy_statement(table, with_pk)) as copy:
             copy.write(data)
 
     def take_ids(self, table: Table, n: int) -> list[int]:

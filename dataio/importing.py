@@ -311,32 +311,32 @@ class _Rows:
         looks up the chunk's known codes and takes its new codes and ids. A bad row is found
         while others are written; the whole import is rolled back all the same."""
         context = contextvars.copy_context()  # the configuration snapshot and the language
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokyaku-import-read") as reader, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokyaku-import-build") as builder:
-            try:
-                before = None
-                for chunk, codes in _read_ahead(reader, context, self._with_codes, chunks):
-                    self._begin(chunk)
-                    existing = self._existing(codes)
-                    new_codes = [code for code in codes if code not in existing]
-                    fresh_codes = reserve_customer_codes(new_codes.count(""))
-                    ids = self.customer_writes.writer.take_ids(self.customer_table, len(new_codes))
-                    job = builder.submit(context.copy().run, self._build_chunk, chunk, existing, fresh_codes, ids)
-                    if before:
-                        self._write_built(*before)
-                    before = (job, chunk)
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokyaku-import-read")
+        builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokyaku-import-build")
+        try:
+            before = None
+            for chunk, codes in _read_ahead(reader, context, self._with_codes, chunks):
+                self._begin(chunk)
+                existing = self._existing(codes)
+                new_codes = [code for code in codes if code not in existing]
+                fresh_codes = reserve_customer_codes(new_codes.count(""))
+                ids = self.customer_writes.writer.take_ids(self.customer_table, len(new_codes))
+                job = builder.submit(context.copy().run, self._build_chunk, chunk, existing, fresh_codes, ids)
                 if before:
                     self._write_built(*before)
-            finally:
-                reader.shutdown(cancel_futures=True)
-                builder.shutdown(cancel_futures=True)
+                before = (job, chunk)
+            if before:
+                self._write_built(*before)
+        finally:  # a cancel or a failure: what is queued is dropped, what runs is waited for
+            reader.shutdown(cancel_futures=True)
+            builder.shutdown(cancel_futures=True)
 
     def _with_codes(self, chunk):
         return chunk, self._codes(chunk)
 
     def _build_chunk(self, chunk, existing: dict, fresh_codes: list[str], ids: list[int]):
         """In the builder thread: the chunk's new customers with their ids and COPY data, and its updates."""
-        with connection.execute_wrapper(_no_queries_in_builder):
+        with connection.execute_wrapper(_no_queries_beside_the_writer):
             updates: list[tuple[int, dict]] = []
             codes = iter(fresh_codes)
             customers = [self._new_customer(values, codes) for values in self._new_customers(chunk, existing, updates)]
@@ -472,7 +472,7 @@ class _Rows:
 def _read_ahead(reader: ThreadPoolExecutor, context, prepare, chunks):
     """`prepare(chunk)` for each chunk, the next one read (in `reader`) while the caller works on this one."""
     def next_one():
-        with connection.execute_wrapper(_no_queries_in_builder):
+        with connection.execute_wrapper(_no_queries_beside_the_writer):
             chunk = next(chunks, None)
             return None if chunk is None else prepare(chunk)
 
@@ -482,8 +482,9 @@ def _read_ahead(reader: ThreadPoolExecutor, context, prepare, chunks):
         yield item
 
 
-def _no_queries_in_builder(execute, sql, params, many, context):
-    raise RuntimeError("The import's builder thread must not query the database (it runs beside the writer).")
+def _no_queries_beside_the_writer(execute, sql, params, many, context):
+    raise RuntimeError("The import's reading and building threads must not query the database "
+                       "(the connection belongs to the writing thread).")
 
 
 def _label(plan: Plan, name: str) -> str:

@@ -47,9 +47,11 @@ test-browser: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# locale/ja/LC_MESSAGES/django.po is the source of the Japanese: after adding strings, run this, fill the
+# new empty msgstr entries of the .po (Poedit or any editor), run it again and commit the .po and the .mo.
+# Needs GNU gettext (apt-get install gettext); make run and make test do not.
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=ui_ja --ignore=tests --ignore=bench --ignore=tools
-	$(PY) tools/fill_translations.py
 	cd locale && ../$(PY) ../manage.py compilemessages -l ja
 
 clean:

@@ -3,11 +3,11 @@
 Their catalogs put spaces around a model's name (「削除 顧客」, 「家族 の追加」,
 「1 個の 項目名設定 を変更しました」) and leave Django 6.1's new strings in English
 ("- Select an option -"). Listing the msgids here puts them in Kokyaku's catalog
-(`make messages`), whose translations (locale/ja/translations.py) win over every app's:
+(`make messages`), whose translations (locale/ja/LC_MESSAGES/django.po) win over every app's:
 LOCALE_PATHS comes first. Nothing imports this module; it exists to be extracted.
 
-The JavaScript strings (the selection counter, the time-zone note) are in translations.py's
-JA_JS, written to locale/ja/LC_MESSAGES/djangojs.po by tools/fill_translations.py.
+The JavaScript strings (the selection counter, the time-zone note) are translated in
+locale/ja/LC_MESSAGES/djangojs.po, edited by hand: makemessages does not scan Django's own scripts.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy

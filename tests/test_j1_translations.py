@@ -311,3 +311,93 @@ def test_every_msgid_of_the_installed_packages_is_in_the_po(package, messages):
         if (ctxt, msgid) not in in_po and (ctxt is not None or msgid not in own)
     )
     assert not missing, f"{package} msgids missing from {PO_PATH.name}; run ui_ja/update_translations.sh: {missing}"
+
+
+# --------------------------------------------------------------------------- Kokyaku's own catalog
+# locale/ja/LC_MESSAGES/django.po is the source of Kokyaku's Japanese, edited directly (Poedit,
+# Weblate or an editor); `make messages` adds new msgids as empty entries. djangojs.po holds the
+# Japanese for Django admin's JavaScript strings that its own catalog words badly or lacks.
+
+OWN_LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES"
+OWN_CATALOGS = ["django", "djangojs"]
+OWN_APPS = ["audit", "config", "crm", "dataio", "events", "fieldconfig", "jobs", "printouts", "scheduling",
+            "templates"]
+
+
+def own_catalog(domain):
+    import polib
+
+    return polib.pofile(str(OWN_LC_MESSAGES / f"{domain}.po"))
+
+
+@pytest.mark.parametrize("domain", OWN_CATALOGS)
+def test_own_catalog_has_no_empty_or_fuzzy_entry(domain):
+    catalog = own_catalog(domain)
+    assert len(catalog) > (500 if domain == "django" else 3)
+    assert catalog.metadata["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert not [e.msgid for e in catalog.fuzzy_entries()], "fuzzy entries: check their Japanese, drop the flag"
+    assert not [e.msgid for e in catalog.untranslated_entries()], "empty entries: translate them in the .po"
+    assert not [e.msgid for e in catalog.obsolete_entries()]
+
+
+@pytest.mark.parametrize("domain", OWN_CATALOGS)
+def test_own_catalog_keeps_placeholders_and_markup(domain):
+    problems = []
+    for e in own_catalog(domain):
+        texts = {0: e.msgstr} if not e.msgid_plural else {int(k): v for k, v in e.msgstr_plural.items()}
+        for index, text in texts.items():
+            source = e.msgid_plural if (index and e.msgid_plural) else e.msgid
+            # a named placeholder may appear twice in the Japanese (「%(era)sは…%(era)sが…」)
+            if set(named_printf(text)) != set(named_printf(source)) or \
+                    positional_printf(text) != positional_printf(source):
+                problems.append((e.msgid, "printf placeholders"))
+            if sorted(BRACES.findall(text)) != sorted(BRACES.findall(source)):
+                problems.append((e.msgid, "{} placeholders"))
+            if sorted(TAGS.findall(text)) != sorted(TAGS.findall(source)):
+                problems.append((e.msgid, "HTML tags"))
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("domain", OWN_CATALOGS)
+def test_own_mo_is_the_po_compiled(domain):
+    """The committed .mo is not stale: `make messages` (or msgfmt) was run after the last edit."""
+    expected = {}
+    for e in own_catalog(domain):
+        key = e.msgid if not e.msgctxt else f"{e.msgctxt}\x04{e.msgid}"
+        if e.msgid_plural:
+            expected[(key, 0)] = e.msgstr_plural[0]
+        else:
+            expected[key] = e.msgstr
+    assert load_mo(OWN_LC_MESSAGES / f"{domain}.mo") == expected
+
+
+def own_literal_msgids():
+    found = set()
+    for app in OWN_APPS:
+        root = Path(settings.BASE_DIR) / app
+        for path in root.rglob("*"):
+            if path.suffix not in (".py", ".html", ".txt") or "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".py":
+                found |= {(None, m["s"]) for m in PY_GETTEXT.finditer(text)}
+                found |= {(m["c"], m["s"]) for m in PY_PGETTEXT.finditer(text)}
+            else:
+                found |= {(m["c"], m["s"]) for m in TPL_TRANS.finditer(text)}
+                found |= {(None, m["s"]) for m in TPL_UNDERSCORE.finditer(text)}
+    return {item for item in found if item[1]}
+
+
+def test_every_msgid_of_kokyaku_is_translated():
+    """A string marked for translation in Kokyaku's code or templates has Japanese (from the project's own
+    catalog, or from Django's or a package's for the msgids they share)."""
+    in_po = {(e.msgctxt or None, e.msgid) for e in own_catalog("django")}
+    missing = []
+    with translation.override("ja"):
+        for ctxt, msgid in sorted(own_literal_msgids(), key=lambda item: (item[0] or "", item[1])):
+            if (ctxt, msgid) in in_po:
+                continue
+            japanese = pgettext(ctxt, msgid) if ctxt else gettext(msgid)
+            if japanese == msgid and re.search(r"[A-Za-z]{2}", msgid):
+                missing.append(msgid)
+    assert not missing, f"run `make messages` and translate in locale/ja/LC_MESSAGES/django.po: {missing}"

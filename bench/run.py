@@ -484,7 +484,7 @@ def _data_export_import(ctx: Context) -> list[Row]:
         Row(ctx.name("import write time / plain load time"), round(write_seconds / baseline, 1), "ratio"),
     ]
     if connection.vendor == "postgresql":
-        # The server's memory and checkpoint settings weigh on the import (README, PostgreSQL settings).
+        # The server's memory and checkpoint settings weigh on the import (docs/operations.md, The database).
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('shared_buffers'), current_setting('max_wal_size')")
             shared_buffers, max_wal_size = cursor.fetchone()

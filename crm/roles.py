@@ -91,7 +91,7 @@ def sync_roles(apps) -> None:
         group.permissions.set(permissions)
 
 
-# --- what a role may do, in the words of the README's role matrix (the 権限グループ screen) ---------
+# --- what a role may do, in the words of the role matrix (docs/features.md, R1; the 権限グループ screen) ---------
 @dataclass(frozen=True)
 class Capability:
     """One column of the role matrix: what people call it, and the permissions it stands for."""

@@ -307,7 +307,7 @@ class _Rows:
 
         PostgreSQL stores and indexes on one core while Python parses, checks and encodes the
         rows on the other; in one thread the two took turns (about 2,500 rows/s at 1,000,000
-        customers; see the README's figures). The builder queries nothing: this thread first
+        customers; see docs/decisions/copy-import.md). The builder queries nothing: this thread first
         looks up the chunk's known codes and takes its new codes and ids. A bad row is found
         while others are written; the whole import is rolled back all the same."""
         context = contextvars.copy_context()  # the configuration snapshot and the language

@@ -1,5 +1,5 @@
 """Issue 11, point 7: the 利用者 and 権限グループ screens in Japanese; roles in the words of the role
-matrix (README, crm/roles.py); branches and roles picked by checkboxes; only admins edit either."""
+matrix (docs/features.md R1, crm/roles.py); branches and roles picked by checkboxes; only admins edit either."""
 
 import re
 
@@ -52,7 +52,7 @@ def test_r1_point7_role_page_says_in_japanese_what_each_role_may_do(world):
     # when
     page = client.get(reverse("admin:auth_group_change", args=[general.pk])).content.decode()
 
-    # then: the matrix's columns, in Japanese, ticked as the README's matrix says for 一般・出力不可
+    # then: the matrix's columns, in Japanese, ticked as the matrix of docs/features.md says for 一般・出力不可
     for words in ("できること", "顧客の参照", "顧客の編集・追加", "顧客の削除", "出力", "印刷", "取込", "設定"):
         assert words in page
     assert offered(page, "capabilities") == {c.key for c in roles.CAPABILITIES}

@@ -162,7 +162,7 @@ class RoleForm(forms.ModelForm):
 
 @admin.register(Group)
 class GroupAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixin, DjangoGroupAdmin, ModelAdmin):
-    """権限グループ: each role shows what it may do as the README's role matrix says (R1)."""
+    """権限グループ: each role shows what it may do as the role matrix of docs/features.md (R1) says."""
 
     audit_action = AuditEvent.Action.ROLE
     form = RoleForm

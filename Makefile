@@ -39,7 +39,7 @@ dev: $(STAMP)
 	$(PY) manage.py db_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
-	bash tests/run_suite.sh
+	bash tests/run_suite.sh $(TEST_ARGS)
 
 test-browser: $(STAMP)
 	bash tests/run_suite.sh --browser-only

@@ -1,7 +1,20 @@
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import BranchFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the configuration snapshot, lockouts, rate limits):
+    the test settings keep it in memory, where a rolled-back test would otherwise leave its values."""
+    caches["default"].clear()
+    yield
 
 
 @pytest.fixture
@@ -29,3 +42,46 @@ def ja(settings):
 
     with translation.override("ja"):
         yield
+
+
+# --- the browser tests: Playwright for Python driving Debian's chromium ------------------------
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium for the whole run (starting it per test cost a second each); each test gets a
+    fresh context, so no cookie or storage passes from one test to the next."""
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are
+    # ordinary sync code. Browser tests run in a pytest process of their own (tests/run_suite.sh).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

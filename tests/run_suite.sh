@@ -2,6 +2,8 @@
 # The whole suite: unit and admin tests, then the browser tests (Playwright + Debian's chromium).
 # Without chromium the browser tests are skipped with a plain message, except under CI=true,
 # where they must run. Pytest's exit code 5 (no tests collected) counts as a failure.
+#   --browser-only   the browser tests alone
+#   --no-browser     the rest alone (.ci/run: the browser tests run once, on PostgreSQL)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -17,9 +19,14 @@ run_pytest() {
   return "$rc"
 }
 
-if [ "${1:-}" != "--browser-only" ]; then
+MODE="${1:-}"
+if [ "$MODE" != "--browser-only" ]; then
   echo "== Tests on $DB"
-  run_pytest -m "not browser" -n "${PYTEST_WORKERS:-2}" || exit 1
+  # worksteal: a worker that runs out of tests takes pending ones from the other
+  run_pytest -m "not browser" -n "${PYTEST_WORKERS:-2}" --dist worksteal || exit 1
+fi
+if [ "$MODE" = "--no-browser" ]; then
+  exit 0
 fi
 
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"

@@ -1,7 +1,5 @@
 """Browser tests: Playwright for Python driving Debian's chromium against the live admin."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,34 +10,9 @@ from tests.factories import BranchFactory, CustomerFactory, StaffFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+# The chromium fixtures (browser, page) are in tests/conftest.py.
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PASSWORD = "pass-Kokyaku-2026"
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are
-    # ordinary sync code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
 
 
 def login(page, live_server, username):

@@ -5,7 +5,7 @@ import pytest
 
 from crm.models import Customer
 from tests.factories import BranchFactory, CustomerFactory, StaffFactory
-from tests.test_browser import login, page, shot  # noqa: F401  (page is the shared chromium fixture)
+from tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,6 @@ from dataio import values
 from fieldconfig.models import SystemSetting
 from tests.factories import ContactHistoryFactory, CustomerFactory, PurchaseFactory
 from tests.helpers import card_post_data
-from tests.test_browser import page  # noqa: F401  (the chromium fixture, locale ja-JP)
 
 D = datetime.date
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from events.models import EventLink
 from tests.factories import CustomerFactory, EventFactory, StaffFactory
-from tests.test_browser import login, page, shot  # noqa: F401  (the page fixture)
+from tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from events.models import Event, EventLink, Mourning
 from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, StaffDepartmentFactory, StaffFactory
-from tests.test_browser import login, page, shot  # noqa: F401  (the page fixture)
+from tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,6 @@ from events import outputs
 from events.models import EventLink
 from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, GiftItemFactory
 from tests.personas import build_world
-from tests.test_browser import page  # noqa: F401  (the chromium fixture, for the browser test)
 
 pytestmark = pytest.mark.django_db
 

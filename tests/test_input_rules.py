@@ -24,7 +24,6 @@ from tests.helpers import card_post_data, ja_client, management_data
 from tests.test_bulk import LIST, company_post
 from tests.test_import import checked_job, confirm, cp932_file
 from tests.personas import build_world
-from tests.test_browser import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:crm_customer_add")

@@ -8,7 +8,7 @@ import pytest
 from crm import dates, services
 from scheduling.models import Notification, ScheduledChange
 from tests.factories import BranchFactory, CustomerFactory, StaffFactory
-from tests.test_browser import login, page, shot  # noqa: F401  (page is the shared chromium fixture)
+from tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

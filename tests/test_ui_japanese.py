@@ -28,7 +28,6 @@ from django.utils.regex_helper import normalize
 from tests.test_admin_walk import (
     ensure_rows, first_visible, flat_patterns, is_object_param, latest_history_id, model_named_before,
 )
-from tests.test_browser import page  # noqa: F401  (the chromium fixture, locale ja-JP)
 from tests.personas import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,5 +10,11 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="kokyaku-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 ALLOWED_HOSTS = ["*"]
 
-CACHES = {**CACHES, "jobs": {**CACHES["jobs"], "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")}}  # noqa: F405
+# One process per xdist worker: a local-memory cache does what the database cache does for a single
+# process, without a query per lookup. tests/conftest.py clears it before each test, as a rolled-back
+# transaction would have cleared the database cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kokyaku-tests"},
+    "jobs": {**CACHES["jobs"], "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")},  # noqa: F405
+}
 atexit.register(shutil.rmtree, CACHES["jobs"]["LOCATION"], ignore_errors=True)

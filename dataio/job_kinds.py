@@ -25,7 +25,7 @@ from .reading import FileProblem, open_sheet
 PROBLEM_BATCH = 500
 PROBLEMS_PER_PAGE = 50
 
-# What each kind needs of its owner when it runs and when its file is downloaded (jobs.services).
+# What each kind needs of its owner when it runs and when its file is downloaded (jobs.access).
 IMPORT = {"needs": (permissions.IMPORT_PERMISSION,), "action": pgettext_lazy("job permission", "import")}
 EXPORT = {"needs": (permissions.EXPORT_PERMISSION,), "action": pgettext_lazy("job permission", "export")}
 BULK_UPDATE = {"needs": ("crm.change_customer",), "action": pgettext_lazy("job permission", "change customers")}

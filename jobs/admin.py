@@ -11,7 +11,7 @@ from unfold.admin import ModelAdmin
 
 from crm.admin.base import AuditedAdminMixin
 
-from . import registry, services
+from . import access, registry, services
 from .models import Job
 
 
@@ -66,10 +66,10 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
         return self._page(request, job)
 
     def _page(self, request, job: Job, *, status: int = 200):
-        """The job page. A finished result its owner may no longer have (services.owner_refusal)
+        """The job page. A finished result its owner may no longer have (access.owner_refusal)
         is not shown: the page says why instead."""
         kind = registry.KINDS.get(job.kind)
-        refusal = services.owner_refusal(job, user=request.user, result=True) if job.result_file else None
+        refusal = access.owner_refusal(job, user=request.user, result=True) if job.result_file else None
         context = {
             **self.admin_site.each_context(request),
             "title": job.title,
@@ -95,9 +95,9 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
         job = self._job(request, pk)
         if job.state != Job.State.SUCCEEDED or not job.result_file:
             raise Http404
-        refusal = services.owner_refusal(job, user=request.user, result=True)
+        refusal = access.owner_refusal(job, user=request.user, result=True)
         if refusal is not None:  # the role or the branches changed since the file was made
-            services.record_refusal(job, refusal, request=request)
+            access.record_refusal(job, refusal, request=request)
             return self._page(request, job, status=403)
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)
 

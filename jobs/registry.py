@@ -1,7 +1,7 @@
 """Which function runs each kind of job. Apps register theirs when they load (AppConfig.ready).
 
 A kind also declares what its owner must still hold when it runs and when its result is
-downloaded (`needs`: permission codes, named to the owner as `action`): jobs.services asks
+downloaded (`needs`: permission codes, named to the owner as `action`): jobs.access asks
 crm.permissions with them, so the jobs app knows no feature of its own.
 """
 

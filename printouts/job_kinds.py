@@ -18,7 +18,7 @@ def print_result_context(request, job) -> dict:
 @register("print", result_template="printouts/print_result.html", context=print_result_context,
           needs=(permissions.PRINT_PERMISSION,), action=pgettext_lazy("job permission", "print"))
 def print_job(job, reporter) -> None:
-    """Its owner's role is checked again when it starts and when its PDF is downloaded (jobs.services)."""
+    """Its owner's role is checked again when it starts and when its PDF is downloaded (jobs.access)."""
     from audit import events as audit_events
     from dataio import selection
 

@@ -547,3 +547,23 @@ def test_r1_22_7_an_import_check_is_not_run_once_the_admin_is_no_longer_one(worl
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and job.message == "取込の権限がなくなったため、この処理は実行しませんでした。"
     assert not job.problems.exists() and not job.result.get("checked")
+
+
+def test_r2_22_7_a_result_without_its_branches_recorded_is_only_for_those_who_see_every_branch(world):
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    # given: a file made before results recorded their branches
+    def finished(owner):
+        job = Job(kind="export", owner=owner, title="データ出力", state=Job.State.SUCCEEDED, result_name="a.csv")
+        job.result_file.save("a.csv", ContentFile(b"code\n"), save=False)
+        job.save()
+        return job
+
+    for persona, allowed in (("branch_a", False), ("hq_admin", True)):
+        job = finished(world.users[persona])
+        response = client_for(world, persona).get(reverse("admin:jobs_job_download", args=[job.pk]))
+        assert (response.status_code == 200) is allowed
+        if not allowed:
+            assert "記録がないため" in body(response) and refusals(world.users[persona]).exists()

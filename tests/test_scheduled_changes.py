@@ -635,3 +635,30 @@ def test_c11_22_5_another_branchs_objects_answer_as_missing_ones_and_are_logged(
     change_b.refresh_from_db()
     assert change_b.status == ScheduledChange.Status.PENDING
     assert not Follow.objects.filter(user=world.users["branch_a"]).exists()
+
+
+def test_c11_22_4_every_failure_names_only_what_its_reader_sees(world):
+    # given: failures as they are kept (a code and the fields concerned), and one kept as a sentence
+    # before issue 22
+    def failed(code, fields, changes=None, legacy=""):
+        return ScheduledChange.objects.create(
+            customer=world.customer_a, customer_label="x", changes=changes or {"remark8": "a", "title": "b"},
+            effective_date=DAY, status=ScheduledChange.Status.FAILED, failure_code=code, failure_fields=fields,
+            failure_reason=legacy)
+
+    Failure = ScheduledChange.Failure
+    invalid = failed(Failure.INVALID, {"remark8": ["長すぎます。"], "title": ["短すぎます。"], "__all__": ["制約違反"]})
+    only_hidden = failed(Failure.INVALID, {"remark8": ["長すぎます。"]})
+    legacy = failed("", {}, legacy="予約の後で他の人が同じ項目を変更したため、適用しませんでした: VIPメモ")
+    outsider, member = world.users["branch_a"], world.users["secretary"]
+    with translation.override("ja"):
+        # then: the outsider reads the visible field's message only; the non-field one might be about VIPメモ
+        text = scheduling_selectors.failure_text(invalid, user=outsider)
+        assert "役職: 短すぎます。" in text and "VIPメモ" not in text and "長すぎます" not in text
+        assert "制約違反" not in text
+        assert "VIPメモ: 長すぎます。" in scheduling_selectors.failure_text(invalid, user=member)
+        assert "制約違反" in scheduling_selectors.failure_text(invalid, user=member)
+        assert scheduling_selectors.failure_text(only_hidden, user=outsider) == "値が正しくなくなったため、適用しませんでした。"
+        assert scheduling_selectors.failure_text(legacy, user=outsider) == "適用できませんでした。"
+        assert scheduling_selectors.failure_text(legacy, user=member) == legacy.failure_reason
+        assert "VIPメモ" in scheduling_selectors.failure_text(invalid)  # the operator's console names all

@@ -123,15 +123,12 @@ def failure_text(change: ScheduledChange, *, user=None, hidden: set[str] | None 
     if code == Failure.INVALID:
         parts = [f"{_label(name)}: {' '.join(messages)}" for name, messages in fields.items()
                  if name not in hidden and _is_field(name)]
-        if NON_FIELD in fields and not set(change.changes) & hidden:  # may be about any of its fields
-            parts.append(" ".join(fields[NON_FIELD]))
+        if services.NON_FIELD in fields and not set(change.changes) & hidden:  # may be about any of its fields
+            parts.append(" ".join(fields[services.NON_FIELD]))
         if not parts:
             return _("A value is no longer valid.")
         return _("A value is no longer valid: %(errors)s") % {"errors": "; ".join(parts)}
     return _("The database refused the change (for example a duplicate value).")
-
-
-NON_FIELD = "__all__"
 
 
 def _label(name: str) -> str:

@@ -32,6 +32,8 @@ SCHEDULED_REASON = gettext_noop("Scheduled change (%(date)s)")
 # Never scheduled: they are kept by the system, not typed on the card.
 NOT_SCHEDULABLE = {"id", "code", "created_at", "created_by", "updated_at", "updated_by"}
 CHANGE_PERMISSION = "crm.change_customer"
+Failure = ScheduledChange.Failure
+NON_FIELD = "__all__"  # a failure's messages that belong to no one field
 
 
 # --- values as JSON -------------------------------------------------------------------------
@@ -211,9 +213,9 @@ def _apply_one(pk: int) -> bool | None:
                 with transaction.atomic():
                     crm_services.customer_save(customer=customer, user=change.created_by, reason=reason)
             except ValidationError as exc:
-                problem = Problem(Failure.INVALID, {
-                    (name if name in fields else NON_FIELD): [str(m) for m in messages]
-                    for name, messages in exc.message_dict.items()})
+                problem = Problem(Failure.INVALID)
+                for name, messages in exc.message_dict.items():
+                    problem.fields.setdefault(name if name in fields else NON_FIELD, []).extend(map(str, messages))
             except IntegrityError:
                 problem = Problem(Failure.REFUSED)
         change.finished_at = timezone.now()
@@ -248,10 +250,6 @@ class Problem:
 
     code: str
     fields: dict[str, list[str]] = field(default_factory=dict)
-
-
-Failure = ScheduledChange.Failure
-NON_FIELD = "__all__"
 
 
 def _problem(change: ScheduledChange) -> Problem | None:

@@ -662,3 +662,22 @@ def test_c11_22_4_every_failure_names_only_what_its_reader_sees(world):
         assert scheduling_selectors.failure_text(legacy, user=outsider) == "適用できませんでした。"
         assert scheduling_selectors.failure_text(legacy, user=member) == legacy.failure_reason
         assert "VIPメモ" in scheduling_selectors.failure_text(invalid)  # the operator's console names all
+
+
+def test_c11_22_4_a_value_no_longer_valid_is_named_only_to_those_who_see_its_field(world, client):
+    # given: a secretary's change whose VIPメモ is too long and whose Eメール is not an address
+    secretary = world.users["secretary"]
+    change = scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                                        changes={"remark8": "メ" * 501, "email": "not-an-address"}, effective_date=DAY)
+    # when
+    run_scheduled(DAY)
+    change.refresh_from_db()
+    assert change.failure_code == ScheduledChange.Failure.INVALID
+    assert sorted(change.failure_fields) == ["email", "remark8"]
+    # then
+    client.force_login(world.users["branch_a"])
+    panel = panel_of(client.get(card(world.customer_a)).content.decode())
+    assert "Eメール" in panel and "メールアドレス" in panel and "VIPメモ" not in panel and "501" not in panel
+    client.force_login(secretary)
+    page = home(client)
+    assert "VIPメモ" in notices(page) and "Eメール" in notices(page)

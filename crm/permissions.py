@@ -141,6 +141,28 @@ def invisible_fields(user, model) -> set[str]:
     return config().hidden_fields(name) | restricted_fields(user, name)
 
 
+def users_who_see_any(user_ids, model, fields) -> set[int]:
+    """Of these users, those who may see at least one of `fields` of `model` (R3): one query
+    when a restricted field is among them, none otherwise."""
+    user_ids = set(user_ids)
+    name = config_name(model)
+    if name is None or not user_ids:
+        return user_ids
+    wanted = set(fields) - config().hidden_fields(name)
+    restricted = config().restricted_fields(name)
+    if not wanted:
+        return set()
+    if wanted - set(restricted):
+        return user_ids  # a field everyone may see
+    from django.contrib.auth import get_user_model
+
+    groups = {restricted[field] for field in wanted}
+    return set(
+        get_user_model().objects.filter(pk__in=user_ids)
+        .filter(Q(is_superuser=True) | Q(groups__in=groups)).values_list("pk", flat=True)
+    )
+
+
 def invisible_path(user, model, path: str) -> bool:
     """Whether a lookup path ('remark8__startswith', 'customer__check40', 'category__id__exact')
     touches a field this user may not see, on this model or on a model it reaches."""
@@ -176,3 +198,36 @@ def keep_invisible_values(*, user, obj) -> None:
 # --- actions (R1: export and import are checked by import-export's own permission codes) -----------------------------------------------------------------------
 def can_print(user) -> bool:
     return user.has_perm(PRINT_PERMISSION)
+
+
+# --- work done later (background jobs and their results) ---------------------------------
+LOST_ACCOUNT = "account"
+LOST_PERMISSION = "permission"
+LOST_BRANCHES = "branches"
+UNKNOWN_BRANCHES = "unknown_branches"
+
+
+def branch_ids_of(queryset, prefix: str = "") -> list:
+    """The branches whose customers the rows of `queryset` are (through `prefix`, e.g. 'customer__'):
+    what a result made of them covers, so the owner's scope can be checked again without the rows."""
+    return sorted(set(queryset.order_by().values_list(f"{prefix}branch_id", flat=True).distinct()))
+
+
+def lost_access(user, *, needs=(), branch_ids=None, rows_held: bool = False) -> str | None:
+    """Why `user` may no longer do work they asked for earlier, or have its result; None if they may.
+
+    Asked when a background job starts and when its result is downloaded, so a role changed or a
+    branch taken away since the request counts (R1, R2): the account must still be active, still
+    hold every permission in `needs`, and, for a result holding rows (`rows_held`), still see every
+    branch of `branch_ids` (None: not recorded, so only someone who sees every branch may have it).
+    """
+    if user is None or not user.is_active:
+        return LOST_ACCOUNT
+    if needs and not user.has_perms(needs):
+        return LOST_PERMISSION
+    if rows_held and not sees_all_branches(user):
+        if branch_ids is None:
+            return UNKNOWN_BRANCHES
+        if not set(branch_ids) <= set(visible_branch_ids(user)):
+            return LOST_BRANCHES
+    return None

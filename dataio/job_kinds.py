@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from crm import permissions
 from jobs.models import Job, JobProblem
 from jobs.registry import register
 from jobs.tasks import JobFailed
@@ -22,6 +24,20 @@ from .reading import FileProblem, open_sheet
 
 PROBLEM_BATCH = 500
 PROBLEMS_PER_PAGE = 50
+
+# What each kind needs of its owner when it runs and when its file is downloaded (jobs.access).
+IMPORT = {"needs": (permissions.IMPORT_PERMISSION,), "action": pgettext_lazy("job permission", "import")}
+EXPORT = {"needs": (permissions.EXPORT_PERMISSION,), "action": pgettext_lazy("job permission", "export")}
+BULK_UPDATE = {"needs": ("crm.change_customer",), "action": pgettext_lazy("job permission", "change customers")}
+MERGE = {"needs": ("crm.view_customer", "crm.change_customer", "crm.delete_customer"),
+         "action": pgettext_lazy("job permission", "merge duplicates")}
+
+
+def _branch_ids(queryset) -> list[int]:
+    """The branches of the customers the rows are (or belong to): what a result file covers."""
+    from crm.models import Customer
+
+    return permissions.branch_ids_of(queryset, "" if queryset.model is Customer else "customer__")
 
 
 def _plan(job):
@@ -60,7 +76,7 @@ def import_result_context(request, job) -> dict:
     }
 
 
-@register("import_check", result_template="dataio/import_result.html", context=import_result_context)
+@register("import_check", result_template="dataio/import_result.html", context=import_result_context, **IMPORT)
 def import_check(job, reporter) -> None:
     sheet, plan = _plan(job)
     reporter.start_phase(_("Checking rows"), total=sheet.count_rows())
@@ -79,7 +95,7 @@ def import_check(job, reporter) -> None:
                   "warnings": report.warnings_dicts()}
 
 
-@register("import_write", result_template="dataio/import_result.html", context=import_result_context)
+@register("import_write", result_template="dataio/import_result.html", context=import_result_context, **IMPORT)
 def import_write(job, reporter) -> None:
     sheet, plan = _plan(job)
     reporter.start_phase(_("Writing rows"), total=sheet.count_rows())
@@ -106,7 +122,7 @@ def export_result_context(request, job) -> dict:
     }
 
 
-@register("export", result_template="dataio/export_result.html", context=export_result_context)
+@register("export", result_template="dataio/export_result.html", context=export_result_context, **EXPORT)
 def export(job, reporter) -> None:
     """A big export, written to a file its owner downloads from the job page (permission-checked)."""
     import tempfile
@@ -137,6 +153,7 @@ def export(job, reporter) -> None:
                                      source=params.get("source") or params["target"],
                                      querystring=params.get("query", ""), ids=params.get("ids"))
     reporter.start_phase(_("Writing the file"), total=job.total)
+    covered = set(_branch_ids(queryset))  # and again once written: a customer moved meanwhile counts twice
     header = [c.label for c in columns]
     at_code = exporting.code_position(columns)
     replaced = []
@@ -159,6 +176,7 @@ def export(job, reporter) -> None:
         with open(f.name, "rb") as data:
             job.result_file.save(name, File(data), save=False)
     job.result_name = name
+    job.result_branch_ids = sorted(covered | set(_branch_ids(queryset)))
     if replaced:
         # Problem.message holds the customer code here: the page shows 顧客コード / 列 / 値
         JobProblem.objects.bulk_create([JobProblem(job=job, column=p.column[:200], value=p.value[:200],
@@ -174,7 +192,7 @@ def export(job, reporter) -> None:
 MAX_LISTED = 10_000
 
 
-@register("bulk_update")
+@register("bulk_update", **BULK_UPDATE)
 def bulk_update(job, reporter) -> None:
     """A bulk action on more customers than a request should wait for."""
     from . import bulk, selection
@@ -195,7 +213,7 @@ def bulk_update(job, reporter) -> None:
     job.message = _("%(count)s customers were changed.") % {"count": changed}
 
 
-@register("find_duplicates")
+@register("find_duplicates", **MERGE)
 def find_duplicates(job, reporter) -> None:
     """名寄せ over the whole database: the groups are kept for the duplicates screen."""
     from crm.models import Customer

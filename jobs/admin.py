@@ -11,7 +11,7 @@ from unfold.admin import ModelAdmin
 
 from crm.admin.base import AuditedAdminMixin
 
-from . import registry, services
+from . import access, registry, services
 from .models import Job
 
 
@@ -63,18 +63,25 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
             job = self._job(request, int(object_id))
         except ValueError:
             raise Http404 from None
+        return self._page(request, job)
+
+    def _page(self, request, job: Job, *, status: int = 200):
+        """The job page. A finished result its owner may no longer have (access.owner_refusal)
+        is not shown: the page says why instead."""
         kind = registry.KINDS.get(job.kind)
+        refusal = access.owner_refusal(job, user=request.user, result=True) if job.result_file else None
         context = {
             **self.admin_site.each_context(request),
             "title": job.title,
             "opts": self.model._meta,
             "job": job,
             "status": services.job_status(job),
-            "result_template": kind.result_template if kind else "",
+            "result_template": kind.result_template if kind and refusal is None else "",
+            "refusal": refusal.message if refusal else "",
         }
-        if kind and kind.context and job.finished:
+        if kind and kind.context and job.finished and refusal is None:
             context.update(kind.context(request, job))
-        return TemplateResponse(request, "jobs/job.html", context)
+        return TemplateResponse(request, "jobs/job.html", context, status=status)
 
     def status_view(self, request, pk):
         return JsonResponse(services.job_status(self._job(request, pk)))
@@ -88,6 +95,10 @@ class JobAdmin(AuditedAdminMixin, ModelAdmin):
         job = self._job(request, pk)
         if job.state != Job.State.SUCCEEDED or not job.result_file:
             raise Http404
+        refusal = access.owner_refusal(job, user=request.user, result=True)
+        if refusal is not None:  # the role or the branches changed since the file was made
+            access.record_refusal(job, refusal, request=request)
+            return self._page(request, job, status=403)
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)
 
 

@@ -39,6 +39,9 @@ class Job(models.Model):
     result_file = models.FileField(_("Result file"), upload_to=job_output_path, max_length=300, blank=True)
     result_name = models.CharField(_("Download name"), max_length=255, blank=True)
     result = models.JSONField(_("Result"), default=dict, blank=True)
+    # The branches whose customers the result file holds, recorded when it is made: its download
+    # is refused once the owner no longer sees one of them (jobs.access.owner_refusal).
+    result_branch_ids = models.JSONField(_("Branches of the result"), null=True, blank=True)
     total = models.PositiveIntegerField(_("Total"), null=True, blank=True)
     done = models.PositiveIntegerField(_("Done"), default=0)
     message = models.TextField(_("Message"), blank=True)

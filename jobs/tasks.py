@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from fieldconfig import lookup
 
-from . import registry
+from . import access, registry
 from .models import Job
 from .progress import JobCancelled, Reporter, cancel_requested
 
@@ -43,6 +43,14 @@ def execute(job_id: int) -> str:
             job.state = Job.State.CANCELLED
             job.finished_at = timezone.now()
             job.save(update_fields=["state", "finished_at"])
+            return job.state
+        # The owner's role and account as they are now, not as they were when the job was asked for
+        # (branches: the kind rebuilds its rows as the owner sees them now).
+        refusal = access.owner_refusal(job)
+        if refusal is not None:
+            job.state, job.message, job.finished_at = Job.State.FAILED, refusal.message, timezone.now()
+            job.save(update_fields=["state", "message", "finished_at"])
+            access.record_refusal(job, refusal)
             return job.state
         job.state, job.started_at = Job.State.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])

@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from crm import permissions
 from jobs.registry import register
 from jobs.tasks import JobFailed
 
@@ -13,16 +15,15 @@ def print_result_context(request, job) -> dict:
     return {"download_url": reverse("admin:jobs_job_download", args=[job.pk])}
 
 
-@register("print", result_template="printouts/print_result.html", context=print_result_context)
+@register("print", result_template="printouts/print_result.html", context=print_result_context,
+          needs=(permissions.PRINT_PERMISSION,), action=pgettext_lazy("job permission", "print"))
 def print_job(job, reporter) -> None:
+    """Its owner's role is checked again when it starts and when its PDF is downloaded (jobs.access)."""
     from audit import events as audit_events
-    from crm import permissions
     from dataio import selection
 
     from . import services
 
-    if not permissions.can_print(job.owner):  # the role may have changed since the job was asked for
-        raise JobFailed(_("You may not print."))
     params = job.params
     kind = params["print_kind"]
     from events import outputs as event_outputs
@@ -36,6 +37,9 @@ def print_job(job, reporter) -> None:
     else:
         queryset = selection.records(job.owner, target="customers", source="customers",
                                      querystring=params.get("query", ""), ids=params.get("ids"))
+    rows = queryset.links if event_selection is not None else queryset  # the links' customers, or customers
+    prefix = "customer__" if event_selection is not None else ""
+    covered = set(permissions.branch_ids_of(rows, prefix))  # and again once drawn (a customer moved meanwhile)
     reporter.start_phase(_("Drawing the pages"), total=job.total)
     try:
         pdf, printed = services.print_pdf(kind, user=job.owner, queryset=queryset, start=params.get("start", 1),
@@ -45,6 +49,7 @@ def print_job(job, reporter) -> None:
     name = f"{kind}-{job.created_at:%Y%m%d-%H%M}.pdf"
     job.result_file.save(name, ContentFile(pdf), save=False)
     job.result_name = name
+    job.result_branch_ids = sorted(covered | set(permissions.branch_ids_of(rows, prefix)))
     job.result = {**job.result, "printed": printed}
     job.message = _("%(count)s customers printed.") % {"count": f"{printed:,}"}
     audit_events.record(audit_events.Action.PRINT, user=job.owner, row_count=printed,

@@ -27,8 +27,24 @@ class ScheduledChange(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+", verbose_name=_("Scheduled by"))
     created_at = models.DateTimeField(_("Scheduled at"), auto_now_add=True)
+    class Failure(models.TextChoices):
+        """Why a change was not applied; with `failure_fields` it is worded for each viewer
+        (selectors.failure_text), naming only the fields that viewer may see (R3)."""
+
+        CUSTOMER_DELETED = "deleted", _("The customer was deleted")
+        AUTHOR_LOST_CUSTOMER = "author_customer", _("Its author may no longer change the customer")
+        AUTHOR_LOST_FIELDS = "author_fields", _("Its author may no longer change some of its fields")
+        CHANGED_MEANWHILE = "changed", _("Changed by someone else meanwhile")
+        INVALID = "invalid", _("A value is no longer valid")
+        REFUSED = "refused", _("Refused by the database")
+
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    failure_reason = models.TextField(_("Reason not applied"), blank=True)
+    failure_code = models.CharField(_("Reason not applied"), max_length=20, choices=Failure.choices, blank=True)
+    # field name → the validation messages of that field ("__all__": of none); [] when there are none
+    failure_fields = models.JSONField(default=dict, blank=True)
+    # Changes that failed before failure_code existed: a sentence that may name any of their fields,
+    # shown only to those who see every field of the change. Never written any more.
+    failure_reason = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)  # applied, cancelled or failed at
     finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")  # who cancelled
@@ -84,8 +100,11 @@ class Notification(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHANGED)
     fields = models.JSONField(default=list)  # names of the customer's fields that changed
-    reason = models.CharField(max_length=255, blank=True)  # 更新目的, or why a scheduled change failed
+    reason = models.CharField(max_length=255, blank=True)  # 更新目的 (before issue 22: why a change failed)
     history_id = models.BigIntegerField(null=True, blank=True)
+    # SCHEDULE_FAILED: the change that failed; why is worded for the reader from it (R3)
+    scheduled_change = models.ForeignKey(ScheduledChange, on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -32,6 +32,8 @@ SCHEDULED_REASON = gettext_noop("Scheduled change (%(date)s)")
 # Never scheduled: they are kept by the system, not typed on the card.
 NOT_SCHEDULABLE = {"id", "code", "created_at", "created_by", "updated_at", "updated_by"}
 CHANGE_PERMISSION = "crm.change_customer"
+Failure = ScheduledChange.Failure
+NON_FIELD = "__all__"  # a failure's messages that belong to no one field
 
 
 # --- values as JSON -------------------------------------------------------------------------
@@ -70,10 +72,6 @@ def may_change(user, customer_pk) -> bool:
         user is not None and user.is_active and user.has_perm(CHANGE_PERMISSION)
         and permissions.visible_customers(user).filter(pk=customer_pk).exists()
     )
-
-
-def _label(name: str) -> str:
-    return str(Customer._meta.get_field(name).verbose_name)
 
 
 def customer_label(customer) -> str:
@@ -126,14 +124,38 @@ def schedule_edited(*, customer: Customer, user, effective_date, reason: str = "
                            reason=reason)
 
 
+def may_cancel(*, change: ScheduledChange, user, hidden: set[str] | None = None,
+               customer_changeable: bool | None = None) -> bool:
+    """Whether `user` may cancel this pending change: they may change its customer (its branch,
+    編集 permission), and either wrote it or see every field it touches (R3). Others do not see a
+    restricted field's part of it at all, so they cannot take it back either.
+
+    `hidden` (the user's invisible fields) and `customer_changeable` may be passed by a caller that
+    asks for several changes of one customer."""
+    if change.status != ScheduledChange.Status.PENDING or change.customer_id is None:
+        return False
+    if customer_changeable is None:
+        customer_changeable = may_change(user, change.customer_id)
+    if not customer_changeable:
+        return False
+    if change.created_by_id is not None and change.created_by_id == user.pk:
+        return True
+    hidden = permissions.invisible_fields(user, Customer) if hidden is None else hidden
+    return not (set(change.changes) & hidden)
+
+
 def cancel(*, change_id: int, user) -> ScheduledChange:
-    """Cancel a pending change: whoever may change the customer (its branch, 編集 permission)."""
+    """Cancel a pending change (may_cancel), else PermissionDenied."""
     with transaction.atomic():
         change = ScheduledChange.objects.select_for_update().filter(pk=change_id).first()
-        if change is None or change.customer_id is None or not may_change(user, change.customer_id):
+        if change is None or change.customer_id is None:
             raise PermissionDenied
         if change.status != ScheduledChange.Status.PENDING:
+            if not may_change(user, change.customer_id):
+                raise PermissionDenied
             raise ValidationError(_("This scheduled change is no longer pending."))
+        if not may_cancel(change=change, user=user):
+            raise PermissionDenied
         change.status = ScheduledChange.Status.CANCELLED
         change.finished_at, change.finished_by = timezone.now(), user
         change.save(update_fields=["status", "finished_at", "finished_by"])
@@ -191,11 +213,11 @@ def _apply_one(pk: int) -> bool | None:
                 with transaction.atomic():
                     crm_services.customer_save(customer=customer, user=change.created_by, reason=reason)
             except ValidationError as exc:
-                problem = _("A value is no longer valid: %(errors)s") % {
-                    "errors": "; ".join(f"{_label(n) if n in fields else n}: {' '.join(m)}"
-                                        for n, m in exc.message_dict.items())}
+                problem = Problem(Failure.INVALID)
+                for name, messages in exc.message_dict.items():
+                    problem.fields.setdefault(name if name in fields else NON_FIELD, []).extend(map(str, messages))
             except IntegrityError:
-                problem = _("The database refused the change (for example a duplicate value).")
+                problem = Problem(Failure.REFUSED)
         change.finished_at = timezone.now()
         if problem is None:
             change.status = ScheduledChange.Status.APPLIED
@@ -208,32 +230,43 @@ def _apply_one(pk: int) -> bool | None:
                                 history_id=change.applied_history_id,
                                 detail={"fields": sorted(change.changes), "scheduled_change": change.pk})
             return True
-        change.status, change.failure_reason = ScheduledChange.Status.FAILED, problem
-        change.save(update_fields=["status", "failure_reason", "finished_at"])
+        change.status = ScheduledChange.Status.FAILED
+        change.failure_code, change.failure_fields = problem.code, problem.fields
+        change.save(update_fields=["status", "failure_code", "failure_fields", "finished_at"])
         if change.created_by_id:
+            # Why is worded when the notice is read, for its reader (selectors.failure_text).
             Notification.objects.create(
                 user_id=change.created_by_id, customer_id=change.customer_id, customer_label=change.customer_label,
-                kind=Notification.Kind.SCHEDULE_FAILED, fields=sorted(change.changes), reason=problem[:255],
+                kind=Notification.Kind.SCHEDULE_FAILED, fields=sorted(change.changes), scheduled_change=change,
             )
-        logger.info("scheduled change %s not applied: %s", pk, problem)
+        logger.info("scheduled change %s not applied: %s %s", pk, problem.code, sorted(problem.fields))
         return False
 
 
-def _problem(change: ScheduledChange) -> str | None:
-    """Why this change must not be applied blindly, in the office's language; None if it may."""
+@dataclass
+class Problem:
+    """Why a change is not applied: a code and the fields concerned (with their messages, if any).
+    Kept as data, never as a sentence: who reads it decides which field names it may hold (R3)."""
+
+    code: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _problem(change: ScheduledChange) -> Problem | None:
+    """Why this change must not be applied blindly; None if it may."""
     if change.customer_id is None or not Customer.objects.filter(pk=change.customer_id).exists():
-        return _("The customer was deleted after the change was scheduled.")
+        return Problem(Failure.CUSTOMER_DELETED)
     user = change.created_by
     if not may_change(user, change.customer_id):
-        return _("The person who scheduled it may no longer change this customer.")
-    if set(change.changes) - set(schedulable_fields(user)):
-        return _("The person who scheduled it may no longer change some of these fields.")
+        return Problem(Failure.AUTHOR_LOST_CUSTOMER)
+    lost = set(change.changes) - set(schedulable_fields(user))
+    if lost:
+        return Problem(Failure.AUTHOR_LOST_FIELDS, {name: [] for name in sorted(lost)})
     fields = {name: Customer._meta.get_field(name) for name in change.changes}
     now = _stored_values(change.customer_id, fields)
     changed = [name for name in fields if now[name] != change.base_values.get(name)]
     if changed:
-        return _("Changed by someone else after the change was scheduled: %(fields)s") % {
-            "fields": "、".join(_label(name) for name in changed)}
+        return Problem(Failure.CHANGED_MEANWHILE, {name: [] for name in changed})
     return None
 
 
@@ -261,7 +294,8 @@ def notify_followers(*, customer: Customer, actor, reason: str = "") -> int:
     """Called by crm.services after a customer is written: one row per follower (not the actor).
 
     One query when nobody follows the customer or its branch; otherwise one more to read what
-    changed (the last two versions) and one insert for every follower.
+    changed (the last two versions), one more when only restricted fields changed (who sees
+    them), and one insert for every follower.
     """
     actor_id = getattr(actor, "pk", None)
     followers = list(
@@ -280,6 +314,11 @@ def notify_followers(*, customer: Customer, actor, reason: str = "") -> int:
         kind = Notification.Kind.CHANGED
         fields = sorted(c.field for c in latest.diff_against(records[1]).changes if c.field not in NOT_SCHEDULABLE)
         if not fields:
+            return 0
+        # A change of fields a follower may not see is not theirs to hear of (R3).
+        seeing = permissions.users_who_see_any(followers, Customer, fields)
+        followers = [uid for uid in followers if uid in seeing]
+        if not followers:
             return 0
     label = customer_label(customer)
     Notification.objects.bulk_create([

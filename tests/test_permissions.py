@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from crm.models import ContactHistory, Customer
-from tests.factories import ContactHistoryFactory, PurchaseFactory
-from tests.helpers import card_post_data
+from tests.factories import ContactHistoryFactory, PurchaseFactory, StaffFactory
+from tests.helpers import card_post_data, ja_client as client_for_user
 from tests.personas import build_world
 
 pytestmark = pytest.mark.django_db
@@ -382,3 +382,188 @@ def test_r1_print_is_a_permission_of_its_own(world, persona, allowed, tmp_path):
     assert any("IPAexGothic" in name for name in fonts), fonts  # the Japanese font is embedded
     printed = AuditEvent.objects.filter(action=AuditEvent.Action.PRINT, user=world.users[persona])
     assert {e.detail["what"] for e in printed} == {"list", "addresses"} and all(e.row_count >= 1 for e in printed)
+
+
+# --- issue 22 point 7: rights are checked again when the work is done and when its result is fetched ---
+def set_role(user, role):
+    """What an admin does on the staff screen: the role (group) replaced by another."""
+    from django.contrib.auth.models import Group
+
+    from crm import roles
+
+    user.groups.remove(*Group.objects.filter(name__in=roles.ROLE_ORDER))
+    user.groups.add(Group.objects.get(name=role))
+
+
+def queue_export(world, persona, settings):
+    """An export big enough for the worker, asked for by `persona` (its rows: their customers)."""
+    from jobs.models import Job
+
+    settings.EXPORT_STREAM_MAX_ROWS = 0
+    response = export_csv(client_for(world, persona))
+    assert response.status_code == 302, body(response)[:500]
+    return Job.objects.get(kind="export", owner=world.users[persona])
+
+
+def queue_print(world, persona, settings):
+    from jobs.models import Job
+
+    settings.PRINT_SYNC_MAX_ROWS = 0
+    response = client_for(world, persona).post(reverse("admin:crm_customer_print"), {"kind": "list", "start": "1"})
+    assert response.status_code == 302
+    return Job.objects.get(kind="print", owner=world.users[persona])
+
+
+def refusals(user):
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=user)
+
+
+def test_r1_22_7_an_export_asked_as_general_is_not_run_once_the_role_is_read_only(world, settings):
+    from crm import roles
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    # given: an export asked for as 一般, waiting for the worker
+    user = world.users["branch_a"]
+    job = queue_export(world, "branch_a", settings)
+    # when: the role becomes 参照のみ before the worker takes it
+    set_role(user, roles.READ_ONLY)
+    run_worker()
+    # then: refused, saying why, with no file, and logged
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and not job.result_file
+    assert job.message == "出力の権限がなくなったため、この処理は実行しませんでした。"
+    assert refusals(user).filter(target_id=str(job.pk)).exists()
+    from audit.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, user=user).exists()
+    page = client_for(world, "branch_a").get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "出力の権限がなくなったため" in page
+
+
+def test_r1_22_7_a_print_asked_for_is_not_run_once_printing_is_taken_away(world, settings):
+    from crm import roles
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    user = world.users["branch_a"]
+    job = queue_print(world, "branch_a", settings)
+    set_role(user, roles.GENERAL_NO_PRINT)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and not job.result_file
+    assert job.message == "印刷の権限がなくなったため、この処理は実行しませんでした。"
+    assert refusals(user).filter(target_id=str(job.pk)).exists()
+
+
+def test_r2_22_7_a_job_run_after_the_branch_was_taken_away_holds_none_of_its_customers(world, settings):
+    from crm.permissions import staff_set_branches
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    user = world.users["branch_a"]
+    job = queue_export(world, "branch_a", settings)
+    staff_set_branches(staff=user, branches=[world.branch_b])
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED, job.message
+    content = job.result_file.open("rb").read().decode("utf-8-sig")
+    assert world.customer_a.code not in content and world.customer_b.code in content
+    assert job.result_branch_ids == [world.branch_b.pk]
+
+
+@pytest.mark.parametrize("kind", ["export", "print"])
+def test_r1_22_7_a_finished_result_is_not_downloaded_once_the_role_lost_the_permission(world, settings, kind):
+    from crm import roles
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    # given: a finished file of branch_a's customers
+    user = world.users["branch_a"]
+    job = (queue_export if kind == "export" else queue_print)(world, "branch_a", settings)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED, job.message
+    assert job.result_branch_ids == [world.branch_a.pk]
+    client = client_for(world, "branch_a")
+    url = reverse("admin:jobs_job_download", args=[job.pk])
+    assert client.get(url).status_code == 200
+    # when: the role changes (参照のみ: neither export nor print)
+    set_role(user, roles.READ_ONLY)
+    response = client.get(url)
+    # then: refused, saying why; the job page offers no download
+    verb = "出力" if kind == "export" else "印刷"
+    assert response.status_code == 403 and not response.streaming
+    assert f"{verb}の権限がなくなったため、このファイルはダウンロードできません。" in body(response)
+    assert refusals(user).filter(target_id=str(job.pk)).exists()
+    page = body(client.get(reverse("admin:jobs_job_change", args=[job.pk])))
+    assert f"{verb}の権限がなくなったため" in page and url not in page
+
+
+@pytest.mark.parametrize("kind", ["export", "print"])
+def test_r2_22_7_a_finished_result_is_not_downloaded_once_its_branch_was_taken_away(world, settings, kind):
+    from crm.permissions import staff_set_branches
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    user = world.users["branch_a"]
+    job = (queue_export if kind == "export" else queue_print)(world, "branch_a", settings)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED, job.message
+    client = client_for(world, "branch_a")
+    url = reverse("admin:jobs_job_download", args=[job.pk])
+    # another branch given besides: the file's rows are still all theirs to see
+    staff_set_branches(staff=user, branches=[world.branch_a, world.branch_b])
+    assert client.get(url).status_code == 200
+    # the file's branch taken away
+    staff_set_branches(staff=user, branches=[world.branch_b])
+    response = client.get(url)
+    assert response.status_code == 403 and not response.streaming
+    text = body(response)
+    assert "見られなくなった店舗・拠点の顧客が含まれているため、このファイルはダウンロードできません。" in text
+    assert world.customer_a.code not in text and "渋谷" not in text
+    assert refusals(user).filter(target_id=str(job.pk)).exists()
+    assert url not in body(client.get(reverse("admin:jobs_job_change", args=[job.pk])))
+
+
+def test_r1_22_7_an_import_check_is_not_run_once_the_admin_is_no_longer_one(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from crm import roles
+    from jobs.models import Job
+    from tests.helpers import run_worker
+
+    user = StaffFactory(username="branch_admin", roles=[roles.ADMIN], branches=[world.branch_a])
+    client = client_for_user(user)
+    text = "顧客コード,店舗・拠点,氏名（姓）,フリガナ（姓）\n900001,A,取込,トリコミ\n"
+    client.post(reverse("admin:dataio_importjob_add"), {
+        "target": "customers", "encoding": "", "file": SimpleUploadedFile("a.csv", text.encode("utf-8"))})
+    job = Job.objects.get(kind="import_check", owner=user)
+    set_role(user, roles.GENERAL)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and job.message == "取込の権限がなくなったため、この処理は実行しませんでした。"
+    assert not job.problems.exists() and not job.result.get("checked")
+
+
+def test_r2_22_7_a_result_without_its_branches_recorded_is_only_for_those_who_see_every_branch(world):
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    # given: a file made before results recorded their branches
+    def finished(owner):
+        job = Job(kind="export", owner=owner, title="データ出力", state=Job.State.SUCCEEDED, result_name="a.csv")
+        job.result_file.save("a.csv", ContentFile(b"code\n"), save=False)
+        job.save()
+        return job
+
+    for persona, allowed in (("branch_a", False), ("hq_admin", True)):
+        job = finished(world.users[persona])
+        response = client_for(world, persona).get(reverse("admin:jobs_job_download", args=[job.pk]))
+        assert (response.status_code == 200) is allowed
+        if not allowed:
+            assert "記録がないため" in body(response) and refusals(world.users[persona]).exists()

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from crm import dates, roles, services
 from crm.models import Customer
-from scheduling import services as scheduling, tasks
+from scheduling import selectors as scheduling_selectors, services as scheduling, tasks
 from scheduling.models import Follow, Notification, ScheduledChange
 from tests.factories import BranchFactory, CustomerFactory, StaffFactory
 from tests.helpers import card_post_data, run_worker
@@ -154,11 +154,12 @@ def test_c11_change_of_the_same_field_meanwhile_is_reported_not_applied(admin_cl
     customer.refresh_from_db()
     change.refresh_from_db()
     assert customer.address == "東京都港区芝公園4-2-8"
-    assert change.status == ScheduledChange.Status.FAILED and "住所" in change.failure_reason
+    reason = scheduling_selectors.failure_text(change)
+    assert change.status == ScheduledChange.Status.FAILED and "住所" in reason
     notice = Notification.objects.get(user=planner)
     assert notice.kind == Notification.Kind.SCHEDULE_FAILED and notice.customer == customer
     page = admin_client.get(card(customer)).content.decode()
-    assert 'data-status="failed"' in page and change.failure_reason in page
+    assert 'data-status="failed"' in page and reason in page
     assert reverse("scheduling:cancel", args=[change.pk]) not in page
 
 
@@ -170,7 +171,7 @@ def test_c11_deleted_customer_is_reported_not_applied(customer, admin_user):
     assert "not applied 1" in run_scheduled(DAY)
     change.refresh_from_db()
     assert change.status == ScheduledChange.Status.FAILED and change.customer is None
-    assert code in change.customer_label and change.failure_reason
+    assert code in change.customer_label and "削除" in scheduling_selectors.failure_text(change)
     notice = Notification.objects.get(user=admin_user, kind=Notification.Kind.SCHEDULE_FAILED)
     assert code in notice.customer_label
 
@@ -466,3 +467,217 @@ def test_c11_family_editors_offer_no_effective_date_and_a_crafted_post_saves_not
     assert [m.level_tag for m in response.context["messages"]] == ["warning"]
     customer.refresh_from_db()
     assert not customer.family.exists() and customer.title == "係長" and not ScheduledChange.objects.exists()
+
+
+# --- issue 22: restricted fields in reasons and notices (4), scope of the URLs (5), cancel (6) ----
+def secretary_colleague(world):
+    """Another member of 秘書部門 (sees every restricted field), of head office."""
+    from django.contrib.auth.models import Group
+
+    user = StaffFactory(username="secretary2", is_head_office=True, roles=[roles.GENERAL])
+    user.groups.add(Group.objects.get(name="秘書部門"))
+    return user
+
+
+def panel_of(page: str) -> str:
+    if 'id="c11-scheduled"' not in page:
+        return ""
+    part = page[page.index('id="c11-scheduled"'):]
+    return part[:part.index("</table>")]
+
+
+def test_c11_22_4_failure_reason_names_only_fields_the_viewer_may_see(world, client):
+    # given: a secretary's change of VIPメモ and 役職, and VIPメモ changed by someone else meanwhile
+    secretary = world.users["secretary"]
+    change = scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                                        changes={"remark8": "新しいメモ", "title": "部長"}, effective_date=DAY)
+    customer = world.customer_a
+    customer.remark8 = "別の人のメモ"
+    services.customer_save(customer=customer, user=secretary_colleague(world))
+    # when
+    run_scheduled(DAY)
+    change.refresh_from_db()
+    assert change.status == ScheduledChange.Status.FAILED
+    # then: a user outside 秘書部門 sees the failed change and why, without the restricted field's name
+    client.force_login(world.users["branch_a"])
+    panel = panel_of(client.get(card(customer)).content.decode())
+    assert 'data-status="failed"' in panel and "部長" in panel and "他の人" in panel
+    assert "VIPメモ" not in panel and "新しいメモ" not in panel and "備考8" not in panel
+    # the secretary (who sees it) is told which field it was
+    client.force_login(secretary)
+    panel = panel_of(client.get(card(customer)).content.decode())
+    assert "VIPメモ" in panel and "新しいメモ" in panel
+
+
+def test_c11_22_4_failure_notice_names_no_field_its_author_may_no_longer_see(world, client):
+    from django.contrib.auth.models import Group
+
+    # given: the secretary's change failed (VIPメモ changed meanwhile), then they left 秘書部門
+    secretary = world.users["secretary"]
+    scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                               changes={"remark8": "新しいメモ", "title": "部長"}, effective_date=DAY)
+    world.customer_a.remark8 = "別の人のメモ"
+    services.customer_save(customer=world.customer_a, user=secretary_colleague(world))
+    run_scheduled(DAY)
+    notice = Notification.objects.get(user=secretary, kind=Notification.Kind.SCHEDULE_FAILED)
+    client.force_login(secretary)
+    assert "VIPメモ" in notices(home(client))  # while a member, the field is named
+    secretary.groups.remove(Group.objects.get(name="秘書部門"))
+    # when
+    page = notices(home(client))
+    # then: the notice is still there, naming no restricted field
+    assert reverse("scheduling:open_notification", args=[notice.pk]) in page
+    assert "予約変更を適用できませんでした" in page and "VIPメモ" not in page and "備考8" not in page
+
+
+def test_c11_22_4_followers_hear_nothing_of_a_change_of_fields_they_may_not_see(world, client):
+    follower = world.users["branch_a"]
+    scheduling.follow_customer(user=follower, customer_id=world.customer_a.pk, on=True)
+    secretary = world.users["secretary"]
+    scheduling.follow_customer(user=secretary_colleague(world), customer_id=world.customer_a.pk, on=True)
+    # when: only VIPメモ changes (the scheduled change is applied as the secretary's)
+    scheduling.schedule_change(customer=world.customer_a, user=secretary, changes={"remark8": "新しいメモ"},
+                               effective_date=DAY)
+    run_scheduled(DAY)
+    # then: the colleague in 秘書部門 is told, the branch user is not
+    assert Notification.objects.filter(user__username="secretary2", fields=["remark8"]).exists()
+    assert not Notification.objects.filter(user=follower).exists()
+    client.force_login(follower)
+    assert 'id="notification-count">0<' in notices(home(client))
+
+
+def test_c11_22_6_a_change_of_only_restricted_fields_is_invisible_and_not_cancellable_to_outsiders(world, client):
+    change = scheduling.schedule_change(customer=world.customer_a, user=world.users["secretary"],
+                                        changes={"remark8": "新しいメモ"}, effective_date=DAY)
+    url = reverse("scheduling:cancel", args=[change.pk])
+    for persona in ("branch_a", "hq_admin"):
+        client.force_login(world.users[persona])
+        # the card does not show it at all
+        page = client.get(card(world.customer_a)).content.decode()
+        assert 'id="c11-scheduled"' not in page and url not in page
+        # and it cannot be cancelled by URL
+        assert client.post(url).status_code == 404
+        assert client.get(url).status_code == 404
+        with pytest.raises(PermissionDenied):
+            scheduling.cancel(change_id=change.pk, user=world.users[persona])
+    change.refresh_from_db()
+    assert change.status == ScheduledChange.Status.PENDING
+
+
+def test_c11_22_6_a_mixed_change_shows_its_visible_part_and_is_cancelled_by_its_author_or_a_member(world, client):
+    secretary = world.users["secretary"]
+    change = scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                                        changes={"remark8": "新しいメモ", "title": "部長"}, effective_date=DAY)
+    url = reverse("scheduling:cancel", args=[change.pk])
+    # outside 秘書部門: the visible part only, no hint of the rest, no cancel
+    client.force_login(world.users["branch_a"])
+    panel = panel_of(client.get(card(world.customer_a)).content.decode())
+    assert "部長" in panel and "新しいメモ" not in panel and "VIPメモ" not in panel
+    assert "見られない" not in panel and url not in panel
+    assert client.post(url).status_code == 404
+    change.refresh_from_db()
+    assert change.status == ScheduledChange.Status.PENDING
+    # a member of 秘書部門 who did not write it sees all of it and may cancel it
+    colleague = secretary_colleague(world)
+    client.force_login(colleague)
+    panel = panel_of(client.get(card(world.customer_a)).content.decode())
+    assert "新しいメモ" in panel and url in panel
+    assert client.post(url).status_code == 302
+    change.refresh_from_db()
+    assert change.status == ScheduledChange.Status.CANCELLED and change.finished_by == colleague
+
+
+def test_c11_22_6_the_author_cancels_their_own_change_after_leaving_the_group(world, client):
+    from django.contrib.auth.models import Group
+
+    secretary = world.users["secretary"]
+    change = scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                                        changes={"remark8": "新しいメモ", "title": "部長"}, effective_date=DAY)
+    secretary.groups.remove(Group.objects.get(name="秘書部門"))
+    client.force_login(secretary)
+    panel = panel_of(client.get(card(world.customer_a)).content.decode())
+    assert "部長" in panel and "新しいメモ" not in panel
+    assert reverse("scheduling:cancel", args=[change.pk]) in panel
+    assert client.post(reverse("scheduling:cancel", args=[change.pk])).status_code == 302
+    change.refresh_from_db()
+    assert change.status == ScheduledChange.Status.CANCELLED
+
+
+def test_c11_22_5_another_branchs_objects_answer_as_missing_ones_and_are_logged(world, client):
+    from audit.models import AuditEvent
+
+    change_b = scheduling.schedule_change(customer=world.customer_b, user=world.users["branch_b"],
+                                          changes={"title": "部長"}, effective_date=DAY)
+    scheduling.follow_customer(user=world.users["branch_b"], customer_id=world.customer_b.pk, on=True)
+    world.customer_b.tel = "03-1111-2222"
+    services.customer_save(customer=world.customer_b, user=world.users["hq_admin"])
+    notice_b = Notification.objects.get(user=world.users["branch_b"])
+    missing = ScheduledChange.objects.order_by("-pk").first().pk + 1000
+    client.force_login(world.users["branch_a"])
+    urls = {
+        reverse("scheduling:cancel", args=[change_b.pk]): reverse("scheduling:cancel", args=[missing]),
+        reverse("scheduling:follow_customer", args=[world.customer_b.pk]):
+            reverse("scheduling:follow_customer", args=[world.customer_b.pk + 1000]),
+        reverse("scheduling:open_notification", args=[notice_b.pk]):
+            reverse("scheduling:open_notification", args=[notice_b.pk + 1000]),
+    }
+    for theirs, absent in urls.items():
+        for method in ("get", "post"):
+            if method == "post" and "notifications" in theirs:
+                continue  # opening a notification is a GET only
+            response = getattr(client, method)(theirs, {"follow": "1"} if method == "post" else None)
+            reference = getattr(client, method)(absent, {"follow": "1"} if method == "post" else None)
+            assert response.status_code == reference.status_code == 404, (method, theirs)
+            assert not response.has_header("Location")
+            assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=world.users["branch_a"],
+                                             detail__path=theirs).exists(), (method, theirs)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, detail__path__in=list(urls.values())).exists()
+    change_b.refresh_from_db()
+    assert change_b.status == ScheduledChange.Status.PENDING
+    assert not Follow.objects.filter(user=world.users["branch_a"]).exists()
+
+
+def test_c11_22_4_every_failure_names_only_what_its_reader_sees(world):
+    # given: failures as they are kept (a code and the fields concerned), and one kept as a sentence
+    # before issue 22
+    def failed(code, fields, changes=None, legacy=""):
+        return ScheduledChange.objects.create(
+            customer=world.customer_a, customer_label="x", changes=changes or {"remark8": "a", "title": "b"},
+            effective_date=DAY, status=ScheduledChange.Status.FAILED, failure_code=code, failure_fields=fields,
+            failure_reason=legacy)
+
+    Failure = ScheduledChange.Failure
+    invalid = failed(Failure.INVALID, {"remark8": ["長すぎます。"], "title": ["短すぎます。"], "__all__": ["制約違反"]})
+    only_hidden = failed(Failure.INVALID, {"remark8": ["長すぎます。"]})
+    legacy = failed("", {}, legacy="予約の後で他の人が同じ項目を変更したため、適用しませんでした: VIPメモ")
+    outsider, member = world.users["branch_a"], world.users["secretary"]
+    with translation.override("ja"):
+        # then: the outsider reads the visible field's message only; the non-field one might be about VIPメモ
+        text = scheduling_selectors.failure_text(invalid, user=outsider)
+        assert "役職: 短すぎます。" in text and "VIPメモ" not in text and "長すぎます" not in text
+        assert "制約違反" not in text
+        assert "VIPメモ: 長すぎます。" in scheduling_selectors.failure_text(invalid, user=member)
+        assert "制約違反" in scheduling_selectors.failure_text(invalid, user=member)
+        assert scheduling_selectors.failure_text(only_hidden, user=outsider) == "値が正しくなくなったため、適用しませんでした。"
+        assert scheduling_selectors.failure_text(legacy, user=outsider) == "適用できませんでした。"
+        assert scheduling_selectors.failure_text(legacy, user=member) == legacy.failure_reason
+        assert "VIPメモ" in scheduling_selectors.failure_text(invalid)  # the operator's console names all
+
+
+def test_c11_22_4_a_value_no_longer_valid_is_named_only_to_those_who_see_its_field(world, client):
+    # given: a secretary's change whose VIPメモ is too long and whose Eメール is not an address
+    secretary = world.users["secretary"]
+    change = scheduling.schedule_change(customer=world.customer_a, user=secretary,
+                                        changes={"remark8": "メ" * 501, "email": "not-an-address"}, effective_date=DAY)
+    # when
+    run_scheduled(DAY)
+    change.refresh_from_db()
+    assert change.failure_code == ScheduledChange.Failure.INVALID
+    assert sorted(change.failure_fields) == ["email", "remark8"]
+    # then
+    client.force_login(world.users["branch_a"])
+    panel = panel_of(client.get(card(world.customer_a)).content.decode())
+    assert "Eメール" in panel and "メールアドレス" in panel and "VIPメモ" not in panel and "501" not in panel
+    client.force_login(secretary)
+    page = home(client)
+    assert "VIPメモ" in notices(page) and "Eメール" in notices(page)

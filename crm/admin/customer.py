@@ -376,7 +376,8 @@ class CustomerAdmin(KokyakuAdmin):
             context["c11_panel"] = True
             context["c11_followed"] = getattr(obj, "c11_followed", False)
             context["c11_may_change"] = self.has_change_permission(request, obj)
-            context["c11_changes"] = (scheduling_selectors.card_changes(customer=obj, user=user)
+            context["c11_changes"] = (scheduling_selectors.card_changes(customer=obj, user=user,
+                                                                        may_change=context["c11_may_change"])
                                       if getattr(obj, "c11_scheduled", False) else [])
             if getattr(obj, "c11_unread", False):
                 scheduling_services.mark_read(user=user, customer_id=obj.pk)

@@ -5,10 +5,12 @@
     python manage.py run_scheduled --queue    # have the background worker do it, now and every 10 minutes
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from crm import dates
-from scheduling import services, tasks
+from scheduling import selectors, services, tasks
 from scheduling.models import ScheduledChange
 
 
@@ -30,8 +32,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--date: {exc}") from None
         result = services.apply_due(today)
-        for change in ScheduledChange.objects.filter(pk__in=result.failed).order_by("pk"):
-            self.stderr.write(f"not applied: #{change.pk} {change.customer_label} ({change.effective_date}): "
-                              f"{change.failure_reason}")
+        with translation.override(settings.LANGUAGE_CODE):  # the operator's console: every field named
+            for change in ScheduledChange.objects.filter(pk__in=result.failed).order_by("pk"):
+                self.stderr.write(f"not applied: #{change.pk} {change.customer_label} ({change.effective_date}): "
+                                  f"{selectors.failure_text(change)}")
         self.stdout.write(f"applied {len(result.applied)}, not applied {len(result.failed)} "
                           f"(as of {today or dates.today()})")

@@ -23,8 +23,27 @@ from . import fonts
 
 # Characters set sideways in vertical writing: long-vowel marks, dashes, brackets, wave dashes.
 _TURNED = set("ー－—―‐-–~～〜…‥（）()「」『』【】〈〉《》［］[]｛｝{}〔〕＝=")
-# Small kana and the ideographic comma / full stop sit in the upper right of their square.
-_UPPER_RIGHT = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ、。，．")
+# The comma and full stop have vertical forms of their own (they sit in the upper right).
+_VERTICAL_FORMS = str.maketrans("、。，", "︑︒︐")
+# Small kana sit to the right of their square, with a little room after them.
+SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+_SMALL_ROOM = 0.12  # in em
+MIN_SIZE = 7.0  # the smallest type a label or postcard shrinks to (pt); what does not fit then is reported
+
+
+def em(size: float) -> float:
+    """The character square of `size` points, in millimetres."""
+    return size * 25.4 / 72
+
+
+def vertical_text(text: str) -> str:
+    """`text` as a vertical column prints it (、。 in their vertical forms)."""
+    return text.translate(_VERTICAL_FORMS)
+
+
+def vertical_extent(text: str, size: float) -> float:
+    """How long a column of `text` is, in millimetres (`Sheet.vertical` draws it so)."""
+    return em(size) * (len(text) + _SMALL_ROOM * sum(ch in SMALL_KANA for ch in text))
 
 
 def text_width(text: str, size: float, face: str) -> float:
@@ -60,27 +79,27 @@ class Sheet:
             c.drawString(px, py, text)
         self._dirty = True
 
-    def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC,
-                 pitch: float | None = None) -> float:
-        """Writes `text` top to bottom in one column centred on `x_center`; returns where it ended (mm)."""
+    def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC) -> float:
+        """Writes `text` top to bottom in one column centred on `x_center`, one character square
+        each (no two overlap); returns where it ended (mm)."""
         c = self._canvas
-        em = size * 25.4 / 72  # the character square, in mm
-        step = pitch or em
+        square = em(size)
         y = top
         c.setFont(face, size)
-        for ch in text:
-            cx, cy = x_center * mm, (self.height - y - em * 0.88) * mm  # baseline of the square
+        for ch in vertical_text(text):
+            cx, cy = x_center * mm, (self.height - y - square * 0.88) * mm  # baseline of the square
             if ch in _TURNED:
                 c.saveState()
-                c.translate(x_center * mm, (self.height - y - em / 2) * mm)
+                c.translate(x_center * mm, (self.height - y - square / 2) * mm)
                 c.rotate(-90)
-                c.drawCentredString(0, -em * 0.35 * mm, ch)
+                c.drawCentredString(0, -square * 0.38 * mm, ch)
                 c.restoreState()
-            elif ch in _UPPER_RIGHT:
-                c.drawCentredString(cx + em * 0.12 * mm, cy + em * 0.12 * mm, ch)
+            elif ch in SMALL_KANA:
+                c.drawCentredString(cx + square * 0.12 * mm, cy, ch)
+                y += square * _SMALL_ROOM
             elif ch != " " and ch != "\u3000":
                 c.drawCentredString(cx, cy, ch)
-            y += step
+            y += square
         self._dirty = True
         return y
 

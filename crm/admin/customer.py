@@ -499,6 +499,10 @@ class CustomerAdmin(KokyakuAdmin):
             raise PermissionDenied
         from events import outputs as event_outputs
 
+        shown_kind = request.GET.get("kind", "list")  # whose problems the screen lists (its radios reload with it)
+        if "kind" in request.GET:  # not a customer condition: the changelist and the print job never see it
+            request.GET = request.GET.copy()
+            del request.GET["kind"]
         ids = ticked_ids(request.GET.get("ids", ""))
         event_selection = event_outputs.EventSelection.from_params(request.user, request.GET)
         if event_selection is not None:  # a business event's customers (E6): its page or its ticked rows
@@ -512,8 +516,7 @@ class CustomerAdmin(KokyakuAdmin):
         else:
             queryset = self.get_changelist_instance(request).get_queryset(request)
             querystring = request.GET.urlencode()
-        form = PrintForm(request.POST if request.method == "POST" else None,
-                         initial={"kind": request.GET.get("kind", "list")})
+        form = PrintForm(request.POST if request.method == "POST" else None, initial={"kind": shown_kind})
         refusal = ""
         if form.is_bound and form.is_valid():
             kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
@@ -540,7 +543,7 @@ class CustomerAdmin(KokyakuAdmin):
                 response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
                 return response
         # The screen: how many, and who would not print right (computed only when it is shown).
-        kind = form.data.get("kind", "list") if form.is_bound else request.GET.get("kind", "list")
+        kind = form.data.get("kind", "list") if form.is_bound else shown_kind
         count, problems = 0, []
         if not refusal:
             try:

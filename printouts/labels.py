@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from . import fonts
+from . import blocks, fonts
 from .addressing import Recipient
+from .blocks import MIN_SIZE, em
 from .linebreak import break_lines
-from .render import MIN_SIZE, Sheet, em, text_width
+from .render import Sheet, text_width
 
 
 @dataclass(frozen=True)
@@ -57,37 +58,35 @@ class Line:
     text: str
     size: float
     is_name: bool = False
+    indent: float = 0.0  # mm
 
 
 def _sizes(scale: float) -> dict[str, float]:
     return {key: max(MIN_SIZE, base * scale) for key, base in BASE_SIZES.items()}
 
 
-def _lines(recipient: Recipient, sizes: dict[str, float], width: float) -> list[Line] | None:
+def _lines(recipient: Recipient, sizes: dict[str, float], width: float, wrap: bool) -> list[Line] | None:
     """The label's lines at these sizes, broken by linebreak's rules; None when a piece does not fit a line."""
 
-    def broken(text, size, is_name=False, tail=""):
-        if not text and not tail:
-            return []
-        found = break_lines(text, lambda t, _i: text_width(t, size, fonts.GOTHIC) <= width, tail=tail)
-        return None if found is None else [Line(t, size, is_name) for t in found]
+    def measure(text, size):
+        return text_width(text, size, fonts.GOTHIC)
+
+    def broken(text, size):
+        found = break_lines(text, lambda t, _i: measure(t, size) <= width) if text else []
+        return None if found is None else [Line(t, size) for t in found]
 
     parts = [broken(recipient.postal_display, sizes["postal"]),
              broken(recipient.address, sizes["address"]), broken(recipient.building, sizes["address"])]
-    honorific = f"\u3000{recipient.honorific}" if recipient.honorific else ""
     if recipient.name:
-        parts += [broken(recipient.company, sizes["company"]),
-                  broken(" ".join(x for x in (recipient.department, recipient.title) if x), sizes["company"]),
-                  broken(recipient.name, sizes["name"], True, honorific)]
-    elif recipient.company:  # a company without a person: its name large, then 部署 御中
-        if recipient.department:
-            parts += [broken(recipient.company, sizes["name"], True),
-                      broken(recipient.department, sizes["name"], True, honorific)]
-        else:
-            parts.append(broken(recipient.company, sizes["name"], True, honorific))
-    if any(part is None for part in parts):
+        parts += [broken(t, sizes["company"]) for t in blocks.affiliation(
+            recipient.company, recipient.department, recipient.title, lambda t: measure(t, sizes["company"]) <= width)]
+    name = blocks.addressee_lines(company=recipient.company, department=recipient.department, name=recipient.name,
+                                  honorific=recipient.honorific, size=sizes["name"], measure=measure, room=width,
+                                  wrap=wrap)
+    if name is None or any(part is None for part in parts):
         return None
-    return [line for part in parts for line in part]
+    return [line for part in parts for line in part] + \
+        [Line(line.text, line.size, True, line.indent * em(sizes["name"])) for line in name]
 
 
 def _layout(recipient: Recipient, width: float, height: float) -> list[Line] | None:
@@ -95,10 +94,9 @@ def _layout(recipient: Recipient, width: float, height: float) -> list[Line] | N
     scale = 1.0
     while True:
         sizes = _sizes(scale)
-        lines = _lines(recipient, sizes, width)
-        if lines is not None:
-            used = sum(em(line.size) * LEADING for line in lines) + NAME_GAP
-            if used <= height:
+        for wrap in (False, True):  # the name on one line if it can be, at this size
+            lines = _lines(recipient, sizes, width, wrap)
+            if lines is not None and sum(em(line.size) * LEADING for line in lines) + NAME_GAP <= height:
                 return lines
         if all(size == MIN_SIZE for size in sizes.values()):
             return None
@@ -136,6 +134,6 @@ def labels_pdf(recipients: list[Recipient], *, start: int = 1, offset=(0.0, 0.0)
             if line.is_name and not gap_done:
                 y, gap_done = y + NAME_GAP, True
             y += em(line.size) * LEADING
-            pdf.text(x, y - em(line.size) * 0.3, line.text, size=line.size)
+            pdf.text(x + line.indent, y - em(line.size) * 0.3, line.text, size=line.size)
         slot += 1
     return pdf.pdf()

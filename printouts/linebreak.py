@@ -7,9 +7,10 @@ Two rules decide where a line (or a vertical column) may end:
   七百二十一―一, B1F. Arabic, full-width and kanji numerals, the dashes between them and the
   counters after them (丁目, 番地, 番, 号, 号室, 階, F …) make one unbreakable run.
 
-`units` cuts a text into the pieces no line may split; `break_lines` fills lines with them and
-answers None when a piece cannot fit a line on its own, so the caller shrinks the type or reports
-the text: nothing is ever cut inside a number or overprinted.
+`units` cuts a text into the pieces no line may split; `break_lines` fills lines with them (a last
+line of one character takes the unit before it along) and answers None when a piece cannot fit a
+line on its own, so the caller shrinks the type or reports the text: nothing is ever cut inside a
+number or overprinted.
 """
 
 from __future__ import annotations
@@ -120,6 +121,19 @@ def break_lines(text: str, fits: Fits, *, tail: str = "") -> list[str] | None:
         queue.extend(reversed(smaller))
     if line.strip():
         lines.append(line.rstrip())
+    return _without_orphan(lines, fits)
+
+
+def _without_orphan(lines: list[str], fits: Fits) -> list[str]:
+    """A last line of one character (…グルー / プ) takes the unit before it along, when that fits."""
+    if len(lines) < 2 or len(lines[-1]) != 1:
+        return lines
+    before = units(lines[-2])
+    if len(before) < 2:
+        return lines
+    kept, moved = "".join(before[:-1]).rstrip(), before[-1]
+    if kept and fits(kept, len(lines) - 2) and fits(moved + lines[-1], len(lines) - 1):
+        return [*lines[:-2], kept, moved + lines[-1]]
     return lines
 
 

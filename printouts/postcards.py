@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 from kanjize import number2kanji
 
-from . import fonts
+from . import blocks, fonts
 from .addressing import Recipient
-from .linebreak import break_balanced, break_lines, legal_form
-from .render import MIN_SIZE, Sheet, em, text_width, vertical_extent
+from .blocks import COMFORTABLE, em
+from .linebreak import break_lines
+from .render import Sheet, text_width, vertical_extent
 
 WIDTH, HEIGHT = 100.0, 148.0
 BOX_WIDTH, BOX_HEIGHT, BOX_TOP = 5.7, 8.0, 12.0
@@ -99,7 +100,6 @@ GAP = 2.0  # between blocks
 # (address, company lines) sizes, largest first: each card takes the first that fits.
 V_STEPS = [(14.0, 11.0), (13.0, 10.5), (12.0, 10.0), (11.0, 9.5), (10.0, 9.0), (9.0, 8.0), (8.0, 7.5), (7.0, 7.0)]
 H_STEPS = [(12.5, 11.0), (12.0, 10.5), (11.0, 10.0), (10.0, 9.5), (9.0, 9.0), (8.0, 8.0), (7.5, 7.5), (7.0, 7.0)]
-COMFORTABLE = 14.0  # a company name shrinks to this in one line before it wraps
 
 
 @dataclass(frozen=True)
@@ -113,64 +113,18 @@ class Run:
     vertical: bool = False
 
 
-def _sizes(largest: float) -> list[float]:
-    sizes, size = [], largest
-    while size >= MIN_SIZE - 1e-9:
-        sizes.append(size)
-        size -= 1.0
-    return sizes if sizes[-1] == MIN_SIZE else [*sizes, MIN_SIZE]
+def _block(r: Recipient, size: float, measure, room: float, wrap: bool):
+    return blocks.addressee_lines(company=r.company, department=r.department, name=r.name, honorific=r.honorific,
+                                  size=size, measure=measure, room=room, wrap=wrap)
 
 
-def _addressee_lines(r: Recipient, size: float, measure, room: float, wrap: bool):
-    """A company without a person (御中): its name, then its department with the honorific, as
-    [(text, size, indent in em)]; None when they do not fit `room` at `size`. `wrap` lets each
-    part take two lines (made even); without it each part keeps one line (the legal form, 特定非営利
-    活動法人 …, may go smaller on a line of its own)."""
-    tail = "" if r.department else f"\u3000{r.honorific}"
-    unit = em(size)
-
-    def fits(text, indent, at=size):
-        return measure(text, at) <= room - indent * em(at)
-
-    def part(text, indent, tail_):
-        if fits(text + tail_, indent):
-            return [(text + tail_, size, indent)]
-        if not wrap:
-            return None
-        lines = break_balanced(text, lambda t: measure(t, size), room - indent * unit, tail=tail_, indent=unit)
-        if lines is None or len(lines) > 2:
-            return None
-        return [(line, size, indent + (1 if index else 0)) for index, line in enumerate(lines)]
-
-    lines = part(r.company, 0, tail) if fits(r.company + tail, 0) or not legal_form(r.company)[0] else None
-    if lines is None:
-        prefix, rest = legal_form(r.company)
-        small = max(MIN_SIZE, size * 0.7)
-        if prefix and fits(prefix, 0, small):
-            rest_lines = part(rest, 1, tail)
-            lines = [(prefix, small, 0), *rest_lines] if rest_lines else None
-        if lines is None:
-            lines = part(r.company, 0, tail)
-    if lines is None:
-        return None
-    if r.department:
-        department = part(r.department, 2, f"\u3000{r.honorific}")
-        if department is None:
-            return None
-        lines += department
-    return lines
-
-
-def _addressee_candidates(largest: float):
-    """(size, wrap) in the order a company's name tries them: one line down to COMFORTABLE, then wrapped."""
-    return [(s, False) for s in _sizes(largest) if s >= COMFORTABLE] + [(s, True) for s in _sizes(largest)]
+def _aligned_sizes(r: Recipient, largest: float) -> list[float]:
+    """Sizes for the name on one line per person (連名 aligned under one 様): all of them with joint
+    names, else down to COMFORTABLE (below it the name takes two lines, family then given)."""
+    return blocks.sizes(largest) if r.joint else [s for s in blocks.sizes(largest) if s >= COMFORTABLE]
 
 
 # --- vertical ---------------------------------------------------------------------------------------
-def _v_measure(text: str, size: float) -> float:
-    return vertical_extent(text, size)
-
-
 def _v_stack(texts, size, right, top, indent_next, step=1.35):
     """Columns of `texts` from `right` leftwards, each broken to fit down to V_BOTTOM; (runs, left edge) or None."""
     unit = em(size)
@@ -189,48 +143,50 @@ def _v_stack(texts, size, right, top, indent_next, step=1.35):
 
 
 def _v_name(r: Recipient, right: float):
-    """The name block, centred (on the card where it can, else in the room left of `right`), largest size that fits."""
+    """The name block, centred on the card where it can be, else in the room left of `right`; the
+    largest size that fits."""
     start = V_TOP + 4
-    if r.name:
-        names = [r.name, *r.joint]
-        family, _sep, given = r.name.partition("\u3000")
-        for size in _sizes(22.0 if len(names) == 1 else 19.0):
-            unit = em(size)
-            given_length = max([vertical_extent(g, size) for g in (given, *r.joint) if g] or [0.0])
-            honorific_at = start + vertical_extent(family, size) + (unit + given_length if given_length else 0) \
-                + unit * 0.5
-            if honorific_at + vertical_extent(r.honorific, size) > V_BOTTOM:
-                continue
-            step = unit * 1.3
-            width = unit + step * (len(names) - 1)
-            centre = min(50.0, right - width / 2)
-            if centre - width / 2 < V_NAME_LEFT:
-                continue
-            first_x = centre + width / 2 - unit / 2
-            runs = []
-            for index, name in enumerate(names):
-                x = first_x - index * step
-                if index == 0:
-                    runs.append(Run(x, start, family, size, True))
-                    if given:
-                        runs.append(Run(x, start + vertical_extent(family, size) + unit, given, size, True))
-                else:  # 連名: the given name under the main given name, with its own 様
-                    runs.append(Run(x, start + vertical_extent(family, size) + unit, name, size, True))
-                runs.append(Run(x, honorific_at, r.honorific, size, True))
-            return runs
+    names = [r.name, *r.joint]
+    largest = 22.0 if len(names) == 1 else 19.0
+    family, _sep, given = r.name.partition("\u3000")
+    for size in _aligned_sizes(r, largest) if r.name else []:
+        unit = em(size)
+        given_length = max([vertical_extent(g, size) for g in (given, *r.joint) if g] or [0.0])
+        honorific_at = start + vertical_extent(family, size) + (unit + given_length if given_length else 0) \
+            + unit * 0.5
+        if honorific_at + vertical_extent(r.honorific, size) > V_BOTTOM:
+            continue
+        step = unit * 1.3
+        width = unit + step * (len(names) - 1)
+        centre = min(50.0, right - width / 2)
+        if centre - width / 2 < V_NAME_LEFT:
+            continue
+        first_x = centre + width / 2 - unit / 2
+        runs = []
+        for index, name in enumerate(names):
+            x = first_x - index * step
+            if index == 0:
+                runs.append(Run(x, start, family, size, True))
+                if given:
+                    runs.append(Run(x, start + vertical_extent(family, size) + unit, given, size, True))
+            else:  # 連名: the given name under the main given name, with its own 様
+                runs.append(Run(x, start + vertical_extent(family, size) + unit, name, size, True))
+            runs.append(Run(x, honorific_at, r.honorific, size, True))
+        return runs
+    if r.joint:
         return None
-    for size, wrap in _addressee_candidates(22.0):
-        lines = _addressee_lines(r, size, _v_measure, V_BOTTOM - start, wrap)
+    for size, wrap in blocks.candidates(largest):  # a company (御中), or a long name in two columns
+        lines = _block(r, size, vertical_extent, V_BOTTOM - start, wrap)
         if lines is None:
             continue
-        steps = [em(s) * 1.3 for _t, s, _i in lines]
-        width = sum(steps[:-1]) + max(em(s) for _t, s, _i in lines)
+        steps = [em(line.size) * 1.3 for line in lines]
+        width = sum(steps[:-1]) + max(em(line.size) for line in lines)
         centre = min(50.0, right - width / 2)
         if centre - width / 2 < V_NAME_LEFT:
             continue
         x, runs = centre + width / 2, []
-        for (text, line_size, indent), step in zip(lines, steps):
-            runs.append(Run(x - em(line_size) / 2, start + indent * em(size), text, line_size, True))
+        for line, step in zip(lines, steps):
+            runs.append(Run(x - em(line.size) / 2, start + line.indent * em(size), line.text, line.size, True))
             x -= step
         return runs
     return None
@@ -238,21 +194,22 @@ def _v_name(r: Recipient, right: float):
 
 def _vertical_layout(r: Recipient, numbers: str) -> list[Run] | None:
     address, building = vertical_numbers(r.address, numbers), vertical_numbers(r.building, numbers)
-    company_lines = [r.company, " ".join(t for t in (r.department, r.title) if t)] if r.name else []
-    company_lines = [vertical_numbers(t, numbers) for t in company_lines]
-    addressee = replace(r, company=vertical_numbers(r.company, numbers),
-                        department=vertical_numbers(r.department, numbers))
+    company, department, title = (vertical_numbers(t, numbers) for t in (r.company, r.department, r.title))
+    addressee = replace(r, company=company, department=department)
     for address_size, company_size in V_STEPS:
         block = _v_stack([(address, 0), (building, 3)], address_size, V_RIGHT, V_TOP, 1)
         if block is None:
             continue
         runs, left = block
-        if any(company_lines):
-            company = _v_stack([(t, 0) for t in company_lines], company_size, left - GAP, V_TOP + 2 * em(company_size),
-                               0, step=1.4)
-            if company is None:
-                continue
-            runs, left = runs + company[0], company[1]
+        if r.name:  # the company, department and title between the address and the name
+            top = V_TOP + 2 * em(company_size)
+            texts = blocks.affiliation(company, department, title,
+                                       lambda t: vertical_extent(t, company_size) <= V_BOTTOM - top)
+            if texts:
+                stacked = _v_stack([(t, 0) for t in texts], company_size, left - GAP, top, 0, step=1.4)
+                if stacked is None:
+                    continue
+                runs, left = runs + stacked[0], stacked[1]
         name = _v_name(addressee, left - GAP * 1.5)
         if name is not None:
             return runs + name
@@ -276,63 +233,63 @@ def _h_lines(texts, size, face, y, left, right, leading=1.45):
 
 
 def _h_name(r: Recipient, face: str, after: float):
-    """The name block below `after` (the last baseline above it), centred on the card, largest size that fits."""
+    """The name block below `after` (the last baseline above it), centred on the card, the largest size that fits."""
 
     def width(text, size):
         return text_width(text, size, face)
 
     centre = (H_NAME_LEFT + H_NAME_RIGHT) / 2
-    if r.name:
-        names = [r.name, *r.joint]
-        family, _sep, given = r.name.partition("\u3000")
-        for size in _sizes(20.0 if len(names) == 1 else 17.0):
-            unit = em(size)
-            y = max(after + unit * 1.45 + 6, H_NAME_TOP)
-            family_width = width(family + ("\u3000" if given else ""), size)
-            given_width = max([width(g, size) for g in (given, *r.joint) if g] or [0.0])
-            honorific_width = width("\u3000" + r.honorific, size)
-            left = centre - (family_width + given_width + honorific_width) / 2
-            last = y + unit * 1.5 * (len(names) - 1)
-            if left < H_NAME_LEFT or last > H_NAME_BOTTOM:
-                continue
-            runs = []
-            for index, name in enumerate(names):
-                line_y = y + unit * 1.5 * index
-                if index == 0:
-                    runs.append(Run(left, line_y, family + ("\u3000" if given else ""), size))
-                    if given:
-                        runs.append(Run(left + family_width, line_y, given, size))
-                else:
-                    runs.append(Run(left + family_width, line_y, name, size))
-                runs.append(Run(left + family_width + given_width, line_y, "\u3000" + r.honorific, size))
-            return runs
+    names = [r.name, *r.joint]
+    largest = 20.0 if len(names) == 1 else 17.0
+    family, _sep, given = r.name.partition("\u3000")
+    for size in _aligned_sizes(r, largest) if r.name else []:
+        unit = em(size)
+        y = max(after + unit * 1.45 + 6, H_NAME_TOP)
+        family_width = width(family + ("\u3000" if given else ""), size)
+        given_width = max([width(g, size) for g in (given, *r.joint) if g] or [0.0])
+        honorific_width = width("\u3000" + r.honorific, size)
+        left = centre - (family_width + given_width + honorific_width) / 2
+        if left < H_NAME_LEFT or y + unit * 1.5 * (len(names) - 1) > H_NAME_BOTTOM:
+            continue
+        runs = []
+        for index, name in enumerate(names):
+            line_y = y + unit * 1.5 * index
+            if index == 0:
+                runs.append(Run(left, line_y, family + ("\u3000" if given else ""), size))
+                if given:
+                    runs.append(Run(left + family_width, line_y, given, size))
+            else:
+                runs.append(Run(left + family_width, line_y, name, size))
+            runs.append(Run(left + family_width + given_width, line_y, "\u3000" + r.honorific, size))
+        return runs
+    if r.joint:
         return None
-    for size, wrap in _addressee_candidates(20.0):
-        lines = _addressee_lines(r, size, width, H_NAME_RIGHT - H_NAME_LEFT, wrap)
+    for size, wrap in blocks.candidates(largest):  # a company (御中), or a long name on two lines
+        lines = _block(r, size, width, H_NAME_RIGHT - H_NAME_LEFT, wrap)
         if lines is None:
             continue
-        y = max(after + em(lines[0][1]) * 1.45 + 6, H_NAME_TOP)
-        block = max(width(text, s) + indent * em(size) for text, s, indent in lines)
-        left = centre - block / 2
+        y = max(after + em(lines[0].size) * 1.45 + 6, H_NAME_TOP)
+        left = centre - max(width(line.text, line.size) + line.indent * em(size) for line in lines) / 2
         runs = []
-        for index, (text, line_size, indent) in enumerate(lines):
+        for index, line in enumerate(lines):
             if index:
-                y += em(line_size) * 1.4
-            runs.append(Run(left + indent * em(size), y, text, line_size))
+                y += em(line.size) * 1.4
+            runs.append(Run(left + line.indent * em(size), y, line.text, line.size))
         if y <= H_NAME_BOTTOM:
             return runs
     return None
 
 
 def _horizontal_layout(r: Recipient, face: str) -> list[Run] | None:
-    company_lines = [r.company, " ".join(t for t in (r.department, r.title) if t)] if r.name else []
     for address_size, company_size in H_STEPS:
         block = _h_lines([r.address, r.building], address_size, face, H_TOP, H_LEFT, H_RIGHT)
         if block is None:
             continue
         runs, y = block
-        if any(company_lines):
-            company = _h_lines(company_lines, company_size, face, y, H_LEFT, H_RIGHT)
+        if r.name:
+            texts = blocks.affiliation(r.company, r.department, r.title,
+                                       lambda t: text_width(t, company_size, face) <= H_RIGHT - H_LEFT)
+            company = _h_lines(texts, company_size, face, y, H_LEFT, H_RIGHT)
             if company is None:
                 continue
             runs, y = runs + company[0], company[1]
@@ -352,7 +309,7 @@ def _sender_layout(sender: Sender, *, vertical: bool, face: str, numbers: str) -
     if vertical:
         left, right, top, bottom = V_SENDER
         texts = [vertical_numbers(t, numbers) for t in (sender.address, sender.name) if t]
-        for size in _sizes(9.0):
+        for size in blocks.sizes(9.0):
             unit = em(size)
             runs, x = [], right - unit / 2
             for text in texts:
@@ -368,7 +325,7 @@ def _sender_layout(sender: Sender, *, vertical: bool, face: str, numbers: str) -
                     return runs + ([Run(8.0, 140.0, postal, 8.5)] if postal else [])
         return None
     left, right, top, bottom = H_SENDER
-    for size in _sizes(8.5):
+    for size in blocks.sizes(8.5):
         lines = _h_lines([_postal_display(sender.postal_code), sender.address, sender.name, sender.tel], size, face,
                          top, left, right, leading=1.4)
         if lines is not None and lines[1] <= bottom:

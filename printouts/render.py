@@ -20,6 +20,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from . import fonts
+from .blocks import em
 
 # Characters set sideways in vertical writing: long-vowel marks, dashes, brackets, wave dashes.
 _TURNED = set("ー－—―‐-–~～〜…‥（）()「」『』【】〈〉《》［］[]｛｝{}〔〕＝=")
@@ -28,12 +29,6 @@ _VERTICAL_FORMS = str.maketrans("、。，", "︑︒︐")
 # Small kana sit to the right of their square, with a little room after them.
 SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 _SMALL_ROOM = 0.12  # in em
-MIN_SIZE = 7.0  # the smallest type a label or postcard shrinks to (pt); what does not fit then is reported
-
-
-def em(size: float) -> float:
-    """The character square of `size` points, in millimetres."""
-    return size * 25.4 / 72
 
 
 def vertical_text(text: str) -> str:

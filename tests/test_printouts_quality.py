@@ -126,8 +126,8 @@ LONG_DEPARTMENT = "営業本部第一営業部東日本営業課法人営業第�
 CORPUS = {
     "npo": company(NPO, address="北海道札幌市中央区北一条西七丁目1-1-1", building="某ビルディング１２０３号室"),
     "midori": company("株式会社ミドリ電機", department="総務部", address="東京都千代田区丸の内1-2-3"),
-    "house_721_1": person("山田", "太郎", address="静岡県浜松市中区元城町721-1"),
-    "chome_banchi_go": person("鈴木", "花子", address="東京都千代田区千代田一丁目七番五号"),
+    "house_721_1": person("山田", "太郎", address="静岡県浜松市中央区元城町城下通り721-1"),
+    "chome_banchi_go": person("鈴木", "花子", address="東京都千代田区大手町中央通り一丁目七番五号"),
     "banchi": person("佐藤", "健", address="北海道札幌市中央区北一条西二丁目1番地10", building="札幌北一条ビル8F"),
     "katakana_building": person("髙橋", "一郎", address="東京都港区六本木六丁目10番1号",
                                 building="六本木ヒルズ森タワーレジデンシャルビルディング"),
@@ -168,9 +168,8 @@ def expected_parts(r, vertical=False):
 
 
 def linebreak_vertical(text):
-    from printouts.render import vertical_text
-
-    return vertical_text(postcards.vertical_numbers(text))
+    """The text as a vertical card prints it: kanji numerals, 、。， in their vertical forms."""
+    return postcards.vertical_numbers(text).translate(str.maketrans("、。，", "︑︒︐"))
 
 
 def card_faults(pdf: bytes, r, vertical: bool) -> list[str]:
@@ -317,6 +316,11 @@ def test_p3_linebreak_never_starts_a_line_with_a_small_kana_a_long_vowel_or_a_cl
     assert "".join(lines) == text
     assert all(line[0] not in NO_HEAD and line[-1] not in NO_TAIL for line in lines), lines
     assert all(len(line) <= width for line in lines)
+
+
+def test_p4_linebreak_leaves_no_single_character_alone_on_the_last_line():
+    lines = linebreak.break_lines("営業本部第一営業部東日本営業課法人営業第二グループ", fits_chars(24))
+    assert lines == ["営業本部第一営業部東日本営業課法人営業第二グ", "ループ"]
 
 
 def test_p3_linebreak_answers_none_when_a_number_cannot_fit_a_line_rather_than_cut_it():

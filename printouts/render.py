@@ -76,25 +76,27 @@ class Sheet:
 
     def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC) -> float:
         """Writes `text` top to bottom in one column centred on `x_center`, one character square
-        each (no two overlap); returns where it ended (mm)."""
-        c = self._canvas
+        each (no two overlap); returns where it ended (mm). One text object for the column, each
+        character placed by its own text matrix (turned ones rotated a quarter turn clockwise)."""
         square = em(size)
+        column = self._canvas.beginText()
+        column.setFont(face, size)
+        centre = x_center * mm
         y = top
-        c.setFont(face, size)
         for ch in vertical_text(text):
-            cx, cy = x_center * mm, (self.height - y - square * 0.88) * mm  # baseline of the square
-            if ch in _TURNED:
-                c.saveState()
-                c.translate(x_center * mm, (self.height - y - square / 2) * mm)
-                c.rotate(-90)
-                c.drawCentredString(0, -square * 0.38 * mm, ch)
-                c.restoreState()
-            elif ch in SMALL_KANA:
-                c.drawCentredString(cx + square * 0.12 * mm, cy, ch)
+            if ch not in " \u3000":
+                half = stringWidth(ch, face, size) / 2
+                if ch in _TURNED:  # centred on the square's centre, turned: text (u, v) → page (v + e, f - u)
+                    middle = (self.height - y - square / 2) * mm
+                    column.setTextTransform(0, -1, 1, 0, centre - square * 0.38 * mm, middle + half)
+                else:
+                    shift = square * 0.12 * mm if ch in SMALL_KANA else 0.0
+                    column.setTextTransform(1, 0, 0, 1, centre + shift - half, (self.height - y - square * 0.88) * mm)
+                column.textOut(ch)
+            if ch in SMALL_KANA:
                 y += square * _SMALL_ROOM
-            elif ch != " " and ch != "\u3000":
-                c.drawCentredString(cx, cy, ch)
             y += square
+        self._canvas.drawText(column)
         self._dirty = True
         return y
 

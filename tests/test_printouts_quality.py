@@ -340,3 +340,22 @@ def test_p5_linebreak_keeps_the_honorific_with_the_last_line_and_balances_a_name
 def test_p4_vertical_numbers_after_a_chome_keep_the_block_as_dashes():
     assert postcards.vertical_numbers("北一条西七丁目1-1-1") == "北一条西七丁目一―一―一"
     assert postcards.vertical_numbers("神宮前1-2-3") == "神宮前一丁目二番三号"
+
+
+@pytest.mark.parametrize("kind", ["postcards", "postcards_vertical"])
+def test_p4_a_sender_that_cannot_fit_its_corner_gets_a_message_instead_of_running_off_the_card(
+        admin_user, hq_branch, kind):
+    from fieldconfig.models import SystemSetting
+
+    CustomerFactory(branch=hq_branch, postal_code="150-0001", address="東京都渋谷区神宮前1-2-3")
+    client = ja_client(admin_user)
+    SystemSetting.objects.update(company_name="株式会社サンプル", sender_postal_code="100-0001",
+                                 sender_address="東京都千代田区千代田1-1 サンプルビルディング3F")
+    pdf = client.post(PRINT, {"kind": kind, "start": "1", "with_sender": "1"})
+    assert pdf["Content-Type"] == "application/pdf"
+    page = pdfplumber.open(io.BytesIO(pdf.content)).pages[0]
+    assert outside(glyphs_of(page), 3, 3, 97, 145) == [] and overlaps(glyphs_of(page)) == []
+    SystemSetting.objects.update(sender_address="東京都千代田区千代田1-1 サンプルビルディング3F" * 10)
+    refused = client.post(PRINT, {"kind": kind, "start": "1", "with_sender": "1"})
+    assert refused["Content-Type"].startswith("text/html")
+    assert "差出人の住所が最小の文字サイズでもはがきに収まりません。システム設定で短くしてください。" in refused.content.decode()

@@ -340,9 +340,8 @@ def sender_fits(sender: Sender, *, vertical: bool, numbers: str = "kanji") -> bo
 
 # --- drawing ----------------------------------------------------------------------------------------
 def _postal(pdf: Sheet, code: str, dx: float, dy: float) -> None:
-    size = 15.0
-    for left, digit in zip(postal_boxes(), code):
-        pdf.text(left + BOX_WIDTH / 2 + dx, BOX_TOP + BOX_HEIGHT - 1.6 + dy, digit, size=size, align="center")
+    pdf.centred([(left + BOX_WIDTH / 2 + dx, BOX_TOP + BOX_HEIGHT - 1.6 + dy, digit)
+                 for left, digit in zip(postal_boxes(), code)], size=15.0)
 
 
 def _layout(recipient: Recipient, *, vertical: bool, face: str, numbers: str) -> list[Run] | None:

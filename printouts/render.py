@@ -74,14 +74,30 @@ class Sheet:
             c.drawString(px, py, text)
         self._dirty = True
 
+    def centred(self, places: list[tuple[float, float, str]], *, size: float, face: str = fonts.GOTHIC) -> None:
+        """Characters each centred on its x (mm) at its baseline (mm): one text object, moved by
+        relative offsets (the postal code's seven boxes)."""
+        text = self._canvas.beginText()
+        text.setFont(face, size)
+        line = (0.0, 0.0)
+        for x, baseline, ch in places:
+            px, py = x * mm - stringWidth(ch, face, size) / 2, (self.height - baseline) * mm
+            text.moveCursor(px - line[0], line[1] - py)  # ReportLab's dy points down
+            line = (px, py)
+            text.textOut(ch)
+        self._canvas.drawText(text)
+        self._dirty = True
+
     def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC) -> float:
         """Writes `text` top to bottom in one column centred on `x_center`, one character square
-        each (no two overlap); returns where it ended (mm). One text object for the column, each
-        character placed by its own text matrix (turned ones rotated a quarter turn clockwise)."""
+        each (no two overlap); returns where it ended (mm). One text object for the column: an
+        upright character is placed by a relative move, a turned one by its own text matrix (a
+        quarter turn clockwise)."""
         square = em(size)
         column = self._canvas.beginText()
         column.setFont(face, size)
         centre = x_center * mm
+        line: tuple[float, float] | None = (0.0, 0.0)  # the current line's origin while upright
         y = top
         for ch in vertical_text(text):
             if ch not in " \u3000":
@@ -89,9 +105,15 @@ class Sheet:
                 if ch in _TURNED:  # centred on the square's centre, turned: text (u, v) → page (v + e, f - u)
                     middle = (self.height - y - square / 2) * mm
                     column.setTextTransform(0, -1, 1, 0, centre - square * 0.38 * mm, middle + half)
+                    line = None
                 else:
                     shift = square * 0.12 * mm if ch in SMALL_KANA else 0.0
-                    column.setTextTransform(1, 0, 0, 1, centre + shift - half, (self.height - y - square * 0.88) * mm)
+                    px, py = centre + shift - half, (self.height - y - square * 0.88) * mm
+                    if line is None:
+                        column.setTextTransform(1, 0, 0, 1, px, py)
+                    else:
+                        column.moveCursor(px - line[0], line[1] - py)  # ReportLab's dy points down
+                    line = (px, py)
                 column.textOut(ch)
             if ch in SMALL_KANA:
                 y += square * _SMALL_ROOM

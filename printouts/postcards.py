@@ -6,6 +6,9 @@ last four; the boxes start 12.0 mm from the top edge and end 8.0 mm from the rig
 Vertical cards write the address top to bottom in right-to-left columns, numbers as kanji
 numerals, the building in its own column, the name centred and larger with 様, joint names
 (連名) beside it under the same honorific line, company lines in corporate mode.
+A card is laid out before it is drawn (below): lines break by `linebreak`'s rules, type shrinks
+down to blocks.MIN_SIZE, and a card that still does not fit is reported (`too_long`), never
+overprinted.
 """
 
 from __future__ import annotations

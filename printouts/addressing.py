@@ -2,8 +2,8 @@
 
 送付先 chooses the block: 会社 (the customer's address with the company, department and title
 above the name), 自宅 (the same address, the person only) or 連絡先 (the contact block, with the
-company when there is one). 様 follows a person's name; a company without a person gets 御中;
-never both.
+company when there is one). 様 follows a person's name; a company without a person gets 御中 after
+its department when it has one (株式会社ミドリ電機 / 総務部 御中); never both.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def recipient(customer: Customer, *, hidden=frozenset()) -> Recipient:
         customer_id=customer.pk, code=customer.code, postal_code=_DIGITS.sub("", postal or "")[:7],
         address=address.strip(), building=building.strip(),
         company=customer.company_name if corporate else "",
-        department=customer.department if corporate and name else "",
+        department=customer.department if corporate else "",  # a company alone: 部署 御中
         title=customer.title if corporate and name else "",
         name=name, honorific=honorific,
     )

@@ -20,11 +20,25 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from . import fonts
+from .blocks import em
 
 # Characters set sideways in vertical writing: long-vowel marks, dashes, brackets, wave dashes.
 _TURNED = set("ー－—―‐-–~～〜…‥（）()「」『』【】〈〉《》［］[]｛｝{}〔〕＝=")
-# Small kana and the ideographic comma / full stop sit in the upper right of their square.
-_UPPER_RIGHT = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ、。，．")
+# The comma and full stop have vertical forms of their own (they sit in the upper right).
+_VERTICAL_FORMS = str.maketrans("、。，", "︑︒︐")
+# Small kana sit to the right of their square, with a little room after them.
+SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+_SMALL_ROOM = 0.12  # in em
+
+
+def vertical_text(text: str) -> str:
+    """`text` as a vertical column prints it (、。 in their vertical forms)."""
+    return text.translate(_VERTICAL_FORMS)
+
+
+def vertical_extent(text: str, size: float) -> float:
+    """How long a column of `text` is, in millimetres (`Sheet.vertical` draws it so)."""
+    return em(size) * (len(text) + _SMALL_ROOM * sum(ch in SMALL_KANA for ch in text))
 
 
 def text_width(text: str, size: float, face: str) -> float:
@@ -60,27 +74,51 @@ class Sheet:
             c.drawString(px, py, text)
         self._dirty = True
 
-    def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC,
-                 pitch: float | None = None) -> float:
-        """Writes `text` top to bottom in one column centred on `x_center`; returns where it ended (mm)."""
-        c = self._canvas
-        em = size * 25.4 / 72  # the character square, in mm
-        step = pitch or em
+    def centred(self, places: list[tuple[float, float, str]], *, size: float, face: str = fonts.GOTHIC) -> None:
+        """Characters each centred on its x (mm) at its baseline (mm): one text object, moved by
+        relative offsets (the postal code's seven boxes)."""
+        text = self._canvas.beginText()
+        text.setFont(face, size)
+        line = (0.0, 0.0)
+        for x, baseline, ch in places:
+            px, py = x * mm - stringWidth(ch, face, size) / 2, (self.height - baseline) * mm
+            text.moveCursor(px - line[0], line[1] - py)  # ReportLab's dy points down
+            line = (px, py)
+            text.textOut(ch)
+        self._canvas.drawText(text)
+        self._dirty = True
+
+    def vertical(self, x_center: float, top: float, text: str, *, size: float, face: str = fonts.GOTHIC) -> float:
+        """Writes `text` top to bottom in one column centred on `x_center`, one character square
+        each (no two overlap); returns where it ended (mm). One text object for the column: an
+        upright character is placed by a relative move, a turned one by its own text matrix (a
+        quarter turn clockwise)."""
+        square = em(size)
+        column = self._canvas.beginText()
+        column.setFont(face, size)
+        centre = x_center * mm
+        line: tuple[float, float] | None = (0.0, 0.0)  # the current line's origin while upright
         y = top
-        c.setFont(face, size)
-        for ch in text:
-            cx, cy = x_center * mm, (self.height - y - em * 0.88) * mm  # baseline of the square
-            if ch in _TURNED:
-                c.saveState()
-                c.translate(x_center * mm, (self.height - y - em / 2) * mm)
-                c.rotate(-90)
-                c.drawCentredString(0, -em * 0.35 * mm, ch)
-                c.restoreState()
-            elif ch in _UPPER_RIGHT:
-                c.drawCentredString(cx + em * 0.12 * mm, cy + em * 0.12 * mm, ch)
-            elif ch != " " and ch != "\u3000":
-                c.drawCentredString(cx, cy, ch)
-            y += step
+        for ch in vertical_text(text):
+            if ch not in " \u3000":
+                half = stringWidth(ch, face, size) / 2
+                if ch in _TURNED:  # centred on the square's centre, turned: text (u, v) → page (v + e, f - u)
+                    middle = (self.height - y - square / 2) * mm
+                    column.setTextTransform(0, -1, 1, 0, centre - square * 0.38 * mm, middle + half)
+                    line = None
+                else:
+                    shift = square * 0.12 * mm if ch in SMALL_KANA else 0.0
+                    px, py = centre + shift - half, (self.height - y - square * 0.88) * mm
+                    if line is None:
+                        column.setTextTransform(1, 0, 0, 1, px, py)
+                    else:
+                        column.moveCursor(px - line[0], line[1] - py)  # ReportLab's dy points down
+                    line = (px, py)
+                column.textOut(ch)
+            if ch in SMALL_KANA:
+                y += square * _SMALL_ROOM
+            y += square
+        self._canvas.drawText(column)
         self._dirty = True
         return y
 

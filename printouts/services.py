@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import dates, permissions
+from crm import dates, naming, permissions
 from fieldconfig.lookup import config
 from fieldconfig.models import SystemSetting
 
@@ -38,6 +38,7 @@ class NothingToPrint(ValueError):
 
 @dataclass
 class Problem:
+    """A customer the print screen names before printing: code, name as addressed (御中 / 様), why."""
     code: str
     name: str
     reasons: list[str]
@@ -112,24 +113,33 @@ def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
     """(how many customers, those that would not print right and why), before printing."""
     customers = _customers(queryset, kind)
     invisible = permissions.invisible_fields(user, "customer")
+    numbers = postcard_numbers()
+    if kind in POSTCARDS:
+        _with_joint_names(customers)
     found = []
     for customer in customers:
-        recipient = addressing.recipient(customer, hidden=invisible)
+        recipient = _postcard_recipient(customer, invisible) if kind in POSTCARDS else \
+            addressing.recipient(customer, hidden=invisible)
         reasons = list(recipient.problems)
         if kind == "labels" and not reasons and labels.too_long(recipient):
-            reasons.append(_("Too long for its label."))
-        if kind in POSTCARDS and not reasons and postcards.too_long(recipient):
-            reasons.append(_("Too long for its label."))
+            reasons.append(_("Too long for its label, even in the smallest type."))
+        if kind in POSTCARDS and not reasons and postcards.too_long(
+                recipient, vertical=kind == "postcards_vertical", numbers=numbers):
+            reasons.append(_("Too long for the postcard, even in the smallest type."))
         if reasons:
-            found.append(Problem(customer.code, shown_name(customer, invisible), reasons))
+            found.append(Problem(customer.code, naming.addressee(customer, hidden=invisible), reasons))
     return len(customers), found
 
 
 def shown_name(customer, invisible) -> str:
     """「000001 田中　太郎 様」 with the fields this reader may not see left out."""
-    from crm import naming
-
     return f"{customer.code} {naming.addressee(customer, hidden=invisible)}".strip()
+
+
+def postcard_numbers() -> str:
+    """How vertical cards write house numbers: "kanji" (一丁目二番三号) or "dash" (一―二―三)."""
+    setting = SystemSetting.objects.first()
+    return setting.postcard_numbers if setting else "kanji"
 
 
 def print_offset() -> tuple[float, float]:
@@ -160,6 +170,14 @@ def _with_joint_names(customers) -> None:
         customer._joint_names = [addressing.given_name(n, customer.last_name) for n in joint.get(customer.pk, [])]
 
 
+def _postcard_recipient(customer, invisible) -> addressing.Recipient:
+    """The customer's recipient with the 連名 set by `_with_joint_names` (none on a family member's row)."""
+    recipient = addressing.recipient(customer, hidden=invisible)
+    family_row = addressing.addressed_family_member(customer) is not None
+    recipient.joint = customer._joint_names if recipient.name and not family_row else []
+    return recipient
+
+
 def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, progress=None) -> tuple[bytes, int]:
     """One postcard per customer; those that would print wrong (no address …) are left out."""
     customers = _customers(queryset)
@@ -167,21 +185,23 @@ def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, 
     invisible = permissions.invisible_fields(user, "customer")
     recipients = []
     for customer in _ticking(customers, progress):
-        recipient = addressing.recipient(customer, hidden=invisible)
-        family_row = addressing.addressed_family_member(customer) is not None
-        recipient.joint = customer._joint_names if recipient.name and not family_row else []
-        if not recipient.problems and not postcards.too_long(recipient):
-            recipients.append(recipient)
+        recipient = _postcard_recipient(customer, invisible)
+        if not recipient.problems:
+            recipients.append(recipient)  # postcards_pdf leaves out those too long (problems_of names them)
+    setting = SystemSetting.objects.first()
+    numbers = setting.postcard_numbers if setting else "kanji"
+    recipients = [r for r in recipients if not postcards.too_long(r, vertical=vertical, numbers=numbers)]
     if not recipients:
         raise NothingToPrint(_("None of these customers has a printable address."))
-    setting = SystemSetting.objects.first()
     sender = None
     if with_sender and setting and (setting.sender_address or setting.company_name):
         sender = postcards.Sender(setting.sender_postal_code, setting.sender_address, setting.company_name,
                                   setting.sender_tel)
+        if not postcards.sender_fits(sender, vertical=vertical, numbers=numbers):
+            raise NothingToPrint(_("The sender's address does not fit on the postcard even in the smallest type: "
+                                   "shorten it on システム設定."))
     face = fonts.registered()["mincho"]
-    pdf = postcards.postcards_pdf(recipients, vertical=vertical, face=face,
-                                  numbers=setting.postcard_numbers if setting else "kanji", sender=sender,
+    pdf = postcards.postcards_pdf(recipients, vertical=vertical, face=face, numbers=numbers, sender=sender,
                                   offset=print_offset())
     return pdf, len(recipients)
 

@@ -228,6 +228,7 @@ def test_p1_p3_p4_print_screen_names_the_problem_customers_and_prints_vertical_p
     assert "はがき（縦書き）" in page.inner_text("#print-kinds")
     # a start position outside 1–12 is refused at its field, and the choice is kept
     page.check("input[name=kind][value=labels]")
+    page.wait_for_url("**kind=labels**")  # the screen reloads to list the problems of labels
     page.fill("input[name=start]", "13")
     page.click("#print-submit")
     page.wait_for_selector(".kokyaku-field-error")
@@ -235,13 +236,56 @@ def test_p1_p3_p4_print_screen_names_the_problem_customers_and_prints_vertical_p
     assert page.is_checked("input[name=kind][value=labels]") and page.input_value("input[name=start]") == "13"
     shot(page, "p3-print-screen")
     # vertical postcards come back as a PDF
-    page.check("input[name=kind][value=postcards_vertical]")
     page.fill("input[name=start]", "1")
+    page.check("input[name=kind][value=postcards_vertical]")
+    page.wait_for_url("**kind=postcards_vertical**")
     with page.expect_response(lambda r: r.request.method == "POST" and "/print/" in r.url) as answer:
         page.click("#print-submit")
     response = answer.value
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert "postcards_vertical.pdf" in response.headers["content-disposition"]
+
+
+def test_p4_point11_22_the_problem_table_keeps_code_name_and_reason_apart_for_the_kind_chosen(page, live_server):
+    # given: a company whose name cannot fit a postcard even in the smallest type, and one that prints
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    branch = BranchFactory(code="HQ", name="本店")
+    CustomerFactory(branch=branch, code="NPO001", last_name="", first_name="", postal_code="060-0001",
+                    company_name="特定非営利活動法人日本さっぽろ国際交流文化振興協会",
+                    address="北海道札幌市中央区北一条西七丁目1-1-1", send_to=Customer.SendTo.COMPANY)
+    CustomerFactory(branch=branch, code="LONG01", last_name="", first_name="", postal_code="150-0002",
+                    company_name="株式会社" + "あいうえおかきくけこさしすせそたちつて" * 10, department="総務部" * 50,
+                    address="東京都渋谷区渋谷1-1", send_to=Customer.SendTo.COMPANY)
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/print/")
+    assert page.locator("#print-problem-table").count() == 0  # the list prints them both
+    # when: vertical postcards are chosen, with a start position and the sender typed first
+    page.fill("input[name=start]", "5")
+    page.check("#id_with_sender")
+    page.check("input[name=kind][value=postcards_vertical]")
+    page.wait_for_url("**kind=postcards_vertical**")
+    # then: the screen names the one that cannot fit, in three columns that do not run together
+    assert page.is_checked("input[name=kind][value=postcards_vertical]") and page.is_checked("#id_with_sender")
+    assert page.input_value("input[name=start]") == "5"
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        headers = [h.get_attribute("data-label") for h in page.locator("#print-problem-table td").all()]
+        assert headers == ["顧客コード", "宛名", "理由"]  # the column headings at 1366, above each cell at 375
+        row = page.locator("#print-problem-table tbody tr")
+        assert row.count() == 1
+        cells = row.first.locator("td")
+        boxes = [cells.nth(i).bounding_box() for i in range(3)]
+        for a, b in zip(boxes, boxes[1:]):  # side by side (1366) or one under the other (375), never on each other
+            assert a["x"] + a["width"] <= b["x"] + 0.5 or a["y"] + a["height"] <= b["y"] + 0.5, (width, a, b)
+        assert all(box["x"] >= 0 and box["x"] + box["width"] <= width for box in boxes), (width, boxes)
+        assert cells.nth(0).inner_text().endswith("LONG01")
+        assert cells.nth(2).inner_text().endswith("最小の文字サイズでもはがきに収まりません。")
+        assert page.evaluate("getComputedStyle(document.querySelector('#print-problem-table td')).paddingLeft") != "0px"
+        shot(page, f"p4-print-problems-{width}")
+    # and the postcards print, the NPO alone
+    with page.expect_response(lambda r: r.request.method == "POST" and "/print/" in r.url) as answer:
+        page.click("#print-submit")
+    assert answer.value.status == 200 and answer.value.headers["content-type"] == "application/pdf"
 
 
 def test_h2_point9_choosing_a_product_fills_the_form_and_the_amount_follows(page, live_server):

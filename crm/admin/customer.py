@@ -500,6 +500,14 @@ class CustomerAdmin(KokyakuAdmin):
             raise PermissionDenied
         from events import outputs as event_outputs
 
+        # The screen's own choices in the URL (its radios reload it to list the problems of the kind
+        # chosen): not customer conditions, so the changelist and the print job never see them.
+        choices = {name: request.GET[name] for name in PrintForm.base_fields if name in request.GET}
+        if choices:
+            request.GET = request.GET.copy()
+            for name in choices:
+                del request.GET[name]
+        shown_kind = choices.get("kind", "list")
         ids = ticked_ids(request.GET.get("ids", ""))
         event_selection = event_outputs.EventSelection.from_params(request.user, request.GET)
         if event_selection is not None:  # a business event's customers (E6): its page or its ticked rows
@@ -514,7 +522,7 @@ class CustomerAdmin(KokyakuAdmin):
             queryset = self.get_changelist_instance(request).get_queryset(request)
             querystring = request.GET.urlencode()
         form = PrintForm(request.POST if request.method == "POST" else None,
-                         initial={"kind": request.GET.get("kind", "list")})
+                         initial={**choices, "kind": shown_kind, "with_sender": choices.get("with_sender") == "1"})
         refusal = ""
         if form.is_bound and form.is_valid():
             kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
@@ -541,7 +549,7 @@ class CustomerAdmin(KokyakuAdmin):
                 response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
                 return response
         # The screen: how many, and who would not print right (computed only when it is shown).
-        kind = form.data.get("kind", "list") if form.is_bound else request.GET.get("kind", "list")
+        kind = form.data.get("kind", "list") if form.is_bound else shown_kind
         count, problems = 0, []
         if not refusal:
             try:

@@ -33,7 +33,7 @@ from audit import events as audit_events
 
 from .. import dates, history, permissions
 from ..permission_names import permission_label
-from ..forms import InlineForm, JapaneseDateField
+from ..forms import InlineForm, JapaneseDateField, scoped_form_class, scoped_formset_class
 
 # Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
 # set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
@@ -46,8 +46,26 @@ INLINE_OVERRIDES = {
 }
 
 
-class AuditedAdminMixin:
-    """Every add, change and delete made through an admin screen goes to the audit log (R4)."""
+class ScopedChoicesMixin:
+    """Every model-choice field of every form the screen builds (the add and change form, past
+    versions, each inline editor's rows, the list's editable rows) offers and accepts only what the
+    user may see (R2), decided per related model by crm.permissions.visible_choices. Applied once
+    each form is built, so a queryset a form sets in its own __init__ is scoped too."""
+
+    def get_form(self, request, obj=None, *args, **kwargs):  # Django's UserAdmin takes no `change`
+        return scoped_form_class(super().get_form(request, obj, *args, **kwargs), request.user)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield scoped_formset_class(formset, request.user), inline
+
+    def get_changelist_formset(self, request, **kwargs):
+        return scoped_formset_class(super().get_changelist_formset(request, **kwargs), request.user)
+
+
+class AuditedAdminMixin(ScopedChoicesMixin):
+    """Every add, change and delete made through an admin screen goes to the audit log (R4).
+    Every admin that writes builds on it, so every form it shows is scoped (ScopedChoicesMixin)."""
 
     audit_action = None  # None: create / update / delete; or AuditEvent.Action.CONFIG / ROLE
 
@@ -449,11 +467,15 @@ class CustomerChildAdmin(KokyakuAdmin):
 
 
 class ScopedInlineMixin:
-    """Inline editors on a card show and write only the fields this user may see (R3)."""
+    """Inline editors on a card show and write only the fields this user may see (R3), and their
+    pulldowns offer only what the user may see (R2), however the card asks for them."""
 
     def get_fieldsets(self, request, obj=None):
         hidden = permissions.invisible_fields(request.user, self.model)
         return visible_fieldsets(super().get_fieldsets(request, obj), hidden)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return scoped_formset_class(super().get_formset(request, obj, **kwargs), request.user)
 
 
 class TabularInline(ScopedInlineMixin, UnfoldTabularInline):

@@ -337,6 +337,17 @@ class CustomerForm(ConfiguredModelForm):
         grid.initial = {name: getattr(self.instance, name) for name in self.visible_checks}
         grid.disabled = self.read_only
 
+    def changed_model_fields(self) -> list[str]:
+        """The changed fields as the customer's fields: the checkbox grid is the チェック it changed."""
+        out = []
+        for name in self.changed_data:
+            if name != "checks":
+                out.append(name)
+                continue
+            before, after = self["checks"].initial or {}, self.cleaned_data.get("checks") or {}
+            out += [box for box in self.visible_checks if bool(before.get(box)) != bool(after.get(box))]
+        return out
+
     def clean_effective_date(self):
         value = self.cleaned_data.get("effective_date")
         if value is not None and value <= dates.today():

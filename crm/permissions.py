@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from fieldconfig.defaults import DEFAULT_LABELS
 from fieldconfig.lookup import config
@@ -158,6 +160,41 @@ def scope_choice_fields(user, fields) -> None:
                 field.queryset = scoped
 
 
+def branch_staff_ids(user) -> set[int]:
+    """The staff who work in the branches this user sees (granted one of them, directly or through a
+    group), and the user. Read once per request (per user object)."""
+    cached = getattr(user, "_branch_staff_ids", None)
+    if cached is None:
+        from guardian.shortcuts import get_users_with_perms
+
+        from .models import Branch
+
+        cached = {user.pk} if getattr(user, "pk", None) else set()
+        for branch in Branch.objects.filter(id__in=visible_branch_ids(user)):
+            cached |= set(get_users_with_perms(branch, only_with_perms_in=["access_branch"], with_group_users=True,
+                                               with_superusers=False).values_list("id", flat=True))
+        user._branch_staff_ids = cached
+    return cached
+
+
+def audit_scope_filter(user) -> Q:
+    """The audit log entries (R4) this user reads, as a filter on audit.AuditEvent. Head office reads
+    every entry. An admin limited to branches (a store manager) reads the entries about their
+    branches' data (a customer, what hangs off one, a branch's event: AuditEvent.branch_id at the
+    time of writing) and the entries about no branch's data (logins, logouts, exports, prints,
+    imports, bulk actions, refusals, settings) made by their branches' staff, failed logins under
+    those staff's user names included. Entries about several branches' data (a merge across
+    branches), and those of anyone else, are head office's."""
+    if sees_all_branches(user):
+        return Q()
+    from .models import Staff
+
+    staff = branch_staff_ids(user)
+    names = Staff.objects.filter(pk__in=staff).values("username")
+    by_staff = Q(user_id__in=staff) | Q(user__isnull=True, username__in=names)
+    return Q(cross_branch=False) & (Q(branch_id__in=visible_branch_ids(user)) | (Q(branch_id__isnull=True) & by_staff))
+
+
 def staff_set_branches(*, staff, branches, editor=None) -> None:
     """Grant exactly these branches to the staff member (guardian object permissions). With an
     `editor` (the admin on the staff screen), the branches the editor cannot see were never offered
@@ -211,6 +248,26 @@ def restricted_fields(user, model) -> set[str]:
         return set()
     groups = user_group_ids(user)
     return {field for field, group_id in restricted.items() if group_id not in groups}
+
+
+RESTRICTED_FIELD = _("Restricted field")
+
+
+def field_label_for(user, model, name: str) -> str | None:
+    """How a field of `model` (a model class) is named to this user wherever it is named from
+    storage (the audit log's changed fields): its configured label, or 「制限項目」 when it is a
+    field restricted from the user (R3: outside 項目名設定 never its label, nor its value).
+    None when the model has no such field."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if name in restricted_fields(user, model):
+        return str(RESTRICTED_FIELD)
+    config_model = config_name(model)
+    if config_model is not None and name in DEFAULT_LABELS[config_model]:
+        return config().label(config_model, name)
+    return str(capfirst(getattr(field, "verbose_name", name)))
 
 
 def invisible_fields(user, model) -> set[str]:

@@ -74,12 +74,17 @@ class AuditedAdminMixin(ScopedChoicesMixin):
         audit_events.object_saved(request=request, obj=obj, created=True, action=self.audit_action)
         return entry
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Django's message names the changed fields by label; the audit log names them by field,
+        # so a restricted field's label is shown only to those who may see it (R3).
+        request._kokyaku_changes = changed_fields(form, formsets)
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        changed = [name for part in message or [] for name in part.get("changed", {}).get("fields", [])]
-        audit_events.object_saved(
-            request=request, obj=obj, created=False, changed_fields=changed, action=self.audit_action
-        )
+        audit_events.object_saved(request=request, obj=obj, created=False, action=self.audit_action,
+                                  changes=getattr(request, "_kokyaku_changes", None))
+        request._kokyaku_changes = None  # the next row of an editable list has its own
         return entry
 
     def log_deletions(self, request, queryset):
@@ -101,6 +106,32 @@ class AuditedAdminMixin(ScopedChoicesMixin):
         if exists:
             audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
+
+
+def changed_fields(form, formsets=None) -> dict:
+    """What a form (and its inline editors) changed, by field name: {"fields": [...], "related":
+    {"app.Model": [...]}, "form_fields": [labels of the form's own fields, no model's]}. A form may
+    say which model fields stand behind one of its own (CustomerForm's checkbox grid)."""
+
+    def names(one):
+        model_fields = {f.name for f in one._meta.model._meta.get_fields()}
+        changed = one.changed_model_fields() if hasattr(one, "changed_model_fields") else one.changed_data
+        return ([n for n in changed if n in model_fields],
+                [str(one.fields[n].label) for n in changed if n not in model_fields and n in one.fields])
+
+    fields, form_fields = names(form) if form is not None and hasattr(form, "_meta") else ([], [])
+    related = {}
+    for formset in formsets or []:
+        deleted = {id(row) for row in formset.deleted_forms} if formset.can_delete else set()
+        for row in formset.forms:
+            if not row.has_changed() or id(row) in deleted:
+                continue
+            skip = {formset.fk.name} if getattr(formset, "fk", None) else set()
+            row_fields = [n for n in names(row)[0] if n not in skip]
+            if row_fields:
+                label = formset.model._meta.label
+                related[label] = sorted(set(related.get(label, [])) | set(row_fields))
+    return {"fields": fields, "related": related, "form_fields": form_fields}
 
 
 class PermissionNamesMixin:

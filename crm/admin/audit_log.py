@@ -62,6 +62,8 @@ def field_names_shown(user, model, names) -> list[str]:
 def detail_parts(user, event) -> list[tuple[str, str]]:
     """(heading, text) of an entry's detail, the changed fields named for this user."""
     detail = dict(event.detail or {})
+    for flag in ("created", "deleted"):  # the entry's action says so already
+        detail.pop(flag, None)
     # The fields are the target's; a bulk update's (no target) are the customers'.
     model = _model(event.target_type) if event.target_type else Customer
     parts = []

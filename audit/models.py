@@ -38,12 +38,19 @@ class AuditEvent(models.Model):
     history_id = models.BigIntegerField(_("History record"), null=True, blank=True)
     row_count = models.PositiveIntegerField(_("Rows"), null=True, blank=True)
     detail = models.JSONField(_("Detail"), default=dict, blank=True)
+    # Whose data the entry concerns, for the branch scope of the log (R2): the branch of the customer
+    # (or of the branch-owned record) at the time of writing; none for an entry about no branch's
+    # data (a login, an export). A plain id, not a foreign key: the log sits below crm and outlives
+    # any branch. `cross_branch`: it concerns the data of several branches (a merge across them).
+    branch_id = models.IntegerField(_("Branch"), null=True, blank=True)
+    cross_branch = models.BooleanField(_("Several branches"), default=False)
 
     class Meta:
         verbose_name = _("Audit event")
         verbose_name_plural = _("Audit log")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "-at"], name="audit_user_at")]
+        indexes = [models.Index(fields=["user", "-at"], name="audit_user_at"),
+                   models.Index(fields=["branch_id", "-at"], name="audit_branch_at")]
         default_permissions = ("view",)
 
     def __str__(self):

@@ -141,10 +141,8 @@ class AdvancedSearchForm(forms.Form):
             self.fields["send_to"] = forms.ChoiceField(
                 label=label("send_to"), required=False, choices=[("", get_blank_choice_label()), *Customer.SendTo.choices]
             )
-        branches = Branch.objects.all()
-        if not permissions.sees_all_branches(user):
-            branches = branches.filter(id__in=permissions.visible_branch_ids(user))
-        self.fields["branch"] = forms.ModelChoiceField(label=label("branch"), queryset=branches, required=False)
+        self.fields["branch"] = forms.ModelChoiceField(label=label("branch"), queryset=Branch.objects.all(),
+                                                       required=False)
         if "category" not in hidden:
             from .models import CustomerCategory
 
@@ -220,6 +218,7 @@ class AdvancedSearchForm(forms.Form):
         if "updated_at" in hidden:
             self.fields["sort"].choices = [c for c in self.fields["sort"].choices if c[0] != "updated"]
 
+        permissions.scope_choice_fields(user, self.fields)  # the branch pulldown: the user's branches (R2)
         self.check_names = checks
         if data is not None:
             self._unknown = sorted(

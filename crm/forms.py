@@ -21,8 +21,45 @@ from unfold.widgets import (
 from fieldconfig import rules as input_rules
 from fieldconfig.lookup import ConfiguredLabel, config
 
-from . import dates
+from . import dates, permissions
 from .models import ContactAttachment, ContactHistory, Customer, Purchase
+
+
+def scoped_form_class(form_class, user):
+    """`form_class` whose every model-choice field offers and accepts only what `user` may see
+    (crm.permissions.visible_choices), applied once the form is built: after its own __init__,
+    which may have set a queryset of its own (R2)."""
+
+    def __init__(self, *args, **kwargs):
+        form_class.__init__(self, *args, **kwargs)
+        permissions.scope_choice_fields(user, self.fields)
+
+    attrs = {"__init__": __init__, "__module__": form_class.__module__, "choices_scoped": True}
+    if issubclass(form_class, forms.BaseModelForm):
+        # Not made again from the model (a third of the card's get_form): form_class's own, below.
+        attrs["Meta"] = type("Meta", (), {"model": form_class._meta.model, "fields": ()})
+    scoped = type(form_class)(form_class.__name__, (form_class,), attrs)
+    # The fields and options as built: one dict, so a change the admin makes after get_form()
+    # (help texts, a gift item's queryset) is the form's.
+    scoped.base_fields, scoped.declared_fields = form_class.base_fields, form_class.declared_fields
+    if issubclass(form_class, forms.BaseModelForm):
+        scoped._meta = form_class._meta
+    return scoped
+
+
+def scoped_formset_class(formset_class, user):
+    """`formset_class` whose every form (each row and the empty row of 「追加」) is scoped as
+    scoped_form_class does, after the formset has added its own fields (each row's id): R2."""
+    if getattr(formset_class, "choices_scoped", False):
+        return formset_class
+
+    def add_fields(self, form, index):
+        formset_class.add_fields(self, form, index)
+        permissions.scope_choice_fields(user, form.fields)
+
+    return type(formset_class)(formset_class.__name__, (formset_class,),
+                               {"add_fields": add_fields, "__module__": formset_class.__module__,
+                                "choices_scoped": True})
 
 
 class JapaneseDateField(forms.DateField):
@@ -299,6 +336,17 @@ class CustomerForm(ConfiguredModelForm):
         grid.widget.boxes = [(name, snapshot.label("customer", name)) for name in self.visible_checks]
         grid.initial = {name: getattr(self.instance, name) for name in self.visible_checks}
         grid.disabled = self.read_only
+
+    def changed_model_fields(self) -> list[str]:
+        """The changed fields as the customer's fields: the checkbox grid is the チェック it changed."""
+        out = []
+        for name in self.changed_data:
+            if name != "checks":
+                out.append(name)
+                continue
+            before, after = self["checks"].initial or {}, self.cleaned_data.get("checks") or {}
+            out += [box for box in self.visible_checks if bool(before.get(box)) != bool(after.get(box))]
+        return out
 
     def clean_effective_date(self):
         value = self.cleaned_data.get("effective_date")

@@ -2,15 +2,21 @@
 
 Every path that lists or opens customer data calls `visible_customers` / `visible_related`
 (or `customer_scope_filter` for raw querysets); every screen asks `invisible_fields` before it
-shows, searches or writes a field. Branch access is a django-guardian object permission on
+shows, searches or writes a field; every pulldown, autocomplete and checkbox list of a form offers
+`visible_choices` (the admin base applies `scope_choice_fields` to every form once it is built).
+Branch access is a django-guardian object permission on
 Branch (`crm.access_branch`), granted to a user or to a group; head-office staff and
 superusers see every branch.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from fieldconfig.defaults import DEFAULT_LABELS
 from fieldconfig.lookup import config
@@ -82,8 +88,117 @@ def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(id__in=visible_branch_ids(user))
 
 
-def staff_set_branches(*, staff, branches) -> None:
-    """Grant exactly these branches to the staff member (guardian object permissions)."""
+# --- what a pulldown may offer (R2) ------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """How the rows of a model are scoped: through the customer at `customer_path` ('customer__';
+    '' for Customer itself), and / or as owned by the branch at `branch_field` ('branch'; '' for
+    Branch itself), a row of no branch being everyone's (branch_owned_filter)."""
+
+    customer_path: str | None = None
+    branch_field: str | None = None
+
+
+# crm declares its own models here; a feature app declares its models from its AppConfig.ready()
+# with `register_scope`, so crm never imports them. A model not declared is scoped by its first
+# foreign key to Customer, else to Branch; one with neither is a master everyone is offered
+# (products, categories, departments, staff, gift items).
+_SCOPES: dict[str, Scope] = {
+    "crm.Customer": Scope(customer_path=""),
+    "crm.Branch": Scope(branch_field=""),
+    "crm.ContactAttachment": Scope(customer_path="contact__customer__"),
+}
+
+
+def register_scope(label: str, *, customer_path: str | None = None, branch_field: str | None = None) -> None:
+    """Declare how rows of the model `label` ('events.EventLink') are scoped (see Scope)."""
+    if customer_path is None and branch_field is None:
+        raise ValueError("Give customer_path, branch_field or both.")
+    _SCOPES[label] = Scope(customer_path, branch_field)
+
+
+def scope_of(model) -> Scope | None:
+    """How rows of `model` are scoped, or None for a master everyone sees."""
+    model = model._meta.concrete_model
+    if model._meta.label in _SCOPES:
+        return _SCOPES[model._meta.label]
+    relations = [f for f in model._meta.concrete_fields if f.many_to_one and f.related_model is not None]
+    for field in relations:
+        if field.related_model._meta.label == "crm.Customer":
+            return Scope(customer_path=f"{field.name}__")
+    for field in relations:
+        if field.related_model._meta.label == "crm.Branch":
+            return Scope(branch_field=field.name)
+    return None
+
+
+def visible_choices(user, queryset: QuerySet) -> QuerySet:
+    """The rows of `queryset` this user may be offered in a pulldown, an autocomplete or a checkbox
+    list: customers and what hangs off them of the user's branches, branch-owned records of those
+    branches (or of none), the branches themselves; masters as they are."""
+    scope = scope_of(queryset.model)
+    if scope is None or sees_all_branches(user):
+        return queryset
+    if scope.customer_path is not None:
+        queryset = queryset.filter(customer_scope_filter(user, scope.customer_path))
+    if scope.branch_field == "":
+        queryset = visible_branches(user, queryset)
+    elif scope.branch_field is not None:
+        queryset = queryset.filter(branch_owned_filter(user, scope.branch_field))
+    return queryset
+
+
+def scope_choice_fields(user, fields) -> None:
+    """Every model-choice field of a built form (`form.fields`) offers and accepts only what the user
+    may see: its choices, the option a URL preselects, and what a POST may name."""
+    from django.forms import ModelChoiceField
+
+    for field in fields.values():
+        if isinstance(field, ModelChoiceField) and field.queryset is not None:
+            scoped = visible_choices(user, field.queryset)
+            if scoped is not field.queryset:
+                field.queryset = scoped
+
+
+def branch_staff_ids(user) -> set[int]:
+    """The staff who work in the branches this user sees (granted one of them, directly or through a
+    group), and the user. Read once per request (per user object)."""
+    cached = getattr(user, "_branch_staff_ids", None)
+    if cached is None:
+        from guardian.shortcuts import get_users_with_perms
+
+        from .models import Branch
+
+        cached = {user.pk} if getattr(user, "pk", None) else set()
+        for branch in Branch.objects.filter(id__in=visible_branch_ids(user)):
+            cached |= set(get_users_with_perms(branch, only_with_perms_in=["access_branch"], with_group_users=True,
+                                               with_superusers=False).values_list("id", flat=True))
+        user._branch_staff_ids = cached
+    return cached
+
+
+def audit_scope_filter(user) -> Q:
+    """The audit log entries (R4) this user reads, as a filter on audit.AuditEvent. Head office reads
+    every entry. An admin limited to branches (a store manager) reads the entries about their
+    branches' data (a customer, what hangs off one, a branch's event: AuditEvent.branch_id at the
+    time of writing) and the entries about no branch's data (logins, logouts, exports, prints,
+    imports, bulk actions, refusals, settings) made by their branches' staff, failed logins under
+    those staff's user names included. Entries about several branches' data (a merge across
+    branches), and those of anyone else, are head office's."""
+    if sees_all_branches(user):
+        return Q()
+    from .models import Staff
+
+    staff = branch_staff_ids(user)
+    names = Staff.objects.filter(pk__in=staff).values("username")
+    by_staff = Q(user_id__in=staff) | Q(user__isnull=True, username__in=names)
+    return Q(cross_branch=False) & (Q(branch_id__in=visible_branch_ids(user)) | (Q(branch_id__isnull=True) & by_staff))
+
+
+def staff_set_branches(*, staff, branches, editor=None) -> None:
+    """Grant exactly these branches to the staff member (guardian object permissions). With an
+    `editor` (the admin on the staff screen), the branches the editor cannot see were never offered
+    to them: those the staff member holds stay as they are."""
     from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
     current = set(
@@ -91,6 +206,9 @@ def staff_set_branches(*, staff, branches) -> None:
                              use_groups=False)
     )
     wanted = set(branches)
+    if editor is not None and not sees_all_branches(editor):
+        offered = set(visible_branch_ids(editor))
+        wanted = {b for b in wanted if b.pk in offered} | {b for b in current if b.pk not in offered}
     for branch in current - wanted:
         remove_perm(BRANCH_PERMISSION, staff, branch)
     for branch in wanted - current:
@@ -130,6 +248,26 @@ def restricted_fields(user, model) -> set[str]:
         return set()
     groups = user_group_ids(user)
     return {field for field, group_id in restricted.items() if group_id not in groups}
+
+
+RESTRICTED_FIELD = _("Restricted field")
+
+
+def field_label_for(user, model, name: str) -> str | None:
+    """How a field of `model` (a model class) is named to this user wherever it is named from
+    storage (the audit log's changed fields): its configured label, or 「制限項目」 when it is a
+    field restricted from the user (R3: outside 項目名設定 never its label, nor its value).
+    None when the model has no such field."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if name in restricted_fields(user, model):
+        return str(RESTRICTED_FIELD)
+    config_model = config_name(model)
+    if config_model is not None and name in DEFAULT_LABELS[config_model]:
+        return config().label(config_model, name)
+    return str(capfirst(getattr(field, "verbose_name", name)))
 
 
 def invisible_fields(user, model) -> set[str]:

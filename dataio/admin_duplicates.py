@@ -157,8 +157,17 @@ def _display(customer, field) -> str:
 
 @admin.register(MergeRecord)
 class MergeRecordAdmin(MergeScreenMixin, ModelAdmin):
+    """統合の記録: the merges of the admin's branches (another branch's answers 404, as a missing one)."""
+
     list_display = ["at", "survivor_code", "merged_codes", "user", "undone_at", "undo_button"]
     ordering = ["-at", "-id"]
+    # The record's page: who merged what when. The customers' rows as they were (kept for the undo)
+    # are not shown: they hold every field, restricted ones included (R3).
+    fields = ["at", "user", "survivor_code", "merged_codes", "undone_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return merging.visible_merge_records(request.user, super().get_queryset(request))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -184,9 +193,9 @@ class MergeRecordAdmin(MergeScreenMixin, ModelAdmin):
     def undo_view(self, request, pk):
         """GET: what the undo brings back, and a button; POST: undo it."""
         self._check(request)
-        record = MergeRecord.objects.filter(pk=pk).first()
+        record = self.get_queryset(request).filter(pk=pk).first()
         if record is None:
-            raise Http404
+            self._get_obj_does_not_exist_redirect(request, self.model._meta, pk)  # 404, logged if it exists
         if request.method != "POST":
             context = {**self.admin_site.each_context(request), "title": _("Undo this merge"),
                        "opts": self.model._meta, "record": record,
@@ -194,6 +203,8 @@ class MergeRecordAdmin(MergeScreenMixin, ModelAdmin):
             return TemplateResponse(request, "dataio/merge_undo.html", context)
         try:
             survivor = merging.undo(user=request.user, record=record)
+        except PermissionDenied:
+            raise Http404 from None  # the kept customer has moved out of the admin's branches since
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -103,9 +103,25 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
             other.delete()
         record = MergeRecord.objects.create(user=user, survivor=survivor, survivor_code=survivor.code,
                                             survivor_before=before, merged=merged, moved=moved)
+        # Whose customers these were: the record and its log entry are read by those who see them all (R2).
+        branches = {before["branch_id"], survivor.branch_id, *(other.branch_id for other in others)}
+        record.branches.set(branches)
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(ids),
-                            detail={"merged": [o["code"] for o in merged], "merge": record.pk})
+                            detail={"merged": [o["code"] for o in merged], "merge": record.pk}, branches=branches)
     return record
+
+
+def visible_merge_records(user, queryset=None):
+    """The merges this user may read and undo (R2): those whose customers were all of branches the
+    user sees; head office reads every one. A merge of no known branch is head office's."""
+    from django.db.models import Exists, OuterRef
+
+    queryset = MergeRecord.objects.all() if queryset is None else queryset
+    if permissions.sees_all_branches(user):
+        return queryset
+    through = MergeRecord.branches.through.objects.filter(mergerecord_id=OuterRef("pk"))
+    return (queryset.filter(Exists(through))
+            .exclude(Exists(through.exclude(branch_id__in=permissions.visible_branch_ids(user)))))
 
 
 def moved_count(record: MergeRecord) -> int:
@@ -151,7 +167,8 @@ def undo(*, user, record: MergeRecord) -> Customer:
         record.undone_at = timezone.now()
         record.save(update_fields=["undone_at"])
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(record.merged) + 1,
-                            detail={"undone": record.pk, "restored": [m.get("code") for m in record.merged]})
+                            detail={"undone": record.pk, "restored": [m.get("code") for m in record.merged]},
+                            branches=set(record.branches.values_list("id", flat=True)))
     return survivor
 
 

@@ -57,6 +57,9 @@ class MergeRecord(models.Model):
     merged = models.JSONField(_("Merged customers"))  # their rows as they were, to re-create them
     moved = models.JSONField(_("Moved records"))  # {"app.Model": [[id, former customer id], …]}
     undone_at = models.DateTimeField(_("Undone at"), null=True, blank=True)
+    # Whose customers were merged (the kept one's and every merged one's branch at the time): a
+    # record is read only by those who see all of them (R2, crm.permissions.visible_branch_ids).
+    branches = models.ManyToManyField("crm.Branch", verbose_name=_("Branches"), related_name="+", blank=True)
 
     class Meta:
         verbose_name = _("Merge")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import permissions
 from dataio.selection import checked_action_count
 
 from . import services
@@ -29,6 +30,7 @@ class LinkForm(forms.Form):
         self.fields["event"].queryset = services.visible_events(user).exclude(status="done").select_related("branch")
         self.fields["event"].label_from_instance = lambda e: (
             f"{e}（{e.get_kind_display()}・{e.get_status_display()}{'・' + e.branch.name if e.branch_id else ''}）")
+        permissions.scope_choice_fields(user, self.fields)  # R2, as every form's pulldowns
 
 
 @admin.action(description=gettext_lazy("Add to a business event"), permissions=["event_link"])

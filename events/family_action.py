@@ -34,6 +34,7 @@ class FamilyForm(forms.Form):
             f"{_('(family)') if 'name' in hidden else m.name + ' 様'}（{m.customer.full_name or m.customer.company_name}"
             f"{'・' + m.relation if m.relation and 'relation' not in hidden else ''}）")
         self.fields["family"].error_messages["required"] = _("Choose at least one family member.")
+        permissions.scope_choice_fields(user, self.fields)  # R2, as every form's pulldowns
         if not self.is_bound:
             self.initial["family"] = [m.pk for m in choices if any(w in m.relation for w in SPOUSE_WORDS)]
 

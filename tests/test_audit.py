@@ -58,7 +58,7 @@ def test_r4_create_update_delete_are_logged_with_the_history_record(world):
     a = world.customer_a
     client.post(reverse("admin:crm_customer_change", args=[a.pk]), card_post_data(a, title="社長"))
     update = AuditEvent.objects.get(action=Action.UPDATE)
-    assert update.customer_code == a.code and "役職" in update.detail["fields"]  # by label
+    assert update.customer_code == a.code and "title" in update.detail["fields"]  # by name: labels are the viewer's
     assert update.history_id == a.history.first().history_id
     client.post(reverse("admin:crm_customer_delete", args=[a.pk]), {"post": "yes"})
     deletion = AuditEvent.objects.get(action=Action.DELETE)
@@ -155,3 +155,122 @@ def test_r4_audit_log_is_in_the_sidebar_of_admins_and_names_the_customer_with_a_
     general = Client(HTTP_ACCEPT_LANGUAGE="ja")
     general.force_login(world.users["branch_a"])
     assert f'href="{log_url}"' not in general.get(reverse("admin:index")).content.decode()
+
+
+# --- issue 22 point 8: a 管理者 limited to one branch reads its branch's part of the log -----------------
+@pytest.fixture
+def branch_log(world):
+    """Entries about both branches' data and by both branches' staff; a store manager of 渋谷店."""
+    from audit import events
+    from crm import roles
+    from tests.factories import EventFactory, StaffFactory
+
+    manager = StaffFactory(username="store_manager", roles=[roles.ADMIN], branches=[world.branch_a])
+    hq = Client()
+    hq.force_login(world.users["hq_admin"])
+    for customer in (world.customer_a, world.customer_b):  # head office edits a customer of each branch
+        hq.post(reverse("admin:crm_customer_change", args=[customer.pk]), card_post_data(customer, title="部長"))
+    for name in ("branch_a", "branch_b"):  # each branch's staff logs in, fails a login, exports
+        user = world.users[name]
+        events.record(Action.LOGIN, user=user)
+        events.record(Action.LOGIN_FAILED, username=name)
+        events.record(Action.EXPORT, user=user, row_count=3, detail={"what": "customers", "format": "csv"})
+    events.record(Action.LOGIN_FAILED, username="nobody_known")
+    event_b = EventFactory(name="2026年 新宿のお歳暮", branch=world.branch_b)
+    events.object_saved(request=None, obj=event_b, created=True)
+    return manager
+
+
+def test_r2_branch_admin_reads_only_its_branchs_entries_of_the_audit_log(world, branch_log):
+    a, b = world.customer_a, world.customer_b
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(branch_log)
+    url = reverse("admin:audit_auditevent_changelist")
+
+    # the list: 渋谷店's customer and staff, nothing of 新宿店 (its customer, its event, its staff)
+    listing = client.get(url)
+    shown = list(listing.context["cl"].result_list)
+    text = listing.content.decode()
+    assert a.code in text and b.code not in text and "新宿" not in text
+    assert {e.username for e in shown} >= {"hq_admin", "branch_a"} and not {"branch_b", "nobody_known"} & {
+        e.username for e in shown}
+    assert not [e for e in shown if e.username == "hq_admin" and e.action == Action.LOGIN]
+    # a search, a filter by the other branch's staff, the filter's choices
+    assert client.get(url, {"q": b.code}).context["cl"].result_count == 0
+    staff_b = world.users["branch_b"]
+    assert client.get(url, {"user__id__exact": staff_b.pk}).context["cl"].result_count == 0
+    user_filter = next(f for f in listing.context["cl"].filter_specs if getattr(f, "field_path", "") == "user")
+    offered = {pk for pk, _name in user_filter.lookup_choices}
+    assert world.users["branch_a"].pk in offered and staff_b.pk not in offered
+    assert world.users["hq_admin"].pk not in offered
+    # an entry of 新宿店 answers 404 as a missing one; one of 渋谷店 opens
+    entry_b = AuditEvent.objects.get(customer_code=b.code)
+    entry_a = AuditEvent.objects.get(customer_code=a.code)
+    assert client.get(reverse("admin:audit_auditevent_change", args=[entry_b.pk])).status_code == 404
+    assert client.get(reverse("admin:audit_auditevent_change", args=[entry_a.pk])).status_code == 200
+    # the CSV: the same entries
+    export = client.get(reverse("admin:audit_auditevent_export_csv"))
+    content = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert a.code in content and b.code not in content and "新宿" not in content and "branch_b" not in content
+
+    # head office reads every entry
+    hq = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    hq.force_login(world.users["hq_admin"])
+    everything = hq.get(url).content.decode()
+    assert b.code in everything and "新宿のお歳暮" in everything and "nobody_known" in everything
+
+
+# --- issue 22 point 9: a restricted field is 「制限項目」 outside 項目名設定 --------------------------------
+def test_r3_audit_entry_names_a_restricted_field_only_to_its_group(world):
+    a = world.customer_a
+    secretary = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    secretary.force_login(world.users["secretary"])
+    # given: a secretary changes the VIP memo (備考8, 「VIPメモ」), a VIP checkbox and the job title
+    data = card_post_data(a, remark8="新しい秘密", title="会長")
+    data.pop("check40")  # チェック40 unticked (it was ticked)
+    response = secretary.post(reverse("admin:crm_customer_change", args=[a.pk]), data)
+    assert response.status_code == 302
+    entry = AuditEvent.objects.get(action=Action.UPDATE)
+    # then: the entry stores the fields by name, never by label
+    assert {"remark8", "title", "check40"} <= set(entry.detail["fields"])
+    assert "VIPメモ" not in str(entry.detail)
+
+    admin = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    admin.force_login(world.users["hq_admin"])  # an admin outside 秘書部門
+    page = admin.get(reverse("admin:audit_auditevent_change", args=[entry.pk])).content.decode()
+    assert "制限項目" in page and "役職" in page
+    assert "VIPメモ" not in page and "新しい秘密" not in page
+    export = admin.get(reverse("admin:audit_auditevent_export_csv"))
+    content = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "制限項目" in content and "役職" in content and "VIPメモ" not in content
+    # and the secretary's group reads the label
+    from crm import roles
+    from tests.factories import StaffFactory
+
+    member = StaffFactory(username="vip_admin", is_head_office=True, roles=[roles.ADMIN])
+    member.groups.add(*world.users["secretary"].groups.all())
+    reader = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    reader.force_login(member)
+    assert "VIPメモ" in reader.get(reverse("admin:audit_auditevent_change", args=[entry.pk])).content.decode()
+
+
+def test_r3_stored_labels_become_field_names_and_entries_get_their_branch(world):
+    """The migration of entries written before: labels → names, customer entries → their branch."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("crm.migrations.0022_audit_entries_by_branch_and_field_name")
+    b = world.customer_b
+    old = AuditEvent.objects.create(action=Action.UPDATE, target_type="crm.Customer", target_id=str(b.pk),
+                                    customer_code=b.code, detail={"fields": ["VIPメモ", "役職", "家族の名前"]})
+    AuditEvent.objects.filter(pk=old.pk).update(branch_id=None)
+    migration.branches(apps, None)
+    migration.fields_by_name(apps, None)
+    old.refresh_from_db()
+    assert old.branch_id == world.branch_b.pk
+    assert old.detail["fields"] == ["remark8", "title", "家族の名前"]  # a label of no customer field stays
+    admin = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    admin.force_login(world.users["hq_admin"])
+    page = admin.get(reverse("admin:audit_auditevent_change", args=[old.pk])).content.decode()
+    assert "VIPメモ" not in page and "家族の名前" not in page and "制限項目" in page

@@ -199,3 +199,56 @@ def test_s6_merge_of_three_on_one_event_keeps_one_row_and_undo_brings_both_back(
     # and the undo gives both back to their customers
     merging.undo(user=world.users["hq_admin"], record=record)
     assert event_state()[0] == links_before
+
+
+# --- issue 22 point 8: a 管理者 limited to one branch reads only its branch's merges --------------------
+def test_r2_branch_admin_reads_and_undoes_only_its_branchs_merges(world):
+    from crm import roles
+    from tests.factories import StaffFactory
+
+    # given: a store manager of 渋谷店, a merge of 新宿店's customers and one of 渋谷店's, by head office
+    manager = StaffFactory(username="store_manager", roles=[roles.ADMIN], branches=[world.branch_a])
+    b_keep = CustomerFactory(branch=world.branch_b, last_name="新宿", first_name="三郎", company_name="新宿興業",
+                             address="東京都新宿区西新宿1-1")
+    b_other = CustomerFactory(branch=world.branch_b, last_name="新宿", first_name="三郎", company_name="新宿興業")
+    b_code = b_other.code
+    theirs = merging.merge(user=world.users["hq_admin"], survivor_id=b_keep.pk, ids=[b_keep.pk, b_other.pk],
+                           choices={})
+    keep, other = make_pair(world)
+    ours = merging.merge(user=world.users["hq_admin"], survivor_id=keep.pk, ids=[keep.pk, other.pk], choices={})
+    client = ja_client(manager)
+
+    # when / then: the list shows 渋谷店's merge only
+    listing = client.get(reverse("admin:dataio_mergerecord_changelist"))
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert ours.survivor_code in text and b_code not in text and theirs.survivor_code not in text
+    # and 新宿店's record answers 404 on its page and its undo, as a missing one, and stays as it was
+    for url in (reverse("admin:dataio_mergerecord_change", args=[theirs.pk]),
+                reverse("admin:dataio_mergerecord_undo", args=[theirs.pk])):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("admin:dataio_mergerecord_undo", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.undone_at is None
+    # and 渋谷店's own record opens; its page shows who merged what, not the rows kept for the undo (R3)
+    page = client.get(reverse("admin:dataio_mergerecord_change", args=[ours.pk]))
+    assert page.status_code == 200 and "秘密の値" not in page.content.decode()
+    # and head office reads both
+    hq = ja_client(world.users["hq_admin"]).get(reverse("admin:dataio_mergerecord_changelist")).content.decode()
+    assert ours.survivor_code in hq and theirs.survivor_code in hq
+
+
+def test_r2_merge_across_branches_is_head_offices_record(world):
+    from crm import roles
+    from tests.factories import StaffFactory
+
+    manager = StaffFactory(username="store_manager", roles=[roles.ADMIN], branches=[world.branch_a])
+    keep = CustomerFactory(branch=world.branch_a, last_name="山本", first_name="花子", tel="03-5555-0000")
+    other = CustomerFactory(branch=world.branch_b, last_name="山本", first_name="花子", tel="03-5555-0000")
+    record = merging.merge(user=world.users["hq_admin"], survivor_id=keep.pk, ids=[keep.pk, other.pk], choices={})
+    assert set(record.branches.values_list("pk", flat=True)) == {world.branch_a.pk, world.branch_b.pk}
+    client = ja_client(manager)
+    assert client.get(reverse("admin:dataio_mergerecord_change", args=[record.pk])).status_code == 404
+    entry = AuditEvent.objects.get(action=AuditEvent.Action.MERGE)
+    assert entry.cross_branch
+    assert client.get(reverse("admin:audit_auditevent_change", args=[entry.pk])).status_code == 404

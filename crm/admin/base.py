@@ -33,7 +33,7 @@ from audit import events as audit_events
 
 from .. import dates, history, permissions
 from ..permission_names import permission_label
-from ..forms import InlineForm, JapaneseDateField
+from ..forms import InlineForm, JapaneseDateField, scoped_form_class, scoped_formset_class
 
 # Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
 # set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
@@ -46,8 +46,26 @@ INLINE_OVERRIDES = {
 }
 
 
-class AuditedAdminMixin:
-    """Every add, change and delete made through an admin screen goes to the audit log (R4)."""
+class ScopedChoicesMixin:
+    """Every model-choice field of every form the screen builds (the add and change form, past
+    versions, each inline editor's rows, the list's editable rows) offers and accepts only what the
+    user may see (R2), decided per related model by crm.permissions.visible_choices. Applied once
+    each form is built, so a queryset a form sets in its own __init__ is scoped too."""
+
+    def get_form(self, request, obj=None, *args, **kwargs):  # Django's UserAdmin takes no `change`
+        return scoped_form_class(super().get_form(request, obj, *args, **kwargs), request.user)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield scoped_formset_class(formset, request.user), inline
+
+    def get_changelist_formset(self, request, **kwargs):
+        return scoped_formset_class(super().get_changelist_formset(request, **kwargs), request.user)
+
+
+class AuditedAdminMixin(ScopedChoicesMixin):
+    """Every add, change and delete made through an admin screen goes to the audit log (R4).
+    Every admin that writes builds on it, so every form it shows is scoped (ScopedChoicesMixin)."""
 
     audit_action = None  # None: create / update / delete; or AuditEvent.Action.CONFIG / ROLE
 
@@ -56,12 +74,17 @@ class AuditedAdminMixin:
         audit_events.object_saved(request=request, obj=obj, created=True, action=self.audit_action)
         return entry
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Django's message names the changed fields by label; the audit log names them by field,
+        # so a restricted field's label is shown only to those who may see it (R3).
+        request._kokyaku_changes = changed_fields(form, formsets)
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        changed = [name for part in message or [] for name in part.get("changed", {}).get("fields", [])]
-        audit_events.object_saved(
-            request=request, obj=obj, created=False, changed_fields=changed, action=self.audit_action
-        )
+        audit_events.object_saved(request=request, obj=obj, created=False, action=self.audit_action,
+                                  changes=getattr(request, "_kokyaku_changes", None))
+        request._kokyaku_changes = None  # the next row of an editable list has its own
         return entry
 
     def log_deletions(self, request, queryset):
@@ -83,6 +106,32 @@ class AuditedAdminMixin:
         if exists:
             audit_events.access_refused(request=request, path=request.get_full_path()[:500])
         raise Http404
+
+
+def changed_fields(form, formsets=None) -> dict:
+    """What a form (and its inline editors) changed, by field name: {"fields": [...], "related":
+    {"app.Model": [...]}, "form_fields": [labels of the form's own fields, no model's]}. A form may
+    say which model fields stand behind one of its own (CustomerForm's checkbox grid)."""
+
+    def names(one):
+        model_fields = {f.name for f in one._meta.model._meta.get_fields()}
+        changed = one.changed_model_fields() if hasattr(one, "changed_model_fields") else one.changed_data
+        return ([n for n in changed if n in model_fields],
+                [str(one.fields[n].label) for n in changed if n not in model_fields and n in one.fields])
+
+    fields, form_fields = names(form) if form is not None and hasattr(form, "_meta") else ([], [])
+    related = {}
+    for formset in formsets or []:
+        deleted = {id(row) for row in formset.deleted_forms} if formset.can_delete else set()
+        for row in formset.forms:
+            if not row.has_changed() or id(row) in deleted:
+                continue
+            skip = {formset.fk.name} if getattr(formset, "fk", None) else set()
+            row_fields = [n for n in names(row)[0] if n not in skip]
+            if row_fields:
+                label = formset.model._meta.label
+                related[label] = sorted(set(related.get(label, [])) | set(row_fields))
+    return {"fields": fields, "related": related, "form_fields": form_fields}
 
 
 class PermissionNamesMixin:
@@ -449,11 +498,15 @@ class CustomerChildAdmin(KokyakuAdmin):
 
 
 class ScopedInlineMixin:
-    """Inline editors on a card show and write only the fields this user may see (R3)."""
+    """Inline editors on a card show and write only the fields this user may see (R3), and their
+    pulldowns offer only what the user may see (R2), however the card asks for them."""
 
     def get_fieldsets(self, request, obj=None):
         hidden = permissions.invisible_fields(request.user, self.model)
         return visible_fieldsets(super().get_fieldsets(request, obj), hidden)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return scoped_formset_class(super().get_formset(request, obj, **kwargs), request.user)
 
 
 class TabularInline(ScopedInlineMixin, UnfoldTabularInline):

@@ -122,7 +122,8 @@ class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixi
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if "branches" in form.cleaned_data:
-            permissions.staff_set_branches(staff=form.instance, branches=form.cleaned_data["branches"])
+            permissions.staff_set_branches(staff=form.instance, branches=form.cleaned_data["branches"],
+                                           editor=request.user)
 
 
 class RoleForm(forms.ModelForm):

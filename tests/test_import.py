@@ -393,3 +393,200 @@ def test_x1_a_crash_while_building_rows_leaves_nothing(world, monkeypatch):
     done = confirm(client, job)
     assert done.state == Job.State.FAILED and "何も変わっていません" in done.message
     assert not Customer.objects.filter(last_name__startswith="組立").exists()
+
+
+# --- issue 22 point 13: a checked file is written at most once ---------------------------------------------
+def write_url(job) -> str:
+    return reverse("admin:dataio_importjob_write", args=[job.pk])
+
+
+def job_page(job) -> str:
+    return reverse("admin:jobs_job_change", args=[job.pk])
+
+
+def test_x1_22_13_double_click_back_button_and_second_tab_import_the_file_once(world):
+    client = client_for(world.users["hq_admin"])
+    preview = checked_job(client, cp932_file(",A,一度,一,,,,,,", ",A,一度,二,,,,,,"))
+    # when: a double click (both before the worker starts)
+    first, second = client.post(write_url(preview)), client.post(write_url(preview))
+    # then: one job, and the second click is shown it
+    write = Job.objects.get(kind="import_write")
+    assert first.url == second.url == job_page(write)
+    run_worker()
+    write.refresh_from_db()
+    assert write.state == Job.State.SUCCEEDED, write.message
+    # when: the back button, and 「この 2 行を取り込む」 once more
+    again = client.post(write_url(preview), follow=True)
+    # then: the import's own page, and nothing written again
+    assert again.redirect_chain[-1][0] == job_page(write)
+    assert "すでに確定されています" in again.content.decode()
+    run_worker()
+    assert Customer.objects.filter(last_name="一度").count() == 2
+    page = client.get(job_page(preview)).content.decode()
+    assert 'id="import-confirm"' not in page and 'id="import-confirmed"' in page and job_page(write) in page
+    # when: a second tab checks the same file again (another encoding) and confirms that preview
+    client.post(reverse("admin:dataio_importjob_recheck", args=[preview.pk]), {"encoding": "cp932"})
+    run_worker()
+    rechecked = Job.objects.filter(kind="import_check").latest("id")
+    assert rechecked.pk != preview.pk and rechecked.state == Job.State.SUCCEEDED
+    assert client.post(write_url(rechecked)).url == job_page(write)
+    run_worker()
+    # then: still the one import
+    assert Job.objects.filter(kind="import_write").count() == 1
+    assert Customer.objects.filter(last_name="一度").count() == 2
+
+
+def test_x1_22_13_a_write_job_of_a_file_already_written_writes_nothing(world):
+    """The database says no, whatever started the job: a second writing job of the same upload (as
+    the confirmation used to start on every click) fails without writing a row."""
+    from jobs import services as job_services
+
+    client = client_for(world.users["hq_admin"])
+    preview = checked_job(client, cp932_file(",A,二重,一,,,,,,"))
+    assert confirm(client, preview).state == Job.State.SUCCEEDED
+    # when: another writing job of that upload is queued behind the screen's back
+    rogue = job_services.start_job(kind="import_write", owner=world.users["hq_admin"], title="again",
+                                   params={**preview.params, "encoding": "cp932", "upload": preview.pk},
+                                   input_name=preview.input_name, follows=preview)
+    rogue.input_file.name = preview.input_file.name
+    rogue.save(update_fields=["input_file"])
+    run_worker()
+    # then
+    rogue.refresh_from_db()
+    assert rogue.state == Job.State.FAILED and "すでに取り込まれ" in rogue.message
+    assert Customer.objects.filter(last_name="二重").count() == 1
+
+
+def test_x1_22_13_after_a_killed_worker_the_file_may_be_confirmed_again_and_is_written_once(world):
+    import datetime
+
+    from django.utils import timezone
+
+    client = client_for(world.users["hq_admin"])
+    preview = checked_job(client, cp932_file(",A,再開,一,,,,,,"))
+    client.post(write_url(preview))
+    killed = Job.objects.get(kind="import_write")
+    # given: its worker took it and was killed (SIGKILL): the job stays 'running' for ever, its
+    # transaction is gone, and it stopped answering long ago
+    Job.objects.filter(pk=killed.pk).update(state=Job.State.RUNNING,
+                                            started_at=timezone.now() - datetime.timedelta(minutes=10))
+    # when: the preview is confirmed again (fair: the first job wrote nothing)
+    retry_url = client.post(write_url(preview)).url
+    # then: a second job, the first shown failed
+    retry = Job.objects.filter(kind="import_write").latest("id")
+    assert retry.pk != killed.pk and retry_url == job_page(retry)
+    killed.refresh_from_db()
+    assert killed.state == Job.State.FAILED and "何も変わっていません" in killed.message
+    run_worker()
+    retry.refresh_from_db()
+    assert retry.state == Job.State.SUCCEEDED, retry.message
+    # when: confirmed once more after that import
+    assert client.post(write_url(preview)).url == job_page(retry)
+    run_worker()
+    # then: one customer from one file
+    assert Customer.objects.filter(last_name="再開").count() == 1
+    assert Job.objects.filter(kind="import_write").count() == 2
+
+
+def test_x1_22_13_a_cancelled_or_failed_write_may_be_confirmed_again(world):
+    client = client_for(world.users["hq_admin"])
+    preview = checked_job(client, cp932_file(",A,取消後,一,,,,,,"))
+    client.post(write_url(preview))
+    cancelled = Job.objects.get(kind="import_write")
+    client.post(reverse("admin:jobs_job_cancel", args=[cancelled.pk]))  # before the worker took it
+    page = client.get(job_page(preview)).content.decode()
+    assert 'id="import-confirm"' in page  # it wrote nothing: the button is back
+    assert confirm(client, preview).state == Job.State.SUCCEEDED
+    assert Customer.objects.filter(last_name="取消後").count() == 1
+
+
+def test_x1_22_13_a_running_write_is_shown_not_started_again_on_sqlite(world):
+    """SQLite has no row locks: a job marked running whose worker still reports is alive.
+    (PostgreSQL asks the lock: test_x1_22_13_..._on_postgresql.)"""
+    from django.utils import timezone
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL tells a live write by its lock")
+    client = client_for(world.users["hq_admin"])
+    preview = checked_job(client, cp932_file(",A,走行中,一,,,,,,"))
+    client.post(write_url(preview))
+    running = Job.objects.get(kind="import_write")
+    Job.objects.filter(pk=running.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
+    assert client.post(write_url(preview)).url == job_page(running)
+    assert Job.objects.filter(kind="import_write").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_x1_22_13_two_confirmations_at_once_and_a_live_write_on_postgresql(monkeypatch):
+    """Two requests confirm the same preview at the same moment: one job. While that job's
+    transaction runs (its row locked), a confirmation shows it; once the transaction is gone
+    without writing (a killed worker), the file may be confirmed again."""
+    import threading
+    import time
+
+    from django.db import connection as default_connection, transaction
+
+    from dataio import services
+    from jobs import services as job_services
+    from tests.factories import BranchFactory, StaffFactory
+
+    if default_connection.vendor != "postgresql":
+        pytest.skip("concurrent requests need a database with row locks and more than one connection")
+    BranchFactory(code="A", name="渋谷店")
+    user = StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    preview = checked_job(client_for(user), cp932_file(",A,同時,一,,,,,,"))
+    real_start = job_services.start_job
+
+    def slow_start(**kwargs):  # each confirmation takes a while to start its job: the requests overlap
+        time.sleep(0.5)
+        return real_start(**kwargs)
+
+    monkeypatch.setattr(job_services, "start_job", slow_start)
+    barrier, answers = threading.Barrier(2), []
+
+    def confirm_in_a_tab():
+        try:
+            tab = client_for(user)
+            barrier.wait()
+            answers.append(tab.post(write_url(preview)).url)
+        finally:
+            default_connection.close()
+
+    # when: two tabs confirm at once
+    tabs = [threading.Thread(target=confirm_in_a_tab) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(30)
+    # then: one job, shown to both
+    write = Job.objects.get(kind="import_write")
+    assert answers == [job_page(write)] * 2
+
+    # given: its worker runs it (the transaction holds the row) and looks silent for minutes
+    Job.objects.filter(pk=write.pk).update(state=Job.State.RUNNING, started_at=write.created_at.replace(year=2000))
+    claimed, release = threading.Event(), threading.Event()
+
+    def worker():
+        try:
+            with transaction.atomic():
+                assert services.import_claim(Job.objects.get(pk=write.pk))
+                claimed.set()
+                release.wait(30)
+                transaction.set_rollback(True)  # then killed: nothing written
+        finally:
+            default_connection.close()
+
+    running = threading.Thread(target=worker)
+    running.start()
+    assert claimed.wait(30)
+    # when: confirmed while it writes: then that job, no other
+    assert client_for(user).post(write_url(preview)).url == job_page(write)
+    assert Job.objects.filter(kind="import_write").count() == 1
+    release.set()
+    running.join(30)
+    # when: confirmed after its transaction is gone: a new job, which writes the rows once
+    retry_url = client_for(user).post(write_url(preview)).url
+    retry = Job.objects.filter(kind="import_write").latest("id")
+    assert retry.pk != write.pk and retry_url == job_page(retry)
+    run_worker()
+    assert Customer.objects.filter(last_name="同時").count() == 1

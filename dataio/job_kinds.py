@@ -177,7 +177,7 @@ def export(job, reporter) -> None:
     replaced = []
 
     def note_replaced(cells):
-        # CP932 cannot hold some characters: they become 〓, and the owner is told where.
+        # CP932 cannot hold some characters (they become 〓) and changes others (− → －): the owner is told where.
         for column, cell in exporting.unencodable_cells(columns, cells):
             replaced.append(importing.Problem(None, column.label, cell[:100],
                                               cells[at_code] if at_code is not None else ""))

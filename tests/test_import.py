@@ -590,3 +590,24 @@ def test_x1_22_13_two_confirmations_at_once_and_a_live_write_on_postgresql(monke
     assert retry.pk != write.pk and retry_url == job_page(retry)
     run_worker()
     assert Customer.objects.filter(last_name="同時").count() == 1
+
+
+# --- issue 22 point 12: a cell is stored as it holds ---------------------------------------------------------
+def test_x1_22_12_a_text_cell_keeps_its_tab_cr_and_spaces_and_a_checked_format_its_value(world):
+    import csv
+
+    # given: a CP932 file whose 会社名 starts with TAB or CR before a formula, and 備考1 has spaces around it
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["顧客コード", "店舗", "姓", "会社名", "備考1", "TEL", "フリガナ（姓）"])
+    writer.writerow(["", "A", "タブ", "\t=1+1", "  前後に空白　", " 03-1234-5678 ", " タブ "])
+    writer.writerow(["", "A", "復帰", "\r=1+1", "\t", "", ""])
+    client = client_for(world.users["hq_admin"])
+    # when
+    done = confirm(client, checked_job(client, buffer.getvalue().encode("cp932")))
+    # then: what the cells hold, but the phone and the reading without the spaces around them
+    assert done.state == Job.State.SUCCEEDED, list(done.problems.values_list("message", flat=True))
+    tab, cr = Customer.objects.get(last_name="タブ"), Customer.objects.get(last_name="復帰")
+    assert (tab.company_name, tab.remark1) == ("\t=1+1", "  前後に空白　")
+    assert (tab.tel, tab.last_name_kana) == ("03-1234-5678", "タブ")
+    assert (cr.company_name, cr.remark1) == ("\r=1+1", "\t")

@@ -25,7 +25,7 @@ from jobs.models import Job
 
 from audit import events as audit_events
 
-from . import exporting, permissions, selection
+from . import exporting, permissions, selection, services
 from .columns import TARGETS
 from .forms import ExportForm, ImportForm, RecheckForm
 from .models import EXPORT_KINDS, IMPORT_KINDS, ExportJob, ImportJob
@@ -113,7 +113,8 @@ class ImportJobAdmin(KindJobAdmin):
             return redirect(job_url(job))
         new = job_services.start_job(
             kind="import_check", owner=request.user, title=job.title, input_name=job.input_name,
-            params={**job.params, "encoding": form.cleaned_data["encoding"]}, follows=job,
+            params={**job.params, "encoding": form.cleaned_data["encoding"], "upload": services.upload_id(job)},
+            follows=job,
         )
         new.input_file.name = job.input_file.name
         new.save(update_fields=["input_file"])
@@ -126,15 +127,10 @@ class ImportJobAdmin(KindJobAdmin):
                 or not result.get("rows"):
             messages.error(request, _("Only a checked file without problems can be imported."))
             return redirect(job_url(job))
-        new = job_services.start_job(
-            kind="import_write", owner=request.user, input_name=job.input_name, follows=job,
-            title=_("Import: %(what)s") % {"what": TARGETS[job.params["target"]].title},
-            params={**job.params, "encoding": result.get("encoding") if result.get("encoding") != "xlsx" else ""},
-            total=result.get("rows"),
-        )
-        new.input_file.name = job.input_file.name
-        new.save(update_fields=["input_file"])
-        return redirect(job_url(new))
+        write_job, started = services.import_confirm(preview=job, user=request.user)
+        if not started:  # a double click, the back button, a second tab: the file's one import
+            messages.info(request, _("The import of this file was already confirmed. This is its job."))
+        return redirect(job_url(write_job))
 
 
 @admin.register(ExportJob)

@@ -175,12 +175,15 @@ def _postal_parser(parse):
 
 def _text_parser(model_field):
     # The field's validators (kana, phone, postal code, email, URL), with its length checked
-    # first and directly: the common text column has no other validator.
+    # first and directly: the common text column has no other validator. A free-text cell is
+    # stored as it is (values.cell_text); a checked format, or the customer code (a key), without
+    # the spaces around it.
     max_length = model_field.max_length
     others = [v for v in model_field.validators if not isinstance(v, MaxLengthValidator)]
+    read = values.as_text if others or model_field.name == "code" else values.cell_text
 
     def parse(cell):
-        text = values.as_text(cell)
+        text = read(cell)
         if text:
             if max_length is not None and len(text) > max_length:
                 model_field.run_validators(text)  # Django's own message for the length

@@ -22,10 +22,14 @@ from django.db import connections, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .columns import Column, Masters, Target
-from .values import FORMULA_STARTS, TRUE_MARK, guard
+from .values import FORMULA_STARTS, TRUE_MARK, guard, guard_quotes
 
 CHUNK_ROWS = 2000
 GETA = "〓"  # what Japanese typesetting puts where a character cannot be printed
+# Characters the CP932 codec writes without an error as another character: read back, − (U+2212)
+# is － (U+FF0D), 〜 (U+301C) is ～ (U+FF5E). Listed with those it cannot hold (issue 22 point 12);
+# tests check this is every one of them.
+CP932_CHANGES = {c: c.encode("cp932").decode("cp932") for c in "¢£¬‖−〜"}
 
 
 def _geta(error: UnicodeEncodeError):
@@ -97,8 +101,8 @@ def _read_paths(columns: list[Column], guarded: bool):
     def build(row):
         if guarded:
             cells = [(guard(v) if v[0] in risky else v) if v else "" for v in pick_texts(row)]
-        else:
-            cells = [v or "" for v in pick_texts(row)]
+        else:  # xlsx: text cells need no apostrophe, but a value starting with one keeps it (values.guard_quotes)
+            cells = [(guard_quotes(v) if v[0] == "'" else v) if v else "" for v in pick_texts(row)]
         cells += [mark if v else "" for v in pick_bools(row)]
         cells += [make(row) for make in makers]
         return order(cells)
@@ -119,7 +123,7 @@ def _picker(positions: list[int]):
 def _name_maker(start: int, guarded: bool):
     def make(row):
         name = " ".join(part for part in (row[start], row[start + 1]) if part) or row[start + 2] or ""
-        return guard(name) if guarded else name
+        return guard(name) if guarded else guard_quotes(name)
     return make
 
 
@@ -128,7 +132,10 @@ def _cell_maker(column: Column, position: int, guarded: bool):
     if fmt is None:
         return lambda row: ""
     if not guarded:
-        return lambda row: fmt(row[position])
+        def make_text_cell(row):
+            text = fmt(row[position])
+            return guard_quotes(text) if text and text[0] == "'" else text
+        return make_text_cell
 
     def make(row):
         text = fmt(row[position])
@@ -209,22 +216,30 @@ def code_position(columns: list[Column]) -> int | None:
     return None
 
 
-def unencodable_cells(columns: list[Column], cells: list[str]):
-    """(column, cell) of each cell of one record that CP932 cannot hold; one encode for the usual record."""
+def _changes_in_cp932(text: str) -> bool:
+    return any(c in text for c in CP932_CHANGES)  # six C-speed scans: a tenth of encoding the text
+
+
+def cp932_keeps(text: str) -> bool:
+    """Whether a CP932 file gives `text` back as it is (every character held, none changed)."""
     try:
-        "\x1f".join(cells).encode("cp932")
-        return
+        text.encode("cp932")
     except UnicodeEncodeError:
-        pass
+        return False
+    return not _changes_in_cp932(text)
+
+
+def unencodable_cells(columns: list[Column], cells: list[str]):
+    """(column, cell) of each cell of one record that CP932 cannot hold or changes; one check for the usual record."""
+    if cp932_keeps("\x1f".join(cells)):
+        return
     for column, cell in zip(columns, cells):
-        try:
-            cell.encode("cp932")
-        except UnicodeEncodeError:
+        if not cp932_keeps(cell):
             yield column, cell
 
 
 def unencodable(queryset, columns: list[Column], *, limit: int = 100) -> tuple[int, list[tuple[str, str, str]]]:
-    """Cells CP932 cannot hold: (how many, the first `limit` as (customer code, column, value))."""
+    """Cells CP932 cannot hold or changes: (how many, the first `limit` as (customer code, column, value))."""
     found, examples = 0, []
     at_code = code_position(columns)
     for cells in rows(queryset, columns):
@@ -239,8 +254,8 @@ def csv_chunks(header: list[str], records, fmt: Format, *, replace: bool = False
     """The CSV file as byte chunks: BOM for UTF-8, CRLF line ends as Excel writes them.
 
     `replace`: a character the encoding cannot hold becomes 〓. `on_replaced(record)` is then
-    called for each record that had one: the records are checked one by one only in a chunk
-    whose encoding failed, not each record of the file.
+    called for each record that had one, or a character CP932 changes (CP932_CHANGES): the records
+    are checked one by one only in a chunk that has such a character, not each record of the file.
     """
     errors = "kokyaku_geta" if replace else "strict"
     buffer = io.StringIO()
@@ -268,12 +283,14 @@ def _take(buffer: io.StringIO, encoding: str, errors: str, first: bool, pending:
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     try:
         data = text.encode(codec)
+        changed = bool(pending) and _changes_in_cp932(text)  # pending: only CP932 files, when someone listens
     except UnicodeEncodeError:
+        data, changed = None, True
+    if changed:
         for record in pending:
-            try:
-                "\x1f".join(record).encode(codec)
-            except UnicodeEncodeError:
+            if not cp932_keeps("\x1f".join(record)):
                 on_replaced(record)
+    if data is None:
         data = text.encode(codec, errors)
     pending.clear()
     if first and encoding == "utf-8-sig":

@@ -6,7 +6,9 @@
 
 Customers are matched by 顧客コード: a known code updates that customer (if the importer may
 see its branch), a new or empty code creates one. Contact histories and purchases are added
-to the customer their 顧客コード names. Rows go in chunks, so memory stays flat whatever the
+to the customer their 顧客コード names. A numeric code a spreadsheet saved without its leading
+zeros (9401 for 009401) names the customer whose code it is, and no new customer gets a code
+that differs from a stored one only by leading zeros (KnownCodes). Rows go in chunks, so memory stays flat whatever the
 file size; writes go through crm.bulk_write (search keys and a history record per customer).
 """
 
@@ -18,9 +20,12 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Max
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from audit import events as audit_events
@@ -117,13 +122,14 @@ class Report:
     unchanged: int = 0
     bad_rows: int = 0
     warned_rows: int = 0
+    zero_codes: int = 0  # rows whose customer code had lost its leading zeros (Excel): matched all the same
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sample: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"rows": self.rows, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "bad_rows": self.bad_rows, "warned_rows": self.warned_rows}
+                "bad_rows": self.bad_rows, "warned_rows": self.warned_rows, "zero_codes": self.zero_codes}
 
     def warnings_dicts(self) -> list[dict]:
         return [{"row": w.row, "column": w.column, "message": w.message} for w in self.warnings]
@@ -223,12 +229,82 @@ def _missing_required(plan: Plan, number: int) -> list[Problem]:
     return [Problem(number, label, "", input_rules.required_message(label)) for _name, label in plan.missing_required]
 
 
+def code_key(code: str) -> str:
+    """What makes two customer codes the same one: a code of ASCII digits without its leading zeros
+    (009401 and 9401 are customer 9401: Excel shows and saves 009401 as 9401), any other as it is."""
+    if code.isascii() and code.isdigit():
+        return code.lstrip("0") or "0"
+    return code
+
+
+@dataclass
+class KnownCodes:
+    """A chunk's typed customer codes against the stored ones (issue 22 point 10).
+
+    found: typed code → (id, branch id, stored code) of the customer it names: the same code, or the
+        one it is without the leading zeros Excel dropped (9401 for 009401: `zeros_dropped`);
+    near: typed codes that differ from a stored code only by leading zeros without being one that
+        lost them (09401 where 9401 is stored, or 9401 where both 09401 and 009401 are): no new
+        customer may have them, and which customer they mean is not certain.
+    """
+
+    found: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    zeros_dropped: set[str] = field(default_factory=set)
+    near: set[str] = field(default_factory=set)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.found
+
+
+def known_codes(queryset, codes, *, longest: Callable[[], int] | None = None) -> KnownCodes:
+    """The customers of `queryset` that `codes` name: a set lookup by the exact codes, then, only for
+    numeric codes not found, one by their zero-padded forms (up to the longest stored code)."""
+    known = KnownCodes()
+    codes = {code for code in codes if code}
+    if not codes:
+        return known
+    queryset = queryset.order_by()
+    rows = queryset.filter(code__in=codes).values_list("code", "id", "branch_id")
+    known.found = {code: (pk, branch_id, code) for code, pk, branch_id in rows}
+    missing = [code for code in codes if code not in known.found and code.isascii() and code.isdigit()]
+    if not missing:
+        return known
+    width = longest() if longest else _longest_code()
+    padded: dict[str, list[str]] = {}  # a stored form → the typed codes it would be
+    for typed in missing:
+        bare = code_key(typed)
+        for size in range(len(bare), width + 1):
+            candidate = bare.zfill(size)
+            if candidate != typed:
+                padded.setdefault(candidate, []).append(typed)
+    matches: dict[str, list[tuple[str, int, int]]] = {}
+    candidates = list(padded)
+    batch = connection.features.max_query_params or 10_000
+    for start in range(0, len(candidates), batch):
+        for stored, pk, branch_id in queryset.filter(code__in=candidates[start:start + batch]) \
+                .values_list("code", "id", "branch_id"):
+            for typed in padded[stored]:
+                matches.setdefault(typed, []).append((stored, pk, branch_id))
+    for typed, stored in matches.items():
+        if len(stored) == 1 and len(stored[0][0]) > len(typed):
+            code, pk, branch_id = stored[0]
+            known.found[typed] = (pk, branch_id, code)
+            known.zeros_dropped.add(typed)
+        else:
+            known.near.add(typed)
+    return known
+
+
+def _longest_code() -> int:
+    return Customer.objects.aggregate(longest=Max(Length("code")))["longest"] or 0
+
+
 class _Rows:
     """One pass over the file: parses, validates and (when `writes`) writes a chunk at a time."""
 
     def __init__(self, plan: Plan, report: Report, on_problem, writes: bool, reporter=None):
         self.plan, self.report, self.on_problem, self.writes, self.reporter = plan, report, on_problem, writes, reporter
-        self.codes_seen: set[str] = set()
+        self.codes_seen: dict[str, str] = {}  # code_key → the code as first seen in the file
         self.code_label = plan.key_label
         self.branch_ids = None if permissions.sees_all_branches(plan.user) else \
             set(permissions.visible_branch_ids(plan.user))
@@ -239,6 +315,13 @@ class _Rows:
             self.writer = Writer(connection)
         self.written_codes: list[str] = []
         self._code_position = next(((p, c) for p, c in plan.columns if c.name == "code"), None)
+        self._longest = None
+
+    def longest_code(self) -> int:
+        """The longest stored customer code, looked up once per pass (only if a numeric code is unknown)."""
+        if self._longest is None:
+            self._longest = _longest_code()
+        return self._longest
 
     def problem(self, problem: Problem) -> None:
         if len(self.report.problems) < MAX_PROBLEMS_KEPT:
@@ -318,7 +401,7 @@ class _Rows:
             for chunk, codes in _read_ahead(reader, context, self._with_codes, chunks):
                 self._begin(chunk)
                 existing = self._existing(codes)
-                new_codes = [code for code in codes if code not in existing]
+                new_codes = [code for code in codes if code not in existing]  # and the bad rows
                 fresh_codes = reserve_customer_codes(new_codes.count(""))
                 ids = self.customer_writes.writer.take_ids(self.customer_table, len(new_codes))
                 job = builder.submit(context.copy().run, self._build_chunk, chunk, existing, fresh_codes, ids)
@@ -334,7 +417,7 @@ class _Rows:
     def _with_codes(self, chunk):
         return chunk, self._codes(chunk)
 
-    def _build_chunk(self, chunk, existing: dict, fresh_codes: list[str], ids: list[int]):
+    def _build_chunk(self, chunk, existing: KnownCodes, fresh_codes: list[str], ids: list[int]):
         """In the builder thread: the chunk's new customers with their ids and COPY data, and its updates."""
         with connection.execute_wrapper(_no_queries_beside_the_writer):
             updates: list[tuple[int, dict]] = []
@@ -365,15 +448,10 @@ class _Rows:
                 codes.append("")
         return codes
 
-    @staticmethod
-    def _existing(codes: list[str]) -> dict[str, tuple[int, int]]:
-        codes = [code for code in codes if code]
-        if not codes:
-            return {}
-        return {code: (pk, branch_id) for code, pk, branch_id in
-                Customer.objects.filter(code__in=codes).values_list("code", "id", "branch_id")}
+    def _existing(self, codes: list[str]) -> KnownCodes:
+        return known_codes(Customer.objects.all(), codes, longest=self.longest_code)
 
-    def _new_customers(self, chunk, existing: dict, updates: list):
+    def _new_customers(self, chunk, existing: KnownCodes, updates: list):
         """Parses and checks each row: yields the new customers' values, collects the updates,
         reports the bad rows."""
         visible_branches = self.branch_ids
@@ -381,10 +459,18 @@ class _Rows:
             values, problems, warnings = _parse_row(self.plan, number, cells)
             code = values.get("code") or ""
             if code:
-                if code in self.codes_seen:
-                    problems.append(Problem(number, self.code_label, code, _("This customer code appears twice in the file.")))
-                self.codes_seen.add(code)
-            found = existing.get(code)
+                key = code_key(code)
+                if key in self.codes_seen:
+                    twice = (_("This customer code appears twice in the file.") if self.codes_seen[key] == code else
+                             _("This customer code appears twice in the file (leading zeros aside)."))
+                    problems.append(Problem(number, self.code_label, code, twice))
+                else:
+                    self.codes_seen[key] = code
+                if code in existing.near:
+                    problems.append(Problem(number, self.code_label, code, _(
+                        "An existing customer's code differs from this one only by leading zeros: no new customer "
+                        "may have it. Write the code as it is stored, with its zeros.")))
+            found = existing.found.get(code)
             if found and "branch" in values and values["branch"] is None:
                 del values["branch"]  # an empty branch cell keeps the customer's branch
             branch_id = values.get("branch")
@@ -403,6 +489,9 @@ class _Rows:
                 continue
             self._warn(warnings)
             if found:
+                if code in existing.zeros_dropped:
+                    values["code"] = found[2]  # the customer's own code, zeros and all
+                    self.report.zero_codes += 1
                 updates.append((found[0], values))
                 continue
             self.report.new += 1
@@ -439,7 +528,7 @@ class _Rows:
     # --- contact histories and purchases -------------------------------------------------------------
     def children(self, parsed) -> None:
         codes = {v.get(CUSTOMER_CODE) for _n, v, _p, _w in parsed if v.get(CUSTOMER_CODE)}
-        visible = dict(permissions.visible_customers(self.plan.user).filter(code__in=codes).values_list("code", "id"))
+        visible = known_codes(permissions.visible_customers(self.plan.user), codes, longest=self.longest_code)
         rows = []
         for number, values, problems, warnings in parsed:
             code = values.pop(CUSTOMER_CODE, "")
@@ -453,7 +542,11 @@ class _Rows:
                 self._bad(problems)
                 continue
             self._warn(warnings)
-            values["customer_id"] = visible[code]
+            customer_id, _branch_id, stored_code = visible.found[code]
+            values["customer_id"] = customer_id
+            if code in visible.zeros_dropped:
+                self.report.zero_codes += 1
+                code = stored_code
             self.report.new += 1
             self._sample({**values, CUSTOMER_CODE: code})
             rows.append(values)

@@ -8,6 +8,7 @@ import_write: reads it again and writes all rows in one transaction, or none.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -17,7 +18,7 @@ from jobs.models import Job, JobProblem
 from jobs.registry import register
 from jobs.tasks import JobFailed
 
-from . import importing
+from . import importing, services
 from .columns import TARGETS
 from .forms import RecheckForm
 from .reading import FileProblem, open_sheet
@@ -40,16 +41,23 @@ def _branch_ids(queryset) -> list[int]:
     return permissions.branch_ids_of(queryset, "" if queryset.model is Customer else "customer__")
 
 
+class _Unreadable(Exception):
+    """The file or its first row cannot be read: the problems to keep, and the job's message."""
+
+    def __init__(self, message: str, problems: list):
+        super().__init__(message)
+        self.problems = problems
+
+
 def _plan(job):
     try:
         sheet = open_sheet(job.input_file.path, encoding=job.params.get("encoding") or None)
         plan = importing.plan_import(sheet, job.params["target"], job.owner)
     except FileProblem as exc:
-        _keep_problems(job, [importing.Problem(None, "", "", str(exc))])
-        raise JobFailed(str(exc)) from None
+        raise _Unreadable(str(exc), [importing.Problem(None, "", "", str(exc))]) from None
     except importing.HeaderProblem as exc:
-        _keep_problems(job, [importing.Problem(1, "", "", message) for message in exc.messages])
-        raise JobFailed(_("The column names in the first row need fixing.")) from None
+        raise _Unreadable(_("The column names in the first row need fixing."),
+                          [importing.Problem(1, "", "", message) for message in exc.messages]) from None
     job.result = {**job.result, "encoding": sheet.encoding, "encoding_label": sheet.encoding_label,
                   "columns": plan.labels, "ignored": plan.ignored}
     return sheet, plan
@@ -65,12 +73,17 @@ def import_result_context(request, job) -> dict:
     problems = Paginator(job.problems.order_by("row", "id"), PROBLEMS_PER_PAGE)
     page = problems.get_page(request.GET.get("page"))
     target = TARGETS.get(job.params.get("target"))
+    checked = (job.kind == "import_check" and job.state == Job.State.SUCCEEDED
+               and not job.result.get("bad_rows") and job.result.get("rows"))
+    confirmation = services.import_confirmation(job) if checked else None
+    if confirmation is not None and services.import_may_start_again(confirmation):
+        confirmation = None  # its job wrote nothing: the file may be imported again
     return {
         "problems_page": page,
         "problem_count": problems.count,
         "recheck_form": RecheckForm(initial={"encoding": job.params.get("encoding", "")}),
-        "can_write": (job.kind == "import_check" and job.state == Job.State.SUCCEEDED
-                      and not job.result.get("bad_rows") and job.result.get("rows")),
+        "can_write": checked and confirmation is None,
+        "write_job": confirmation.job if confirmation is not None else None,  # the file's import, confirmed
         "target_title": target.title if target else "",
         "target_url": reverse(f"admin:crm_{target.model._meta.model_name}_changelist") if target else "",
     }
@@ -78,7 +91,11 @@ def import_result_context(request, job) -> dict:
 
 @register("import_check", result_template="dataio/import_result.html", context=import_result_context, **IMPORT)
 def import_check(job, reporter) -> None:
-    sheet, plan = _plan(job)
+    try:
+        sheet, plan = _plan(job)
+    except _Unreadable as unreadable:
+        _keep_problems(job, unreadable.problems)
+        raise JobFailed(str(unreadable)) from None
     reporter.start_phase(_("Checking rows"), total=sheet.count_rows())
     pending = []
 
@@ -97,9 +114,27 @@ def import_check(job, reporter) -> None:
 
 @register("import_write", result_template="dataio/import_result.html", context=import_result_context, **IMPORT)
 def import_write(job, reporter) -> None:
-    sheet, plan = _plan(job)
-    reporter.start_phase(_("Writing rows"), total=sheet.count_rows())
-    report = importing.write_rows(plan, reporter=reporter, file_name=job.input_name)
+    """The rows of a confirmed preview, all or none, at most once per uploaded file (services.import_claim)."""
+    failure = None
+    with transaction.atomic():
+        # First, in the transaction the rows are written in: this job is the file's writer, and
+        # the file is marked written (committed with the rows, rolled back with them).
+        if not services.import_claim(job):
+            raise JobFailed(_("This file has already been imported, or another import of it was started. "
+                              "Nothing was written by this job."))
+        try:
+            sheet, plan = _plan(job)
+        except _Unreadable as unreadable:
+            failure = unreadable
+            transaction.set_rollback(True)
+        else:
+            reporter.start_phase(_("Writing rows"), total=sheet.count_rows())
+            report = importing.write_rows(plan, reporter=reporter, file_name=job.input_name)
+            if report.bad_rows:
+                transaction.set_rollback(True)
+    if failure is not None:
+        _keep_problems(job, failure.problems)
+        raise JobFailed(str(failure))
     job.total = report.rows
     job.result = {**job.result, **report.as_dict(), "sample": report.sample, "written": not report.bad_rows}
     if report.bad_rows:
@@ -159,7 +194,7 @@ def export(job, reporter) -> None:
     replaced = []
 
     def note_replaced(cells):
-        # CP932 cannot hold some characters: they become 〓, and the owner is told where.
+        # CP932 cannot hold some characters (they become 〓) and changes others (− → －): the owner is told where.
         for column, cell in exporting.unencodable_cells(columns, cells):
             replaced.append(importing.Problem(None, column.label, cell[:100],
                                               cells[at_code] if at_code is not None else ""))

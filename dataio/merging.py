@@ -52,9 +52,19 @@ def mergeable_fields(user) -> list[str]:
             if name in concrete and name not in NOT_MERGED and name not in invisible]
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond (DjangoJSONEncoder keeps milliseconds): a row comes back as it was."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
 def snapshot(customer: Customer) -> dict:
-    values = {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    """A customer's stored values as JSON, each one given back exactly by from_snapshot (times to the
+    microsecond, decimals as text, None apart from "")."""
+    return _row(customer)
 
 
 def from_snapshot(values: dict) -> dict:
@@ -140,17 +150,22 @@ def undo(*, user, record: MergeRecord) -> Customer:
         survivor = permissions.visible_customers(user).filter(pk=record.survivor_id).first()
         if survivor is None:
             raise PermissionDenied
+        # The merge changed only mergeable fields of the kept customer: the others (its code, 登録日時 …)
+        # are as they were, and a record kept before times had microseconds would round them.
+        unchanged = {Customer._meta.get_field(name).attname for name in NOT_MERGED}
         for attname, value in from_snapshot(record.survivor_before).items():
-            if attname not in ("id", "updated_at", "updated_by_id", "search_text"):
+            if attname not in unchanged:
                 setattr(survivor, attname, value)
-        services.customer_save(customer=survivor, user=user, reason=UNDO_REASON)
+        services.customer_save(customer=survivor, user=user, reason=UNDO_REASON)  # the undo is its change
         for values in record.merged:
-            customer = Customer(**from_snapshot(values))
+            row = from_snapshot(values)
+            customer = Customer(**row)
             customer._history_user = user
             customer._change_reason = UNDO_REASON
             customer.save(force_insert=True)
-            # save() stamps a new registration time; the customer was registered when it was
-            Customer.objects.filter(pk=customer.pk).update(created_at=from_snapshot(values)["created_at"])
+            # save() stamps its own times and author; the customer comes back as it was stored
+            Customer.objects.filter(pk=customer.pk).update(
+                **{name: row[name] for name in ("created_at", "updated_at", "updated_by_id") if name in row})
         for model in CHILDREN:
             by_owner: dict[int, list[int]] = {}
             for pk, owner in record.moved.get(model._meta.label, []):
@@ -172,21 +187,12 @@ def undo(*, user, record: MergeRecord) -> Customer:
     return survivor
 
 
-# --- business events (E5): one row per event and one household 喪中 per year on the kept customer ---------
-class _ExactEncoder(DjangoJSONEncoder):
-    """Times to the microsecond (DjangoJSONEncoder keeps milliseconds): a row comes back as it was."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime):
-            return o.isoformat()
-        return super().default(o)
-
-
 def _row(obj) -> dict:
     values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
     return json.loads(json.dumps(values, cls=_ExactEncoder))
 
 
+# --- business events (E5): one row per event and one household 喪中 per year on the kept customer ---------
 def _drop_duplicates(model, *, survivor: Customer, others: list[Customer], user) -> list[dict]:
     """Delete (with history) the others' own rows whose ONE_PER_CUSTOMER value the kept customer has,
     or a merged customer before them; returns those rows as they were."""

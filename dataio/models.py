@@ -68,3 +68,27 @@ class MergeRecord(models.Model):
 
     def __str__(self):
         return f"{self.survivor_code} ← {', '.join(m.get('code', '') for m in self.merged)}"
+
+
+class ImportConfirmation(models.Model):
+    """An uploaded file's import, confirmed on its preview: one per upload, so its rows are written
+    at most once (issue 22 point 13), whatever a double click, the back button or a second tab send.
+
+    `job` is the writing job in charge. It marks `written` as the first thing inside the transaction
+    its rows are written in, on the condition that it is still the job in charge and nothing was
+    written: committed with the rows, rolled back with them. While that transaction runs, the row
+    stays locked, which tells a confirmation of the same file that the write is alive.
+    """
+
+    upload = models.OneToOneField(Job, verbose_name=_("Checked file"), on_delete=models.CASCADE,
+                                  related_name="import_confirmation")  # the check job the file came with
+    job = models.ForeignKey(Job, verbose_name=_("Import job"), on_delete=models.CASCADE, related_name="+")
+    written = models.BooleanField(_("Written"), default=False)
+    confirmed_at = models.DateTimeField(_("Confirmed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Import confirmation")
+        verbose_name_plural = _("Import confirmations")
+
+    def __str__(self):
+        return f"{self.upload_id} → {self.job_id}"

@@ -15,6 +15,8 @@ from typing import Iterator
 
 from django.utils.translation import gettext as _
 
+from . import xlsx
+
 CHUNK = 1 << 20
 ENCODINGS = {
     "utf-8-sig": "UTF-8 (BOM)",
@@ -149,14 +151,15 @@ def _xlsx_sheet(path: str) -> Sheet:
     rows.close()
     if not headers or not any(h not in (None, "") for h in headers):
         raise FileProblem(_("The first row must hold the column names."))
-    headers = ["" if h is None else str(h).strip() for h in headers]
+    headers = ["" if h is None else xlsx.unescape(str(h)).strip() for h in headers]
     while headers and not headers[-1]:
         headers.pop()  # Excel's formatted but empty columns on the right
 
     def data_rows():
         rows = open_rows()
         next(rows, None)
-        yield from rows
+        for row in rows:  # text as Excel means it: _x000D_ is a CR (openpyxl leaves the escapes)
+            yield [xlsx.unescape(cell) if type(cell) is str else cell for cell in row]
 
     return Sheet(encoding=XLSX, headers=headers, _open_rows=data_rows)
 

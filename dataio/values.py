@@ -40,7 +40,15 @@ def unguard(text: str) -> str:
     return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
 
 
+def guard_quotes(text: str) -> str:
+    """For a file whose cells are text (xlsx), where a formula needs no apostrophe: only a value the
+    import would take an apostrophe off ('=1) gets one more, so it comes back exactly."""
+    return "'" + text if _GUARDED.match(text) else text
+
+
 def as_text(value) -> str:
+    """A cell's text where spaces around it do not count: a code, a master, a choice, a date, a
+    number, a checked format (phone, postal code, kana, email)."""
     if type(value) is str:  # every CSV cell: the fast path
         text = value.strip()
         return text[1:] if text[:1] == "'" and _GUARDED.match(text) else text
@@ -51,8 +59,17 @@ def as_text(value) -> str:
     return unguard(str(value).strip())
 
 
-def parse_text(value) -> str:
-    return as_text(value)
+def cell_text(value) -> str:
+    """A free-text cell as it is stored: exactly what the cell holds, spaces, TAB and CR at either
+    end included (a TAB before a formula is kept), but the apostrophe Kokyaku's own export puts
+    before a formula-like value (issue 22 point 12): exporting and importing gives the value back."""
+    if type(value) is str:
+        return value[1:] if value[:1] == "'" and _GUARDED.match(value) else value
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unguard(str(value))
 
 
 _PLAIN_BOOLS = {"": False, "0": False, "1": True, TRUE_MARK: True}

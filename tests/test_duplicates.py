@@ -252,3 +252,44 @@ def test_r2_merge_across_branches_is_head_offices_record(world):
     entry = AuditEvent.objects.get(action=AuditEvent.Action.MERGE)
     assert entry.cross_branch
     assert client.get(reverse("admin:audit_auditevent_change", args=[entry.pk])).status_code == 404
+
+
+def test_s6_undo_restores_every_stored_value_exactly_to_the_microsecond(world):
+    """Issue 22 point 14: 登録日時 …37.953006 came back as …37.953000 (the record kept milliseconds).
+    Every kind of column (texts, "" against None, a date, masters, a choice, checkboxes, times to
+    the microsecond, the registering and updating staff) comes back as it was stored."""
+    import datetime
+
+    from tests.factories import CustomerCategoryFactory, StaffDepartmentFactory
+
+    # given: two customers whose stored values differ in every kind of column
+    keep, other = make_pair(world)
+    staff = world.users["branch_a"]
+    Customer.objects.filter(pk=keep.pk).update(
+        created_at=datetime.datetime(2019, 4, 1, 9, 15, 37, 953006, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        birth_date=None, category=None, gender="", send_to="home", check1=False, remark1="",
+        created_by=staff, updated_by=staff)
+    Customer.objects.filter(pk=other.pk).update(
+        created_at=datetime.datetime(2020, 2, 29, 0, 0, 0, 1, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2025, 6, 30, 12, 34, 56, 123456, tzinfo=datetime.UTC),
+        birth_date=datetime.date(1985, 4, 1), category=CustomerCategoryFactory(name="優良"),
+        staff_department=StaffDepartmentFactory(name="営業一部"), staff=staff, gender="F", send_to="contact",
+        check1=True, remark1="  前後に空白  ", created_by=world.users["hq_admin"], updated_by=None)
+    stored = {row["id"]: row for row in Customer.objects.filter(pk__in=[keep.pk, other.pk]).values()}
+
+    # when: merged, the kept customer taking the other's value wherever they differ, then undone
+    choices = {name: other.pk for name in ("birth_date", "category", "staff_department", "staff", "gender",
+                                           "send_to", "check1", "remark1", "email", "company_name")}
+    record = merging.merge(user=world.users["hq_admin"], survivor_id=keep.pk, ids=[keep.pk, other.pk],
+                           choices=choices)
+    merging.undo(user=world.users["hq_admin"], record=MergeRecord.objects.get(pk=record.pk))
+
+    # then: the merged customer exactly as stored; the kept one too, but for the undo's own stamp
+    after = {row["id"]: row for row in Customer.objects.filter(pk__in=[keep.pk, other.pk]).values()}
+    assert after[other.pk] == stored[other.pk]
+    assert after[other.pk]["created_at"].microsecond == 1
+    undone = {name: value for name, value in after[keep.pk].items() if name not in ("updated_at", "updated_by_id")}
+    assert undone == {name: value for name, value in stored[keep.pk].items()
+                      if name not in ("updated_at", "updated_by_id")}
+    assert after[keep.pk]["created_at"] == datetime.datetime(2019, 4, 1, 9, 15, 37, 953006, tzinfo=datetime.UTC)

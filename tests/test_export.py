@@ -253,3 +253,82 @@ def test_x2_export_job_reads_on_while_checking_for_cancel_and_stops_when_asked(w
     run_worker()
     cancelled = Job.objects.filter(kind="export").order_by("-id").first()
     assert cancelled.state == Job.State.CANCELLED and not cancelled.result_file
+
+
+# --- issue 22 point 12: export → import gives back exactly what is stored; CP932's changes are listed ---------
+def round_trip(world, values: list[str], fmt: str) -> list[str]:
+    """Customers with these 備考1 values exported as `fmt`, the values changed, the file imported back."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    customers = [CustomerFactory(branch=world.branch_a, last_name="往復", remark1=v) for v in values]
+    client = client_for(world.users["hq_admin"])
+    data = body(export(client, fmt=fmt, columns=["code", "last_name", "remark1"]))
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).update(remark1="changed")
+    name = "back.xlsx" if fmt == "xlsx" else "back.csv"
+    client.post(reverse("admin:dataio_importjob_add"), {"target": "customers", "encoding": "",
+                                                        "file": SimpleUploadedFile(name, data)})
+    run_worker()
+    job = Job.objects.order_by("-id").first()
+    assert job.state == "succeeded", (job.message, list(job.problems.values_list("message", flat=True)))
+    client.post(reverse("admin:dataio_importjob_write", args=[job.pk]))
+    run_worker()
+    return [Customer.objects.get(pk=c.pk).remark1 for c in customers]
+
+
+STORED = ["\t=1+1", "\r=1+1", "\r\n=1+1", "  前後に空白  ", "　全角の空白　", "=1+1\t", "'=quoted", "''=twice", "_x0041_",
+          "'plain", " =1+1", "\t"]
+
+
+@pytest.mark.parametrize("fmt", ["csv_cp932", "csv_utf8", "xlsx"])
+def test_x2_22_12_export_then_import_gives_back_every_stored_value_exactly(world, fmt):
+    assert round_trip(world, STORED, fmt) == STORED
+
+
+def test_x2_22_12_csv_neutralizes_a_formula_behind_tab_or_cr(world):
+    customer = CustomerFactory(branch=world.branch_a, last_name="式", company_name="\t=1+1", remark1="\r=1+1")
+    text = body(export(client_for(world.users["hq_admin"]), columns=["code", "company_name", "remark1"])).decode("cp932")
+    row = next(r for r in csv.reader(io.StringIO(text, newline="")) if r and r[0] == customer.code)
+    assert row[1:] == ["'\t=1+1", "'\r=1+1"]
+
+
+def test_x2_22_12_characters_cp932_changes_are_listed_with_those_it_cannot_hold(world, settings):
+    # given: a minus sign (U+2212), a wave dash (U+301C) and ‖ ¢ £ ¬, which CP932 writes as other characters
+    customer = CustomerFactory(branch=world.branch_a, last_name="記号", address="港区芝1−2−3",
+                               remark1="10時〜12時", remark2="‖¢£¬", remark3="普通の値")
+    columns = ["code", "last_name", "address", "remark1", "remark2", "remark3"]
+    client = client_for(world.users["hq_admin"])
+    # when: exported as CP932: the screen lists them before the download
+    warning = export(client, columns=columns)
+    assert warning.status_code == 200 and "export-unencodable" in warning.content.decode()
+    assert warning.context["unencodable"] == 3
+    assert {(customer.code, "住所", "港区芝1−2−3"), (customer.code, "備考1", "10時〜12時"),
+            (customer.code, "備考2", "‖¢£¬")} == set(warning.context["examples"])
+    assert "別の文字" in warning.content.decode()
+    # when: downloaded as Shift_JIS all the same: the look-alikes, as CP932 reads them back
+    text = body(export(client, columns=columns, replace="on")).decode("cp932")
+    assert "港区芝1－2－3" in text and "10時～12時" in text and "∥￠￡￢" in text
+    # when: a big export on the worker: its page lists them too
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    assert export(client, columns=columns).status_code == 302
+    run_worker()
+    job = Job.objects.get(kind="export")
+    assert set(job.problems.values_list("value", flat=True)) == {"港区芝1−2−3", "10時〜12時", "‖¢£¬"}
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "export-unencodable" in page and "港区芝1−2−3" in page
+
+
+def test_x2_22_12_the_list_of_characters_cp932_changes_is_complete():
+    from dataio.exporting import CP932_CHANGES
+
+    changed = {}
+    for point in range(0x110000):
+        if 0xD800 <= point < 0xE000:
+            continue
+        char = chr(point)
+        try:
+            back = char.encode("cp932").decode("cp932")
+        except UnicodeEncodeError:
+            continue
+        if back != char:
+            changed[char] = back
+    assert changed == CP932_CHANGES

@@ -143,6 +143,11 @@ WORKER = textwrap.dedent(
     import os, sys, django
     sys.path.insert(0, os.environ["KOKYAKU_ROOT"])
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    # The cache as production has it (shared by every process), not the tests' per-process memory.
+    import importlib
+    test_settings = importlib.import_module("config.settings.test")
+    test_settings.CACHES = {**test_settings.CACHES,
+                            "default": importlib.import_module("config.settings.base").CACHES["default"]}
     django.setup()
     from django.test import Client
     from django.core.management import call_command

@@ -72,6 +72,8 @@ class Command(BaseCommand):
         summary = f"新規 {report.new} / 更新 {report.updated} / 変更なし {report.unchanged} / 問題のある行 {report.bad_rows}"
         if report.warned_rows:
             summary += f" / 注意のある行 {report.warned_rows}"
+        if report.zero_codes:  # Excel's 9401 for 009401 (issue 22 point 10)
+            summary += f" / 先頭の0が落ちた顧客コードを照合 {report.zero_codes}件"
         if report.bad_rows:
             raise CommandError(f"{summary}。何も書き込んでいません。")
         self.stdout.write(summary + ("（チェックのみ）" if opts["dry_run"] else ""))

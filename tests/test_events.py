@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from crm.models import Customer
@@ -168,15 +169,15 @@ def test_e2_branch_event_takes_its_branch_customers_only(world):
 
 
 def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world):
-    # given
-    event = EventFactory()
+    # given: an event of the kind その他 (出欠, 出 / 受 and their dates, メモ)
+    event = EventFactory(kind="other", name="2026年 春のDM")
     a = EventLinkFactory(event=event, customer=world.customer_a)
     EventLinkFactory(event=event, customer=world.customer_b)
     url = f"{LINKS}?event__id__exact={event.pk}"
     # then: a branch user sees their branch's row only
     page = client_for(world, "branch_a").get(url).content.decode()
     assert world.customer_a.code in page and "渋谷　一郎 様" in page and world.customer_b.code not in page
-    assert 'id="event-list-title">2026年 お歳暮<' in page  # the list says whose customers these are
+    assert 'id="event-list-title">2026年 春のDM<' in page  # the list says whose customers these are
     hq = client_for(world, "hq_admin")
     both = hq.get(url).content.decode()
     assert world.customer_a.code in both and world.customer_b.code in both
@@ -189,14 +190,14 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     data = {f"form-{k}": v for k, v in {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "MIN_NUM_FORMS": "0",
                                         "MAX_NUM_FORMS": "1000"}.items()}
     data.update({"form-0-id": str(a.pk), "form-0-attendance": "attending", "form-0-sent": "on",
-                 "form-0-sent_on": "2026-12-10", "form-0-received_on": "2026-12-12", "form-0-gift": "",
-                 "form-0-gift_price": "3000", "form-0-memo": "手渡し", "_save": "保存"})
+                 "form-0-sent_on": "2026-12-10", "form-0-received": "on", "form-0-memo": "手渡し",
+                 "_save": "保存"})
     assert len(formset.forms) == 1
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     a.refresh_from_db()
     assert a.sent and str(a.sent_on) == "2026-12-10" and a.attendance == "attending" and a.memo == "手渡し"
-    assert a.received and str(a.received_on) == "2026-12-12"  # a date ticks 受
+    assert a.received and a.received_on == timezone.localdate()  # 受 ticked without a date: today
     assert a.history.first().history_type == "~"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
 

@@ -202,6 +202,38 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
 
 
+@pytest.mark.parametrize("persona, forged", [
+    ("branch_a", "another_branchs_row"), ("branch_a", "a_row_of_another_event"), ("hq_admin", "a_row_of_another_event"),
+    ("branch_a", "a_missing_row"), ("branch_a", "no_id"), ("branch_a", "garbage"), ("branch_a", "an_added_row"),
+])
+def test_i22_2_saving_the_event_list_with_a_row_not_on_it_answers_404_changes_nothing_and_is_logged(
+        world, persona, forged):
+    # given: the list of an event for every branch; branch A's row, branch B's row, a row of another event
+    event = EventFactory(kind="other", name="2026年 春のDM")
+    mine = EventLinkFactory(event=event, customer=world.customer_a)
+    theirs = EventLinkFactory(event=event, customer=world.customer_b)
+    elsewhere = EventLinkFactory(event=EventFactory(kind="other", name="2026年 秋のDM"), customer=world.customer_a)
+    forged_id = {"another_branchs_row": str(theirs.pk), "a_row_of_another_event": str(elsewhere.pk),
+                 "a_missing_row": "987654", "garbage": "1 OR 1=1", "no_id": None, "an_added_row": None}[forged]
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "1" if forged == "an_added_row" else "2",
+            "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000", "_save": "保存",
+            "form-0-id": str(mine.pk), "form-0-attendance": "attending", "form-0-memo": "変更",
+            "form-1-attendance": "attending", "form-1-memo": "改ざん"}
+    if forged_id is not None:
+        data["form-1-id"] = forged_id
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # when
+    response = client_for(world, persona).post(url, data)
+    # then: as for a row the user cannot see; nothing written; the attempt in the audit log
+    assert response.status_code == 404
+    for row in (mine, theirs, elsewhere):
+        row.refresh_from_db()
+        assert (row.memo, row.attendance) == ("", "undecided") and row.history.count() == 1
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert refused.user == world.users[persona] and refused.detail["path"] == url
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
+
+
 def test_e2_event_list_is_in_reading_order_and_follows_a_changed_reading(world):
     """The list sorts by the reading each row keeps of its customer (an index of the event's rows):
     linking writes it, and a change of the customer's reading (card, import) moves the row."""

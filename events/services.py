@@ -110,7 +110,7 @@ def event_link_customers(*, event: Event, customers: QuerySet, user, expected: i
                 _("%(count)s of these customers are not customers of %(branch)s, the branch of 「%(event)s」. "
                   "Nothing was changed.") % {"count": others, "branch": event.branch, "event": event})
     with transaction.atomic():
-        planned = persons.plan(event, [(pk, None) for pk in ids])
+        planned = persons.plan(event, [(pk, None) for pk in ids], user=user)
         new = _write_links(event=event, planned=planned, user=user, reason=_("Added to the event"))
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=event, row_count=len(new),
                             detail={"action": "event_link_customers", "already": planned.already,
@@ -146,8 +146,13 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
     if target is not None and target.pk == source.pk:
         raise EventRefused(_("An event cannot be carried over into itself. Nothing was changed."))
     if target is not None and target.links.exists():
+        # counted as the user sees the list: customers of branches the user does not see are not counted
+        count = visible_links(user, target.links.all()).count()
+        if not count:
+            raise EventRefused(_("「%(event)s」 already has customers: carrying over would mix two lists. "
+                                 "Nothing was changed.") % {"event": target})
         raise EventRefused(_("「%(event)s」 already has %(count)s customers: carrying over would mix two lists. "
-                             "Nothing was changed.") % {"event": target, "count": target.links.count()})
+                             "Nothing was changed.") % {"event": target, "count": count})
     links = visible_links(user, source.links.all())
     if only_responded:
         links = links.filter(responded_filter())
@@ -167,7 +172,7 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
         rows = links.order_by("id").values_list("customer_id", "family_member_id", "gift_id", "gift_price")
         values = {(cid, fid): {"previous_gift_id": gift_id, "previous_gift_price": price}
                   for cid, fid, gift_id, price in rows}
-        planned = persons.plan(target, list(values),
+        planned = persons.plan(target, list(values), user=user,
                                skip_mourning=skip_mourning and target.kind == Event.Kind.NEW_YEAR_CARD)
         new = _write_links(event=target, planned=planned, user=user, values=values,
                            reason=_("Carried over from 「%(event)s」") % {"event": source})
@@ -215,7 +220,7 @@ def event_link_family(*, event: Event, family_ids: list[int], user, instead: boo
               "Nothing was changed.") % {"count": sum(b != event.branch_id for _p, _c, b in rows),
                                          "branch": event.branch, "event": event})
     with transaction.atomic():
-        planned = persons.plan(event, [(cid, pk) for pk, cid, _branch in rows])
+        planned = persons.plan(event, [(cid, pk) for pk, cid, _branch in rows], user=user)
         new = _write_links(event=event, planned=planned, user=user, reason=_("Family member added to the event"))
         removed = 0
         if instead:
@@ -305,7 +310,7 @@ def event_winter_greetings(*, event: Event, user, request=None) -> tuple[Event, 
             target._history_user = user
             target._change_reason = _("Made from 「%(event)s」") % {"event": event}
             target.save()
-        planned = persons.plan(target, targets, skip_mourning=False)
+        planned = persons.plan(target, targets, user=user, skip_mourning=False)
         new = _write_links(event=target, planned=planned, user=user,
                            reason=_("Made from 「%(event)s」") % {"event": event})
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=target, row_count=len(new),

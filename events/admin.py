@@ -66,6 +66,8 @@ class GiftItemAdmin(KokyakuAdmin):
 
 # --- 業務イベント (E1, E3) ---------------------------------------------------------------------
 class CarryOverForm(forms.Form):
+    """次の年度に引き継ぐ (E3): to a later year than the source's, the new event named for that year."""
+
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=2999)
     name = forms.CharField(label=gettext_lazy("Event name"), max_length=200)
     only_responded = forms.BooleanField(
@@ -73,10 +75,22 @@ class CarryOverForm(forms.Form):
     skip_mourning = forms.BooleanField(label=gettext_lazy("Leave out those in mourning (喪中)"), required=False,
                                        initial=True)
 
+    def __init__(self, *args, source: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
 
-def _next_name(event: Event) -> str:
-    year = str(event.year)
-    return event.name.replace(year, str(event.year + 1)) if year in event.name else event.name
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year <= self.source.year:  # issue 22, point 16: never into the same or an earlier year
+            raise ValidationError(_("Enter a year after %(year)s: an event is carried over to a later year.")
+                                  % {"year": self.source.year})
+        return year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("name"):
+            data["name"] = services.event_name_for_year(data["name"], source=self.source, year=data["year"])
+        return data
 
 
 @admin.register(Event)
@@ -156,8 +170,9 @@ class EventAdmin(KokyakuAdmin):
         source = self._visible_or_404(request, object_id)
         if not self.may_carry_over(request):
             raise PermissionDenied
-        initial = {"year": source.year + 1, "name": _next_name(source), "skip_mourning": True}
-        form = CarryOverForm(request.POST or None, initial=initial)
+        initial = {"year": source.year + 1, "skip_mourning": True,
+                   "name": services.event_name_for_year(source.name, source=source, year=source.year + 1)}
+        form = CarryOverForm(request.POST or None, initial=initial, source=source)
         if request.method == "POST" and form.is_valid():
             report = {}
             try:

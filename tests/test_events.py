@@ -375,6 +375,44 @@ def test_e3_carry_over_screen_for_admins_only(world, last_year):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.BULK, detail__action="event_carry_over").exists()
 
 
+@pytest.mark.parametrize("year", ["2025", "2024"])
+def test_i22_16_carry_over_into_the_same_or_an_earlier_year_is_refused_at_the_field(world, last_year, year):
+    source, _people, _gift = last_year  # 2025年 お歳暮
+    client = client_for(world, "hq_admin")
+    url = reverse("admin:events_event_carry_over", args=[source.pk])
+    # when
+    response = client.post(url, {"year": year, "name": "2026年 お歳暮", "skip_mourning": "on"})
+    # then: the page again, the message at the year, what was typed kept, nothing made
+    assert response.status_code == 200
+    page = response.content.decode()
+    year_field = page.split('for="id_year"', 1)[1].split("</div>", 1)[0]
+    assert "2025年より後の年度を入力してください" in year_field and f'value="{year}"' in year_field
+    assert 'value="2026年 お歳暮"' in page
+    assert Event.objects.count() == 1 and not AuditEvent.objects.filter(detail__action="event_carry_over").exists()
+    # the service refuses it too, whatever a screen hands it
+    with pytest.raises(services.EventRefused, match="2025年より後"):
+        services.event_carry_over(source=source, year=int(year), name="2025年 お歳暮", user=world.users["hq_admin"])
+    assert Event.objects.count() == 1
+
+
+def test_i22_16_the_carried_events_name_follows_its_year(world, last_year):
+    source, _people, _gift = last_year  # 2025年 お歳暮
+    client = client_for(world, "hq_admin")
+    url = reverse("admin:events_event_carry_over", args=[source.pk])
+    assert 'value="2026年 お歳暮"' in client.get(url).content.decode()  # the next year's name offered
+    # when: 2027 chosen, the offered name left as it was
+    response = client.post(url, {"year": "2027", "name": "2026年 お歳暮", "skip_mourning": "on"})
+    # then
+    target = Event.objects.get(year=2027)
+    assert response.status_code == 302 and target.name == "2027年 お歳暮" and str(target) == "2027年 お歳暮"
+    # the rule: the source's year or the next in the name stand for the year; other numbers stay
+    def name(text, year=2027):
+        return services.event_name_for_year(text, source=source, year=year)
+
+    assert name("2025年 お歳暮（本社）") == "2027年 お歳暮（本社）" and name("お歳暮 2026") == "お歳暮 2027"
+    assert name("令和7年 お歳暮") == "令和7年 お歳暮" and name("お歳暮 120260") == "お歳暮 120260"
+
+
 # --- E4: gift master and the pulldown --------------------------------------------------------------
 def test_e4_gift_pulldown_offers_this_years_items_beside_last_years_gift(world, last_year):
     source, people, gift = last_year

@@ -46,6 +46,9 @@ STICKY = {"action_checkbox": "kokyaku-sticky kokyaku-sticky-tick", "code_cell": 
 # without a template as the edited fields are.
 ACTION_TICK = direct(UnfoldBooleanWidget({"class": "action-select", "aria-label": gettext_lazy("Select this row")},
                                          check_test=lambda value: False))
+# The header's tick for every row of the page (the id and class Django's actions script looks for).
+ACTION_TOGGLE = direct(UnfoldBooleanWidget({"id": "action-toggle", "class": "action-toggle",
+                                            "aria-label": gettext_lazy("Select every row of this page")}))
 
 
 def previous_gift_text(link: EventLink) -> str:
@@ -146,9 +149,12 @@ class LinkTable:
         primary = next(iter(ordering), None)
         out = []
         for index, name in enumerate(self.columns):
+            classes = f"column-{name} {STICKY.get(name, '')}".strip()
+            if name == "action_checkbox":
+                out.append(Header(text=ACTION_TOGGLE.render("action-toggle", False), classes=classes))
+                continue
             text, attr = label_for_field(name, cl.model, model_admin=self.admin, return_attr=True)
             text = HEADERS.get(name, text)
-            classes = f"column-{name} {STICKY.get(name, '')}".strip()
             header = Header(text=conditional_escape(text), classes=classes)
             sortable = (cl.sortable_by is None or name in cl.sortable_by) and (
                 name in self.model_fields or getattr(attr, "admin_order_field", None))

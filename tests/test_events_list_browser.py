@@ -52,6 +52,12 @@ def test_22_15_event_list_fits_1366_with_its_kinds_columns_and_keeps_the_name_on
     box = page.locator(".kokyaku-link-box")
     scroll_width, client_width = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert scroll_width <= client_width, (scroll_width, client_width)
+    # the ticks work as on every list: one row, then the header's tick for the whole page
+    page.locator("#result_list tbody input.action-select").first.check(force=True)
+    assert "12件中1件を選択" in page.inner_text(".action-counter")
+    page.locator("#action-toggle").check(force=True)
+    assert page.locator("#result_list tbody input.action-select:checked").count() == 12
+    page.locator("#action-toggle").uncheck(force=True)
     # when: a phone (375 × 740), the table scrolled to its right end
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(url)

@@ -266,3 +266,26 @@ def test_e2_event_list_pages_and_sorts(world, monkeypatch):
     by_code = page.split('class="column-code_cell', 1)[1].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     codes = [link.customer.code for link in client.get(LINKS + by_code).context["cl"].result_list]
     assert codes == sorted(codes)
+
+
+@pytest.mark.parametrize("kind", ["winter_gift", "new_year_card"])
+def test_e2_event_list_queries_do_not_grow_with_its_rows(world, kind):
+    event = EventFactory(kind=kind)
+    gift = GiftItemFactory(year=2026, season="winter", name="洋菓子詰め合わせ", price=5000)
+    last_year = GiftItemFactory(year=2025, season="winter", name="ハム詰め合わせ", price=8000)
+    client = client_for(world, "hq_admin")
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    counts = []
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for rows in (2, 30):
+        while event.links.count() < rows:
+            member = FamilyMemberFactory(customer=CustomerFactory(branch=world.branch_a))
+            EventLinkFactory(event=event, customer=member.customer, gift=gift, previous_gift=last_year)
+            EventLinkFactory(event=event, customer=member.customer, family_member=member)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[1] <= 15, counts

@@ -17,14 +17,13 @@ without forms are the forms' own.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import label_for_field
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.forms import HiddenInput
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -117,7 +116,6 @@ class Row:
     cells: list[SafeString]
     errors: SafeString = mark_safe("")
     hidden: SafeString = mark_safe("")
-    classes: list[str] = field(default_factory=list)
 
 
 class LinkTable:

@@ -35,7 +35,7 @@ def event_with_rows(kind: str):
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_22_15_event_list_fits_1366_with_its_kinds_columns_and_keeps_the_name_on_a_phone(page, live_server, kind):  # noqa: F811
+def test_i22_15_event_list_fits_1366_with_its_kinds_columns_and_keeps_the_name_on_a_phone(page, live_server, kind):  # noqa: F811
     # given
     StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
     event = event_with_rows(kind)

@@ -25,9 +25,9 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every visible event that is not completed; the service refuses one the user may not fill
-        # (a general user and an event not accepting entries) with a message naming the status.
-        self.fields["event"].queryset = services.visible_events(user).exclude(status="done").select_related("branch")
+        # Only the events this user may fill (issue 22, point 19): of the branches they see, 申込中
+        # ones (for administrators any but 完了 ones); another is refused at the field.
+        self.fields["event"].queryset = services.linkable_events(user).select_related("branch")
         self.fields["event"].label_from_instance = lambda e: (
             f"{e}（{e.get_kind_display()}・{e.get_status_display()}{'・' + e.branch.name if e.branch_id else ''}）")
         permissions.scope_choice_fields(user, self.fields)  # R2, as every form's pulldowns
@@ -51,15 +51,17 @@ def add_to_event(modeladmin, request, queryset):
                 event=event, customers=queryset, user=request.user, request=request, report=report,
                 expected=None if across else len(set(selected)))
         except services.EventRefused as refused:
-            messages.error(request, str(refused))
-            return None
-        text = _("%(added)s customers were added to 「%(event)s」.") % {"added": added, "event": event}
-        return linked_response(request, event, text, already=already, plan=report["plan"])
+            # the page again with the reason at the event: the ticked customers stay chosen
+            form.add_error("event", str(refused))
+        else:
+            text = _("%(added)s customers were added to 「%(event)s」.") % {"added": added, "event": event}
+            return linked_response(request, event, text, already=already, plan=report["plan"])
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": _("Add to a business event"), "opts": modeladmin.model._meta, "form": form, "count": count,
         "selected": selected, "select_across": across, "action": "add_to_event",
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "no_event": not form.fields["event"].queryset.exists(),
     }
     return TemplateResponse(request, "events/link_form.html", context)
 

@@ -4,13 +4,14 @@ all on crm's shared admin base: branch scope, restricted fields, history and aud
 from __future__ import annotations
 
 import copy
-from functools import partial
 
 from django import forms
-from django.forms.models import BaseModelFormSet
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.db.models.utils import get_blank_choice_label
+from django.forms.models import BaseModelFormSet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,9 +20,9 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.db.models.utils import get_blank_choice_label
 
-from crm import naming, permissions
+from audit import events as audit_events
+from crm import dates, naming, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
 from crm.admin.pagination import SortedIdsPaginator
 
@@ -65,6 +66,8 @@ class GiftItemAdmin(KokyakuAdmin):
 
 # --- 業務イベント (E1, E3) ---------------------------------------------------------------------
 class CarryOverForm(forms.Form):
+    """次の年度に引き継ぐ (E3): to a later year than the source's, the new event named for that year."""
+
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=2999)
     name = forms.CharField(label=gettext_lazy("Event name"), max_length=200)
     only_responded = forms.BooleanField(
@@ -72,10 +75,22 @@ class CarryOverForm(forms.Form):
     skip_mourning = forms.BooleanField(label=gettext_lazy("Leave out those in mourning (喪中)"), required=False,
                                        initial=True)
 
+    def __init__(self, *args, source: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
 
-def _next_name(event: Event) -> str:
-    year = str(event.year)
-    return event.name.replace(year, str(event.year + 1)) if year in event.name else event.name
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year <= self.source.year:  # issue 22, point 16: never into the same or an earlier year
+            raise ValidationError(_("Enter a year after %(year)s: an event is carried over to a later year.")
+                                  % {"year": self.source.year})
+        return year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("name"):
+            data["name"] = services.event_name_for_year(data["name"], source=self.source, year=data["year"])
+        return data
 
 
 @admin.register(Event)
@@ -155,8 +170,9 @@ class EventAdmin(KokyakuAdmin):
         source = self._visible_or_404(request, object_id)
         if not self.may_carry_over(request):
             raise PermissionDenied
-        initial = {"year": source.year + 1, "name": _next_name(source), "skip_mourning": True}
-        form = CarryOverForm(request.POST or None, initial=initial)
+        initial = {"year": source.year + 1, "skip_mourning": True,
+                   "name": services.event_name_for_year(source.name, source=source, year=source.year + 1)}
+        form = CarryOverForm(request.POST or None, initial=initial, source=source)
         if request.method == "POST" and form.is_valid():
             report = {}
             try:
@@ -182,38 +198,12 @@ class EventAdmin(KokyakuAdmin):
 
 # --- 業務イベントの顧客一覧 (E2, E4) ------------------------------------------------------------------
 # Widths of the fields edited in the list's rows (the card's widgets fill a whole column).
-LINK_WIDGET_STYLES = {"attendance": "width:6.5em", "sent_on": "width:8em", "received_on": "width:8em",
-                      "gift": "max-width:15em", "gift_price": "width:7em", "memo": "width:11em"}
-
-
-def previous_gift_text(link: EventLink) -> str:
-    """「前年: ［松］ハム詰め合わせ（¥8,000）」, shown above the gift pulldown (E4); empty without one."""
-    if link.previous_gift_id is None:
-        return ""
-    gift = link.previous_gift
-    price = link.previous_gift_price if link.previous_gift_price is not None else gift.price
-    rank = f"［{gift.rank}］" if gift.rank else ""
-    return _("Last year: %(gift)s") % {"gift": f"{rank}{gift.name}（¥{price:,.0f}）"}
+LINK_WIDGET_STYLES = {"attendance": "width:6.5em", "sent_on": "width:8.5em", "received_on": "width:8.5em",
+                      "gift": "width:13em", "gift_price": "width:6.5em", "memo": "width:7.5em"}
 
 
 class LinkChangelistForm(forms.ModelForm):
-    """A row of the event's list, edited in place: a completed event's rows stay as they are.
-
-    A page as shown (GET) builds no form per row: events.link_rows draws the rows from one pattern
-    form (LinkFormSet.pattern_form) and each row's values. What a row's form changes from row to
-    row must therefore be declared here, in `lines_above`, not only done in __init__."""
-
-    # The line above a field's widget, from the row's link: last year's gift above this year's pulldown (E4).
-    lines_above = {"gift": previous_gift_text}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        gift = self.fields.get("gift")
-        if gift is not None and hasattr(gift, "page_choices"):
-            gift.choices = gift.page_choices
-        for name, line in self.lines_above.items():
-            if name in self.fields:
-                self.fields[name].widget.above = line(self.instance)
+    """A row of the event's list, edited in place: a completed event's rows stay as they are."""
 
     def clean(self):
         data = super().clean()
@@ -244,71 +234,55 @@ class RowFields(dict):
 
 
 class LinkFormSet(BaseModelFormSet):
-    """The rows' formset. On a page as shown (GET) nothing reads its fifty forms, so none is built:
-    events.link_rows draws the rows from `pattern_form`, and what Django's changelist asks of the
-    formset (media, is_multipart) is answered by that one form, as Django does for an empty formset.
-    A POST (bound) builds and validates every row's form as Django does."""
+    """The rows' formset. Saved (POST), a form per posted row, as Django's change list does; the rows
+    are read with what each row's form and permission check read (its event, last year's gift).
+    Shown (GET), its row forms are never built (events.link_table draws the cells from the rows):
+    what Django's change list asks of it, its media and whether it posts files, is answered by one
+    form without a row, as Django answers for a formset without forms."""
 
-    draw_from_pattern = True  # False: a form per row on a GET too (Django's way; the tests compare both)
-    # Set by EventLinkAdmin on a GET: whether the user may change a row, and the fields a row
-    # they may not change loses (Django takes them out of that row's form).
-    may_change = None
-    locked_fields: tuple[str, ...] = ()
-
-    @property
-    def uses_pattern(self) -> bool:
-        return self.draw_from_pattern and not self.is_bound
-
-    @cached_property
-    def pattern_form(self):
-        """Every row's form without its row: Django's empty_form (prefix form-__prefix__), made once."""
-        return self.empty_form
-
-    def fields_of_row(self, instance) -> set[str]:
-        """The names of the fields a row's form has: without the edited ones in a row the user may
-        not change, as ModelAdmin._get_formset_with_permissions leaves that row's form."""
-        fields = set(self.pattern_form.fields)
-        if self.may_change is not None and not self.may_change(instance):
-            fields -= set(self.locked_fields)
-        return fields
-
-    @cached_property
-    def first_form(self):
-        """What Django asks for the media and multipart of a formset: its first form (the empty
-        form when there is no row); here the pattern form with the first row's fields."""
-        rows = self.get_queryset()
-        fields = self.fields_of_row(rows[0]) if rows else set(self.pattern_form.fields)
-        if fields == set(self.pattern_form.fields):
-            return self.pattern_form
-        form = self.empty_form
-        form.fields = {name: field for name, field in form.fields.items() if name in fields}
-        return form
-
-    @property
-    def media(self):
-        return self.first_form.media if self.uses_pattern else super().media
-
-    def is_multipart(self):
-        return self.first_form.is_multipart() if self.uses_pattern else super().is_multipart()
-
-    def __getitem__(self, index):
-        # The template engine tries `formset["errors"]` before `formset.errors` (change_list.html):
-        # a name is no row index, refused at once rather than after building every row's form.
-        if isinstance(index, str):
-            raise TypeError(f"formset indices must be integers, not {index!r}")
-        return super().__getitem__(index)
+    def __init__(self, data=None, files=None, *args, queryset=None, **kwargs):
+        if data is not None and queryset is not None:
+            queryset = queryset.select_related("event", "previous_gift")
+        super().__init__(data, files, *args, queryset=queryset, **kwargs)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         pk = form.fields.get(self.model._meta.pk.name)
-        if pk is not None:  # each row's hidden id, written without a template as the other widgets
+        if pk is not None:
             pk.widget = direct(pk.widget)
+
+    @cached_property
+    def form_without_row(self):
+        return self.empty_form
+
+    @property
+    def media(self):
+        return super().media if self.is_bound else self.form_without_row.media
+
+    def is_multipart(self):
+        return super().is_multipart() if self.is_bound else self.form_without_row.is_multipart()
+
+    def __getitem__(self, index):
+        # The template engine tries `formset["errors"]` before `formset.errors` (unfold's
+        # change_list.html): a name is no row's index, refused before every row's form is built for it.
+        if isinstance(index, str):
+            raise TypeError(f"formset indices must be integers, not {index!r}")
+        return super().__getitem__(index)
 
 
 @admin.register(EventLink)
 class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
-    list_display = ["code_cell", "name_cell", "company_cell", "address_cell", "attendance", "sent", "sent_on",
-                    "received", "received_on", "gift", "gift_price", "mourning", "memo"]
+    """イベント対象者: the customers of an event, with what its kind records edited in place (Event.LINK_FIELDS).
+
+    Django's change list through its public hooks: the columns (get_list_display: the customer's,
+    then the event's kind's), the fields edited in place (list_editable on the page's ChangeList,
+    get_changelist_formset), the table drawn by its own template (events.link_table). The list of
+    every event (no event chosen) and a completed event's list edit nothing in place."""
+
+    # every column any kind shows; get_list_display picks the customer's and the event's kind's
+    list_display = ["code_cell", "name_cell", "place_cell", "company_cell", "address_cell", "attendance", "sent",
+                    "sent_on", "received", "received_on", "gift", "gift_price", "mourning", "memo"]
+    customer_columns = ["code_cell", "name_cell", "place_cell"]
     list_display_links = ["code_cell"]
     list_editable = ["attendance", "sent", "sent_on", "received", "received_on", "gift", "gift_price", "mourning",
                      "memo"]
@@ -326,12 +300,12 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     paginator = SortedIdsPaginator  # the page's ids from the index of the event's rows, then its rows
     show_full_result_count = False  # the whole table's count: every event's customers
     list_before_template = "events/link_list_header.html"
-    change_list_template = "events/link_change_list.html"  # rows drawn in one pass (events.link_rows)
-    fields = ["event", "customer", "family_member", "attendance", "sent", "sent_on", "received", "received_on", "previous_gift",
-              "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at", "created_by",
-              "updated_at"]
-    readonly_fields = ["event", "customer", "family_member", "previous_gift", "previous_gift_price", "created_at", "created_by",
-                       "updated_at"]
+    change_list_template = "events/link_change_list.html"  # its table drawn by events.link_table
+    fields = ["event", "customer", "family_member", "attendance", "sent", "sent_on", "received", "received_on",
+              "previous_gift", "previous_gift_price", "gift", "gift_price", "mourning", "memo", "created_at",
+              "created_by", "updated_at"]
+    readonly_fields = ["event", "customer", "family_member", "previous_gift", "previous_gift_price", "created_at",
+                       "created_by", "updated_at"]
 
     def get_queryset(self, request):
         return services.visible_links(request.user, super().get_queryset(request))
@@ -345,16 +319,70 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
         return request._kokyaku_event
 
     def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_save" in request.POST:
+            self.refuse_rows_not_on_the_list(request)
         extra_context = {**(extra_context or {}), "list_event": self.filtered_event(request)}
         return super().changelist_view(request, extra_context)
 
+    def refuse_rows_not_on_the_list(self, request) -> None:
+        """An edit in place saves rows of this list only (issue 22, point 2): a row id that is not a
+        row of the list's event the user sees (another branch's, another event's, a missing one, not a
+        number), or a row the form adds, answers as a row the user cannot see does, 404; nothing is
+        changed and the attempt is in the audit log."""
+        prefix = LinkFormSet.get_default_prefix()
+        post = request.POST
+        try:
+            total = int(post.get(f"{prefix}-TOTAL_FORMS", ""))
+            initial = int(post.get(f"{prefix}-INITIAL_FORMS", ""))
+        except ValueError:
+            total = initial = -1
+        ids = [post.get(f"{prefix}-{index}-id", "") for index in range(max(total, 0))]
+        ids += [value for key, value in post.items()  # ids past the forms' count, as Django reads them too
+                if key.startswith(f"{prefix}-") and key.endswith("-id") and key not in
+                {f"{prefix}-{index}-id" for index in range(max(total, 0))}]
+        numbers = {int(value) for value in ids if value.isdigit() and len(value) < 19}
+        on_list = services.visible_links(request.user).filter(pk__in=numbers)
+        event = self.filtered_event(request)
+        if event is not None:
+            on_list = on_list.filter(event=event)
+        if (total < 0 or total != initial or total > self.list_per_page or len(numbers) != len(ids)
+                or on_list.count() != len(numbers)):
+            audit_events.access_refused(request=request, path=request.get_full_path()[:500])
+            raise Http404
+
+    def edited_fields(self, request) -> tuple[str, ...]:
+        """The fields edited in place: those of the event's kind (Event.LINK_FIELDS); none on the list
+        of every event (its rows are of many kinds) nor on a completed event's list."""
+        event = self.filtered_event(request)
+        if event is None or event.status == Event.Status.DONE:
+            return ()
+        return tuple(name for name in event.link_fields if name in self.list_editable)
+
     def get_list_display(self, request):
-        columns = list(self.list_display)
-        if self.filtered_event(request) is None:
-            columns.insert(0, "event")
+        event = self.filtered_event(request)
+        columns = list(self.customer_columns)
+        if self.column_is_invisible(request, "place_cell"):  # R3 on the company or the address: the other alone
+            columns[columns.index("place_cell")] = "company_cell"
+            columns.insert(columns.index("company_cell") + 1, "address_cell")
         if "name" in permissions.invisible_fields(request.user, "familymember"):  # R3 on the family's names
             columns[columns.index("name_cell")] = "name_cell_family_hidden"
+        if event is None:  # every event's rows: which event, whose row, and what was recorded
+            columns = [*columns[:2], "event", *columns[2:], "progress_cell"]
+        else:
+            columns += event.link_fields
         return [c for c in columns if not self.column_is_invisible(request, c)]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        edited = () if changelist.is_popup else tuple(
+            name for name in self.edited_fields(request) if name in changelist.list_display)
+        saving = request.method == "POST" and "_save" in request.POST
+        # 保存: Django builds, validates and saves a form per posted row (list_editable, this page's
+        # fields). Shown, the page needs no row form (events.link_table): its formset comes unbuilt.
+        changelist.list_editable = edited if saving else ()
+        if edited and not saving and self.has_change_permission(request):
+            changelist.formset = self.get_changelist_formset(request)(queryset=changelist.result_list)
+        return changelist
 
     def has_add_permission(self, request):
         # Customers join an event from the customer list (「業務イベントに追加」) or by carry-over,
@@ -362,12 +390,12 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.event.status == Event.Status.DONE:
+        if obj is not None and obj.event_id is not None and obj.event.status == Event.Status.DONE:
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.event.status == Event.Status.DONE:
+        if obj is not None and obj.event_id is not None and obj.event.status == Event.Status.DONE:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -389,17 +417,6 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     def gift_queryset(self, request, event: Event | None):
         return event.gift_items() if event is not None else GiftItem.objects.all()
 
-    def _get_formset_with_permissions(self, request, queryset, for_save=False):
-        # Django builds every row's form here, to take the edited fields out of the rows the user may
-        # not change (a completed event's). A page as shown (GET) builds no row form (LinkFormSet):
-        # the formset is told how to ask, and events.link_rows asks as it draws each row.
-        if for_save or not LinkFormSet.draw_from_pattern:
-            return super()._get_formset_with_permissions(request, queryset, for_save)
-        formset = self.get_changelist_formset(request)(queryset=queryset)
-        formset.may_change = partial(self.has_change_permission, request)
-        formset.locked_fields = tuple(self.list_editable)
-        return formset
-
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", LinkChangelistForm)
         return super().get_changelist_form(request, **kwargs)
@@ -407,16 +424,18 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
     def get_changelist_formset(self, request, **kwargs):
         kwargs.setdefault("formset", LinkFormSet)
         formset = super().get_changelist_formset(request, **kwargs)
-        # Prepared once per page on the form class, not once per row: the widgets (rendered
-        # without templates) and the pulldown's choices, this year's items of the event's season.
-        fields = formset.form.base_fields
+        # A row's form has the fields this page edits (its kind's: Django's list drawing reads them
+        # from the form), prepared once per page on the form class, not once per row: the widgets
+        # (rendered without templates) and the pulldown's choices, this year's items of the season.
+        edited = self.edited_fields(request)
+        fields = {name: field for name, field in formset.form.base_fields.items() if name in edited}
         for name, field in fields.items():
             field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
         if "gift" in fields:
             gifts = self.gift_queryset(request, self.filtered_event(request))
             fields["gift"].queryset = gifts
-            # a deep copy of a ModelChoiceField queries again for its choices: each row takes this list
-            fields["gift"].page_choices = [("", get_blank_choice_label()), *((g.pk, str(g)) for g in gifts)]
+            # read once for the page: a ModelChoiceField's choices query its items each time they are read
+            fields["gift"].choices = [("", get_blank_choice_label()), *((g.pk, str(g)) for g in gifts)]
         formset.form.base_fields = RowFields(fields)
         return formset
 
@@ -453,19 +472,50 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
                                    "customer": naming.addressee(obj.customer), "relation": ""})
         return self.name_cell(obj)
 
+    @admin.display(description=gettext_lazy("Company and address"), ordering="customer__company_kana")
+    @reads("customer__company_name", "customer__postal_code", "customer__address")
+    def place_cell(self, obj):
+        """The company (none on a family member's personal card, E9) above the 〒 and address, each cut
+        to the column's width and whole in its tooltip."""
+        company = "" if obj.family_member_id else obj.customer.company_name
+        return format_html('<span class="kokyaku-clip kokyaku-clip-wide" title="{}">{}</span><br>{}', company, company,
+                           self.address_cell(obj, small=True))
+
     @admin.display(description=gettext_lazy("Company name"), ordering="customer__company_kana")
     @reads("customer__company_name")
     def company_cell(self, obj):
         if obj.family_member_id:  # a family member's card is personal: no company on it (E9)
             return ""
-        return format_html('<span style="display:inline-block;min-width:9em">{}</span>', obj.customer.company_name)
+        company = obj.customer.company_name
+        return format_html('<span class="kokyaku-clip" title="{}">{}</span>', company, company)
 
     @admin.display(description=gettext_lazy("Address"), ordering="customer__address")
     @reads("customer__postal_code", "customer__address")
-    def address_cell(self, obj):
+    def address_cell(self, obj, small=False):
         customer = obj.customer
         postal = f"〒{customer.postal_code} " if customer.postal_code else ""
-        return format_html('<span style="display:inline-block;min-width:15em">{}{}</span>', postal, customer.address)
+        address = f"{postal}{customer.address}"
+        size = " text-xs text-base-500" if small else ""
+        return format_html('<span class="kokyaku-clip kokyaku-clip-wide{}" title="{}">{}</span>', size, address, address)
+
+    @admin.display(description=gettext_lazy("Recorded"))
+    def progress_cell(self, obj):
+        """On the list of every event: what the row records, in a line (参加・出 2026/12/10・受・［松］ハム…・喪中)."""
+        field = EventLink._meta.get_field
+        parts = []
+        if obj.attendance != EventLink.Attendance.UNDECIDED:
+            parts.append(obj.get_attendance_display())
+        for ticked, on, name in ((obj.sent, obj.sent_on, "sent"), (obj.received, obj.received_on, "received")):
+            if ticked:
+                parts.append(f"{field(name).verbose_name} {dates.format_date(on) if on else ''}".strip())
+        if obj.gift_id:
+            parts.append(str(obj.gift))
+        if obj.mourning:
+            parts.append(str(field("mourning").verbose_name))
+        if obj.memo:
+            parts.append(obj.memo)
+        text = "・".join(parts)
+        return format_html('<span class="kokyaku-clip kokyaku-clip-wide" title="{}">{}</span>', text, text)
 
 
 

@@ -61,6 +61,22 @@ class Event(models.Model):
     # the same person is never on two departments' lists of one of these kinds and year.
     ONE_PER_PERSON_KINDS = (Kind.NEW_YEAR_CARD, Kind.SUMMER_GIFT, Kind.WINTER_GIFT, Kind.WINTER_GREETING)
 
+    # What a customer's row of the event's list records, per kind (E2): the fields its list shows and
+    # edits in place, in this order, chosen to fit a 1366-px screen beside the customer's columns.
+    # Cards: sent and received (出 / 受) with their dates, 喪中 for new-year cards (E5); gifts: this
+    # year's gift and its price (last year's above it, E4), sent and a gift received; seminars: the
+    # invitation sent and the attendance (出欠); other kinds (campaigns, DMs, exhibitions): the
+    # attendance, sent with its date and a reply received. Every field of a row stays on the row's
+    # own page, and a date left off the list is set when its box is ticked (EventLink.clean).
+    LINK_FIELDS = {
+        Kind.NEW_YEAR_CARD: ("sent", "sent_on", "received", "received_on", "mourning", "memo"),
+        Kind.WINTER_GREETING: ("sent", "sent_on", "received", "received_on", "memo"),
+        Kind.SUMMER_GIFT: ("gift", "gift_price", "sent", "received", "memo"),
+        Kind.WINTER_GIFT: ("gift", "gift_price", "sent", "received", "memo"),
+        Kind.SEMINAR: ("attendance", "sent", "sent_on", "memo"),
+        Kind.OTHER: ("attendance", "sent", "sent_on", "received", "memo"),
+    }
+
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
         OPEN = "open", _("Accepting entries")
@@ -89,6 +105,11 @@ class Event(models.Model):
 
     def __str__(self):
         return self.name if str(self.year) in self.name else f"{self.year}年 {self.name}"
+
+    @property
+    def link_fields(self) -> tuple[str, ...]:
+        """The fields of a customer's row that mean something for this event's kind (LINK_FIELDS)."""
+        return self.LINK_FIELDS[self.kind]
 
     @property
     def gift_season(self) -> str | None:

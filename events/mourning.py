@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from crm import normalize
+from crm import normalize, permissions
 from crm.models import Customer, FamilyMember
 from dataio import duplicates
 
@@ -161,8 +161,14 @@ class Conflict:
     name: str
     department: str
     event: str
+    event_id: int = 0
+    # whether the user who adds the person may open that event (a branch's event: only its branch's
+    # people); the message names the event and its department only then
+    visible: bool = False
 
     def message(self) -> str:
+        if not self.visible:
+            return _("%(name)s 様 is already on another list of this kind and year.") % {"name": self.name}
         return _("%(name)s 様 is already on 「%(event)s」 of %(department)s.") % {
             "name": self.name, "event": self.event, "department": self.department}
 
@@ -175,27 +181,33 @@ def other_departments_links(event: Event):
     return links.exclude(event__department_id=event.department_id)
 
 
-def conflicts(event: Event, found: dict[Target, Person]) -> list[Conflict]:
+def conflicts(event: Event, found: dict[Target, Person], user=None) -> list[Conflict]:
     """The targets already on another department's list of this kind and year, by person key:
-    one query per 5,000 keys on the indexed person_key."""
+    one query per 5,000 keys on the indexed person_key, and one for which of those events `user`
+    may open (crm.permissions' branch scope, as events.services.visible_events)."""
     if event.kind not in Event.ONE_PER_PERSON_KINDS:
         return []
     by_key: dict[str, list[Target]] = defaultdict(list)
     for target, person in found.items():
         if person.key:
             by_key[person.key].append(target)
-    taken: dict[str, tuple[str, str]] = {}
+    taken: dict[str, tuple[str, str, int]] = {}
     others = other_departments_links(event)
     for chunk in _chunks(sorted(by_key)):
         rows = others.filter(person_key__in=chunk).values_list("person_key", "event__department__name",
-                                                               "event__name", "event__year")
-        for key, department, name, year in rows.order_by("event_id"):
+                                                               "event__name", "event__year", "event_id")
+        for key, department, name, year, event_id in rows.order_by("event_id"):
             event_name = name if str(year) in name else f"{year}年 {name}"
-            taken.setdefault(key, (department or _("No department"), event_name))
+            taken.setdefault(key, (department or _("No department"), event_name, event_id))
+    event_ids = {event_id for _department, _name, event_id in taken.values()}
+    visible = set()
+    if user is not None and event_ids:
+        visible = set(Event.objects.filter(pk__in=event_ids).filter(permissions.branch_owned_filter(user))
+                      .values_list("pk", flat=True))
     out = []
-    for key, (department, event_name) in taken.items():
+    for key, (department, event_name, event_id) in taken.items():
         for target in by_key[key]:
-            out.append(Conflict(target, found[target].name, department, event_name))
+            out.append(Conflict(target, found[target].name, department, event_name, event_id, event_id in visible))
     return out
 
 
@@ -209,7 +221,8 @@ class Plan:
     conflicts: list[Conflict] = field(default_factory=list)
 
     def skipped_text(self) -> str:
-        """「喪中のため 2 名を除きました。…は 営業部 の「2027年 年賀状」に登録済みです。」, or ""."""
+        """「喪中のため 2 名を除きました。…は 営業部 の「2027年 年賀状」に登録済みです。」, or "": an event
+        the user may not open is not named (「…は同じ年・種類の別の一覧に登録済みです。」)."""
         parts = []
         if self.mourning:
             parts.append(_("%(count)s in mourning (喪中) for %(year)s were left out.")
@@ -224,9 +237,10 @@ class Plan:
     year: int = 0
 
 
-def plan(event: Event, targets: list[Target], *, skip_mourning: bool | None = None) -> Plan:
+def plan(event: Event, targets: list[Target], *, user=None, skip_mourning: bool | None = None) -> Plan:
     """Which of `targets` go onto the event's list: not those already on it, not those in mourning
-    for a new-year-card event's year, not those on another department's list of its kind and year."""
+    for a new-year-card event's year, not those on another department's list of its kind and year
+    (named in the plan's text only when `user` may open that list)."""
     result = Plan(year=event.year)
     targets = list(dict.fromkeys(targets))
     existing = set(EventLink.objects.filter(event=event).values_list("customer_id", "family_member_id"))
@@ -239,7 +253,7 @@ def plan(event: Event, targets: list[Target], *, skip_mourning: bool | None = No
         result.mourning = [t for t in fresh if t in mourning]
         fresh = [t for t in fresh if t not in mourning]
     found = people(fresh)
-    result.conflicts = conflicts(event, found)
+    result.conflicts = conflicts(event, found, user)
     refused = {c.target for c in result.conflicts}
     result.add = [(t, found.get(t)) for t in fresh if t not in refused]
     return result

@@ -7,6 +7,8 @@ and each write is one entry in the audit log.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -110,7 +112,7 @@ def event_link_customers(*, event: Event, customers: QuerySet, user, expected: i
                 _("%(count)s of these customers are not customers of %(branch)s, the branch of 「%(event)s」. "
                   "Nothing was changed.") % {"count": others, "branch": event.branch, "event": event})
     with transaction.atomic():
-        planned = persons.plan(event, [(pk, None) for pk in ids])
+        planned = persons.plan(event, [(pk, None) for pk in ids], user=user)
         new = _write_links(event=event, planned=planned, user=user, reason=_("Added to the event"))
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=event, row_count=len(new),
                             detail={"action": "event_link_customers", "already": planned.already,
@@ -125,11 +127,25 @@ def responded_filter() -> Q:
     return Q(received=True) | ~Q(attendance=EventLink.Attendance.UNDECIDED)
 
 
+def carry_over_named_years(source: Event) -> tuple[int, int]:
+    """The years a carried-over event's name may carry that stand for its year: the source's (a name
+    copied unchanged) and the next (the name offered)."""
+    return source.year, source.year + 1
+
+
+def event_name_for_year(name: str, *, source: Event, year: int) -> str:
+    """The name of the event carried over from `source` into `year` (issue 22, point 16): a year of
+    carry_over_named_years in it becomes `year` (「2026年 年賀状」 → 「2028年 年賀状」); other text stays."""
+    years = "|".join(str(y) for y in carry_over_named_years(source))
+    return re.sub(rf"(?<![0-9０-９])(?:{years})(?![0-9０-９])", str(year), name)
+
+
 def event_carry_over(*, source: Event, year: int, name: str, user, only_responded: bool = False,
                      skip_mourning: bool = False, request=None, report: dict | None = None) -> tuple[Event, int]:
     """This year's event from last year's: the same kind, department and branch, and its customers
-    (and family members) with last year's gift as 前年の贈答品. Carries into an existing event of that
-    year and name when it has no customers yet; refuses one that has. A deleted customer's links
+    (and family members) with last year's gift as 前年の贈答品. Refused into the same or an earlier
+    year; the year in the name follows `year` (event_name_for_year). Carries into an existing event
+    of that year and name when it has no customers yet; refuses one that has. A deleted customer's links
     went with the customer, so they are never carried. Returns (the new event, customers carried).
 
     「喪中を除く」: for new-year cards, those in mourning for the new year (the 喪中 records, E5);
@@ -139,15 +155,21 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
         raise PermissionDenied
     if not visible_events(user).filter(pk=source.pk).exists():
         raise EventRefused(_("This event is not yours to change. Nothing was changed."))
-    name = (name or "").strip()
+    if year <= source.year:
+        raise EventRefused(_("Enter a year after %(year)s: an event is carried over to a later year.")
+                           % {"year": source.year})
+    name = event_name_for_year((name or "").strip(), source=source, year=year)
     if not name:
         raise EventRefused(_("Enter the name of the new event. Nothing was changed."))
     target = Event.objects.filter(kind=source.kind, year=year, name=name, branch=source.branch).first()
-    if target is not None and target.pk == source.pk:
-        raise EventRefused(_("An event cannot be carried over into itself. Nothing was changed."))
     if target is not None and target.links.exists():
+        # counted as the user sees the list: customers of branches the user does not see are not counted
+        count = visible_links(user, target.links.all()).count()
+        if not count:
+            raise EventRefused(_("「%(event)s」 already has customers: carrying over would mix two lists. "
+                                 "Nothing was changed.") % {"event": target})
         raise EventRefused(_("「%(event)s」 already has %(count)s customers: carrying over would mix two lists. "
-                             "Nothing was changed.") % {"event": target, "count": target.links.count()})
+                             "Nothing was changed.") % {"event": target, "count": count})
     links = visible_links(user, source.links.all())
     if only_responded:
         links = links.filter(responded_filter())
@@ -167,7 +189,7 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
         rows = links.order_by("id").values_list("customer_id", "family_member_id", "gift_id", "gift_price")
         values = {(cid, fid): {"previous_gift_id": gift_id, "previous_gift_price": price}
                   for cid, fid, gift_id, price in rows}
-        planned = persons.plan(target, list(values),
+        planned = persons.plan(target, list(values), user=user,
                                skip_mourning=skip_mourning and target.kind == Event.Kind.NEW_YEAR_CARD)
         new = _write_links(event=target, planned=planned, user=user, values=values,
                            reason=_("Carried over from 「%(event)s」") % {"event": source})
@@ -215,7 +237,7 @@ def event_link_family(*, event: Event, family_ids: list[int], user, instead: boo
               "Nothing was changed.") % {"count": sum(b != event.branch_id for _p, _c, b in rows),
                                          "branch": event.branch, "event": event})
     with transaction.atomic():
-        planned = persons.plan(event, [(cid, pk) for pk, cid, _branch in rows])
+        planned = persons.plan(event, [(cid, pk) for pk, cid, _branch in rows], user=user)
         new = _write_links(event=event, planned=planned, user=user, reason=_("Family member added to the event"))
         removed = 0
         if instead:
@@ -305,7 +327,7 @@ def event_winter_greetings(*, event: Event, user, request=None) -> tuple[Event, 
             target._history_user = user
             target._change_reason = _("Made from 「%(event)s」") % {"event": event}
             target.save()
-        planned = persons.plan(target, targets, skip_mourning=False)
+        planned = persons.plan(target, targets, user=user, skip_mourning=False)
         new = _write_links(event=target, planned=planned, user=user,
                            reason=_("Made from 「%(event)s」") % {"event": event})
         audit_events.record(audit_events.Action.BULK, request=request, user=user, target=target, row_count=len(new),

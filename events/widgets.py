@@ -1,7 +1,7 @@
 """Widgets of the event's customer list, rendered in Python rather than through the template engine.
 
-The list edits nine fields of fifty rows in place: 450 widgets, which Django's template-based
-rendering took ~250 ms to draw (a whole customer-list page takes ~50 ms). These keep unfold's
+The list edits up to six fields of fifty rows in place (Event.LINK_FIELDS): 300 widgets, which
+Django's template-based rendering takes longer to draw than a whole customer-list page. These keep unfold's
 classes and attributes and write the same HTML elements directly; the attributes every row
 shares (unfold's long class lists) are escaped once per process.
 """
@@ -12,7 +12,7 @@ import copy
 from html import escape
 
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.forms import CheckboxInput, Select
+from django.forms import Select
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
@@ -38,18 +38,20 @@ def _attributes(attrs: dict) -> str:
     return html + rest
 
 
-def above_line(text: str) -> str:
-    """The small line a widget shows above itself (last year's gift above this year's pulldown); "" for none."""
-    return f'<div class="text-xs text-base-500 whitespace-nowrap mb-1">{escape(text)}</div>' if text else ""
+def above_line(text: str, style: str = "") -> str:
+    """The small line shown above a widget (last year's gift above this year's pulldown), cut to the
+    widget's width (`style`) and whole in its tooltip; "" for none."""
+    if not text:
+        return ""
+    return (f'<div class="kokyaku-above text-xs text-base-500 whitespace-nowrap mb-1" style="{escape(style)}" '
+            f'title="{escape(text)}">{escape(text)}</div>')
 
 
 class DirectRenderMixin:
-    above = ""  # a line shown above the field (last year's gift above this year's pulldown)
-
     def render(self, name, value, attrs=None, renderer=None):
-        return mark_safe(above_line(self.above) + self._widget_html(name, value, attrs))
+        return mark_safe(self.html(name, value, attrs))
 
-    def _widget_html(self, name, value, attrs=None) -> str:
+    def html(self, name, value, attrs=None) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
         attributes = dict(widget["attrs"])
         name = escape(widget["name"])
@@ -59,7 +61,7 @@ class DirectRenderMixin:
                 f'{escape(str(option["label"]))}</option>'
                 for _group, group_options, _index in widget["optgroups"] for option in group_options)
             return f'<select name="{name}"{_attributes(attributes)}>{options}</select>'
-        if widget["value"] is not None and not isinstance(self, CheckboxInput):
+        if widget["value"] is not None:  # a checkbox of a model's True / False has none (input.html)
             attributes["value"] = widget["value"]
         html = f'<input type="{escape(widget["type"])}" name="{name}"{_attributes(attributes)}>'
         if "vDateField" in attributes.get("class", ""):

@@ -272,9 +272,10 @@ def test_j2_contact_list_shows_the_era_with_the_same_queries(admin_client, hq_br
 
 @pytest.mark.django_db
 def test_j2_event_list_date_inputs_show_the_era(admin_client, hq_branch):
-    from tests.factories import EventLinkFactory
+    from tests.factories import EventFactory, EventLinkFactory
 
-    link = EventLinkFactory(customer=CustomerFactory(branch=hq_branch), sent=True, sent_on=D(2026, 12, 3))
+    link = EventLinkFactory(event=EventFactory(kind="new_year_card"), customer=CustomerFactory(branch=hq_branch),
+                            sent=True, sent_on=D(2026, 12, 3))
     set_display(dates.JAPANESE)
     url = reverse("admin:events_eventlink_changelist") + f"?event__id__exact={link.event_id}"
     body = admin_client.get(url).content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from crm.models import Customer
@@ -71,8 +72,8 @@ def test_e1_only_open_events_take_links_from_general_users(world, status, genera
             assert "正しく選択してください。" in response.content.decode()
         with pytest.raises(services.EventRefused, match="完了"):
             services.event_link_customers(event=event, customers=Customer.objects.all(), user=world.users["hq_admin"])
-    elif not general_may:
-        assert "申込中のイベントだけ" in messages_of(general) and "何も変更していません" in messages_of(general)
+    elif not general_may:  # not offered to a general user; a forged choice is refused at the field
+        assert "正しく選択してください。" in general.content.decode()
 
 
 def test_e1_event_page_and_list_for_each_kind(world):
@@ -156,27 +157,77 @@ def test_e2_more_than_the_limit_at_once_is_refused(world, settings):
     CustomerFactory(branch=world.branch_a, last_name="青山")
     event = EventFactory()
     response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])
-    assert "一度に追加できる顧客は 1 件までです。" in messages_of(response)
+    assert "一度に追加できる顧客は 1 件までです。" in response.content.decode()
     assert not EventLink.objects.exists()
 
 
 def test_e2_branch_event_takes_its_branch_customers_only(world):
     event = EventFactory(branch=world.branch_a, name="渋谷店のセミナー", kind="seminar")
     response = link_action(client_for(world, "hq_admin"), event, ids=[world.customer_a.pk, world.customer_b.pk])
-    assert "1 件の顧客は渋谷店" in messages_of(response) and "何も変更していません" in messages_of(response)
+    assert "1 件の顧客は渋谷店" in response.content.decode() and "何も変更していません" in response.content.decode()
+    assert not EventLink.objects.exists()
+
+
+def test_i22_19_add_to_event_offers_only_the_events_the_user_may_fill(world):
+    # given: events of every status, for every branch, for branch A and for branch B
+    events = {name: EventFactory(name=name, status=status, branch=branch) for name, status, branch in (
+        ("準備中の会", "preparing", None), ("申込中の会", "open", None), ("締切の会", "closed", None),
+        ("完了の会", "done", None), ("渋谷店の会", "open", world.branch_a), ("新宿店の会", "open", world.branch_b))}
+
+    def offered(persona):
+        page = client_for(world, persona).post(CUSTOMERS, {"action": "add_to_event", "index": "0",
+                                                           ACTION_CHECKBOX_NAME: [world.customer_a.pk]})
+        assert page.status_code == 200
+        choices = page.context["form"].fields["event"].queryset
+        return {e.name for e in choices}, page.content.decode()
+
+    # then: a general user of branch A, the 申込中 events of their branches
+    names, page = offered("branch_a")
+    assert names == {"申込中の会", "渋谷店の会"}
+    assert "準備中の会" not in page and "締切の会" not in page and "新宿店の会" not in page
+    # head office's administrator: any but 完了
+    assert offered("hq_admin")[0] == {"準備中の会", "申込中の会", "締切の会", "渋谷店の会", "新宿店の会"}
+    # nothing to offer: said on the page
+    for name in ("申込中の会", "渋谷店の会"):
+        events[name].status = "closed"
+        events[name].save()
+    names, page = offered("branch_a")
+    assert not names and 'id="event-link-none"' in page
+
+
+@pytest.mark.parametrize("refusal", ["closed_event", "over_the_limit", "another_branchs_customer"])
+def test_i22_19_a_refused_addition_keeps_the_ticked_customers(world, settings, refusal):
+    # given
+    more = CustomerFactory(branch=world.branch_a, last_name="青山")
+    persona, event, ticked = {
+        "closed_event": ("branch_a", EventFactory(status="closed"), [world.customer_a.pk, more.pk]),
+        "over_the_limit": ("branch_a", EventFactory(), [world.customer_a.pk, more.pk]),
+        "another_branchs_customer": ("hq_admin", EventFactory(branch=world.branch_a, kind="seminar"),
+                                     [world.customer_a.pk, world.customer_b.pk]),
+    }[refusal]
+    settings.EVENTS_LINK_MAX_ROWS = 1 if refusal == "over_the_limit" else 50_000
+    # when
+    response = link_action(client_for(world, persona), event, ids=ticked)
+    # then: the confirmation again, the reason at the event, the ticked customers still chosen
+    assert response.status_code == 200 and response.templates[0].name == "events/link_form.html"
+    page = response.content.decode()
+    assert 'class="kokyaku-field-error"' in page
+    for pk in ticked:
+        assert f'name="{ACTION_CHECKBOX_NAME}" value="{pk}"' in page
+    assert 'name="action" value="add_to_event"' in page and "2 件の顧客を業務イベントの一覧に追加します。" in page
     assert not EventLink.objects.exists()
 
 
 def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world):
-    # given
-    event = EventFactory()
+    # given: an event of the kind その他 (出欠, 出 / 受 and their dates, メモ)
+    event = EventFactory(kind="other", name="2026年 春のDM")
     a = EventLinkFactory(event=event, customer=world.customer_a)
     EventLinkFactory(event=event, customer=world.customer_b)
     url = f"{LINKS}?event__id__exact={event.pk}"
     # then: a branch user sees their branch's row only
     page = client_for(world, "branch_a").get(url).content.decode()
     assert world.customer_a.code in page and "渋谷　一郎 様" in page and world.customer_b.code not in page
-    assert 'id="event-list-title">2026年 お歳暮<' in page  # the list says whose customers these are
+    assert 'id="event-list-title">2026年 春のDM<' in page  # the list says whose customers these are
     hq = client_for(world, "hq_admin")
     both = hq.get(url).content.decode()
     assert world.customer_a.code in both and world.customer_b.code in both
@@ -189,16 +240,48 @@ def test_e2_event_list_is_scoped_searchable_sortable_and_editable_in_place(world
     data = {f"form-{k}": v for k, v in {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "MIN_NUM_FORMS": "0",
                                         "MAX_NUM_FORMS": "1000"}.items()}
     data.update({"form-0-id": str(a.pk), "form-0-attendance": "attending", "form-0-sent": "on",
-                 "form-0-sent_on": "2026-12-10", "form-0-received_on": "2026-12-12", "form-0-gift": "",
-                 "form-0-gift_price": "3000", "form-0-memo": "手渡し", "_save": "保存"})
+                 "form-0-sent_on": "2026-12-10", "form-0-received": "on", "form-0-memo": "手渡し",
+                 "_save": "保存"})
     assert len(formset.forms) == 1
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     a.refresh_from_db()
     assert a.sent and str(a.sent_on) == "2026-12-10" and a.attendance == "attending" and a.memo == "手渡し"
-    assert a.received and str(a.received_on) == "2026-12-12"  # a date ticks 受
+    assert a.received and a.received_on == timezone.localdate()  # 受 ticked without a date: today
     assert a.history.first().history_type == "~"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, target_type="events.EventLink").exists()
+
+
+@pytest.mark.parametrize("persona, forged", [
+    ("branch_a", "another_branchs_row"), ("branch_a", "a_row_of_another_event"), ("hq_admin", "a_row_of_another_event"),
+    ("branch_a", "a_missing_row"), ("branch_a", "no_id"), ("branch_a", "garbage"), ("branch_a", "an_added_row"),
+])
+def test_i22_2_saving_the_event_list_with_a_row_not_on_it_answers_404_changes_nothing_and_is_logged(
+        world, persona, forged):
+    # given: the list of an event for every branch; branch A's row, branch B's row, a row of another event
+    event = EventFactory(kind="other", name="2026年 春のDM")
+    mine = EventLinkFactory(event=event, customer=world.customer_a)
+    theirs = EventLinkFactory(event=event, customer=world.customer_b)
+    elsewhere = EventLinkFactory(event=EventFactory(kind="other", name="2026年 秋のDM"), customer=world.customer_a)
+    forged_id = {"another_branchs_row": str(theirs.pk), "a_row_of_another_event": str(elsewhere.pk),
+                 "a_missing_row": "987654", "garbage": "1 OR 1=1", "no_id": None, "an_added_row": None}[forged]
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "1" if forged == "an_added_row" else "2",
+            "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000", "_save": "保存",
+            "form-0-id": str(mine.pk), "form-0-attendance": "attending", "form-0-memo": "変更",
+            "form-1-attendance": "attending", "form-1-memo": "改ざん"}
+    if forged_id is not None:
+        data["form-1-id"] = forged_id
+    url = f"{LINKS}?event__id__exact={event.pk}"
+    # when
+    response = client_for(world, persona).post(url, data)
+    # then: as for a row the user cannot see; nothing written; the attempt in the audit log
+    assert response.status_code == 404
+    for row in (mine, theirs, elsewhere):
+        row.refresh_from_db()
+        assert (row.memo, row.attendance) == ("", "undecided") and row.history.count() == 1
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert refused.user == world.users[persona] and refused.detail["path"] == url
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
 
 
 def test_e2_event_list_is_in_reading_order_and_follows_a_changed_reading(world):
@@ -340,6 +423,44 @@ def test_e3_carry_over_screen_for_admins_only(world, last_year):
                                                                             args=[target.pk])
     assert target.links.count() == 2
     assert AuditEvent.objects.filter(action=AuditEvent.Action.BULK, detail__action="event_carry_over").exists()
+
+
+@pytest.mark.parametrize("year", ["2025", "2024"])
+def test_i22_16_carry_over_into_the_same_or_an_earlier_year_is_refused_at_the_field(world, last_year, year):
+    source, _people, _gift = last_year  # 2025年 お歳暮
+    client = client_for(world, "hq_admin")
+    url = reverse("admin:events_event_carry_over", args=[source.pk])
+    # when
+    response = client.post(url, {"year": year, "name": "2026年 お歳暮", "skip_mourning": "on"})
+    # then: the page again, the message at the year, what was typed kept, nothing made
+    assert response.status_code == 200
+    page = response.content.decode()
+    year_field = page.split('for="id_year"', 1)[1].split("</div>", 1)[0]
+    assert "2025年より後の年度を入力してください" in year_field and f'value="{year}"' in year_field
+    assert 'value="2026年 お歳暮"' in page
+    assert Event.objects.count() == 1 and not AuditEvent.objects.filter(detail__action="event_carry_over").exists()
+    # the service refuses it too, whatever a screen hands it
+    with pytest.raises(services.EventRefused, match="2025年より後"):
+        services.event_carry_over(source=source, year=int(year), name="2025年 お歳暮", user=world.users["hq_admin"])
+    assert Event.objects.count() == 1
+
+
+def test_i22_16_the_carried_events_name_follows_its_year(world, last_year):
+    source, _people, _gift = last_year  # 2025年 お歳暮
+    client = client_for(world, "hq_admin")
+    url = reverse("admin:events_event_carry_over", args=[source.pk])
+    assert 'value="2026年 お歳暮"' in client.get(url).content.decode()  # the next year's name offered
+    # when: 2027 chosen, the offered name left as it was
+    response = client.post(url, {"year": "2027", "name": "2026年 お歳暮", "skip_mourning": "on"})
+    # then
+    target = Event.objects.get(year=2027)
+    assert response.status_code == 302 and target.name == "2027年 お歳暮" and str(target) == "2027年 お歳暮"
+    # the rule: the source's year or the next in the name stand for the year; other numbers stay
+    def name(text, year=2027):
+        return services.event_name_for_year(text, source=source, year=year)
+
+    assert name("2025年 お歳暮（本社）") == "2027年 お歳暮（本社）" and name("お歳暮 2026") == "お歳暮 2027"
+    assert name("令和7年 お歳暮") == "令和7年 お歳暮" and name("お歳暮 120260") == "お歳暮 120260"
 
 
 # --- E4: gift master and the pulldown --------------------------------------------------------------

@@ -44,3 +44,22 @@ def test_e2_tick_customers_add_them_to_an_event_and_tick_sent_in_place(page, liv
     assert link.sent and link.memo == "手渡し"
     assert link.sent_on == timezone.localdate()  # 出 ticked without a date: today
     assert not EventLink.objects.get(event=event, customer=second).sent
+
+
+def test_i22_16_carry_over_name_follows_the_year_typed(page, live_server):  # noqa: F811
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    source = EventFactory(kind="new_year_card", year=2026, name="2026年 年賀状", status="done")
+    login(page, live_server, "kanri")
+    page.goto(f"{live_server.url}/admin/events/event/{source.pk}/carry-over/")
+    assert page.input_value("#id_name") == "2027年 年賀状"
+    # when: another year typed
+    page.fill("#id_year", "2028")
+    # then: the name follows; the same year is refused at the field
+    assert page.input_value("#id_name") == "2028年 年賀状"
+    page.fill("#id_year", "2026")
+    page.click("#carry-over-apply")
+    page.wait_for_load_state()
+    shot(page, "i22_16_carry_over_same_year")
+    assert "2026年より後の年度を入力してください" in page.inner_text("#carry-over-form")
+    assert page.input_value("#id_name") == "2026年 年賀状"

@@ -251,6 +251,54 @@ def test_e5_same_person_is_not_linked_twice_across_departments(world, department
                                              user=world.users["hq_admin"]) == (1, 0)
 
 
+def test_i22_3_the_other_list_is_named_only_to_who_may_open_it(world):
+    # given: 秘書室's new-year cards of 新宿店 (branch B), holding the same person as branch A's
+    # 渋谷　一郎 (a record of branch B at the same address), and 総務部's list for every branch
+    secretariat = StaffDepartmentFactory(name="秘書室")
+    general = StaffDepartmentFactory(name="総務部")
+    hidden = new_year(2027, department=secretariat, branch=world.branch_b, name="2027年 年賀状（社長・極秘）")
+    twin = CustomerFactory(branch=world.branch_b, last_name="渋谷", first_name="一郎", company_name="",
+                           postal_code="1500041", address="東京都渋谷区神南一丁目2番3号")
+    link(hidden, twin)
+    cards = new_year(2027, department=general, name="2027年 年賀状（総務）")
+    # when: branch A adds its customer
+    response = link_action(client_for(world, "branch_a"), cards, [world.customer_a.pk])
+    # then: left out, with a warning that names neither the list nor its department
+    text = messages_of(response)
+    assert "渋谷　一郎 様は同じ年・種類の別の一覧に登録済みです。" in text
+    assert "秘書室" not in text and "社長" not in text and "極秘" not in text
+    assert not cards.links.exists()
+    # the same through the service, for carry-over and 家族を追加 alike
+    report = {}
+    services.event_link_customers(event=cards, customers=Customer.objects.filter(pk=world.customer_a.pk),
+                                  user=world.users["branch_a"], report=report)
+    assert "秘書室" not in report["plan"].skipped_text() and "極秘" not in report["plan"].skipped_text()
+    # head office may open that list: it is named
+    response = link_action(client_for(world, "hq_admin"), cards, [world.customer_a.pk])
+    assert "渋谷　一郎 様は 秘書室 の「2027年 年賀状（社長・極秘）」に登録済みです" in messages_of(response)
+
+
+def test_i22_3_carrying_over_into_a_filled_event_counts_only_the_customers_the_user_sees(world):
+    from crm import roles
+    from tests.factories import StaffFactory
+
+    # given: an administrator of branch A; next year's list already holds one customer of each branch
+    admin_a = StaffFactory(username="admin_a", roles=[roles.ADMIN], branches=[world.branch_a])
+    source = new_year(2026, status="done")
+    link(source, world.customer_a)
+    target = new_year(2027)
+    link(target, world.customer_b)
+    # when / then: refused, without counting the other branch's customer
+    with pytest.raises(services.EventRefused) as refused:
+        services.event_carry_over(source=source, year=2027, name="2027年 年賀状", user=admin_a)
+    assert str(refused.value) == ("「2027年 年賀状」にはすでに顧客が登録されています。引き継ぐと2つの一覧が混ざるため、引き継ぎません。"
+                                  "何も変更していません。")
+    link(target, world.customer_a)
+    with pytest.raises(services.EventRefused, match="すでに 1 件の顧客があります"):
+        services.event_carry_over(source=source, year=2027, name="2027年 年賀状", user=admin_a)
+    assert target.links.count() == 2
+
+
 def test_e5_carry_over_and_family_respect_the_other_departments_list(world, departments):
     sales_cards, general_cards = departments
     spouse = FamilyMemberFactory(customer=world.customer_a, name="渋谷 花子", relation="配偶者")

@@ -1,0 +1,91 @@
+"""Issue 22, points 17, 18, 20, 21 in the browser: the customer list at 1366 px, the postal lookup
+that never overwrites a hand-typed address, the result list's conditions, and the phone width."""
+
+import pytest
+
+from tests.factories import BranchFactory, CustomerFactory, StaffFactory
+from tests.test_browser import login, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG = dict(last_name="勅使河原", first_name="左衛門三郎", last_name_kana="テシガワラ", first_name_kana="サエモンサブロウ",
+            tel="0120-123-4567", mobile="090-1234-5678", address="東京都品川区東品川1-1")
+
+
+def long_customers(branches, count=6):
+    return [CustomerFactory(branch=branches[n % len(branches)], company_name=f"株式会社東日本エンジニアリングサービス{n}",
+                            email=f"saemonsaburo.teshigawara{n}@example.co.jp", **LONG) for n in range(count)]
+
+
+# the box unfold scrolls the list in: the nearest ancestor of the table that clips sideways
+LIST_BOX = """() => { let e = document.querySelector('#result_list');
+    while (e && !['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX)) e = e.parentElement;
+    return [e.scrollWidth, e.clientWidth]; }"""
+
+
+def test_i22_17_customer_list_fits_1366_with_email_and_branch_in_view(page, live_server):
+    # given: head office, two stores, customers with the longest names, companies and emails
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customers = long_customers([BranchFactory(code="HQ", name="本店"), BranchFactory(code="S1", name="渋谷駅前店")])
+    # when: the list on a 1366 × 768 screen
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/")
+    shot(page, "i22_17_customer_list_1366")
+    # then: the table fits its box: nothing to scroll sideways for
+    scroll_width, client_width = page.evaluate(LIST_BOX)
+    assert scroll_width <= client_width, (scroll_width, client_width)
+    headers = [h.strip() for h in page.locator("#result_list thead th").all_inner_texts()]
+    assert "Eメール" in headers and "店舗・拠点" in headers, headers
+    # the store of each row is in view, and every email is there whole (in the cell or its tooltip)
+    for column in ("email", "branch"):
+        for cell in page.locator(f"#result_list tbody td.field-column_{column}").all():
+            box = cell.bounding_box()
+            assert box["x"] + box["width"] <= 1366, column
+    titles = page.eval_on_selector_all("#result_list tbody td.field-column_email [title]", "es => es.map(e => e.title)")
+    assert sorted(titles) == sorted(c.email for c in customers)
+    assert set(page.locator("#result_list tbody td.field-column_branch").all_inner_texts()) == {"本店", "渋谷駅前店"}
+
+
+def test_i22_18_a_hand_typed_address_is_never_overwritten_by_the_postal_code(page, live_server):
+    # given: the add form
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    BranchFactory(code="HQ", name="本店")
+    login(page, live_server, "kanri")
+    page.goto(live_server.url + "/admin/crm/customer/add/")
+    address, code = page.locator("#id_address"), page.locator("#id_postal_code")
+    # when: an address is typed by hand (its postal code is filled from it), then another 〒
+    address.press_sequentially("大阪府大阪市北区梅田1-1")
+    page.wait_for_function("document.getElementById('id_postal_code').value === '530-0001'")
+    code.fill("")
+    code.press_sequentially("140-0002")
+    offer = page.locator("#id_postal_code ~ .kokyaku-postal .kokyaku-postal-message")
+    offer.get_by_text("東京都品川区東品川").wait_for()
+    shot(page, "i22_18_postal_offer")
+    # then: the typed address stays; the postal code's address is offered
+    assert address.input_value() == "大阪府大阪市北区梅田1-1"
+    assert code.input_value() == "140-0002"
+    # when: the same with 住所検索 pressed
+    code.fill("100-0005")
+    page.locator("#id_postal_code ~ .kokyaku-postal .kokyaku-postal-button").click()
+    offer.get_by_text("東京都千代田区丸の内").wait_for()
+    assert address.input_value() == "大阪府大阪市北区梅田1-1"
+    # when: the offer is taken, the postal code's address is put in
+    offer.locator("button", has_text="住所に入れる").click()
+    assert address.input_value() == "東京都千代田区丸の内"
+    # when: the street number is typed after the town filled in, then the code changes again
+    address.press("End")
+    address.press_sequentially("1-1-1")
+    code.fill("")
+    code.press_sequentially("1400002")
+    offer.get_by_text("東京都品川区東品川").wait_for()
+    # then: kept as typed
+    assert address.input_value() == "東京都千代田区丸の内1-1-1"
+    # and an address the lookup filled and nobody touched follows the code
+    address.fill("")
+    code.fill("")
+    code.press_sequentially("1000005")
+    page.wait_for_function("document.getElementById('id_address').value === '東京都千代田区丸の内'")
+    code.fill("")
+    code.press_sequentially("1400002")
+    page.wait_for_function("document.getElementById('id_address').value === '東京都品川区東品川'")

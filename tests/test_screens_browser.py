@@ -89,3 +89,29 @@ def test_i22_18_a_hand_typed_address_is_never_overwritten_by_the_postal_code(pag
     code.fill("")
     code.press_sequentially("1400002")
     page.wait_for_function("document.getElementById('id_address').value === '東京都品川区東品川'")
+
+
+def test_i22_20_result_list_shows_its_conditions_and_acts_on_the_whole_result(page, live_server):
+    # given: 12 customers in 東京, 10 rows a page
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    branch = BranchFactory(code="HQ", name="本店")
+    for n in range(12):
+        CustomerFactory(branch=branch, last_name="田中", address=f"東京都港区芝公園{n}")
+    CustomerFactory(branch=branch, last_name="田中", address="大阪府大阪市北区梅田1-1")
+    login(page, live_server, "kanri")
+    # when: the home screen's 検索画面, then a search
+    page.click("#search-screen-link")
+    page.fill("input[name=s_address]", "東京")
+    page.select_option("select[name=s_per_page]", "10")
+    page.click("#advanced-search button[type=submit]")
+    page.wait_for_url("**/admin/crm/customer/?*")
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 800})
+        shot(page, f"i22_20_result_list_{width}")
+    # then: what it shows is said, and the whole result is one button away
+    summary = page.inner_text("#search-summary")
+    assert "住所: 東京" in summary and "12件" in summary and "1〜10件目を表示" in summary
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.click("#bulk-whole-set_checkboxes button")
+    page.wait_for_selector("#bulk-count")
+    assert "12件の顧客を変更します" in page.inner_text("#bulk-count")

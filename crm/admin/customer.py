@@ -107,6 +107,8 @@ class CustomerAdmin(KokyakuAdmin):
         js = ["kokyaku/customer_form.js"]
     actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes,
                event_actions.add_to_event]
+    # offered for the whole result as buttons above the list too (list_tools.html; issue 22, point 20)
+    whole_result_actions = ["update_company_block", "set_checkboxes"]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):

@@ -1,0 +1,104 @@
+"""Issue 22, points 20 and 22, through the real admin: what the result list says it shows and what it
+offers for the whole result, the home screen's 検索画面, and the small things a user meets daily."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from crm import roles
+from tests.factories import BranchFactory, CustomerFactory, StaffFactory
+from tests.helpers import ja_client
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/crm/customer/"
+
+
+def text(response) -> str:
+    """The page's text without tags and runs of white space."""
+    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def section(response, element_id: str) -> str:
+    html = response.content.decode()
+    match = re.search(rf'<(\w+)[^>]*id="{element_id}".*?</\1>', html, flags=re.S)
+    assert match, element_id
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))
+
+
+@pytest.fixture
+def office(db):
+    branch = BranchFactory(code="HQ", name="本店")
+    BranchFactory(code="S1", name="渋谷店")
+    tokyo = [CustomerFactory(branch=branch, last_name="田中", address=f"東京都港区芝公園{n}") for n in range(12)]
+    CustomerFactory(branch=branch, last_name="田中", address="大阪府大阪市北区梅田1-1")
+    CustomerFactory(branch=branch, last_name="鈴木", address="東京都新宿区西新宿2-8-1")
+    users = {
+        "general": StaffFactory(username="general", is_head_office=True, roles=[roles.GENERAL]),
+        "read_only": StaffFactory(username="read_only", is_head_office=True, roles=[roles.READ_ONLY]),
+    }
+    return branch, tokyo, users
+
+
+def test_i22_20_result_list_says_its_keyword_conditions_and_count(office):
+    # given
+    branch, tokyo, users = office
+    client = ja_client(users["general"])
+    # when: a keyword and a condition of the search screen, 10 rows a page
+    response = client.get(LIST, {"q": "田中", "s_address": "東京", "s_per_page": "10"})
+    # then: the list says what it shows: the keyword, the condition, how many and which of them
+    summary = section(response, "search-summary")
+    assert "検索結果" in summary
+    assert "キーワード" in summary and "田中" in summary
+    assert "住所" in summary and "東京" in summary
+    assert "12件" in summary and "1〜10件目を表示" in summary
+    # the header's count no longer reads as 「すべて表示」 (everything): its link clears the search
+    assert not re.search(r"件\s*\(\s*すべて表示", text(response))
+    assert re.search(r"12 件\s*\(\s*検索を解除", text(response))
+    # and the second page says which rows it shows
+    summary = section(client.get(LIST, {"q": "田中", "s_address": "東京", "s_per_page": "10", "p": "2"}),
+                      "search-summary")
+    assert "11〜12件目を表示" in summary
+    # a filter of the list is a condition too, and an unsearched list says it holds every customer
+    summary = section(client.get(LIST, {"branch__id__exact": branch.pk}), "search-summary")
+    assert "店舗・拠点" in summary and "本店" in summary and "14件" in summary
+    summary = section(client.get(LIST), "search-summary")
+    assert "すべての顧客" in summary and "14件" in summary and "キーワード" not in summary
+
+
+def test_i22_20_bulk_change_export_and_print_of_the_whole_result_in_plain_view(office):
+    # given
+    branch, tokyo, users = office
+    client = ja_client(users["general"])
+    query = {"q": "田中", "s_address": "東京", "s_per_page": "10"}
+    # when: the result list is opened
+    response = client.get(LIST, query)
+    # then: buttons for the whole result (12 customers, though a page shows 10), no ticking needed
+    tools = section(response, "result-tools")
+    for label in ("会社情報の一括変更", "チェック項目の一括設定", "出力", "印刷"):
+        assert label in tools, label
+    html = response.content.decode()
+    form = re.search(r'<form[^>]*id="bulk-whole-update_company_block".*?</form>', html, flags=re.S).group(0)
+    action = re.search(r'action="([^"]*)"', form).group(1).replace("&amp;", "&")
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    # when: the 一括変更 button is pressed (its form posted as the browser does)
+    response = client.post(LIST + action, {**fields, "_selected_action": fields["_selected_action"]})
+    # then: its confirmation covers the whole result
+    assert response.status_code == 200
+    assert "12件の顧客を変更します" in section(response, "bulk-count")
+    # 出力 and 印刷 carry the search
+    assert "s_address" in re.search(r'id="export-link"[^>]*href="([^"]*)"|href="([^"]*)"[^>]*id="export-link"', html).group(0)
+    assert "s_address" in re.search(r'id="print-link"[^>]*href="([^"]*)"|href="([^"]*)"[^>]*id="print-link"', html).group(0)
+    # a read-only user is offered no bulk change
+    tools = section(ja_client(users["read_only"]).get(LIST, query), "result-tools")
+    assert "一括変更" not in tools and "一括設定" not in tools
+
+
+def test_i22_20_home_screen_has_a_search_screen_button(office):
+    _branch, _tokyo, users = office
+    response = ja_client(users["general"]).get("/admin/")
+    link = re.search(r'<a[^>]*id="search-screen-link"[^>]*>(.*?)</a>', response.content.decode(), flags=re.S)
+    assert link and "検索画面" in link.group(1)
+    assert reverse("admin:crm_customer_search") in link.group(0)

@@ -115,3 +115,52 @@ def test_i22_20_result_list_shows_its_conditions_and_acts_on_the_whole_result(pa
     page.click("#bulk-whole-set_checkboxes button")
     page.wait_for_selector("#bulk-count")
     assert "12件の顧客を変更します" in page.inner_text("#bulk-count")
+
+
+PAGE_WIDTH = "document.documentElement.scrollWidth"
+
+
+def test_i22_21_home_and_card_fit_a_phone(page, live_server):
+    import datetime
+
+    from tests.factories import ContactHistoryFactory, FamilyMemberFactory, MourningFactory, PurchaseFactory
+
+    # given: a customer with family, a 喪中, long contact histories and purchases
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = long_customers([BranchFactory(code="HQ", name="本店")], count=1)[0]
+    member = FamilyMemberFactory(customer=customer, name="勅使河原 花子", name_kana="テシガワラ ハナコ",
+                                 birth_date=datetime.date(1960, 4, 1), occupation="会社員", hobbies="茶道・華道")
+    MourningFactory(customer=customer, family_member=member, received_on=datetime.date(2026, 11, 20),
+                    memo="年賀状は控える")
+    for n in range(3):
+        ContactHistoryFactory(customer=customer, date=datetime.date(2026, 6, n + 1),
+                              detail="新製品のカタログを送ってほしいとのご依頼。担当者から折り返し電話する。",
+                              response="翌日にカタログを発送し、電話でご説明した。")
+        PurchaseFactory(customer=customer, date=datetime.date(2026, 6, n + 1), product_name="インクカートリッジ 6色パック")
+    login(page, live_server, "kanri")
+    # when: the home screen on a phone (375 × 740)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/admin/")
+    shot(page, "i22_21_home_375")
+    # then: no wider than the screen, 検索 in view
+    assert page.evaluate(PAGE_WIDTH) <= 375, page.evaluate(PAGE_WIDTH)
+    button = page.locator("#quick-search button[type=submit]").bounding_box()
+    assert button["x"] >= 0 and button["x"] + button["width"] <= 375
+    # when: the card
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    shot(page, "i22_21_card_375")
+    # then: no wider than the screen; each table row stacks its cells under their headings
+    assert page.evaluate(PAGE_WIDTH) <= 375, page.evaluate(PAGE_WIDTH)
+    for table in ("#card-family", "#card-mourning", "#contact-histories", "#purchase-histories"):
+        right = page.evaluate(f"""() => Math.max(...[...document.querySelectorAll('{table} table td')]
+            .map(td => td.getBoundingClientRect().right))""")
+        assert right <= 375, (table, right)
+    # the contact's text reads in lines, not one character a line
+    detail = page.locator("#contact-histories td", has_text="新製品のカタログ").first
+    assert detail.bounding_box()["width"] >= 200
+    assert "詳細" in detail.evaluate("td => getComputedStyle(td, '::before').content")
+    # and at 1366 the tables stay tables
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    assert page.locator("#contact-histories thead").is_visible()
+    shot(page, "i22_21_card_1366")

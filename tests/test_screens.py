@@ -102,3 +102,60 @@ def test_i22_20_home_screen_has_a_search_screen_button(office):
     link = re.search(r'<a[^>]*id="search-screen-link"[^>]*>(.*?)</a>', response.content.decode(), flags=re.S)
     assert link and "検索画面" in link.group(1)
     assert reverse("admin:crm_customer_search") in link.group(0)
+
+
+# --- point 22: the small things -----------------------------------------------------------------
+@pytest.fixture
+def admin(db):
+    return StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+
+
+def test_i22_22_audit_entry_is_titled_in_japan_time(admin):
+    import datetime
+
+    from audit import events
+    from audit.models import AuditEvent
+
+    # given: an entry written at 03:44 UTC (12:44 in Tokyo)
+    event = events.record(AuditEvent.Action.LOGIN, user=admin)
+    AuditEvent.objects.filter(pk=event.pk).update(at=datetime.datetime(2026, 12, 3, 3, 44, tzinfo=datetime.UTC))
+    # when
+    response = ja_client(admin).get(reverse("admin:audit_auditevent_change", args=[event.pk]))
+    # then: its title says the time its 日時 says
+    title = re.search(r"<title>(.*?)</title>", response.content.decode(), flags=re.S).group(1)
+    assert "2026/12/03 12:44" in title and "03:44" not in title
+    assert "2026/12/03 12:44" in text(response).split("</title>")[-1]
+
+
+def test_i22_22_scheduled_change_box_follows_the_era_setting(admin):
+    import datetime
+
+    from crm import dates
+    from fieldconfig.models import SystemSetting
+    from scheduling.models import ScheduledChange
+
+    # given: 和暦 and a change scheduled for 2027/04/01
+    setting = SystemSetting.objects.first() or SystemSetting()
+    setting.date_display = dates.JAPANESE
+    setting.save()
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"), address="東京都品川区東品川1-1")
+    ScheduledChange.objects.create(customer=customer, created_by=admin, effective_date=datetime.date(2027, 4, 1),
+                                   changes={"address": "大阪府大阪市北区梅田1-1"},
+                                   base_values={"address": "東京都品川区東品川1-1"})
+    # when
+    response = ja_client(admin).get(reverse("admin:crm_customer_change", args=[customer.pk]))
+    # then
+    box = section(response, "c11-scheduled")
+    assert "令和9年4月1日" in box and "2027/04/01" not in box
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("０３－１２３４", "０３－１２３４"),  # each character as typed, the 3 twice
+    ("03-１２３４-5６７８", "１２３４、６７８"),  # runs, as typed
+    ("ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ", "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴ…"),
+])
+def test_i22_22_input_rule_message_shows_the_typed_characters_faithfully(ja, typed, shown):
+    from fieldconfig import rules
+
+    outcome = rules.apply(rules.InputRule(width=rules.HALF_ONLY), typed, label="会社TEL")
+    assert outcome.error == f"入力ルール「半角のみ」: 会社TELに全角文字（{shown}）は入力できません。"

@@ -197,3 +197,39 @@ def test_i22_22_every_admin_page_speaks_office_words():
                       "/admin/auth/group/": "権限グループ一覧"}
     breadcrumbs = text(client.get("/admin/auth/group/add/"))
     assert "利用者と権限" in breadcrumbs and "権限グループを追加" in breadcrumbs
+
+
+def test_i22_22_export_screen_opened_from_the_list_leads_back_to_it(office):
+    from urllib.parse import urlencode
+
+    # given: the export screen opened from a searched customer list, from ticked rows, and from its own list
+    _branch, tokyo, users = office
+    client = ja_client(users["general"])
+    query = urlencode({"q": "田中", "s_address": "東京"})
+    searched = client.get("/admin/dataio/exportjob/add/", {"source": "customers", "query": query})
+    ticked = client.get("/admin/dataio/exportjob/add/", {"source": "customers", "ids": f"{tokyo[0].pk},{tokyo[1].pk}"})
+    plain = client.get("/admin/dataio/exportjob/add/")
+    # then: 「一覧に戻る」 leads back where it came from, the search kept
+
+    def back(response):
+        match = re.search(r'<a href="([^"]*)" id="export-back"[^>]*>\s*一覧に戻る', response.content.decode())
+        assert match, "no 一覧に戻る"
+        return match.group(1).replace("&amp;", "&")
+
+    assert back(searched) == f"{LIST}?{query}"
+    assert back(ticked) == LIST
+    assert back(plain) == "/admin/dataio/exportjob/"
+
+
+def test_i22_22_system_settings_open_the_one_record(admin):
+    from fieldconfig.models import SystemSetting
+
+    # given: the office's one settings record
+    setting = SystemSetting.objects.order_by("pk").first() or SystemSetting.objects.create()
+    client = ja_client(admin)
+    # when: 設定 → システム設定
+    response = client.get("/admin/fieldconfig/systemsetting/")
+    # then: the record opens, not a list of one row
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])
+    assert client.get(response["Location"]).status_code == 200

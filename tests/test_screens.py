@@ -233,3 +233,14 @@ def test_i22_22_system_settings_open_the_one_record(admin):
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk])
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_i22_22_login_page_has_no_link_back_to_itself(db):
+    from django.test import Client
+
+    # when: the login page, logged out
+    response = Client(HTTP_ACCEPT_LANGUAGE="ja").get("/admin/login/")
+    # then: no 「サイトに戻る」 (it led to "/", which is the login again)
+    assert response.status_code == 200
+    assert "サイトに戻る" not in text(response)
+    assert 'href="/"' not in response.content.decode()

@@ -244,3 +244,22 @@ def test_i22_22_login_page_has_no_link_back_to_itself(db):
     assert response.status_code == 200
     assert "サイトに戻る" not in text(response)
     assert 'href="/"' not in response.content.decode()
+
+
+def test_i22_22_staff_list_shows_each_persons_branches():
+    from tests.personas import build_world
+
+    # given: head office, a branch user and a branch admin of one store
+    world = build_world()
+    client = ja_client(world.users["hq_admin"])
+    # when: 設定 → 利用者
+    response = client.get("/admin/crm/staff/")
+    html = response.content.decode()
+    # then: a 店舗・拠点 column says each person's branches
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)
+    assert any("店舗・拠点" in h for h in headers)
+    rows = {m.group(1): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(0)))
+            for m in re.finditer(r'<tr[^>]*>.*?<a[^>]*>(\w+)</a>.*?</tr>', html, flags=re.S)}
+    assert "渋谷店" in rows["branch_a"] and "新宿店" not in rows["branch_a"]
+    assert "新宿店" in rows["branch_b"]
+    assert "全店舗（本部）" in rows["hq_admin"]

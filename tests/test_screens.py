@@ -263,3 +263,22 @@ def test_i22_22_staff_list_shows_each_persons_branches():
     assert "渋谷店" in rows["branch_a"] and "新宿店" not in rows["branch_a"]
     assert "新宿店" in rows["branch_b"]
     assert "全店舗（本部）" in rows["hq_admin"]
+
+
+def test_i22_22_saving_a_card_without_changes_adds_no_history_row(admin):
+    from tests.helpers import card_post_data
+
+    # given: a customer with a history of one version
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"), address="東京都品川区東品川1-1",
+                               last_name_kana="タナカ", check3=True)
+    client = ja_client(admin)
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    versions = customer.history.count()
+    # when: the card is saved as it is (with a 更新目的 typed, even)
+    response = client.post(url, card_post_data(customer, change_reason="確認のみ"))
+    # then: nothing new in its history
+    assert response.status_code == 302
+    assert customer.history.count() == versions
+    # when: a field changes, it is one version more
+    response = client.post(url, card_post_data(customer, address="大阪府大阪市北区梅田1-1"))
+    assert response.status_code == 302 and customer.history.count() == versions + 1

@@ -282,3 +282,52 @@ def test_i22_22_saving_a_card_without_changes_adds_no_history_row(admin):
     # when: a field changes, it is one version more
     response = client.post(url, card_post_data(customer, address="大阪府大阪市北区梅田1-1"))
     assert response.status_code == 302 and customer.history.count() == versions + 1
+
+
+def badges(response) -> list[tuple[str, int]]:
+    """The tabs' error badges: (the tab's text, the number on it)."""
+    html = response.content.decode()
+    return [(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", tab)).strip(), int(number)) for tab, number in
+            re.findall(r"<a[^>]*>((?:(?!</a>).)*?)<span[^>]*bg-red-500[^>]*>\s*(\d+)\s*</span>", html, flags=re.S)]
+
+
+def test_i22_22_an_empty_warning_is_a_warning_not_an_error(admin):
+    from fieldconfig.models import FieldSetting
+    from tests.helpers import card_post_data
+
+    # given: 空欄時に警告 on 携帯TEL
+    setting = FieldSetting.objects.get(model="customer", field_name="mobile")
+    setting.warn_if_empty = True
+    setting.save()
+    branch = BranchFactory(code="HQ", name="本店")
+    # when: a customer is saved with 携帯TEL empty
+    response = ja_client(admin).post(reverse("admin:crm_customer_add"),
+                                     card_post_data(branch=branch, last_name="山田", first_name="花子"))
+    # then: asked once, as a warning: no red 「エラーを修正してください」, the box not in red
+    assert response.status_code == 200
+    page = text(response)
+    assert "空欄のまま保存" in page and "携帯TELが空欄です" in page
+    assert "エラーを修正してください" not in page
+    box = re.search(r'<div id="empty-warning"[^>]*>', response.content.decode()).group(0)
+    assert "red" not in box
+    # one problem, one on each badge
+    assert badges(response) and all(number == 1 for _tab, number in badges(response)), badges(response)
+
+
+def test_i22_22_error_badges_count_each_problem_once(admin):
+    from tests.helpers import card_post_data
+
+    branch = BranchFactory(code="HQ", name="本店")
+    CustomerFactory(branch=branch, last_name="高橋", first_name="花子", tel="", email="")
+    client = ja_client(admin)
+    # when: the same name as a stored customer (one problem of the whole form)
+    response = client.post(reverse("admin:crm_customer_add"), card_post_data(branch=branch, last_name="高橋",
+                                                                              first_name="花子"))
+    # then: 1 on its badge, not 2
+    assert response.status_code == 200 and "重複を確認して保存" in text(response)
+    assert [number for _tab, number in badges(response)] == [1], badges(response)
+    # when: two fields wrong: 2 on the form's badge, 1 on each field's tab
+    response = client.post(reverse("admin:crm_customer_add"), card_post_data(
+        branch=branch, last_name="鈴木", postal_code="abc", contact_postal_code="12"))
+    numbers = dict(badges(response))
+    assert numbers.get("基本情報") == 2 and numbers.get("顧客情報") == 1 and numbers.get("連絡先") == 1, numbers

@@ -164,3 +164,25 @@ def test_i22_21_home_and_card_fit_a_phone(page, live_server):
     page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
     assert page.locator("#contact-histories thead").is_visible()
     shot(page, "i22_21_card_1366")
+
+
+def test_i22_22_an_empty_warning_reads_as_a_warning_with_one_badge(page, live_server):
+    from fieldconfig.models import FieldSetting
+
+    # given: 空欄時に警告 on 携帯TEL
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    BranchFactory(code="HQ", name="本店")
+    FieldSetting.objects.filter(model="customer", field_name="mobile").update(warn_if_empty=True)
+    login(page, live_server, "kanri")
+    # when: a customer is saved with it empty
+    page.goto(live_server.url + "/admin/crm/customer/add/")
+    page.fill("#id_last_name", "山田")
+    page.click("button[name=_save]")
+    page.wait_for_selector("#empty-warning")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    shot(page, "i22_22_empty_warning_1366")
+    # then: no red error heading; the badges say 1
+    assert page.locator(".errornote").count() == 0 and "{#" not in page.inner_text("body")
+    assert page.locator("#empty-warning").evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(245, 158, 11)"
+    numbers = page.locator("span.bg-red-500").all_inner_texts()
+    assert numbers and {n.strip() for n in numbers} == {"1"}, numbers

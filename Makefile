@@ -36,7 +36,7 @@ dev: $(STAMP)
 	$(PY) manage.py createcachetable
 	$(PY) manage.py bootstrap_demo --port $(PORT)
 	$(PY) manage.py run_scheduled --queue
-	$(PY) manage.py db_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py jobs_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	bash tests/run_suite.sh $(TEST_ARGS)

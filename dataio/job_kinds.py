@@ -132,6 +132,8 @@ def import_write(job, reporter) -> None:
             report = importing.write_rows(plan, reporter=reporter, file_name=job.input_name)
             if report.bad_rows:
                 transaction.set_rollback(True)
+            else:
+                reporter.hold()  # still this worker's job at the commit, or nothing is written
     if failure is not None:
         _keep_problems(job, failure.problems)
         raise JobFailed(str(failure))

@@ -122,6 +122,10 @@ CACHES = {
 # Background work (imports, big exports and prints, merges): Django's Tasks framework on
 # django-tasks-db's database queue; `python manage.py db_worker` runs the jobs.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job's lease (jobs/lease.py): renewed by its worker every third of it; a job whose worker
+# stopped renewing is taken back (run again while it has attempts left, else failed) by another worker.
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "30"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
 # C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
 SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
 

@@ -1,0 +1,92 @@
+"""Issue 24 point 2: jobs survive their worker, and the worker survives the database.
+
+The worker runs as a process of its own on a scratch database (a file for SQLite, a database of its
+own on PostgreSQL) and is killed with SIGKILL in the middle of imports; a short lease (3 s) stands in
+for the production 30 s.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import scratch_sql
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = 3000
+TRIALS = 5
+
+
+@pytest.fixture
+def scratch(tmp_path, shared_database):
+    env = {**os.environ, "DATABASE_URL": shared_database, "DJANGO_SETTINGS_MODULE": "config.settings.base",
+           "MEDIA_ROOT": str(tmp_path / "media"), "JOBS_PROGRESS_DIR": str(tmp_path / "progress"),
+           "JOBS_LEASE_SECONDS": "3", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "tests.processes", "migrate"], env=env, cwd=ROOT, check=True, timeout=300)
+    return shared_database, env
+
+
+def start_worker(env, log):
+    return subprocess.Popen([sys.executable, "manage.py", "jobs_worker", "--no-startup-delay", "--interval", "0.2"],
+                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for(condition, timeout: float, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    return condition()
+
+
+def test_i24_2_worker_killed_mid_import_leaves_nothing_half_written_and_job_is_taken_back(scratch, tmp_path):
+    url, env = scratch
+    out = subprocess.run([sys.executable, "-m", "tests.processes", "imports", str(ROWS), str(TRIALS)], env=env,
+                         cwd=ROOT, check=True, timeout=300, capture_output=True, text=True).stdout
+    job_ids = json.loads(out.strip().splitlines()[-1])
+    running = f"SELECT id FROM jobs_job WHERE state = 'running' AND id IN ({','.join(map(str, job_ids))})"
+    killed_mid_job = 0
+    with open(tmp_path / "worker.log", "w") as log:
+        for _ in range(TRIALS):
+            # given a worker in the middle of an import
+            worker = start_worker(env, log)
+            if not wait_for(lambda: scratch_sql(url, running), timeout=60):
+                worker.kill()
+                worker.wait()
+                break  # every job is done: nothing left to kill
+            time.sleep(random.uniform(0, 1.0))
+            # when it is killed at once
+            killed_mid_job += bool(scratch_sql(url, running))
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait()
+            # then no import is half-written
+            for trial in range(TRIALS):
+                count = scratch_sql(url, "SELECT count(*) FROM crm_customer WHERE last_name = ?", (f"試験{trial}",))
+                assert count[0][0] in (0, ROWS)
+        assert killed_mid_job >= 1
+        # and a new worker takes back each dead worker's job (run again, or failed) within 60 s
+        worker = start_worker(env, log)
+        try:
+            unfinished = f"SELECT id FROM jobs_job WHERE state IN ('queued', 'running') AND id IN ({','.join(map(str, job_ids))})"
+            assert wait_for(lambda: not scratch_sql(url, unfinished), timeout=60, every=0.5), \
+                (tmp_path / "worker.log").read_text()[-3000:]
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+    states = dict(scratch_sql(url, f"SELECT id, state FROM jobs_job WHERE id IN ({','.join(map(str, job_ids))})"))
+    for trial, job_id in enumerate(job_ids):
+        count = scratch_sql(url, "SELECT count(*) FROM crm_customer WHERE last_name = ?", (f"試験{trial}",))[0][0]
+        assert (states[job_id], count) in (("succeeded", ROWS), ("failed", 0)), (trial, states[job_id], count)
+    duplicates = scratch_sql(url, "SELECT last_name, first_name FROM crm_customer GROUP BY last_name, first_name "
+                                  "HAVING count(*) > 1")
+    assert duplicates == []
+    # and no task is left shown running by the dead workers
+    assert not scratch_sql(url, "SELECT id FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")

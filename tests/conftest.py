@@ -46,24 +46,41 @@ def ja(settings):
 
 # --- several processes on one database (workers, servers, backup and restore) ------------------
 @pytest.fixture
-def shared_database(tmp_path, settings):
-    """A database two server processes share: a file for SQLite, a scratch database on PostgreSQL."""
+def make_scratch_database(tmp_path, settings):
+    """make(name) -> the URL of a new, empty database for processes of their own: a file for SQLite, a
+    database of its own on PostgreSQL (dropped at the end)."""
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine.endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-        return
-    import psycopg
-
+    made = []
     db = settings.DATABASES["default"]
-    name = f"kokyaku_twoproc_{os.getpid()}"
-    dsn = dict(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname="postgres")
-    with psycopg.connect(**dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    yield f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
-    with psycopg.connect(**dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dsn = dict(host=db.get("HOST"), port=db.get("PORT") or 5432, user=db.get("USER"), password=db.get("PASSWORD"),
+               dbname="postgres")
+
+    def make(label: str) -> str:
+        if engine.endswith("sqlite3"):
+            return f"sqlite:///{tmp_path / (label + '.sqlite3')}"
+        import psycopg
+
+        name = f"kokyaku_{label}_{os.getpid()}"
+        with psycopg.connect(**dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        made.append(name)
+        auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+        return f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
+
+    yield make
+    if made:
+        import psycopg
+
+        with psycopg.connect(**dsn, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def shared_database(make_scratch_database):
+    """A database two server processes share."""
+    return make_scratch_database("twoproc")
 
 
 # --- the browser tests: Playwright for Python driving Debian's chromium ------------------------

@@ -2,6 +2,7 @@
 
     python -m tests.processes migrate              the schema, the cache table, an administrator, a branch
     python -m tests.processes imports ROWS COUNT   COUNT confirmed imports of ROWS new customers each, queued
+    python -m tests.processes sample               a few customers, a contact history with an attachment
 
 The environment names the database (DATABASE_URL), MEDIA_ROOT and JOBS_PROGRESS_DIR; settings are
 config.settings.base (as production has them, one cache shared by every process).
@@ -26,6 +27,15 @@ if __name__ == "__main__":
         call_command("createcachetable", verbosity=0)
         Staff.objects.create_superuser("ops", "ops@example.com", "x", is_head_office=True)
         Branch.objects.get_or_create(code="A", defaults={"name": "本店"})
+    elif sys.argv[1] == "sample":
+        from crm.models import ContactAttachment, ContactHistory, Customer
+
+        branch = Branch.objects.get(code="A")
+        for i in range(5):
+            customer = Customer.objects.create(branch=branch, last_name=f"控{i}", first_name="太郎")
+        contact = ContactHistory.objects.create(customer=customer, detail="見積書を送付")
+        attachment = ContactAttachment(contact=contact, original_name="見積書.pdf", size=17)
+        attachment.file.save("mitsumori.pdf", ContentFile(b"%PDF-1.4 kokyaku\n"), save=True)
     elif sys.argv[1] == "imports":
         from dataio import services
         from jobs import services as job_services

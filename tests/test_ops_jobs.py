@@ -90,3 +90,36 @@ def test_i24_2_worker_killed_mid_import_leaves_nothing_half_written_and_job_is_t
     assert duplicates == []
     # and no task is left shown running by the dead workers
     assert not scratch_sql(url, "SELECT id FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")
+
+
+def test_i24_2_supervisor_restarts_a_dead_process_and_the_other_keeps_running(tmp_path):
+    # given `make run`'s supervisor with a web server and a worker (stand-ins that just wait)
+    sleeper = f"{sys.executable} -c 'import time; time.sleep(600)'"
+    supervisor = subprocess.Popen([sys.executable, str(ROOT / "tools/supervise.py"), f"web={sleeper}",
+                                   f"worker={sleeper}"], stdout=subprocess.PIPE, text=True)
+    started = {"web": [], "worker": []}
+
+    def read_until(done):
+        for line in supervisor.stdout:
+            if ": started (pid " in line:
+                who, pid = line.split("supervise: ")[1].split(": started (pid ")
+                started[who].append(int(pid.rstrip(")\n")))
+            if done():
+                return
+
+    try:
+        read_until(lambda: started["web"] and started["worker"])
+        # when the worker is killed
+        os.kill(started["worker"][0], signal.SIGKILL)
+        read_until(lambda: len(started["worker"]) == 2)
+        # then it is started again, and the web server was never touched
+        assert started["worker"][1] != started["worker"][0]
+        os.kill(started["web"][0], 0)  # still alive
+        assert len(started["web"]) == 1
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=60)
+    # and stopping the supervisor stops both
+    for pid in (started["web"][0], started["worker"][-1]):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

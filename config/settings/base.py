@@ -111,19 +111,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer: while a background import commits, other writes wait (not fail).
     DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_BUSY_SECONDS", "60"))
 
-# Field labels are cached here, shared by every server process (see fieldconfig/lookup.py).
-# "jobs" carries the live progress of background jobs between worker and web (jobs/progress.py):
-# a folder on one machine; with workers on several machines, point it at Redis or Memcached.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "kokyaku_cache",
-    },
-    "jobs": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
-    },
-}
+# Field labels are cached here, shared by every server process (see fieldconfig/lookup.py), with the
+# rate limits (ops/ratelimit.py). "jobs" carries the live progress of background jobs between worker and
+# web (jobs/progress.py). One machine: the database and a folder. Several app servers or workers
+# (docs/operations.md): REDIS_URL=redis://host:6379/0 puts both in Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": "kokyaku"},
+        "jobs": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                 "KEY_PREFIX": "kokyaku-jobs"},
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kokyaku_cache",
+        },
+        "jobs": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
+        },
+    }
 
 # Background work (imports, big exports and prints, merges): Django's Tasks framework on
 # django-tasks-db's database queue; `python manage.py db_worker` runs the jobs.
@@ -167,7 +177,19 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission-checked view
+# Attachments and job files: a folder every app server and worker sees (an NFS mount with several
+# machines). Or S3-compatible storage, by setting S3_BUCKET (needs `pip install django-storages[s3]`;
+# credentials from the usual AWS_* environment): same-named files are never overwritten.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["S3_BUCKET"], "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "file_overwrite": False, "default_acl": "private", "querystring_auth": True,
+    }}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

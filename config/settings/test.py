@@ -15,6 +15,7 @@ ALLOWED_HOSTS = ["*"]
 # transaction would have cleared the database cache.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kokyaku-tests"},
-    "jobs": {**CACHES["jobs"], "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")},  # noqa: F405
+    "jobs": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+             "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")},
 }
 atexit.register(shutil.rmtree, CACHES["jobs"]["LOCATION"], ignore_errors=True)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Request size and per-user rate limits on exports, prints and imports (ops/limits.py).
+    "ops.limits.LimitsMiddleware",
     "config.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -201,6 +203,21 @@ ATTACHMENT_EXTENSIONS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Any request body beyond this is refused at once (413): an import file of 100,000 rows is ~20 MB.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+
+# Per-user rate limits (ops/limits.py): POSTs to these screens, at most `limit` per `per` seconds,
+# counted in the default cache (shared by every app server).
+RATE_LIMITS = {
+    "export": {"limit": int(os.environ.get("RATE_LIMIT_EXPORTS", "30")), "per": 600,
+               "urls": ["dataio_exportjob_add", "crm_product_export", "audit_auditevent_export_csv"]},
+    "print": {"limit": int(os.environ.get("RATE_LIMIT_PRINTS", "30")), "per": 600,
+              "urls": ["crm_customer_print", "crm_customer_print_list"]},
+    "import": {"limit": int(os.environ.get("RATE_LIMIT_IMPORTS", "20")), "per": 600,
+               "urls": ["dataio_importjob_add", "dataio_importjob_recheck", "dataio_importjob_write",
+                        "crm_product_import", "crm_product_process_import"]},
+}
 
 # History: the user may type a purpose (更新目的) which simple-history stores as the change reason.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -213,6 +230,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
+# Behind a reverse proxy (several app servers behind one balancer) every client would share the proxy's
+# address: AXES_PROXY_COUNT=1 takes the client's from X-Forwarded-For, as the proxy sets it.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Export is a permission of its own, not implied by view.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"

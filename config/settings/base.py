@@ -183,8 +183,11 @@ MEDIA_URL = "/media/"  # never served directly: attachments go through a permiss
 # machines). Or S3-compatible storage, by setting S3_BUCKET (needs `pip install django-storages[s3]`;
 # credentials from the usual AWS_* environment): same-named files are never overwritten.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# An attachment is refused at its field when it would leave less than this free on MEDIA_ROOT's disk.
+MEDIA_RESERVE_BYTES = int(os.environ.get("MEDIA_RESERVE_BYTES", str(100 * 1024 * 1024)))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage writing each file whole or not at all (a full disk leaves no partial file).
+    "default": {"BACKEND": "ops.storage.SafeFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if os.environ.get("S3_BUCKET"):

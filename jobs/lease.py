@@ -101,7 +101,7 @@ class Heartbeat:
 
     def __exit__(self, *exc):
         self._stop.set()
-        self._thread.join(timeout=lease_seconds())
+        self._thread.join(timeout=5)  # a beat waiting for a busy database ends by itself
 
     def _run(self) -> None:
         every = lease_seconds() / 3

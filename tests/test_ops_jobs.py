@@ -123,3 +123,68 @@ def test_i24_2_supervisor_restarts_a_dead_process_and_the_other_keeps_running(tm
     for pid in (started["web"][0], started["worker"][-1]):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+# --- the lease rules, in-process ------------------------------------------------------------------
+
+@pytest.fixture
+def running_job(db, admin_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from jobs.models import Job
+
+    def make(*, attempts=1, expired=True):
+        return Job.objects.create(
+            kind="export", owner=admin_user, title="t", state=Job.State.RUNNING, worker="elsewhere:1:dead",
+            attempts=attempts, started_at=timezone.now(),
+            lease_expires_at=timezone.now() + datetime.timedelta(seconds=-5 if expired else 30))
+
+    return make
+
+
+def test_i24_2_reaper_queues_a_dead_workers_job_again_then_fails_it(running_job, settings):
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from jobs import lease
+    from jobs.models import Job
+
+    settings.JOBS_MAX_ATTEMPTS = 2
+    # given a job whose worker stopped renewing its lease, and one whose worker is alive
+    dead, alive = running_job(attempts=1), running_job(expired=False)
+    # when the reaper looks
+    assert lease.reap() == 1
+    # then the dead worker's job waits for a worker again, with a task to run it; the live one is untouched
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.state, dead.worker, dead.lease_expires_at) == (Job.State.QUEUED, "", None)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY, args_kwargs__args=[dead.pk]).exists()
+    assert alive.state == Job.State.RUNNING
+    # and a job that has used its attempts is failed, in Japanese
+    last = running_job(attempts=2)
+    with translation_ja():
+        assert lease.reap() == 1
+    last.refresh_from_db()
+    assert last.state == Job.State.FAILED and "ワーカーが応答しなくなりました" in last.message
+
+
+def test_i24_2_a_job_taken_back_cannot_commit_its_writes(running_job):
+    from django.db import transaction
+
+    from crm.models import Branch
+    from jobs import lease
+
+    job = running_job(expired=False)  # held by another worker: not this process's
+    with pytest.raises(lease.LeaseLost):
+        with transaction.atomic():
+            Branch.objects.create(code="Z", name="書きかけ")
+            lease.hold(job)
+    assert not Branch.objects.filter(code="Z").exists()
+
+
+def translation_ja():
+    from django.utils import translation
+
+    return translation.override("ja")

@@ -19,8 +19,9 @@ def files_in(root) -> list[Path]:
 
 
 @pytest.fixture
-def disk(settings):
+def disk(settings, tmp_path):
     def use(backend: str):
+        settings.MEDIA_ROOT = str(tmp_path / "media")  # this test's own: others leave their files in theirs
         settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": backend}}
 
     return use

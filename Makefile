@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test test-browser install bench messages clean
+.PHONY: run serve-prod dev test test-browser install bench messages clean
 
 $(STAMP): requirements.txt requirements-fonts.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Kokyaku needs Python 3.12 or newer, got " + sys.version' 
@@ -30,13 +30,23 @@ run: $(STAMP)
 	$(PY) manage.py bootstrap_demo --port $(PORT)
 	PORT=$(PORT) bash tools/serve.sh
 
+# The production shape on one machine (docs/operations.md): config.settings.prod, configured by the
+# environment only (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, MEDIA_ROOT …);
+# WEB_INSTANCES (2) gunicorn instances on PORT, PORT+1, … and JOB_WORKERS (1) workers, supervised.
+serve-prod: export DJANGO_SETTINGS_MODULE = config.settings.prod
+serve-prod: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	WEB_INSTANCES=$${WEB_INSTANCES:-2} JOB_WORKERS=$${JOB_WORKERS:-1} PORT=$(PORT) bash tools/serve.sh
+
 # For development: Django's runserver (DEBUG on, reloads on change) and the worker.
 dev: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py bootstrap_demo --port $(PORT)
 	$(PY) manage.py run_scheduled --queue
-	$(PY) manage.py db_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py jobs_worker & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	bash tests/run_suite.sh $(TEST_ARGS)

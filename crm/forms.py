@@ -471,6 +471,15 @@ class AttachmentForm(forms.ModelForm):
                 _("The file is too large (%(size)s). The limit is %(limit)s."),
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
             )
+        check_space = getattr(self._meta.model.file.field.storage, "check_space", None)
+        try:
+            if check_space is not None:
+                check_space(upload.size)  # before anything is written (settings.STORAGES)
+        except OSError:
+            raise forms.ValidationError(
+                _("The server's disk has no room for this file (%(size)s). Nothing was saved; tell your "
+                  "administrator, and attach it again later."), params={"size": filesizeformat(upload.size)},
+            ) from None
         return upload
 
     def save(self, commit=True):

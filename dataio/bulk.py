@@ -50,6 +50,8 @@ def bulk_update(*, user, queryset, values: dict, reason: str, action: str, repor
                 reporter.advance(len(chunk))
         audit_events.record(audit_events.Action.BULK, user=user, row_count=changed,
                             detail={"action": action, "fields": fields, "selected": len(ids)})
+        if reporter:
+            reporter.hold()
     return changed
 
 

@@ -116,6 +116,10 @@ def import_check(job, reporter) -> None:
 def import_write(job, reporter) -> None:
     """The rows of a confirmed preview, all or none, at most once per uploaded file (services.import_claim)."""
     failure = None
+    if job.attempts > 1 and services.import_written_by(job):
+        job.message = _("The rows were written by this job's earlier run; its worker stopped before it could "
+                        "report the result.")
+        return
     with transaction.atomic():
         # First, in the transaction the rows are written in: this job is the file's writer, and
         # the file is marked written (committed with the rows, rolled back with them).
@@ -132,6 +136,8 @@ def import_write(job, reporter) -> None:
             report = importing.write_rows(plan, reporter=reporter, file_name=job.input_name)
             if report.bad_rows:
                 transaction.set_rollback(True)
+            else:
+                reporter.hold()  # still this worker's job at the commit, or nothing is written
     if failure is not None:
         _keep_problems(job, failure.problems)
         raise JobFailed(str(failure))

@@ -100,3 +100,9 @@ def import_claim(job: Job) -> bool:
     transaction ends, and marked written if it commits."""
     return ImportConfirmation.objects.filter(upload_id=job.params.get("upload"), job=job, written=False) \
         .update(written=True) == 1
+
+
+def import_written_by(job: Job) -> bool:
+    """This job's file was written by this very job: an earlier run of it committed, and its worker died
+    before it could record that (the job was then taken back and run again, jobs.lease)."""
+    return ImportConfirmation.objects.filter(upload_id=job.params.get("upload"), job=job, written=True).exists()

@@ -47,6 +47,10 @@ class Job(models.Model):
     message = models.TextField(_("Message"), blank=True)
     follows = models.ForeignKey("self", verbose_name=_("Follows"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
+    # The lease of a running job (jobs.lease): the worker running it and until when it holds it.
+    worker = models.CharField(_("Worker"), max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(_("Lease expires at"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
     created_at = models.DateTimeField(_("Requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)

@@ -44,8 +44,9 @@ def cancel_requested(job) -> bool:
 class Reporter:
     """What a running job calls as it goes: `advance(n)`, and `check()` between chunks."""
 
-    def __init__(self, job, *, total: int | None = None, phase: str = ""):
+    def __init__(self, job, *, total: int | None = None, phase: str = "", lost=None):
         self.job = job
+        self.lost = lost  # set by the job's heartbeat when the job was taken back (jobs.lease)
         self.total = total
         self.done = 0
         self.phase = phase
@@ -61,8 +62,19 @@ class Reporter:
         self._write()
 
     def check(self) -> None:
+        if self.lost is not None and self.lost.is_set():
+            from .lease import LeaseLost
+
+            raise LeaseLost
         if cancel_requested(self.job):
             raise JobCancelled
+
+    def hold(self) -> None:
+        """Last thing inside a job's write transaction: the job is still this worker's until the commit
+        (jobs.lease.hold), or LeaseLost rolls the writes back."""
+        from .lease import hold
+
+        hold(self.job)
 
     def finish(self) -> None:
         self._write(force=True)

@@ -35,3 +35,18 @@ def register(kind: str, *, result_template: str = "", context: Callable | None =
 
 def get(kind: str) -> JobKind:
     return KINDS[kind]
+
+
+# What a worker does when it starts and after it reconnected to the database (jobs_worker): an app's
+# periodic task queued again, say. Registered in AppConfig.ready(); each must be safe to call repeatedly.
+WORKER_START_HOOKS: list[Callable[[], object]] = []
+
+
+def on_worker_start(function: Callable[[], object]) -> Callable[[], object]:
+    WORKER_START_HOOKS.append(function)
+    return function
+
+
+def worker_started() -> None:
+    for hook in WORKER_START_HOOKS:
+        hook()

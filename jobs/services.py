@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import progress
+from . import lease, progress
 from .models import Job
 
-# A running job whose worker has not reported for this long has died (killed, machine down):
-# its transaction was rolled back by the database.
+# A running job without a lease (started before leases existed) whose worker has not reported for
+# this long has died; a job with one is taken back by the reaper once it runs out (jobs.lease).
 STALE_AFTER_SECONDS = 300
 
 
@@ -60,7 +60,11 @@ def job_status(job: Job) -> dict:
     total = live.get("total", job.total)
     state = job.state
     message = job.message
-    if state == Job.State.RUNNING and time.time() - live.get("at", job.started_at.timestamp()) > STALE_AFTER_SECONDS:
+    if lease.expired(job):
+        message = _("The worker stopped answering. Nothing was changed; the job will be started again or "
+                    "marked failed within a minute.")
+    elif (state == Job.State.RUNNING and job.lease_expires_at is None
+          and time.time() - live.get("at", job.started_at.timestamp()) > STALE_AFTER_SECONDS):
         state = Job.State.FAILED
         message = _("The worker stopped answering while running this job. Nothing was changed.")
     return {

@@ -44,6 +44,45 @@ def ja(settings):
         yield
 
 
+# --- several processes on one database (workers, servers, backup and restore) ------------------
+@pytest.fixture
+def make_scratch_database(tmp_path, settings):
+    """make(name) -> the URL of a new, empty database for processes of their own: a file for SQLite, a
+    database of its own on PostgreSQL (dropped at the end)."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    made = []
+    db = settings.DATABASES["default"]
+    dsn = dict(host=db.get("HOST"), port=db.get("PORT") or 5432, user=db.get("USER"), password=db.get("PASSWORD"),
+               dbname="postgres")
+
+    def make(label: str) -> str:
+        if engine.endswith("sqlite3"):
+            return f"sqlite:///{tmp_path / (label + '.sqlite3')}"
+        import psycopg
+
+        name = f"kokyaku_{label}_{os.getpid()}"
+        with psycopg.connect(**dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        made.append(name)
+        auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+        return f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
+
+    yield make
+    if made:
+        import psycopg
+
+        with psycopg.connect(**dsn, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def shared_database(make_scratch_database):
+    """A database two server processes share."""
+    return make_scratch_database("twoproc")
+
+
 # --- the browser tests: Playwright for Python driving Debian's chromium ------------------------
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [

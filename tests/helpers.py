@@ -77,3 +77,17 @@ def ja_client(user):
     client = Client(HTTP_ACCEPT_LANGUAGE="ja")
     client.force_login(user)
     return client
+
+
+def scratch_sql(url: str, query: str, params=()) -> list[tuple]:
+    """One statement on a scratch database that processes of their own use (conftest.shared_database)."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=60) as conn:
+            return conn.execute(query, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        rows = conn.execute(query.replace("?", "%s"), params)
+        return rows.fetchall() if rows.description else []

@@ -175,27 +175,6 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def shared_database(tmp_path, settings):
-    """A database two server processes share: a file for SQLite, a scratch database on PostgreSQL."""
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if engine.endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-        return
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    name = f"kokyaku_twoproc_{os.getpid()}"
-    dsn = dict(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname="postgres")
-    with psycopg.connect(**dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    yield f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
-    with psycopg.connect(**dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_c3_label_change_reaches_another_server_process_without_restart(tmp_path, shared_database):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)

@@ -20,7 +20,7 @@ LAYERS = [
     {"ui_ja"},
     {"audit", "fieldconfig"},
     {"crm", "jobs"},
-    {"dataio", "printouts", "events", "scheduling"},
+    {"dataio", "printouts", "events", "scheduling", "ops"},
     {"config"},
 ]
 SKIP = {"migrations", "tests", "bench", "tools", "templates", "static", "locale"}

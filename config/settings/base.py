@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "dataio",
     "events",
     "scheduling",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage answers the Japanese 503 page (templates/503.html), not a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Static files without a separate web server (make run, and behind a plain proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Request size and per-user rate limits on exports, prints and imports (ops/limits.py).
+    "ops.limits.LimitsMiddleware",
     "config.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -88,6 +93,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request uses it: one a database restart broke is
+        # replaced, not handed to the request (issue 24 point 4).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -105,23 +113,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer: while a background import commits, other writes wait (not fail).
     DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_BUSY_SECONDS", "60"))
 
-# Field labels are cached here, shared by every server process (see fieldconfig/lookup.py).
-# "jobs" carries the live progress of background jobs between worker and web (jobs/progress.py):
-# a folder on one machine; with workers on several machines, point it at Redis or Memcached.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "kokyaku_cache",
-    },
-    "jobs": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
-    },
-}
+# Field labels are cached here, shared by every server process (see fieldconfig/lookup.py), with the
+# rate limits (ops/ratelimit.py). "jobs" carries the live progress of background jobs between worker and
+# web (jobs/progress.py). One machine: the database and a folder. Several app servers or workers
+# (docs/operations.md): REDIS_URL=redis://host:6379/0 puts both in Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": "kokyaku"},
+        "jobs": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                 "KEY_PREFIX": "kokyaku-jobs"},
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kokyaku_cache",
+        },
+        "jobs": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "job-progress")),
+        },
+    }
 
 # Background work (imports, big exports and prints, merges): Django's Tasks framework on
 # django-tasks-db's database queue; `python manage.py db_worker` runs the jobs.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job's lease (jobs/lease.py): renewed by its worker every third of it; a job whose worker
+# stopped renewing is taken back (run again while it has attempts left, else failed) by another worker.
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "30"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
 # C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
 SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
 
@@ -157,7 +179,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission-checked view
+# Attachments and job files: a folder every app server and worker sees (an NFS mount with several
+# machines). Or S3-compatible storage, by setting S3_BUCKET (needs `pip install django-storages[s3]`;
+# credentials from the usual AWS_* environment): same-named files are never overwritten.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# An attachment is refused at its field when it would leave less than this free on MEDIA_ROOT's disk.
+MEDIA_RESERVE_BYTES = int(os.environ.get("MEDIA_RESERVE_BYTES", str(100 * 1024 * 1024)))
+STORAGES = {
+    # FileSystemStorage writing each file whole or not at all (a full disk leaves no partial file).
+    "default": {"BACKEND": "ops.storage.SafeFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["S3_BUCKET"], "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "file_overwrite": False, "default_acl": "private", "querystring_auth": True,
+    }}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,6 +206,21 @@ ATTACHMENT_EXTENSIONS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Any request body beyond this is refused at once (413): an import file of 100,000 rows is ~20 MB.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+
+# Per-user rate limits (ops/limits.py): POSTs to these screens, at most `limit` per `per` seconds,
+# counted in the default cache (shared by every app server).
+RATE_LIMITS = {
+    "export": {"limit": int(os.environ.get("RATE_LIMIT_EXPORTS", "30")), "per": 600,
+               "urls": ["dataio_exportjob_add", "crm_product_export", "audit_auditevent_export_csv"]},
+    "print": {"limit": int(os.environ.get("RATE_LIMIT_PRINTS", "30")), "per": 600,
+              "urls": ["crm_customer_print", "crm_customer_print_list"]},
+    "import": {"limit": int(os.environ.get("RATE_LIMIT_IMPORTS", "20")), "per": 600,
+               "urls": ["dataio_importjob_add", "dataio_importjob_recheck", "dataio_importjob_write",
+                        "crm_product_import", "crm_product_process_import"]},
+}
 
 # History: the user may type a purpose (更新目的) which simple-history stores as the change reason.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -181,6 +233,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
+# Behind a reverse proxy (several app servers behind one balancer) every client would share the proxy's
+# address: AXES_PROXY_COUNT=1 takes the client's from X-Forwarded-For, as the proxy sets it.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Export is a permission of its own, not implied by view.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"

@@ -7,6 +7,7 @@ import tempfile
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="kokyaku-media-")
+MEDIA_RESERVE_BYTES = 0  # the tests' small files on whatever disk the machine has left
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 ALLOWED_HOSTS = ["*"]
 
@@ -15,6 +16,7 @@ ALLOWED_HOSTS = ["*"]
 # transaction would have cleared the database cache.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kokyaku-tests"},
-    "jobs": {**CACHES["jobs"], "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")},  # noqa: F405
+    "jobs": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+             "LOCATION": tempfile.mkdtemp(prefix="kokyaku-jobs-")},
 }
 atexit.register(shutil.rmtree, CACHES["jobs"]["LOCATION"], ignore_errors=True)

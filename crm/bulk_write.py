@@ -20,6 +20,7 @@ from psycopg import copy as psycopg_copy
 
 from fieldconfig.lookup import config
 
+from . import extensions
 from .models import CodeSequence, Customer
 
 # Field types whose get_db_prep_save() hands str / int / bool / None through unchanged on
@@ -419,9 +420,9 @@ class CustomerWrites:
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_changed], [*plain, "search_text"])
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_kept], plain)
         self.write_history(customers, "~")
-        from .services import event_links_follow
-
-        event_links_follow([c.pk for c in customers], fields)  # the events' copies of them follow
+        # what the features keep of these customers follows (crm.extensions: the events' copies)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=tuple(c.pk for c in customers), reason=self.reason, fields=frozenset(fields)))
 
     def write_history(self, customers: list[Customer], history_type: str) -> None:
         write_history(self.writer, customers, history_type, user_id=self.user_id, reason=self.reason, now=self.now)

@@ -2,9 +2,10 @@
 
 from django.db import transaction
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.translation import gettext as _
 
+from . import extensions
 from .models import Customer, SavedSearch
 
 # 会社名 … 電話番号 on the seed's card: what "copy the company block" (C6) carries over.
@@ -14,7 +15,8 @@ COMPANY_BLOCK_FIELDS = [
 
 
 def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
-    """Create or update a customer, recording who did it and why (更新目的, kept in its history)."""
+    """Create or update a customer, recording who did it and why (更新目的, kept in its history);
+    then the reactions registered by the features (crm.extensions) run, in the same transaction."""
     if customer.pk is None:
         customer.created_by = user
     customer.updated_by = user
@@ -23,34 +25,23 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     adding = customer.pk is None
     with transaction.atomic():
         customer.save()
-        if not adding:
-            event_links_follow([customer.pk])
-        _notify_followers(customer=customer, user=user, reason=reason)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=reason, created=adding, customer=customer))
     return customer
 
 
-def customer_family_saved(*, customer: Customer) -> None:
-    """After the card's 家族 rows were written: a family member's rows on event lists follow the name (E9)."""
-    event_links_follow([customer.pk])
+def customer_schedule(*, customer: Customer, user, effective_date, reason: str = ""):
+    """The card's save with an 適用日 (C11): what differs from the stored customer is kept for that day
+    by the app registered for it (crm.extensions.set_customer_scheduler); the customer is not written."""
+    schedule = extensions.customer_scheduler()
+    if schedule is None:
+        raise ImproperlyConfigured("No app keeps scheduled changes (crm.extensions.set_customer_scheduler).")
+    return schedule(customer=customer, user=user, effective_date=effective_date, reason=reason)
 
 
-def event_links_follow(customer_ids, fields=None) -> None:
-    """Business events keep on their rows who the mail goes to (name + address, E5) and the reading
-    the list sorts by: after a write on customers, those copies follow, set-based
-    (events.mourning.refresh_link_copies). `fields`: the fields written, when known; nothing is read
-    when none of them is copied."""
-    from events.mourning import COPIED_FIELDS, refresh_link_copies
-
-    if fields is None or COPIED_FIELDS.intersection(fields):
-        refresh_link_copies(customer_ids)
-
-
-def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:
-    """更新通知 (C11): those who follow this customer or its branch hear of the change, in the
-    same transaction (one query when nobody follows; no signals)."""
-    from scheduling.services import notify_followers
-
-    notify_followers(customer=customer, actor=user, reason=reason)
+def customer_family_saved(*, customer: Customer, user=None) -> None:
+    """After the card's 家族 rows were written: what copies them follows (E9: the event rows' names)."""
+    extensions.customers_written(extensions.CustomersWritten(ids=(customer.pk,), user=user))
 
 
 def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
@@ -87,7 +78,9 @@ def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) 
     customer._change_reason = _("Changed from the result list")
     with transaction.atomic():
         customer.save(update_fields=[field, "updated_by", "updated_at"])
-        _notify_followers(customer=customer, user=user, reason=customer._change_reason)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=str(customer._change_reason), fields=frozenset([field]),
+            customer=customer))
     return customer
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
-from . import permissions, selectors
+from . import extensions, permissions, selectors
 from .models import ContactAttachment, ContactHistory, Customer
 
 
@@ -26,11 +26,14 @@ def dashboard_callback(request, context):
             "saved_searches": _saved_searches_with_usability(request),
         }
     )
-    # 更新通知 (C11): changes by others to what this user follows, and branches to follow.
-    from scheduling import selectors as scheduling_selectors
-
-    context.update(scheduling_selectors.home_notifications(user))
-    context["followed_branches"], context["unfollowed_branches"] = scheduling_selectors.followed_branches(user)
+    # What the features show on the home screen (C11's 更新通知 …): crm.extensions.
+    templates = []
+    for panel in extensions.home_panels():
+        panel_context = panel.context(request)
+        if panel_context is not None:
+            context.update(panel_context)
+            templates.append(panel.template)
+    context["home_panels"] = templates
     return context
 
 

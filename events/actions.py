@@ -33,7 +33,7 @@ class LinkForm(forms.Form):
         permissions.scope_choice_fields(user, self.fields)  # R2, as every form's pulldowns
 
 
-@admin.action(description=gettext_lazy("Add to a business event"), permissions=["event_link"])
+@admin.action(description=gettext_lazy("Add to a business event"))
 def add_to_event(modeladmin, request, queryset):
     if not request.user.has_perm(services.LINK_PERMISSION):
         raise PermissionDenied

@@ -15,7 +15,6 @@ event's year: all of them select through `mailed_links`.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +31,6 @@ from django.utils.translation import gettext_lazy
 
 from crm import permissions
 from dataio.selection import ticked_ids
-from printouts import addressing
 
 from . import mourning as persons
 from . import services
@@ -124,13 +122,8 @@ def mourning_left_out_text(user, selection: EventSelection) -> str:
 
 
 def link_recipient(link: EventLink):
-    """Who the link's mail is addressed to: the customer, or for a family member's row a copy of the
-    customer marked with that member (printouts.addressing prints their name at the customer's address)."""
-    if not link.family_member_id:
-        return link.customer
-    customer = copy.copy(link.customer)
-    setattr(customer, addressing.FAMILY_MEMBER_ATTR, link.family_member)
-    return customer
+    """Who the link's mail is addressed to (EventLink.addressed_customer)."""
+    return link.addressed_customer()
 
 
 class Recipients:

@@ -6,3 +6,8 @@ class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Scheduled changes and notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.register()  # reactions, the card's box, the home screen's notices (crm.extensions)

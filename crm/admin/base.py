@@ -96,9 +96,14 @@ class AuditedAdminMixin(ScopedChoicesMixin):
             audit_events.bulk_action(request=request, name="delete_selected", rows=len(objects))
         return result
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of the user's scope looks the same as not there: 404, never a redirect with a hint.
-        # An object that exists but is out of scope is a refused attempt, and logged (R4).
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        return obj if obj is not None else self.object_not_found(request, object_id)
+
+    def object_not_found(self, request, object_id):
+        """Out of the user's scope looks the same as not there: 404, never a redirect with a hint (what
+        Django's views do when get_object finds nothing). An object that exists but is out of scope is a
+        refused attempt, and logged (R4)."""
         try:
             exists = self.model._default_manager.filter(pk=object_id).exists()
         except (ValueError, TypeError, ValidationError):
@@ -442,7 +447,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         except (ValueError, TypeError, ValidationError):
             current = None
         if current is None:
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+            self.object_not_found(request, object_id)
         return current
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

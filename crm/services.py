@@ -1,17 +1,21 @@
 """Writes on customers and what hangs off them. Admin, commands and the API call these."""
 
-from django.db import transaction
-
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from . import extensions
+from fieldconfig import rules as input_rules
+
+from . import bulk_write, extensions
 from .models import Customer, SavedSearch
 
-# 会社名 … 電話番号 on the seed's card: what "copy the company block" (C6) carries over.
-COMPANY_BLOCK_FIELDS = [
-    "company_name", "company_kana", "department", "industry", "postal_code", "address", "building", "tel", "fax",
-]
+# The company block: 会社名, フリガナ, 〒, 住所, ビル名, TEL, FAX, the company's own, what changes when it is
+# renamed or moves (the bulk change of S5). "Copy the company block" (C6, 会社名 … 電話番号 on the seed's
+# card) carries the same block to a colleague's new card, with the 部署 and 業種 between as the card has them.
+COMPANY_BLOCK = ["company_name", "company_kana", "postal_code", "address", "building", "tel", "fax"]
+COMPANY_BLOCK_COPIED = [*COMPANY_BLOCK[:2], "department", "industry", *COMPANY_BLOCK[2:]]
+# how many customers the bulk writer reads and writes at a time
+BULK_CHUNK = 2000
 
 
 def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
@@ -44,30 +48,80 @@ def customer_family_saved(*, customer: Customer, user=None) -> None:
     extensions.customers_written(extensions.CustomersWritten(ids=(customer.pk,), user=user))
 
 
-def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
-    """Set the same values on many customers, one save each: history and search keys stay right.
+def customers_bulk_update(*, queryset, values: dict, user, reason: str = "", reporter=None) -> int:
+    """Set the same values on many customers through the bulk writer (crm.bulk_write): a history record
+    each with 更新目的, search keys refreshed, the registered reactions run (the events' copies follow);
+    customers that already hold the values are left alone. Returns how many changed.
 
-    queryset.update() would skip both (it writes no history and runs no save()). The input
-    rules (C8) apply first: a value that breaks one is refused before anything is written.
-    """
-    from django.core.exceptions import ValidationError
-
-    from fieldconfig import rules as input_rules
-
+    queryset.update() would skip history and keys. The input rules (C8) apply first: a value that
+    breaks one is refused (ValidationError by field) before anything is written. `reporter` (a job's)
+    hears of the progress and may cancel between chunks."""
     values, errors, _warnings = input_rules.apply_to_values("customer", values)
     if errors:
         raise ValidationError(errors)
-    count = 0
-    for customer in queryset.iterator(chunk_size=500):
-        for name, value in values.items():
-            setattr(customer, name, value)
-        customer_save(customer=customer, user=user, reason=reason)
-        count += 1
-    return count
+    changed = 0
+    fields = sorted(values)
+    with transaction.atomic():
+        writes = bulk_write.CustomerWrites(connection, user=user, reason=reason)
+        ids = list(queryset.order_by().values_list("pk", flat=True))
+        for start in range(0, len(ids), BULK_CHUNK):
+            if reporter:
+                reporter.check()
+            chunk = list(Customer.objects.filter(pk__in=ids[start:start + BULK_CHUNK]))
+            todo = []
+            for customer in chunk:
+                if all(getattr(customer, name) == value for name, value in values.items()):
+                    continue
+                for name, value in values.items():
+                    setattr(customer, name, value)
+                todo.append(customer)
+            writes.update(todo, fields)
+            changed += len(todo)
+            if reporter:
+                reporter.advance(len(chunk))
+    return changed
+
+
+def customer_delete(*, customer: Customer, user, reason: str = "") -> None:
+    """Delete a customer (with what hangs off it), its last history record saying who and why; then the
+    registered reactions hear of it."""
+    pk = customer.pk
+    customer._history_user = user
+    customer._change_reason = reason or None
+    with transaction.atomic():
+        customer.delete()
+        extensions.customers_deleted(extensions.CustomersDeleted(ids=(pk,), user=user))
+
+
+def customer_restore(*, values: dict, user, reason: str = "") -> Customer:
+    """A deleted customer back as it was stored (`values` by attname, its id included): a creation record
+    with who and why, its own times and last author put back (not the restore's); the reactions run
+    (as for a new customer)."""
+    customer = Customer(**values)
+    customer._history_user = user
+    customer._change_reason = reason or None
+    with transaction.atomic():
+        customer.save(force_insert=True)
+        kept = [name for name in ("created_at", "updated_at", "updated_by") if Customer._meta.get_field(name).attname
+                in values]
+        for name in kept:
+            attname = Customer._meta.get_field(name).attname
+            setattr(customer, attname, values[attname])
+        bulk_write.update_records([customer], kept, history=False)  # save() stamped its own
+        extensions.customers_written(extensions.CustomersWritten(ids=(customer.pk,), user=user, reason=reason,
+                                                                 created=True))
+    return customer
+
+
+def customers_merged(*, survivor: Customer, merged_ids, user, undone: bool = False) -> None:
+    """After a merge (or its undo) wrote the customers through the functions above: the features that
+    keep rows of them hear of it (crm.extensions.on_customers_merged)."""
+    extensions.customers_merged(extensions.CustomersMerged(survivor=survivor, merged_ids=tuple(merged_ids),
+                                                           user=user, undone=undone))
 
 
 def customer_company_block(*, source: Customer) -> dict[str, str]:
-    return {name: getattr(source, name) for name in COMPANY_BLOCK_FIELDS}
+    return {name: getattr(source, name) for name in COMPANY_BLOCK_COPIED}
 
 
 def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) -> Customer:

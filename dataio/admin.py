@@ -152,7 +152,6 @@ class ExportJobAdmin(KindJobAdmin):
             raise PermissionDenied
         querystring = params.get("query", "")
         ids = _ids(params.get("ids", ""))
-        from events import outputs as event_outputs
 
         event_selection = event_outputs.EventSelection.from_params(request.user, params)
         if event_selection is not None:  # a business event's customers, with the event's columns (E6)
@@ -240,3 +239,4 @@ def export_response(request, queryset, columns, fmt, *, what: str, count: int, r
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 from . import admin_duplicates  # noqa: E402,F401  (名寄せ screens)
+from events import outputs as event_outputs

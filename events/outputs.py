@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -30,7 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import permissions
-from dataio.selection import ticked_ids
+from dataio.columns import Column, TARGETS
+from dataio.exporting import export_columns as customer_columns
+from dataio.selection import list_queryset, ticked_ids
+from dataio.values import TRUE_MARK, format_date, format_number
 
 from . import mourning as persons
 from . import services
@@ -81,8 +84,6 @@ class EventSelection:
 def selected_links(user, selection: EventSelection) -> QuerySet:
     """The selection's links to customers the user sees (branch scope), in the order of the list."""
     if selection.links_query:
-        from dataio.selection import list_queryset
-
         links = list_queryset(user, EventLink, selection.links_query)
     else:
         links = EventLink.objects.all()
@@ -159,27 +160,19 @@ def audit_detail(selection: EventSelection) -> dict:
 
 # --- the export's columns: the customer's, then the event's ---------------------------------------
 def _bool(value) -> str:
-    from dataio.values import TRUE_MARK
-
     return TRUE_MARK if value else ""
 
 
 def _date(value) -> str:
-    from dataio.values import format_date
-
     return format_date(value)
 
 
 def _money(value) -> str:
-    from dataio.values import format_number
-
     return format_number(value)
 
 
 def event_columns() -> list:
     """The event's own columns of the file: 出欠, 出 / 出した日, 受 / 受けた日, 贈答品 (its rank), 金額, 喪中, メモ."""
-    from dataio.columns import Column
-
     attendance = dict(EventLink.Attendance.choices)
     field = EventLink._meta.get_field
 
@@ -204,9 +197,6 @@ def event_columns() -> list:
 def export_columns(user, chosen: list[str] | None = None) -> list:
     """The customer columns the user may export (restricted ones never), read through the link,
     followed by the event's columns; `chosen` (column names) narrows them."""
-    from dataio.columns import TARGETS
-    from dataio.exporting import export_columns as customer_columns
-
     columns = [dataclasses.replace(c, export_path=f"customer__{c.read_path}")
                for c in customer_columns(TARGETS["customers"], user)]
     columns += event_columns()
@@ -260,8 +250,6 @@ def output_links(selection: EventSelection) -> dict:
 def selection_from_action(request, queryset) -> EventSelection | None:
     """The ticked rows of the event's customer list (or its whole search with 「すべて選択」) as a
     selection; None, with a message, when they are not of one event."""
-    from django.contrib import messages
-
     event_ids = list(queryset.order_by().values_list("event_id", flat=True).distinct()[:2])
     if len(event_ids) != 1:
         messages.error(request, _("Choose customers of one event: open the event's customer list first."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from audit import events as audit_events
 from crm import permissions
 from crm.bulk_write import Writer, insert_records
+from crm.models import FamilyMember
 
 from . import mourning as persons
 from .models import Event, EventLink, Mourning
@@ -207,8 +208,6 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
 # --- family members as targets (E9) ----------------------------------------------------------------
 def family_choices(user, links: QuerySet) -> QuerySet:
     """The family members of the ticked links' customers, for 「家族を追加」."""
-    from crm.models import FamilyMember
-
     customer_ids = visible_links(user, links).values("customer_id")
     return (permissions.visible_related(user, FamilyMember.objects.filter(customer_id__in=customer_ids), "customer__")
             .select_related("customer").order_by("customer__last_name_kana", "customer_id", "registered_on", "id"))
@@ -219,8 +218,6 @@ def event_link_family(*, event: Event, family_ids: list[int], user, instead: boo
     """Add family members to the event's list (a card to the spouse as well as the customer), or with
     `instead` in place of the customer's own row (a card to the family member alone). The branch scope
     is the customer's; an id the user may not see refuses the whole write."""
-    from crm.models import FamilyMember
-
     event_check_linkable(event=event, user=user)
     if instead and not user.has_perm("events.delete_eventlink"):
         raise PermissionDenied

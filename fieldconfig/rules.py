@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import jaconv
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from .lookup import config
 from .rule_kinds import (  # noqa: F401  (the rule's kinds, named here too: rules.TO_HALF …)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import dates, extensions, naming, permissions
+from crm.models import FamilyMember
 from fieldconfig.lookup import config
 from fieldconfig.models import SystemSetting
 
@@ -155,8 +157,6 @@ def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True, pr
 
 def _with_joint_names(customers) -> None:
     """連名: the family members ticked for mail, by given name (the family name is the customer's)."""
-    from crm.models import FamilyMember
-
     joint: dict[int, list[str]] = {}
     for customer_id, name in FamilyMember.objects.filter(customer__in=customers, joint_name=True) \
             .order_by("registered_on", "id").values_list("customer_id", "name"):
@@ -249,6 +249,4 @@ def print_pdf(kind: str, *, user, queryset, start: int = 1, with_sender: bool = 
 
 def sync_max() -> int:
     """Prints of more customers than this run on the background worker (settings.PRINT_SYNC_MAX_ROWS)."""
-    from django.conf import settings
-
     return getattr(settings, "PRINT_SYNC_MAX_ROWS", 1000)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from audit import events as audit_events
 from audit.models import AuditEvent
 from crm import dates, permissions
+from crm import services as crm_services
 from crm.models import Customer
 
 from .models import Follow, Notification, ScheduledChange
@@ -191,8 +192,6 @@ def apply_due(today: datetime.date | None = None) -> ApplyResult:
 
 
 def _apply_one(pk: int) -> bool | None:
-    from crm import services as crm_services
-
     with transaction.atomic():
         change = ScheduledChange.objects.select_for_update().filter(pk=pk).first()
         if change is None or change.status != ScheduledChange.Status.PENDING:

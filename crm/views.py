@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from . import extensions, permissions, selectors
+from . import permission_codes as codes
 from .models import ContactAttachment, ContactHistory, Customer
 
 
@@ -45,7 +46,7 @@ def attachment_download(request, pk: int):
         .filter(Q(pk=pk) & permissions.customer_scope_filter(request.user, "contact__customer__"))
         .first()
     )
-    if attachment is None or not request.user.has_perm("crm.view_contacthistory"):
+    if attachment is None or not request.user.has_perm(codes.VIEW_CONTACT):
         raise Http404
     try:
         handle = attachment.file.open("rb")

@@ -9,7 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm import extensions, permissions
+from crm import extensions
+from crm import permission_codes as codes
 
 from . import bulk_actions
 from .columns import OWN_TARGETS
@@ -40,9 +41,9 @@ def register() -> None:
     extensions.add_list_action(extensions.ListAction("set_checkboxes", bulk_actions.set_checkboxes, order=40))
     extensions.add_list_tool(extensions.ListTool(
         "export-link", _("Export (CSV / Excel)"), export_tool_url, order=20,
-        allowed=lambda request: request.user.has_perm(permissions.EXPORT_PERMISSION)))
+        allowed=lambda request: request.user.has_perm(codes.EXPORT_CUSTOMERS)))
     extensions.add_list_tool(extensions.ListTool(
         "import-link", _("Import a file"), import_tool_url, order=30,
-        allowed=lambda request: request.user.has_perm(permissions.IMPORT_PERMISSION)))
+        allowed=lambda request: request.user.has_perm(codes.IMPORT_CUSTOMERS)))
     for key, target in OWN_TARGETS.items():
         extensions.add_export_target(key, target)

@@ -7,13 +7,12 @@ from django.urls import reverse
 from crm import extensions
 
 from . import actions, mourning, services
+from . import permission_codes as event_codes
 
 # Business events in the role matrix (crm.roles): everyone sees events, their customer lists and the
 # gift master; general users add customers to events, fill in 出 / 受 / gifts and remove them;
 # admins (events.*) make, close and carry over events and keep the gift master.
-EVENT_VIEW = ["events.view_event", "events.view_eventlink", "events.view_giftitem", "events.view_mourning"]
-EVENT_WORK = ["events.add_eventlink", "events.change_eventlink", "events.delete_eventlink",
-              "events.add_mourning", "events.change_mourning", "events.delete_mourning"]
+EVENT_VIEW, EVENT_WORK = event_codes.EVENT_VIEW, event_codes.EVENT_WORK
 
 
 def customers_written(written: extensions.CustomersWritten) -> None:
@@ -29,12 +28,12 @@ def customers_written(written: extensions.CustomersWritten) -> None:
 def mourning_card_context(request, customer, *, may_change: bool) -> dict | None:
     """喪中 per year on the card (E5), entered on the 喪中 screen."""
     user = request.user
-    if not user.has_perm("events.view_mourning"):
+    if not user.has_perm(event_codes.VIEW_MOURNING):
         return None
     return {
         "mourning_rows": list(customer.mournings.select_related("family_member")),
         "mourning_add_url": (reverse("admin:events_mourning_add") + f"?customer={customer.pk}"
-                             if user.has_perm("events.add_mourning") else ""),
+                             if user.has_perm(event_codes.ADD_MOURNING) else ""),
     }
 
 

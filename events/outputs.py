@@ -29,6 +29,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import permission_codes as codes
 from crm import permissions
 from dataio.columns import Column, TARGETS
 from dataio.exporting import export_columns as customer_columns
@@ -270,10 +271,10 @@ class EventOutputActions:
     actions = ["print_event_links", "export_event_links"]
 
     def has_print_permission(self, request):
-        return permissions.can_print(request.user) and request.user.has_perm("crm.view_customer")
+        return permissions.can_print(request.user) and request.user.has_perm(codes.VIEW_CUSTOMER)
 
     def has_export_permission(self, request):
-        return request.user.has_perm(permissions.EXPORT_PERMISSION)
+        return request.user.has_perm(codes.EXPORT_CUSTOMERS)
 
     @admin.action(description=gettext_lazy("Print labels or postcards of the selected customers"),
                   permissions=["print"])

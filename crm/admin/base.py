@@ -10,7 +10,7 @@ KokyakuAdmin and these inlines inherits all of it.
 import dataclasses
 import datetime
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -265,6 +265,14 @@ def reads(*field_names):
     return mark
 
 
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """A branch filter listing only the branches the user may see (R2): every list filtered by branch
+    uses this one."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
+
+
 class ScopedChangeList(UnfoldChangeList):
     """A changelist that never shows, filters or searches by a field the user may not see,
     whatever the admin class's own hooks returned."""
@@ -325,7 +333,8 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     # --- what this user may not see (R3) ------------------------------------------------
     def invisible(self, request, model=None) -> set[str]:
-        return permissions.invisible_fields(request.user, model or self.model)
+        """What this user may not see of the model (or of `model`): the request's policy decides."""
+        return set(permissions.policy_for(request.user).invisible(model or self.model))
 
     def column_is_invisible(self, request, column) -> bool:
         return any(permissions.invisible_path(request.user, self.model, name)

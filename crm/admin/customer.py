@@ -16,11 +16,12 @@ from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
 from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
+from .. import permission_codes as codes
 from .. import selectors, services
 
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
 from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
-from .base import KokyakuAdmin, ScopedChangeList, TabularInline
+from .base import KokyakuAdmin, ScopedBranchFilter, ScopedChangeList, TabularInline
 from .pagination import EstimatingPaginator
 from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 
@@ -60,13 +61,6 @@ class PhoneInline(TabularInline):
     model = CustomerPhone
     fields = ["kind", "number", "note", "position"]
     verbose_name_plural = _("Other phone numbers")
-
-
-class ScopedBranchFilter(admin.RelatedFieldListFilter):
-    """The branch filter lists only the branches the user may see."""
-
-    def field_choices(self, field, request, model_admin):
-        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
 
 
 @admin.register(Customer)
@@ -341,8 +335,8 @@ class CustomerAdmin(KokyakuAdmin):
             context["purchase_hidden"] = permissions.invisible_fields(user, Purchase)
             # H1, H2: the histories on the card, newest first, 10 a page; always there, empty or not,
             # so the first 応対履歴 of a new customer is one click away.
-            context["show_contacts"] = user.has_perm("crm.view_contacthistory")
-            context["show_purchases"] = user.has_perm("crm.view_purchase")
+            context["show_contacts"] = user.has_perm(codes.VIEW_CONTACT)
+            context["show_purchases"] = user.has_perm(codes.VIEW_PURCHASE)
             # Each table shows only the columns this user may see (R3), under the configured labels.
             context["contact_columns"] = columns.record_columns(user=user, model=ContactHistory, names=CARD_CONTACT_COLUMNS)
             context["purchase_columns"] = columns.record_columns(user=user, model=Purchase, names=CARD_PURCHASE_COLUMNS)
@@ -378,7 +372,7 @@ class CustomerAdmin(KokyakuAdmin):
 
     # --- export and print (dataio's and printouts' screens; R1: permissions of their own) --------
     def has_export_permission(self, request):
-        return request.user.has_perm(permissions.EXPORT_PERMISSION)
+        return request.user.has_perm(codes.EXPORT_CUSTOMERS)
 
     def has_print_permission(self, request):
         return permissions.can_print(request.user)

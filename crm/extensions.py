@@ -193,16 +193,12 @@ def home_panels() -> list[HomePanel]:
 @dataclass(frozen=True)
 class ListAction:
     """An action of the customer list's menu: `function(modeladmin, request, queryset)` as Django's admin
-    actions are (its description from @admin.action), offered when `allowed(request)`."""
+    actions are (its description and permissions from @admin.action), offered when `allowed(request)`."""
 
-    name: str
+    name: str  # the function's __name__ (Django's name for the action)
     function: Callable
     allowed: Callable[[Any], bool] = lambda request: True
     order: int = 100
-
-    @property
-    def description(self) -> str:
-        return getattr(self.function, "short_description", self.name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -240,7 +236,8 @@ def list_tools() -> list[ListTool]:
 @dataclass(frozen=True)
 class CustomerUrl:
     """/admin/crm/customer/<route>, named `name` in the admin's namespace (admin:<name>).
-    `view(request, *, model_admin, **kwargs)`: the customer admin is passed in, wrapped by admin_view."""
+    `view(request, *, model_admin, **kwargs)`: the customer admin is passed in, wrapped by admin_view.
+    Read once, when the URLconf loads: register in AppConfig.ready()."""
 
     route: str
     view: Callable

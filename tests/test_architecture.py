@@ -185,3 +185,36 @@ def test_issue23_p2_every_write_path_leaves_history_search_keys_and_event_copies
         assert (stored.last_name, stored.address) == ((world.customer_a.last_name, world.customer_a.address)
                                                       if path in ("restore", "merge_and_undo") else (NEW_NAME, NEW_ADDRESS))
     assert any(customer.pk in ids for ids in heard), "the registered reactions ran"
+
+
+@pytest.mark.django_db
+def test_issue23_p1_a_feature_plugs_into_the_card_and_the_list_without_touching_crm(admin_client, hq_branch):
+    # given: a feature (as the coming orders app would) registers a list tool, a list action and a card panel
+    # (URLs under the customer admin are read once, when the URLconf loads: a feature adds them in ready())
+    from django.contrib import admin
+
+    @admin.action(description="注文に追加", permissions=["view"])
+    def add_to_order(modeladmin, request, queryset):
+        return None
+
+    customer = CustomerFactory(branch=hq_branch)
+    tool = extensions.ListTool("orders-link", "注文", lambda request, qs: "/orders/?" + qs, order=99)
+    action = extensions.ListAction("add_to_order", add_to_order, order=99)
+    panel = extensions.CardPanel("orders", "crm/customer/records_pager.html",
+                                 lambda request, obj, may_change: {"orders_seen": obj.pk}, slot=extensions.CARD_TOP)
+    extensions.add_list_tool(tool)
+    extensions.add_list_action(action)
+    extensions.add_card_panel(panel)
+    try:
+        # when
+        listing = admin_client.get(reverse("admin:crm_customer_changelist"))
+        card = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk]))
+        # then
+        assert 'id="orders-link"' in listing.content.decode()
+        assert "add_to_order" in dict(listing.context["action_form"].fields["action"].choices)
+        assert card.context["orders_seen"] == customer.pk
+        assert "crm/customer/records_pager.html" in card.context["card_panels"][extensions.CARD_TOP]
+    finally:
+        extensions._LIST_TOOLS.pop(tool.key)
+        extensions._LIST_ACTIONS.pop(action.name)
+        extensions._CARD_PANELS.pop(panel.key)

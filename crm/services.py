@@ -1,5 +1,8 @@
 """Writes on customers and what hangs off them. Admin, commands and the API call these."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -41,6 +44,31 @@ def customer_schedule(*, customer: Customer, user, effective_date, reason: str =
     if schedule is None:
         raise ImproperlyConfigured("No app keeps scheduled changes (crm.extensions.set_customer_scheduler).")
     return schedule(customer=customer, user=user, effective_date=effective_date, reason=reason)
+
+
+@dataclass(frozen=True)
+class ScheduledEdit:
+    """What the card's save with an 適用日 did: the change kept for that day, or why nothing was kept."""
+
+    change: Any = None
+    problem: str = ""
+
+
+def customer_schedule_edit(*, customer: Customer, user, effective_date, reason: str = "",
+                           related_changed: bool = False) -> ScheduledEdit:
+    """The card saved with an 適用日 (C11): the customer's changes are kept for that day (customer_schedule)
+    and nothing is written now. Rows hanging off the customer (家族, 前職, 電話番号) cannot be scheduled: a
+    save that changes them too keeps nothing."""
+    with transaction.atomic():
+        try:
+            change = customer_schedule(customer=customer, user=user, effective_date=effective_date, reason=reason)
+        except ValidationError as exc:
+            return ScheduledEdit(problem=" ".join(exc.messages))
+        if related_changed:
+            change.delete()
+            return ScheduledEdit(problem=_("Family, career and phone numbers cannot be scheduled: nothing was "
+                                           "saved. Save them without an effective date."))
+    return ScheduledEdit(change=change)
 
 
 def customer_family_saved(*, customer: Customer, user=None) -> None:

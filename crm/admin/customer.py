@@ -263,53 +263,49 @@ class CustomerAdmin(KokyakuAdmin):
                 initial["branch"] = branches[0]
         return initial
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and request.POST.get("effective_date", "").strip():
+            response = self.schedule_from_card(request, object_id)
+            if response is not None:
+                return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def schedule_from_card(self, request, object_id):
+        """C11: the card saved with an 適用日 keeps the change for that day and writes nothing now (no
+        history, no audit entry until it is applied); what happened is the service's result. None when
+        the card has something to say first (errors, a duplicate, no date after all): Django's view shows it."""
+        obj = self.get_object(request, object_id)  # 404 when out of scope
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
+        formsets = [FormSet(**self.get_formset_kwargs(request, obj, inline, FormSet.get_default_prefix()))
+                    for FormSet, inline in self.get_formsets_with_inlines(request, obj)]
+        if not (form.is_valid() and all([formset.is_valid() for formset in formsets])):
+            return None
+        effective = form.cleaned_data.get("effective_date")
+        if not effective:
+            return None
+        customer = self.save_form(request, form, change=True)  # what the user may not see stays as stored
+        # The 家族 / 前職 / 電話番号 editors offer no 適用日: a post changing them with one is refused as a
+        # whole rather than half kept.
+        result = services.customer_schedule_edit(
+            customer=customer, user=request.user, effective_date=effective,
+            reason=self.change_reason_for(request, form) or "",
+            related_changed=any(formset.has_changed() for formset in formsets))
+        if result.change is None:
+            self.message_user(request, result.problem, messages.WARNING)
+        else:
+            self.message_user(request, _("The change was scheduled for %(date)s. It is shown on the card until then.")
+                              % {"date": dates.format_date(result.change.effective_date)}, messages.SUCCESS)
+        return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
+
     def save_model(self, request, obj, form, change):
-        effective = form.cleaned_data.get("effective_date") if change else None
-        if effective:  # C11: kept for that day, the customer is not written now
-            request._c11_scheduled = None
-            try:
-                request._c11_scheduled = services.customer_schedule(
-                    customer=obj, user=request.user, effective_date=effective,
-                    reason=self.change_reason_for(request, form) or "")
-            except ValidationError as exc:
-                request._c11_problem = " ".join(exc.messages)
-            return
         services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
 
     def save_related(self, request, form, formsets, change):
-        if hasattr(request, "_c11_scheduled"):
-            # A scheduled change writes nothing now. The 家族 / 前職 / 電話番号 editors offer no 適用日;
-            # a post changing them with one is refused as a whole rather than half kept.
-            if request._c11_scheduled is not None and any(fs.has_changed() for fs in formsets):
-                request._c11_scheduled.delete()
-                request._c11_scheduled = None
-                request._c11_problem = _("Family, career and phone numbers cannot be scheduled: nothing was "
-                                         "saved. Save them without an effective date.")
-            return
         super().save_related(request, form, formsets, change)
         if any(fs.model is FamilyMember and fs.has_changed() for fs in formsets):
             services.customer_family_saved(customer=form.instance, user=request.user)
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        if hasattr(request, "_c11_scheduled"):
-            return []  # the formsets were not saved
-        return super().construct_change_message(request, form, formsets, add)
-
-    def log_change(self, request, obj, message):
-        if hasattr(request, "_c11_scheduled"):
-            return None  # nothing was changed yet: the history and the audit log get it when applied
-        return super().log_change(request, obj, message)
-
-    def response_change(self, request, obj):
-        if not hasattr(request, "_c11_scheduled"):
-            return super().response_change(request, obj)
-        scheduled = request._c11_scheduled
-        if scheduled is None:
-            self.message_user(request, getattr(request, "_c11_problem", ""), messages.WARNING)
-        else:
-            self.message_user(request, _("The change was scheduled for %(date)s. It is shown on the card until then.")
-                              % {"date": dates.format_date(scheduled.effective_date)}, messages.SUCCESS)
-        return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
 
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.

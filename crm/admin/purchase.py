@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 
+from .. import permission_codes as codes
 from .. import permissions
 from ..forms import PurchaseForm
 from ..models import Product, Purchase

@@ -7,6 +7,10 @@ from crm import permission_codes as codes
 from events import permission_codes as event_codes
 
 
+def _view(model: str) -> str:
+    return codes.model_code("view", model)
+
+
 def _can(perm):
     return lambda request: request.user.has_perm(perm)
 
@@ -43,22 +47,22 @@ SIDEBAR_NAVIGATION = [
         "title": _("Masters"),
         "items": [
             _item(_("Products"), "inventory_2", "admin:crm_product_changelist", codes.VIEW_PRODUCT),
-            _item(_("Customer categories"), "category", "admin:crm_customercategory_changelist", codes.model_code("view", "crm.customercategory")),
-            _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", codes.model_code("view", "crm.contactcategory")),
-            _item(_("Branches"), "store", "admin:crm_branch_changelist", codes.model_code("view", "crm.branch")),
-            _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", codes.model_code("view", "crm.staffdepartment")),
+            _item(_("Customer categories"), "category", "admin:crm_customercategory_changelist", _view("crm.customercategory")),
+            _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", _view("crm.contactcategory")),
+            _item(_("Branches"), "store", "admin:crm_branch_changelist", _view("crm.branch")),
+            _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", _view("crm.staffdepartment")),
         ],
     },
     {
         "title": _("Settings"),
         "items": [
-            _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", codes.model_code("view", "fieldconfig.fieldsetting")),
-            _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", codes.model_code("view", "fieldconfig.systemsetting")),
-            _item(_("Staff"), "badge", "admin:crm_staff_changelist", codes.model_code("view", "crm.staff")),
-            _item(_("Roles"), "shield_person", "admin:auth_group_changelist", codes.model_code("view", "auth.group")),
-            _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", codes.model_code("view", "audit.auditevent")),
-            _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", codes.model_code("view", "axes.accessfailurelog")),
-            _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", codes.model_code("view", "axes.accessattempt")),
+            _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", _view("fieldconfig.fieldsetting")),
+            _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", _view("fieldconfig.systemsetting")),
+            _item(_("Staff"), "badge", "admin:crm_staff_changelist", _view("crm.staff")),
+            _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),
+            _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", _view("audit.auditevent")),
+            _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", _view("axes.accessfailurelog")),
+            _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", _view("axes.accessattempt")),
         ],
     },
 ]

@@ -24,7 +24,7 @@ from fieldconfig.lookup import config
 
 from . import normalize, permissions, search
 from .forms import JapaneseDateField
-from .models import Branch, ContactCategory, ContactHistory, Customer, FamilyMember, Purchase, Staff, StaffDepartment
+from .models import Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, FamilyMember, Purchase, Staff, StaffDepartment
 
 PREFIX = "s_"
 TEXT_FIELDS = [
@@ -144,8 +144,6 @@ class AdvancedSearchForm(forms.Form):
         self.fields["branch"] = forms.ModelChoiceField(label=label("branch"), queryset=Branch.objects.all(),
                                                        required=False)
         if "category" not in hidden:
-            from .models import CustomerCategory
-
             self.fields["category"] = forms.ModelChoiceField(
                 label=label("category"), queryset=CustomerCategory.objects.all(), required=False
             )

@@ -17,11 +17,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
 
 from fieldconfig.defaults import DEFAULT_LABELS
 from fieldconfig.lookup import config
 
 from . import permission_codes as codes
+from .models import Branch, Customer, Staff
 
 # the codes by their old names here too (crm/permission_codes.py names every code)
 BRANCH_PERMISSION = codes.ACCESS_BRANCH
@@ -99,10 +101,6 @@ def visible_branch_ids(user) -> list[int]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             cached = []
         else:
-            from guardian.shortcuts import get_objects_for_user
-
-            from .models import Branch
-
             cached = list(
                 get_objects_for_user(
                     user, BRANCH_PERMISSION, klass=Branch, with_superuser=False, accept_global_perms=False
@@ -120,8 +118,6 @@ def customer_scope_filter(user, prefix: str = "") -> Q:
 
 
 def visible_customers(user, queryset: QuerySet | None = None) -> QuerySet:
-    from .models import Customer
-
     queryset = Customer.objects.all() if queryset is None else queryset
     return queryset.filter(customer_scope_filter(user))
 
@@ -139,8 +135,6 @@ def branch_owned_filter(user, field: str = "branch") -> Q:
 
 
 def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
-    from .models import Branch
-
     queryset = Branch.objects.all() if queryset is None else queryset
     if sees_all_branches(user):
         return queryset
@@ -226,7 +220,6 @@ def branch_staff_ids(user) -> set[int]:
     if cached is None:
         from guardian.shortcuts import get_users_with_perms
 
-        from .models import Branch
 
         cached = {user.pk} if getattr(user, "pk", None) else set()
         for branch in Branch.objects.filter(id__in=visible_branch_ids(user)):
@@ -246,7 +239,6 @@ def audit_scope_filter(user) -> Q:
     branches), and those of anyone else, are head office's."""
     if sees_all_branches(user):
         return Q()
-    from .models import Staff
 
     staff = branch_staff_ids(user)
     names = Staff.objects.filter(pk__in=staff).values("username")
@@ -277,8 +269,6 @@ def staff_set_branches(*, staff, branches, editor=None) -> None:
 
 
 def staff_branches(staff):
-    from guardian.shortcuts import get_objects_for_user
-
     return get_objects_for_user(staff, BRANCH_PERMISSION, with_superuser=False, accept_global_perms=False,
                                 use_groups=False)
 

@@ -32,8 +32,9 @@ from unfold.views import ChangeList as UnfoldChangeList
 from audit import events as audit_events
 
 from .. import dates, history, permissions
-from ..permission_names import permission_label
 from ..forms import InlineForm, JapaneseDateField, scoped_form_class, scoped_formset_class
+from ..models import Customer, Staff
+from ..permission_names import permission_label
 
 # Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
 # set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
@@ -180,7 +181,6 @@ class PlainDeleteSummaryMixin:
         from django.contrib.auth.models import Group
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        from ..models import Staff
 
         return [UserObjectPermission, GroupObjectPermission, Staff.groups.through, Staff.user_permissions.through,
                 Group.permissions.through]
@@ -505,8 +505,6 @@ class CustomerChildAdmin(KokyakuAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "customer":
-            from ..models import Customer
-
             kwargs["queryset"] = permissions.visible_customers(request.user, Customer.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -2,13 +2,12 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -16,14 +15,15 @@ from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
 from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
-from .. import permission_codes as codes
 from .. import selectors, services
-
+from .. import permission_codes as codes
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
-from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
+from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
+from ..models import (
+    CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase, Staff,
+)
 from .base import KokyakuAdmin, ScopedBranchFilter, ScopedChangeList, TabularInline
 from .pagination import EstimatingPaginator
-from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
 # The tables on the card, in the seed's column order; the first column links to the record.
@@ -236,8 +236,6 @@ class CustomerAdmin(KokyakuAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "staff":
-            from ..models import Staff
-
             kwargs["queryset"] = Staff.objects.filter(is_active=True).only(
                 "id", "username", "first_name", "last_name", "display_name", "display_name_kana", "department_id"
             )

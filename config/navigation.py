@@ -3,6 +3,13 @@
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm import permission_codes as codes
+from events import permission_codes as event_codes
+
+
+def _view(model: str) -> str:
+    return codes.model_code("view", model)
+
 
 def _can(perm):
     return lambda request: request.user.has_perm(perm)
@@ -17,45 +24,45 @@ SIDEBAR_NAVIGATION = [
         "title": _("Customers"),
         "items": [
             {"title": _("Home screen"), "icon": "home", "link": reverse_lazy("admin:index")},
-            _item(_("Customer list"), "contacts", "admin:crm_customer_changelist", "crm.view_customer"),
-            _item(_("Contact histories"), "support_agent", "admin:crm_contacthistory_changelist", "crm.view_contacthistory"),
-            _item(_("Purchase histories"), "shopping_cart", "admin:crm_purchase_changelist", "crm.view_purchase"),
-            _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", "crm.import_customer"),
-            _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", "crm.export_customer"),
-            _item(_("Background jobs"), "pending_actions", "admin:jobs_job_changelist", "crm.view_customer"),
-            _item(_("Duplicates (名寄せ)"), "join", "admin:dataio_duplicategroup_changelist", "crm.delete_customer"),
-            _item(_("Merges"), "merge", "admin:dataio_mergerecord_changelist", "crm.delete_customer"),
+            _item(_("Customer list"), "contacts", "admin:crm_customer_changelist", codes.VIEW_CUSTOMER),
+            _item(_("Contact histories"), "support_agent", "admin:crm_contacthistory_changelist", codes.VIEW_CONTACT),
+            _item(_("Purchase histories"), "shopping_cart", "admin:crm_purchase_changelist", codes.VIEW_PURCHASE),
+            _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", codes.IMPORT_CUSTOMERS),
+            _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", codes.EXPORT_CUSTOMERS),
+            _item(_("Background jobs"), "pending_actions", "admin:jobs_job_changelist", codes.VIEW_CUSTOMER),
+            _item(_("Duplicates (名寄せ)"), "join", "admin:dataio_duplicategroup_changelist", codes.DELETE_CUSTOMER),
+            _item(_("Merges"), "merge", "admin:dataio_mergerecord_changelist", codes.DELETE_CUSTOMER),
         ],
     },
     {
         "title": _("Business events"),
         "items": [
-            _item(_("Business events"), "event", "admin:events_event_changelist", "events.view_event"),
-            _item(_("Event customers"), "checklist", "admin:events_eventlink_changelist", "events.view_eventlink"),
-            _item(_("Gift items"), "redeem", "admin:events_giftitem_changelist", "events.view_giftitem"),
-            _item(_("Mourning (喪中)"), "local_florist", "admin:events_mourning_changelist", "events.view_mourning"),
+            _item(_("Business events"), "event", "admin:events_event_changelist", event_codes.VIEW_EVENT),
+            _item(_("Event customers"), "checklist", "admin:events_eventlink_changelist", event_codes.VIEW_LINK),
+            _item(_("Gift items"), "redeem", "admin:events_giftitem_changelist", event_codes.VIEW_GIFT),
+            _item(_("Mourning (喪中)"), "local_florist", "admin:events_mourning_changelist", event_codes.VIEW_MOURNING),
         ],
     },
     {
         "title": _("Masters"),
         "items": [
-            _item(_("Products"), "inventory_2", "admin:crm_product_changelist", "crm.view_product"),
-            _item(_("Customer categories"), "category", "admin:crm_customercategory_changelist", "crm.view_customercategory"),
-            _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", "crm.view_contactcategory"),
-            _item(_("Branches"), "store", "admin:crm_branch_changelist", "crm.view_branch"),
-            _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", "crm.view_staffdepartment"),
+            _item(_("Products"), "inventory_2", "admin:crm_product_changelist", codes.VIEW_PRODUCT),
+            _item(_("Customer categories"), "category", "admin:crm_customercategory_changelist", _view("crm.customercategory")),
+            _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", _view("crm.contactcategory")),
+            _item(_("Branches"), "store", "admin:crm_branch_changelist", _view("crm.branch")),
+            _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", _view("crm.staffdepartment")),
         ],
     },
     {
         "title": _("Settings"),
         "items": [
-            _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", "fieldconfig.view_fieldsetting"),
-            _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", "fieldconfig.view_systemsetting"),
-            _item(_("Staff"), "badge", "admin:crm_staff_changelist", "crm.view_staff"),
-            _item(_("Roles"), "shield_person", "admin:auth_group_changelist", "auth.view_group"),
-            _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", "audit.view_auditevent"),
-            _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", "axes.view_accessfailurelog"),
-            _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", "axes.view_accessattempt"),
+            _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", _view("fieldconfig.fieldsetting")),
+            _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", _view("fieldconfig.systemsetting")),
+            _item(_("Staff"), "badge", "admin:crm_staff_changelist", _view("crm.staff")),
+            _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),
+            _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", _view("audit.auditevent")),
+            _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", _view("axes.accessfailurelog")),
+            _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", _view("axes.accessattempt")),
         ],
     },
 ]

@@ -25,7 +25,7 @@ from fieldconfig.lookup import config
 
 from . import dates, normalize, permissions, search
 from .forms import JapaneseDateField
-from .models import Branch, ContactCategory, ContactHistory, Customer, FamilyMember, Purchase, Staff, StaffDepartment
+from .models import Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, FamilyMember, Purchase, Staff, StaffDepartment
 
 PREFIX = "s_"
 TEXT_FIELDS = [
@@ -145,8 +145,6 @@ class AdvancedSearchForm(forms.Form):
         self.fields["branch"] = forms.ModelChoiceField(label=label("branch"), queryset=Branch.objects.all(),
                                                        required=False)
         if "category" not in hidden:
-            from .models import CustomerCategory
-
             self.fields["category"] = forms.ModelChoiceField(
                 label=label("category"), queryset=CustomerCategory.objects.all(), required=False
             )

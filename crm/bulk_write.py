@@ -20,6 +20,7 @@ from psycopg import copy as psycopg_copy
 
 from fieldconfig.lookup import config
 
+from . import extensions
 from .models import CodeSequence, Customer
 
 # Field types whose get_db_prep_save() hands str / int / bool / None through unchanged on
@@ -419,9 +420,9 @@ class CustomerWrites:
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_changed], [*plain, "search_text"])
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_kept], plain)
         self.write_history(customers, "~")
-        from .services import event_links_follow
-
-        event_links_follow([c.pk for c in customers], fields)  # the events' copies of them follow
+        # what the features keep of these customers follows (crm.extensions: the events' copies)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=tuple(c.pk for c in customers), reason=self.reason, fields=frozenset(fields)))
 
     def write_history(self, customers: list[Customer], history_type: str) -> None:
         write_history(self.writer, customers, history_type, user_id=self.user_id, reason=self.reason, now=self.now)
@@ -498,3 +499,27 @@ def _record_table(model) -> Table:
     if model not in _RECORD_TABLES:
         _RECORD_TABLES[model] = Table(model)
     return _RECORD_TABLES[model]
+
+
+def update_records(objs: list, fields: list[str], *, user=None, reason: str = "", history: bool = True,
+                   using: str = "default") -> None:
+    """Write `fields` (names, as set on the objects) of existing rows of one model in one statement per
+    chunk, with a change record each ("~", who and why) when the model keeps history: rows moved to
+    another customer by a merge and back by its undo. `history=False` for what is not a change anyone
+    made (derived copies and flags, times put back as they were). The only write of rows with history
+    that is not a save(), besides CustomerWrites; no signals."""
+    if not objs:
+        return
+    model = type(objs[0])
+    table = _record_table(model)
+    writer = Writer(connections[using])
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    writer.update(table, [table.row_of(obj) for obj in objs], attnames)
+    if history and hasattr(model, "history"):
+        write_history(writer, objs, "~", user_id=getattr(user, "pk", None), reason=reason, now=timezone.now())
+
+
+def set_derived(queryset, **values) -> int:
+    """Set values derived from other rows (an event row's 喪中 tick from the 喪中 records) on the rows of
+    `queryset`, in one UPDATE and without history: nobody changed them, they follow. Returns how many."""
+    return queryset.update(**values)

@@ -24,6 +24,8 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fieldconfig.lookup import config
+
 WESTERN = "western"
 JAPANESE = "japanese"
 
@@ -153,8 +155,6 @@ DATETIME_DISPLAY = "%Y/%m/%d %H:%M"
 
 def office_style() -> str:
     """西暦 or 和暦, as the office set it (SystemSetting.date_display), from the cached configuration."""
-    from fieldconfig.lookup import config
-
     return getattr(config(), "date_display", WESTERN)
 
 

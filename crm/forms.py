@@ -21,7 +21,7 @@ from unfold.widgets import (
 from fieldconfig import rules as input_rules
 from fieldconfig.lookup import ConfiguredLabel, config
 
-from . import dates, permissions
+from . import dates, duplicate_check, permissions
 from .models import ContactAttachment, ContactHistory, Customer, Purchase
 
 
@@ -385,10 +385,8 @@ class CustomerForm(ConfiguredModelForm):
             return
         if self.instance.pk and not set(self.changed_data) & set(self.DUPLICATE_FIELDS):
             return
-        from dataio.duplicate_check import customers_like
-        from dataio.duplicates import FIELDS
 
-        values = {name: cleaned.get(name, getattr(self.instance, name, "")) for name in FIELDS}
+        values = {name: cleaned.get(name, getattr(self.instance, name, "")) for name in duplicate_check.FIELDS}
         if self.instance.pk:
             # A change is compared on what changed only: a customer whose name was already
             # shared when it was saved is not warned about again for a new phone number.
@@ -397,7 +395,7 @@ class CustomerForm(ConfiguredModelForm):
             if not changed & {"last_name", "first_name"}:
                 unchanged += ["last_name", "first_name"]
             values.update(dict.fromkeys(unchanged, ""))
-        self.duplicates = customers_like(user=self.duplicate_user, values=values, exclude_pk=self.instance.pk)
+        self.duplicates = duplicate_check.customers_like(user=self.duplicate_user, values=values, exclude_pk=self.instance.pk)
         if self.duplicates:
             raise forms.ValidationError(
                 _("Customers that may be the same person are already registered (listed above). Open one of "

@@ -17,14 +17,75 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
 
 from fieldconfig.defaults import DEFAULT_LABELS
 from fieldconfig.lookup import config
 
-BRANCH_PERMISSION = "crm.access_branch"
-PRINT_PERMISSION = "crm.print_customer"
-EXPORT_PERMISSION = "crm.export_customer"
-IMPORT_PERMISSION = "crm.import_customer"
+from . import permission_codes as codes
+from .models import Branch, Customer, Staff
+
+# the codes by their old names here too (crm/permission_codes.py names every code)
+BRANCH_PERMISSION = codes.ACCESS_BRANCH
+PRINT_PERMISSION = codes.PRINT_CUSTOMERS
+EXPORT_PERMISSION = codes.EXPORT_CUSTOMERS
+IMPORT_PERMISSION = codes.IMPORT_CUSTOMERS
+
+
+# --- the policy of one user, built once per request or job ------------------------------
+class Policy:
+    """What one user may see and do: their branches (R2), the fields they may not see of each model
+    (R3), and what they may do besides the model permissions (R1: export, print, import). Built once
+    by `policy_for(user)` and kept on that user object, which is a request's own (request.user) or a
+    job's (job.owner): the admin base's hooks, the views, the jobs and the module functions below all
+    read this one object. A field's visibility follows the configuration snapshot in force."""
+
+    def __init__(self, user):
+        self.user = user
+        self._snapshot = None
+        self._invisible: dict[str, frozenset[str]] = {}
+
+    @property
+    def sees_all_branches(self) -> bool:
+        user = self.user
+        return bool(user.is_active and (user.is_superuser or getattr(user, "is_head_office", False)))
+
+    @property
+    def branch_ids(self) -> list[int]:
+        return visible_branch_ids(self.user)
+
+    def invisible(self, model) -> frozenset[str]:
+        """Fields of `model` (a class, an instance or its config name) this user may not see."""
+        name = config_name(model)
+        if name is None:
+            return frozenset()
+        snapshot = config()
+        if snapshot is not self._snapshot:  # the configuration changed: decide again
+            self._snapshot, self._invisible = snapshot, {}
+        if name not in self._invisible:
+            self._invisible[name] = frozenset(snapshot.hidden_fields(name) | restricted_fields(self.user, name))
+        return self._invisible[name]
+
+    @property
+    def may_export(self) -> bool:
+        return self.user.has_perm(codes.EXPORT_CUSTOMERS)
+
+    @property
+    def may_print(self) -> bool:
+        return self.user.has_perm(codes.PRINT_CUSTOMERS)
+
+    @property
+    def may_import(self) -> bool:
+        return self.user.has_perm(codes.IMPORT_CUSTOMERS)
+
+
+def policy_for(user) -> Policy:
+    """The user's policy, built on first use and kept on the user object (one per request or job)."""
+    policy = getattr(user, "_kokyaku_policy", None)
+    if policy is None:
+        policy = Policy(user)
+        user._kokyaku_policy = policy
+    return policy
 
 
 # --- branch scope (R2) -------------------------------------------------------------------
@@ -40,10 +101,6 @@ def visible_branch_ids(user) -> list[int]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             cached = []
         else:
-            from guardian.shortcuts import get_objects_for_user
-
-            from .models import Branch
-
             cached = list(
                 get_objects_for_user(
                     user, BRANCH_PERMISSION, klass=Branch, with_superuser=False, accept_global_perms=False
@@ -61,8 +118,6 @@ def customer_scope_filter(user, prefix: str = "") -> Q:
 
 
 def visible_customers(user, queryset: QuerySet | None = None) -> QuerySet:
-    from .models import Customer
-
     queryset = Customer.objects.all() if queryset is None else queryset
     return queryset.filter(customer_scope_filter(user))
 
@@ -80,8 +135,6 @@ def branch_owned_filter(user, field: str = "branch") -> Q:
 
 
 def visible_branches(user, queryset: QuerySet | None = None) -> QuerySet:
-    from .models import Branch
-
     queryset = Branch.objects.all() if queryset is None else queryset
     if sees_all_branches(user):
         return queryset
@@ -167,7 +220,6 @@ def branch_staff_ids(user) -> set[int]:
     if cached is None:
         from guardian.shortcuts import get_users_with_perms
 
-        from .models import Branch
 
         cached = {user.pk} if getattr(user, "pk", None) else set()
         for branch in Branch.objects.filter(id__in=visible_branch_ids(user)):
@@ -187,7 +239,6 @@ def audit_scope_filter(user) -> Q:
     branches), and those of anyone else, are head office's."""
     if sees_all_branches(user):
         return Q()
-    from .models import Staff
 
     staff = branch_staff_ids(user)
     names = Staff.objects.filter(pk__in=staff).values("username")
@@ -218,8 +269,6 @@ def staff_set_branches(*, staff, branches, editor=None) -> None:
 
 
 def staff_branches(staff):
-    from guardian.shortcuts import get_objects_for_user
-
     return get_objects_for_user(staff, BRANCH_PERMISSION, with_superuser=False, accept_global_perms=False,
                                 use_groups=False)
 
@@ -295,10 +344,7 @@ def field_label_for(user, model, name: str) -> str | None:
 def invisible_fields(user, model) -> set[str]:
     """Hidden by the office (unused) or restricted from this user: never shown, searched, filtered,
     exported, printed or written by them. `model` is a model class, an instance or its config name."""
-    name = config_name(model)
-    if name is None:
-        return set()
-    return config().hidden_fields(name) | restricted_fields(user, name)
+    return set(policy_for(user).invisible(model))
 
 
 def users_who_see_any(user_ids, model, fields) -> set[int]:
@@ -357,7 +403,7 @@ def keep_invisible_values(*, user, obj) -> None:
 
 # --- actions (R1: export and import are checked by import-export's own permission codes) -----------------------------------------------------------------------
 def can_print(user) -> bool:
-    return user.has_perm(PRINT_PERMISSION)
+    return policy_for(user).may_print
 
 
 # --- work done later (background jobs and their results) ---------------------------------

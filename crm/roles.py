@@ -4,10 +4,12 @@ The data migration 0006 creates them; admins may adjust a group's permissions af
 the 権限グループ screen, and assign roles to staff on the 利用者 screen.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from . import extensions
 
 ADMIN = "管理者"
 GENERAL = "一般"
@@ -24,44 +26,56 @@ def _codenames(models, actions):
     return [f"crm.{action}_{model}" for model in models for action in actions]
 
 
-# Business events (the events app): everyone sees events, their customer lists and the gift
-# master; general users add customers to events, fill in 出 / 受 / gifts and remove them;
-# admins (events.*) make, close and carry over events and keep the gift master.
-EVENT_VIEW = ["events.view_event", "events.view_eventlink", "events.view_giftitem", "events.view_mourning"]
-EVENT_WORK = ["events.add_eventlink", "events.change_eventlink", "events.delete_eventlink",
-              "events.add_mourning", "events.change_mourning", "events.delete_mourning"]
-
-_VIEW = (_codenames(CUSTOMER_RECORDS + MASTERS, ["view"]) + ["crm.view_savedsearch", "crm.add_savedsearch"]
-         + EVENT_VIEW)
+_VIEW = _codenames(CUSTOMER_RECORDS + MASTERS, ["view"]) + ["crm.view_savedsearch", "crm.add_savedsearch"]
 _WORK = (
     _VIEW
     + _codenames(CUSTOMER_RECORDS, ["add", "change"])
     # entries hanging off a customer may be corrected by deleting them; customers are deleted by admins only
     + _codenames([m for m in CUSTOMER_RECORDS if m != "customer"], ["delete"])
-    + EVENT_WORK
 )
+# 管理者: everything in these apps (項目名設定, users, system settings, bulk delete, import).
+_ADMIN = ["crm.*", "fieldconfig.*", "audit.*", "auth.*", "axes.*"]
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    GENERAL: _WORK + ["crm.export_customer", "crm.print_customer"],
-    GENERAL_NO_EXPORT: _WORK + ["crm.print_customer"],
-    GENERAL_NO_PRINT: _WORK + ["crm.export_customer"],
-    READ_ONLY: _VIEW,
-    # 管理者: everything in these apps (項目名設定, users, system settings, bulk delete, import).
-    ADMIN: ["crm.*", "fieldconfig.*", "audit.*", "auth.*", "axes.*", "events.*"],
-}
+
+def view_permissions() -> list[str]:
+    """What every role sees: the customers' records and masters, and what the features grant to view
+    (crm.extensions.grant(VIEW, …): the events app's events, lists, gifts and 喪中)."""
+    return _VIEW + extensions.granted(extensions.VIEW)
+
+
+def work_permissions() -> list[str]:
+    """What the general roles may do: view, add and change customers and their records, and what the
+    features grant to those who work on customers (crm.extensions.grant(WORK, …))."""
+    return _WORK + extensions.granted(extensions.VIEW) + extensions.granted(extensions.WORK)
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Each role's permissions (dotted codenames; "app.*" is every permission of the app), the core's and
+    those the features granted through crm.extensions."""
+    work = work_permissions()
+    return {
+        GENERAL: work + ["crm.export_customer", "crm.print_customer"],
+        GENERAL_NO_EXPORT: work + ["crm.print_customer"],
+        GENERAL_NO_PRINT: work + ["crm.export_customer"],
+        READ_ONLY: view_permissions(),
+        ADMIN: _ADMIN + extensions.granted(extensions.ADMIN),
+    }
+
+
 ROLE_ORDER = [ADMIN, GENERAL, GENERAL_NO_EXPORT, GENERAL_NO_PRINT, READ_ONLY]
 
 
 def grant_app_permissions(apps, app_label: str) -> None:
-    """Give each role the permissions ROLE_PERMISSIONS names in one app, leaving the rest of the role as
+    """Give each role the permissions role_permissions() names in one app, leaving the rest of the role as
     the admins set it (the data migration of an app that comes after the roles)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    by_role = role_permissions()
     for name in ROLE_ORDER:
         group = Group.objects.filter(name=name).first()
         if group is None:
             continue
-        for dotted in ROLE_PERMISSIONS[name]:
+        for dotted in by_role[name]:
             label, codename = dotted.split(".")
             if label != app_label:
                 continue
@@ -81,10 +95,11 @@ def sync_roles(apps) -> None:
     """Create the role groups with their permissions (used by the data migration)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    by_role = role_permissions()
     for name in ROLE_ORDER:
         group, _ = Group.objects.get_or_create(name=name)
         permissions = []
-        for dotted in ROLE_PERMISSIONS[name]:
+        for dotted in by_role[name]:
             app_label, codename = dotted.split(".")
             rows = Permission.objects.filter(content_type__app_label=app_label)
             permissions += list(rows if codename == "*" else rows.filter(codename=codename))
@@ -99,20 +114,26 @@ class Capability:
     key: str
     label: str
     detail: str
-    permissions: tuple[str, ...]  # dotted codenames; "app.*" is every permission of that app
+    # dotted codenames ("app.*" is every permission of that app), or a function giving them (read when
+    # asked: the features' grants are registered when the apps load)
+    needs: tuple[str, ...] | Callable[[], Iterable[str]] = ()
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        return tuple(self.needs() if callable(self.needs) else self.needs)
 
 
 SETTINGS = "settings"
 CAPABILITIES = [
-    Capability("view", _("View customers"), _("list, card, history, search, masters"), tuple(_VIEW)),
+    Capability("view", _("View customers"), _("list, card, history, search, masters"), view_permissions),
     Capability("edit", _("Edit and add customers"),
                _("customers, contact histories, purchases, family, career; delete those histories"),
-               tuple(p for p in _WORK if p not in _VIEW)),
+               lambda: [p for p in work_permissions() if p not in set(view_permissions())]),
     Capability("delete", _("Delete customers"), _("one by one or in bulk"), ("crm.delete_customer",)),
     Capability("export", _("Export customers"), _("CSV and Excel files"), ("crm.export_customer",)),
     Capability("print", _("Print customers"), _("lists, labels, postcards (PDF)"), ("crm.print_customer",)),
     Capability("import", _("Import customers"), _("CSV and Excel files"), ("crm.import_customer",)),
-    # Everything else 管理者 holds: ROLE_PERMISSIONS[ADMIN] less what the columns above name.
+    # Everything else 管理者 holds: role_permissions()[ADMIN] less what the columns above name.
     Capability(SETTINGS, _("Settings"), _("field names, staff, roles, access log, editing the masters"), ()),
 ]
 YES, PARTLY, NO = "yes", "partly", "no"
@@ -136,7 +157,7 @@ def _expand(dotted: Iterable[str]) -> set[int]:
 def capability_permission_ids() -> dict[str, set[int]]:
     """Each capability's permission ids; the settings column is the rest of what 管理者 holds."""
     ids = {c.key: _expand(c.permissions) for c in CAPABILITIES if c.key != SETTINGS}
-    ids[SETTINGS] = _expand(ROLE_PERMISSIONS[ADMIN]) - set().union(*ids.values())
+    ids[SETTINGS] = _expand(role_permissions()[ADMIN]) - set().union(*ids.values())
     return ids
 
 

@@ -1,20 +1,29 @@
 """Writes on customers and what hangs off them. Admin, commands and the API call these."""
 
-from django.db import transaction
+from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from fieldconfig import rules as input_rules
+
+from . import bulk_write, extensions
 from .models import Customer, SavedSearch
 
-# 会社名 … 電話番号 on the seed's card: what "copy the company block" (C6) carries over.
-COMPANY_BLOCK_FIELDS = [
-    "company_name", "company_kana", "department", "industry", "postal_code", "address", "building", "tel", "fax",
-]
+# The company block: 会社名, フリガナ, 〒, 住所, ビル名, TEL, FAX, the company's own, what changes when it is
+# renamed or moves (the bulk change of S5). "Copy the company block" (C6, 会社名 … 電話番号 on the seed's
+# card) carries the same block to a colleague's new card, with the 部署 and 業種 between as the card has them.
+COMPANY_BLOCK = ["company_name", "company_kana", "postal_code", "address", "building", "tel", "fax"]
+COMPANY_BLOCK_COPIED = [*COMPANY_BLOCK[:2], "department", "industry", *COMPANY_BLOCK[2:]]
+# how many customers the bulk writer reads and writes at a time
+BULK_CHUNK = 2000
 
 
 def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
-    """Create or update a customer, recording who did it and why (更新目的, kept in its history)."""
+    """Create or update a customer, recording who did it and why (更新目的, kept in its history);
+    then the reactions registered by the features (crm.extensions) run, in the same transaction."""
     if customer.pk is None:
         customer.created_by = user
     customer.updated_by = user
@@ -25,9 +34,8 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
         return customer  # the card saved as it was: no version, no notice (issue 22, point 22)
     with transaction.atomic():
         customer.save()
-        if not adding:
-            event_links_follow([customer.pk])
-        _notify_followers(customer=customer, user=user, reason=reason)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=reason, created=adding, customer=customer))
     return customer
 
 
@@ -47,54 +55,120 @@ def customer_changes_nothing(*, customer: Customer) -> bool:
                or (stored[name] in (None, "") and getattr(customer, name) in (None, "")) for name in names)
 
 
-def customer_family_saved(*, customer: Customer) -> None:
-    """After the card's 家族 rows were written: a family member's rows on event lists follow the name (E9)."""
-    event_links_follow([customer.pk])
+
+def customer_schedule(*, customer: Customer, user, effective_date, reason: str = ""):
+    """The card's save with an 適用日 (C11): what differs from the stored customer is kept for that day
+    by the app registered for it (crm.extensions.set_customer_scheduler); the customer is not written."""
+    schedule = extensions.customer_scheduler()
+    if schedule is None:
+        raise ImproperlyConfigured("No app keeps scheduled changes (crm.extensions.set_customer_scheduler).")
+    return schedule(customer=customer, user=user, effective_date=effective_date, reason=reason)
 
 
-def event_links_follow(customer_ids, fields=None) -> None:
-    """Business events keep on their rows who the mail goes to (name + address, E5) and the reading
-    the list sorts by: after a write on customers, those copies follow, set-based
-    (events.mourning.refresh_link_copies). `fields`: the fields written, when known; nothing is read
-    when none of them is copied."""
-    from events.mourning import COPIED_FIELDS, refresh_link_copies
+@dataclass(frozen=True)
+class ScheduledEdit:
+    """What the card's save with an 適用日 did: the change kept for that day, or why nothing was kept."""
 
-    if fields is None or COPIED_FIELDS.intersection(fields):
-        refresh_link_copies(customer_ids)
+    change: Any = None
+    problem: str = ""
 
 
-def _notify_followers(*, customer: Customer, user, reason: str = "") -> None:
-    """更新通知 (C11): those who follow this customer or its branch hear of the change, in the
-    same transaction (one query when nobody follows; no signals)."""
-    from scheduling.services import notify_followers
+def customer_schedule_edit(*, customer: Customer, user, effective_date, reason: str = "",
+                           related_changed: bool = False) -> ScheduledEdit:
+    """The card saved with an 適用日 (C11): the customer's changes are kept for that day (customer_schedule)
+    and nothing is written now. Rows hanging off the customer (家族, 前職, 電話番号) cannot be scheduled: a
+    save that changes them too keeps nothing."""
+    with transaction.atomic():
+        try:
+            change = customer_schedule(customer=customer, user=user, effective_date=effective_date, reason=reason)
+        except ValidationError as exc:
+            return ScheduledEdit(problem=" ".join(exc.messages))
+        if related_changed:
+            change.delete()
+            return ScheduledEdit(problem=_("Family, career and phone numbers cannot be scheduled: nothing was "
+                                           "saved. Save them without an effective date."))
+    return ScheduledEdit(change=change)
 
-    notify_followers(customer=customer, actor=user, reason=reason)
+
+def customer_family_saved(*, customer: Customer, user=None) -> None:
+    """After the card's 家族 rows were written: what copies them follows (E9: the event rows' names)."""
+    extensions.customers_written(extensions.CustomersWritten(ids=(customer.pk,), user=user))
 
 
-def customers_bulk_update(*, queryset, values: dict, user, reason: str = "") -> int:
-    """Set the same values on many customers, one save each: history and search keys stay right.
+def customers_bulk_update(*, queryset, values: dict, user, reason: str = "", reporter=None) -> int:
+    """Set the same values on many customers through the bulk writer (crm.bulk_write): a history record
+    each with 更新目的, search keys refreshed, the registered reactions run (the events' copies follow);
+    customers that already hold the values are left alone. Returns how many changed.
 
-    queryset.update() would skip both (it writes no history and runs no save()). The input
-    rules (C8) apply first: a value that breaks one is refused before anything is written.
-    """
-    from django.core.exceptions import ValidationError
-
-    from fieldconfig import rules as input_rules
-
+    queryset.update() would skip history and keys. The input rules (C8) apply first: a value that
+    breaks one is refused (ValidationError by field) before anything is written. `reporter` (a job's)
+    hears of the progress and may cancel between chunks."""
     values, errors, _warnings = input_rules.apply_to_values("customer", values)
     if errors:
         raise ValidationError(errors)
-    count = 0
-    for customer in queryset.iterator(chunk_size=500):
-        for name, value in values.items():
-            setattr(customer, name, value)
-        customer_save(customer=customer, user=user, reason=reason)
-        count += 1
-    return count
+    changed = 0
+    fields = sorted(values)
+    with transaction.atomic():
+        writes = bulk_write.CustomerWrites(connection, user=user, reason=reason)
+        ids = list(queryset.order_by().values_list("pk", flat=True))
+        for start in range(0, len(ids), BULK_CHUNK):
+            if reporter:
+                reporter.check()
+            chunk = list(Customer.objects.filter(pk__in=ids[start:start + BULK_CHUNK]))
+            todo = []
+            for customer in chunk:
+                if all(getattr(customer, name) == value for name, value in values.items()):
+                    continue
+                for name, value in values.items():
+                    setattr(customer, name, value)
+                todo.append(customer)
+            writes.update(todo, fields)
+            changed += len(todo)
+            if reporter:
+                reporter.advance(len(chunk))
+    return changed
+
+
+def customer_delete(*, customer: Customer, user, reason: str = "") -> None:
+    """Delete a customer (with what hangs off it), its last history record saying who and why; then the
+    registered reactions hear of it."""
+    pk = customer.pk
+    customer._history_user = user
+    customer._change_reason = reason or None
+    with transaction.atomic():
+        customer.delete()
+        extensions.customers_deleted(extensions.CustomersDeleted(ids=(pk,), user=user))
+
+
+def customer_restore(*, values: dict, user, reason: str = "") -> Customer:
+    """A deleted customer back as it was stored (`values` by attname, its id included): a creation record
+    with who and why, its own times and last author put back (not the restore's); the reactions run
+    (as for a new customer)."""
+    customer = Customer(**values)
+    customer._history_user = user
+    customer._change_reason = reason or None
+    with transaction.atomic():
+        customer.save(force_insert=True)
+        kept = [name for name in ("created_at", "updated_at", "updated_by") if Customer._meta.get_field(name).attname
+                in values]
+        for name in kept:
+            attname = Customer._meta.get_field(name).attname
+            setattr(customer, attname, values[attname])
+        bulk_write.update_records([customer], kept, history=False)  # save() stamped its own
+        extensions.customers_written(extensions.CustomersWritten(ids=(customer.pk,), user=user, reason=reason,
+                                                                 created=True))
+    return customer
+
+
+def customers_merged(*, survivor: Customer, merged_ids, user, undone: bool = False) -> None:
+    """After a merge (or its undo) wrote the customers through the functions above: the features that
+    keep rows of them hear of it (crm.extensions.on_customers_merged)."""
+    extensions.customers_merged(extensions.CustomersMerged(survivor=survivor, merged_ids=tuple(merged_ids),
+                                                           user=user, undone=undone))
 
 
 def customer_company_block(*, source: Customer) -> dict[str, str]:
-    return {name: getattr(source, name) for name in COMPANY_BLOCK_FIELDS}
+    return {name: getattr(source, name) for name in COMPANY_BLOCK_COPIED}
 
 
 def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) -> Customer:
@@ -105,7 +179,9 @@ def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) 
     customer._change_reason = _("Changed from the result list")
     with transaction.atomic():
         customer.save(update_fields=[field, "updated_by", "updated_at"])
-        _notify_followers(customer=customer, user=user, reason=customer._change_reason)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=str(customer._change_reason), fields=frozenset([field]),
+            customer=customer))
     return customer
 
 

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils import timezone
 
-from . import permissions, selectors
+from . import extensions, permissions, selectors
+from . import permission_codes as codes
 from .models import ContactAttachment, ContactHistory, Customer
 
 
@@ -26,11 +27,14 @@ def dashboard_callback(request, context):
             "saved_searches": _saved_searches_with_usability(request),
         }
     )
-    # 更新通知 (C11): changes by others to what this user follows, and branches to follow.
-    from scheduling import selectors as scheduling_selectors
-
-    context.update(scheduling_selectors.home_notifications(user))
-    context["followed_branches"], context["unfollowed_branches"] = scheduling_selectors.followed_branches(user)
+    # What the features show on the home screen (C11's 更新通知 …): crm.extensions.
+    templates = []
+    for panel in extensions.home_panels():
+        panel_context = panel.context(request)
+        if panel_context is not None:
+            context.update(panel_context)
+            templates.append(panel.template)
+    context["home_panels"] = templates
     return context
 
 
@@ -42,7 +46,7 @@ def attachment_download(request, pk: int):
         .filter(Q(pk=pk) & permissions.customer_scope_filter(request.user, "contact__customer__"))
         .first()
     )
-    if attachment is None or not request.user.has_perm("crm.view_contacthistory"):
+    if attachment is None or not request.user.has_perm(codes.VIEW_CONTACT):
         raise Http404
     try:
         handle = attachment.file.open("rb")

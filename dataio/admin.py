@@ -152,7 +152,6 @@ class ExportJobAdmin(KindJobAdmin):
             raise PermissionDenied
         querystring = params.get("query", "")
         ids = _ids(params.get("ids", ""))
-        from events import outputs as event_outputs
 
         event_selection = event_outputs.EventSelection.from_params(request.user, params)
         if event_selection is not None:  # a business event's customers, with the event's columns (E6)
@@ -251,3 +250,4 @@ def _export_back_url(*, source: str, querystring: str, ids) -> str:
 
 
 from . import admin_duplicates  # noqa: E402,F401  (名寄せ screens)
+from events import outputs as event_outputs

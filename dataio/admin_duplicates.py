@@ -195,7 +195,7 @@ class MergeRecordAdmin(MergeScreenMixin, ModelAdmin):
         self._check(request)
         record = self.get_queryset(request).filter(pk=pk).first()
         if record is None:
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, pk)  # 404, logged if it exists
+            self.object_not_found(request, pk)  # 404, logged if it exists
         if request.method != "POST":
             context = {**self.admin_site.each_context(request), "title": _("Undo this merge"),
                        "opts": self.model._meta, "record": record,

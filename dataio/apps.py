@@ -7,4 +7,6 @@ class DataioConfig(AppConfig):
     verbose_name = _("Data in and out")
 
     def ready(self):
-        from . import job_kinds  # noqa: F401  (registers import, export and merge jobs)
+        from . import hooks, job_kinds  # noqa: F401  (job_kinds registers import, export and merge jobs)
+
+        hooks.register()  # the list's actions and tools, export targets (crm.extensions)

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm import dates, permissions
+from crm import dates, extensions, permissions
 from crm.layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
 from crm.models import (
     Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, Product, Purchase, StaffDepartment,
@@ -380,11 +380,14 @@ def _model_fields(model, skip=("id", "customer")):
     return names
 
 
-TARGETS = {
+# dataio's own targets, registered in DataioConfig.ready(); TARGETS is the registry's dict
+# (crm.extensions.EXPORT_TARGETS): these, and those other features add.
+OWN_TARGETS = {
     "customers": Target("customers", Customer, "customer", _customer_fields),
     "contacts": Target("contacts", ContactHistory, "contacthistory", _model_fields(ContactHistory)),
     "purchases": Target("purchases", Purchase, "purchase", _model_fields(Purchase)),
 }
+TARGETS = extensions.EXPORT_TARGETS
 
 
 def validation_message(exc: Exception) -> str:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .columns import TARGETS
+from .exporting import FORMATS
 from .reading import ENCODINGS
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -49,8 +50,6 @@ class ExportForm(forms.Form):
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, columns, **kwargs):
-        from .exporting import FORMATS
-
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = [(key, fmt.label) for key, fmt in FORMATS.items()]
         self.fields["columns"].choices = [(c.name, c.label) for c in columns]

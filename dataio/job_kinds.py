@@ -13,14 +13,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from audit import events as audit_events
 from crm import permissions
+from crm.models import Customer
+from events import outputs as event_outputs
 from jobs.models import Job, JobProblem
 from jobs.registry import register
 from jobs.tasks import JobFailed
 
-from . import importing, services
+from . import bulk, duplicates, exporting, importing, selection, services
 from .columns import TARGETS
 from .forms import RecheckForm
+from .models import DuplicateGroup
 from .reading import FileProblem, open_sheet
 
 PROBLEM_BATCH = 500
@@ -36,8 +40,6 @@ MERGE = {"needs": ("crm.view_customer", "crm.change_customer", "crm.delete_custo
 
 def _branch_ids(queryset) -> list[int]:
     """The branches of the customers the rows are (or belong to): what a result file covers."""
-    from crm.models import Customer
-
     return permissions.branch_ids_of(queryset, "" if queryset.model is Customer else "customer__")
 
 
@@ -170,16 +172,13 @@ def export(job, reporter) -> None:
 
     from django.core.files import File
 
-    from audit import events as audit_events
 
-    from . import exporting, selection
 
     params = job.params
     target = TARGETS[params["target"]]
     fmt = exporting.FORMATS[params["format"]]
     from django.core.exceptions import PermissionDenied
 
-    from events import outputs as event_outputs
 
     try:  # a business event's customers with the event's columns (E6)
         event_selection = event_outputs.EventSelection.from_params(job.owner, params)
@@ -236,8 +235,6 @@ MAX_LISTED = 10_000
 @register("bulk_update", **BULK_UPDATE)
 def bulk_update(job, reporter) -> None:
     """A bulk action on more customers than a request should wait for."""
-    from . import bulk, selection
-
     params = job.params
     queryset = selection.records(job.owner, target="customers", source="customers",
                                  querystring=params.get("query", ""), ids=params.get("ids"))
@@ -257,11 +254,6 @@ def bulk_update(job, reporter) -> None:
 @register("find_duplicates", **MERGE)
 def find_duplicates(job, reporter) -> None:
     """名寄せ over the whole database: the groups are kept for the duplicates screen."""
-    from crm.models import Customer
-
-    from . import duplicates
-    from .models import DuplicateGroup
-
     reporter.start_phase(_("Looking for duplicates"), total=Customer.objects.count())
     groups = duplicates.find_groups(reporter=reporter)
     DuplicateGroup.objects.bulk_create(

@@ -17,15 +17,17 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events as audit_events
-from crm import permissions, services
+from crm import bulk_write, permissions, services
 from crm.models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from events import mourning as event_persons
 from events.models import Event, EventLink, Mourning
 
+from .columns import TARGETS
 from .models import MergeRecord
 
 # What hangs off a customer and moves to the kept one (attachments go with their contact history;
@@ -44,8 +46,6 @@ UNDO_REASON = "名寄せの取消"
 
 def mergeable_fields(user) -> list[str]:
     """In card order (the customer file's columns), without what this user may not see."""
-    from .columns import TARGETS
-
     invisible = permissions.invisible_fields(user, "customer")
     concrete = {f.name for f in Customer._meta.concrete_fields}
     return [name for name in TARGETS["customers"].field_names()
@@ -98,19 +98,18 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
                 rows = _drop_duplicates(model, survivor=survivor, others=others, user=user)
                 if rows:
                     dropped[model._meta.label] = rows
-            rows = list(model.objects.filter(customer__in=others).order_by("id").values_list("id", "customer_id"))
-            if rows:
-                model.objects.filter(pk__in=[pk for pk, _c in rows]).update(customer=survivor)
-            moved[model._meta.label] = rows
+            objs = list(model.objects.filter(customer__in=others).order_by("id"))
+            moved[model._meta.label] = [[obj.pk, obj.customer_id] for obj in objs]
+            for obj in objs:
+                obj.customer_id = survivor.pk
+            bulk_write.update_records(objs, ["customer"], user=user, reason=f"{MERGE_REASON} → {survivor.code}")
         merged = [snapshot(other) for other in others]
         services.customer_save(customer=survivor, user=user, reason=MERGE_REASON)  # person keys follow (E5)
         _refresh_mourning_ticks([survivor.pk])
         moved[DROPPED] = dropped
         moved[LINK_STATE] = [[pk, *state] for pk, state in link_state.items()]
         for other in others:
-            other._history_user = user
-            other._change_reason = f"{MERGE_REASON} → {survivor.code}"
-            other.delete()
+            services.customer_delete(customer=other, user=user, reason=f"{MERGE_REASON} → {survivor.code}")
         record = MergeRecord.objects.create(user=user, survivor=survivor, survivor_code=survivor.code,
                                             survivor_before=before, merged=merged, moved=moved)
         # Whose customers these were: the record and its log entry are read by those who see them all (R2).
@@ -118,14 +117,13 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
         record.branches.set(branches)
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(ids),
                             detail={"merged": [o["code"] for o in merged], "merge": record.pk}, branches=branches)
+        services.customers_merged(survivor=survivor, merged_ids=[other.pk for other in others], user=user)
     return record
 
 
 def visible_merge_records(user, queryset=None):
     """The merges this user may read and undo (R2): those whose customers were all of branches the
     user sees; head office reads every one. A merge of no known branch is head office's."""
-    from django.db.models import Exists, OuterRef
-
     queryset = MergeRecord.objects.all() if queryset is None else queryset
     if permissions.sees_all_branches(user):
         return queryset
@@ -157,21 +155,14 @@ def undo(*, user, record: MergeRecord) -> Customer:
             if attname not in unchanged:
                 setattr(survivor, attname, value)
         services.customer_save(customer=survivor, user=user, reason=UNDO_REASON)  # the undo is its change
-        for values in record.merged:
-            row = from_snapshot(values)
-            customer = Customer(**row)
-            customer._history_user = user
-            customer._change_reason = UNDO_REASON
-            customer.save(force_insert=True)
-            # save() stamps its own times and author; the customer comes back as it was stored
-            Customer.objects.filter(pk=customer.pk).update(
-                **{name: row[name] for name in ("created_at", "updated_at", "updated_by_id") if name in row})
+        for values in record.merged:  # back as they were stored, with their own times and last author
+            services.customer_restore(values=from_snapshot(values), user=user, reason=UNDO_REASON)
         for model in CHILDREN:
-            by_owner: dict[int, list[int]] = {}
-            for pk, owner in record.moved.get(model._meta.label, []):
-                by_owner.setdefault(owner, []).append(pk)
-            for owner, pks in by_owner.items():
-                model.objects.filter(pk__in=pks).update(customer_id=owner)
+            owners = {pk: owner for pk, owner in record.moved.get(model._meta.label, [])}
+            objs = list(model.objects.filter(pk__in=list(owners)).order_by("id"))
+            for obj in objs:
+                obj.customer_id = owners[obj.pk]
+            bulk_write.update_records(objs, ["customer"], user=user, reason=UNDO_REASON)
         for model in CHILDREN:
             for values in record.moved.get(DROPPED, {}).get(model._meta.label, []):
                 _restore_row(model, values, user=user)
@@ -184,6 +175,7 @@ def undo(*, user, record: MergeRecord) -> Customer:
         audit_events.record(audit_events.Action.MERGE, user=user, target=survivor, row_count=len(record.merged) + 1,
                             detail={"undone": record.pk, "restored": [m.get("code") for m in record.merged]},
                             branches=set(record.branches.values_list("id", flat=True)))
+        services.customers_merged(survivor=survivor, merged_ids=restored[1:], user=user, undone=True)
     return survivor
 
 
@@ -229,10 +221,12 @@ def _restore_row(model, values: dict, *, user) -> None:
     obj._change_reason = UNDO_REASON
     obj.save(force_insert=True)
     # save() stamps its own times; the row keeps those it had
-    times = {f.attname: row[f.attname] for f in model._meta.concrete_fields
-             if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname in row}
-    if times:
-        model.objects.filter(pk=obj.pk).update(**times)
+    times = [f.name for f in model._meta.concrete_fields
+             if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname in row]
+    for name in times:
+        attname = model._meta.get_field(name).attname
+        setattr(obj, attname, row[attname])
+    bulk_write.update_records([obj], times, history=False)
 
 
 def _link_state(links) -> dict[int, tuple[str, bool]]:
@@ -254,4 +248,4 @@ def _put_link_state(rows: list) -> None:
     for pk, key, mourning in rows:
         by_state.setdefault((key, mourning), []).append(pk)
     for (key, mourning), pks in by_state.items():
-        EventLink.objects.filter(pk__in=pks).update(person_key=key, mourning=mourning)
+        bulk_write.set_derived(EventLink.objects.filter(pk__in=pks), person_key=key, mourning=mourning)

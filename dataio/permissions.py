@@ -1,36 +1,36 @@
 """Who may import and export what: the one place the data-in-and-out screens ask."""
 
-from crm.permissions import EXPORT_PERMISSION, IMPORT_PERMISSION
+from crm import permission_codes as codes
 
 from .columns import TARGETS
 
 
 def importable_targets(user) -> list[str]:
     """Import is the admins' (R1: crm.import_customer); contact and purchase files also need add on them."""
-    if not user.is_active or not user.has_perm(IMPORT_PERMISSION):
+    if not user.is_active or not user.has_perm(codes.IMPORT_CUSTOMERS):
         return []
     out = []
     for key, target in TARGETS.items():
         meta = target.model._meta
-        needs = [f"{meta.app_label}.add_{meta.model_name}", "crm.view_customer"]
+        needs = [codes.model_code("add", target.model), codes.VIEW_CUSTOMER]
         if key == "customers":
-            needs.append("crm.change_customer")
+            needs.append(codes.CHANGE_CUSTOMER)
         if user.has_perms(needs):
             out.append(key)
     return out
 
 
 def exportable_targets(user) -> list[str]:
-    if not user.is_active or not user.has_perm(EXPORT_PERMISSION):
+    if not user.is_active or not user.has_perm(codes.EXPORT_CUSTOMERS):
         return []
     out = []
     for key, target in TARGETS.items():
         meta = target.model._meta
-        if user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+        if user.has_perm(codes.model_code("view", target.model)):
             out.append(key)
     return out
 
 
 def can_merge(user) -> bool:
     """名寄せ (S6) is the admins': it deletes customers (into another one)."""
-    return user.is_active and user.has_perms(["crm.view_customer", "crm.change_customer", "crm.delete_customer"])
+    return user.is_active and user.has_perms(codes.MERGE_CUSTOMERS)

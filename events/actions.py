@@ -33,7 +33,9 @@ class LinkForm(forms.Form):
         permissions.scope_choice_fields(user, self.fields)  # R2, as every form's pulldowns
 
 
-@admin.action(description=gettext_lazy("Add to a business event"), permissions=["event_link"])
+# On the customer list (crm.extensions): offered to those who may view customers (Django's check) and
+# add customers to events (ListAction.allowed, events.hooks).
+@admin.action(description=gettext_lazy("Add to a business event"), permissions=["view"])
 def add_to_event(modeladmin, request, queryset):
     if not request.user.has_perm(services.LINK_PERMISSION):
         raise PermissionDenied

@@ -23,20 +23,14 @@ from django.utils.translation import gettext_lazy
 
 from audit import events as audit_events
 from crm import dates, naming, permissions
-from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, reads
+from crm import permission_codes as codes
+from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, ScopedBranchFilter, reads
 from crm.admin.pagination import SortedIdsPaginator
 
 from . import family_action, outputs, services
 from .actions import event_links_url, linked_response
 from .models import Event, EventLink, GiftItem, Mourning
 from .widgets import direct
-
-
-class ScopedBranchFilter(admin.RelatedFieldListFilter):
-    """Only the branches the user may see."""
-
-    def field_choices(self, field, request, model_admin):
-        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
 
 
 class ScopedEventFilter(admin.RelatedFieldListFilter):
@@ -153,7 +147,7 @@ class EventAdmin(KokyakuAdmin):
             "event_totals": outputs.event_totals(request.user, event),  # E6: one grouped query
             "event_outputs": outputs.output_links(outputs.EventSelection(event=event)),
             "event_may_print": permissions.can_print(request.user),
-            "event_may_export": request.user.has_perm(permissions.EXPORT_PERMISSION),
+            "event_may_export": request.user.has_perm(codes.EXPORT_CUSTOMERS),
             "event_links_url": event_links_url(event),
             "event_carry_over_url": reverse("admin:events_event_carry_over", args=[event.pk])
             if self.may_carry_over(request) else "",

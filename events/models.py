@@ -6,6 +6,8 @@ branch (everyone sees it, and each person sees and links only the customers of t
 branches). crm.permissions decides both (`branch_owned_filter`, `customer_scope_filter`).
 """
 
+import copy
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm import naming
 from crm.models import Branch, Customer, FamilyMember, StaffDepartment
+from printouts import addressing
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2999)]
 
@@ -201,8 +205,6 @@ class EventLink(models.Model):
         """The family member's name, or the customer's (the person; the company when there is none)."""
         if self.family_member_id:
             return self.family_member.name
-        from crm import naming
-
         return naming.person_name(self.customer) or self.customer.company_name
 
     @property
@@ -214,11 +216,16 @@ class EventLink(models.Model):
     def recipient(self, *, hidden=frozenset()):
         """printouts.addressing.Recipient for this link: the customer's, or for a family member the
         customer's address with the family member's name and 様 (no company: the mail is personal)."""
-        from printouts.addressing import recipient
+        return addressing.recipient(self.addressed_customer(), hidden=hidden)
 
-        from .outputs import link_recipient
-
-        return recipient(link_recipient(self), hidden=hidden)
+    def addressed_customer(self):
+        """Who the link's mail is addressed to: the customer, or for a family member's row a copy of the
+        customer marked with that member (printouts.addressing prints their name at the customer's address)."""
+        if not self.family_member_id:
+            return self.customer
+        customer = copy.copy(self.customer)
+        setattr(customer, addressing.FAMILY_MEMBER_ATTR, self.family_member)
+        return customer
 
     def clean(self):
         if self.gift_id and self.event_id:

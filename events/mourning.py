@@ -1,7 +1,7 @@
 """喪中 and "the same person" for business events (E5, E9).
 
 Who a link's mail goes to is a *target*: (customer id, family member id or None). Its person key
-is the 名寄せ's definition of the same person (dataio.duplicates): the normalized name and the
+is the 名寄せ's definition of the same person (crm.identity): the normalized name and the
 normalized address, e.g. 「田中　太郎」「東京都渋谷区一丁目2番3号」 = 「田中太郎」「東京都渋谷区1-2-3」.
 A family member is their own name at the customer's address. Without a name or an address
 there is no key (no card can be addressed anyway), and no duplicate is detected.
@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from crm import normalize, permissions
+from crm import identity, normalize, permissions
+from crm.bulk_write import Table, Writer, set_derived
 from crm.models import Customer, FamilyMember
-from dataio import duplicates
 
 from .models import Event, EventLink, Mourning
 
@@ -38,8 +39,8 @@ def _chunks(values: list, size: int = CHUNK):
 def _mail_address(row: dict) -> str:
     """The address the mail goes to (printouts.addressing.recipient's choice), normalized."""
     if row["send_to"] == Customer.SendTo.CONTACT and row["contact_address"]:
-        return duplicates.address_key(row["contact_address"], row["contact_building"])
-    return duplicates.address_key(row["address"], row["building"])
+        return identity.address_key(row["contact_address"], row["contact_building"])
+    return identity.address_key(row["address"], row["building"])
 
 
 def _key(name: str, address: str) -> str:
@@ -85,7 +86,7 @@ def people(targets: list[Target]) -> dict[Target, Person]:
             out[target] = Person(_key(normalize.normalize_text(member["name"]), address), member["name"], reading)
         else:
             person = f"{row['last_name']}\u3000{row['first_name']}".strip("\u3000")
-            name = duplicates.name_key(row) if person else duplicates.company_key(row["company_name"])
+            name = identity.name_key(row) if person else identity.company_key(row["company_name"])
             out[target] = Person(_key(name, address), person or row["company_name"], reading)
     return out
 
@@ -103,10 +104,6 @@ def refresh_link_copies(customer_ids) -> int:
     them (people(): one query for the customers, one for the family members); the changed rows are
     written in one statement (crm.bulk_write, no history: the values are derived). Returns how many
     links changed."""
-    from django.db import connection
-
-    from crm.bulk_write import Table, Writer
-
     table = Table(EventLink)
     changed = []
     for chunk in _chunks(sorted(set(customer_ids))):
@@ -150,8 +147,8 @@ def refresh_link_flags(links, year: int) -> None:
     """The 喪中 column of new-year-card lists of `year` follows the mourning records (`links`: a
     queryset of links, e.g. one customer's or one event's): two UPDATEs."""
     links = links.filter(event__kind=Event.Kind.NEW_YEAR_CARD, event__year=year)
-    links.filter(mourning_q(year)).exclude(mourning=True).update(mourning=True)
-    links.exclude(mourning_q(year)).exclude(mourning=False).update(mourning=False)
+    set_derived(links.filter(mourning_q(year)).exclude(mourning=True), mourning=True)
+    set_derived(links.exclude(mourning_q(year)).exclude(mourning=False), mourning=False)
 
 
 # --- one person, one list per kind and year (across departments) ------------------------------------

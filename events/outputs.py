@@ -15,12 +15,11 @@ event's year: all of them select through `mailed_links`.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -30,9 +29,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import permission_codes as codes
 from crm import permissions
-from dataio.selection import ticked_ids
-from printouts import addressing
+from dataio.columns import Column, TARGETS
+from dataio.exporting import export_columns as customer_columns
+from dataio.selection import list_queryset, ticked_ids
+from dataio.values import TRUE_MARK, format_date, format_number
 
 from . import mourning as persons
 from . import services
@@ -83,8 +85,6 @@ class EventSelection:
 def selected_links(user, selection: EventSelection) -> QuerySet:
     """The selection's links to customers the user sees (branch scope), in the order of the list."""
     if selection.links_query:
-        from dataio.selection import list_queryset
-
         links = list_queryset(user, EventLink, selection.links_query)
     else:
         links = EventLink.objects.all()
@@ -124,13 +124,8 @@ def mourning_left_out_text(user, selection: EventSelection) -> str:
 
 
 def link_recipient(link: EventLink):
-    """Who the link's mail is addressed to: the customer, or for a family member's row a copy of the
-    customer marked with that member (printouts.addressing prints their name at the customer's address)."""
-    if not link.family_member_id:
-        return link.customer
-    customer = copy.copy(link.customer)
-    setattr(customer, addressing.FAMILY_MEMBER_ATTR, link.family_member)
-    return customer
+    """Who the link's mail is addressed to (EventLink.addressed_customer)."""
+    return link.addressed_customer()
 
 
 class Recipients:
@@ -166,27 +161,19 @@ def audit_detail(selection: EventSelection) -> dict:
 
 # --- the export's columns: the customer's, then the event's ---------------------------------------
 def _bool(value) -> str:
-    from dataio.values import TRUE_MARK
-
     return TRUE_MARK if value else ""
 
 
 def _date(value) -> str:
-    from dataio.values import format_date
-
     return format_date(value)
 
 
 def _money(value) -> str:
-    from dataio.values import format_number
-
     return format_number(value)
 
 
 def event_columns() -> list:
     """The event's own columns of the file: 出欠, 出 / 出した日, 受 / 受けた日, 贈答品 (its rank), 金額, 喪中, メモ."""
-    from dataio.columns import Column
-
     attendance = dict(EventLink.Attendance.choices)
     field = EventLink._meta.get_field
 
@@ -211,9 +198,6 @@ def event_columns() -> list:
 def export_columns(user, chosen: list[str] | None = None) -> list:
     """The customer columns the user may export (restricted ones never), read through the link,
     followed by the event's columns; `chosen` (column names) narrows them."""
-    from dataio.columns import TARGETS
-    from dataio.exporting import export_columns as customer_columns
-
     columns = [dataclasses.replace(c, export_path=f"customer__{c.read_path}")
                for c in customer_columns(TARGETS["customers"], user)]
     columns += event_columns()
@@ -267,8 +251,6 @@ def output_links(selection: EventSelection) -> dict:
 def selection_from_action(request, queryset) -> EventSelection | None:
     """The ticked rows of the event's customer list (or its whole search with 「すべて選択」) as a
     selection; None, with a message, when they are not of one event."""
-    from django.contrib import messages
-
     event_ids = list(queryset.order_by().values_list("event_id", flat=True).distinct()[:2])
     if len(event_ids) != 1:
         messages.error(request, _("Choose customers of one event: open the event's customer list first."))
@@ -289,10 +271,10 @@ class EventOutputActions:
     actions = ["print_event_links", "export_event_links"]
 
     def has_print_permission(self, request):
-        return permissions.can_print(request.user) and request.user.has_perm("crm.view_customer")
+        return permissions.can_print(request.user) and request.user.has_perm(codes.VIEW_CUSTOMER)
 
     def has_export_permission(self, request):
-        return request.user.has_perm(permissions.EXPORT_PERMISSION)
+        return request.user.has_perm(codes.EXPORT_CUSTOMERS)
 
     @admin.action(description=gettext_lazy("Print labels or postcards of the selected customers"),
                   permissions=["print"])

@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from audit import events as audit_events
 from crm import permissions
 from crm.bulk_write import Writer, insert_records
+from crm.models import FamilyMember
 
 from . import mourning as persons
+from . import permission_codes as event_codes
 from .models import Event, EventLink, Mourning
 
-MANAGE_PERMISSION = "events.change_event"
-LINK_PERMISSION = "events.add_eventlink"
+MANAGE_PERMISSION = event_codes.MANAGE_EVENTS
+LINK_PERMISSION = event_codes.ADD_LINK
 
 
 def link_limit() -> int:
@@ -151,7 +153,7 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
     「喪中を除く」: for new-year cards, those in mourning for the new year (the 喪中 records, E5);
     for other kinds, those ticked 喪中 on last year's list. People on another department's list of
     the kind and the new year are never carried (named in report["plan"])."""
-    if not manages_events(user) or not user.has_perm("events.add_event"):
+    if not manages_events(user) or not user.has_perm(event_codes.ADD_EVENT):
         raise PermissionDenied
     if not visible_events(user).filter(pk=source.pk).exists():
         raise EventRefused(_("This event is not yours to change. Nothing was changed."))
@@ -207,8 +209,6 @@ def event_carry_over(*, source: Event, year: int, name: str, user, only_responde
 # --- family members as targets (E9) ----------------------------------------------------------------
 def family_choices(user, links: QuerySet) -> QuerySet:
     """The family members of the ticked links' customers, for 「家族を追加」."""
-    from crm.models import FamilyMember
-
     customer_ids = visible_links(user, links).values("customer_id")
     return (permissions.visible_related(user, FamilyMember.objects.filter(customer_id__in=customer_ids), "customer__")
             .select_related("customer").order_by("customer__last_name_kana", "customer_id", "registered_on", "id"))
@@ -219,10 +219,8 @@ def event_link_family(*, event: Event, family_ids: list[int], user, instead: boo
     """Add family members to the event's list (a card to the spouse as well as the customer), or with
     `instead` in place of the customer's own row (a card to the family member alone). The branch scope
     is the customer's; an id the user may not see refuses the whole write."""
-    from crm.models import FamilyMember
-
     event_check_linkable(event=event, user=user)
-    if instead and not user.has_perm("events.delete_eventlink"):
+    if instead and not user.has_perm(event_codes.DELETE_LINK):
         raise PermissionDenied
     family_ids = sorted(set(family_ids))
     if not family_ids:
@@ -265,7 +263,7 @@ def mourning_from_link(*, link: EventLink, user) -> None:
     if event.kind != Event.Kind.NEW_YEAR_CARD:
         return
     if link.mourning:
-        if not user.has_perm("events.add_mourning"):
+        if not user.has_perm(event_codes.ADD_MOURNING):
             raise PermissionDenied
         mourning = Mourning(customer_id=link.customer_id, family_member_id=link.family_member_id, year=event.year,
                             received_on=timezone.localdate(), created_by=user,
@@ -276,7 +274,7 @@ def mourning_from_link(*, link: EventLink, user) -> None:
             mourning._history_user = user
             mourning.save()
     else:
-        if not user.has_perm("events.delete_mourning"):
+        if not user.has_perm(event_codes.DELETE_MOURNING):
             raise PermissionDenied
         covered = Mourning.objects.filter(customer_id=link.customer_id, year=event.year)
         if link.family_member_id:
@@ -306,7 +304,7 @@ def event_winter_greetings(*, event: Event, user, request=None) -> tuple[Event, 
     target = (Event.objects.filter(kind=Event.Kind.WINTER_GREETING, year=event.year, department=event.department,
                                    branch=event.branch).exclude(status=Event.Status.DONE).order_by("id").first())
     if target is None:
-        if not (manages_events(user) and user.has_perm("events.add_event")):
+        if not (manages_events(user) and user.has_perm(event_codes.ADD_EVENT)):
             raise EventRefused(_("There is no winter-greetings list of %(year)s yet, and only an administrator "
                                  "makes events. Nothing was changed.") % {"year": event.year})
     else:

@@ -20,7 +20,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext
 
 from . import defaults
-from .rules import InputRule
+from .rule_kinds import InputRule
 
 CACHE_KEY = "fieldconfig:snapshot:v4"  # v4: date_display (J2) and the fields' input rules (C8)
 # A safety net only: invalidation on save is what makes changes show at once.

@@ -5,7 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import defaults, rules
+from . import defaults
+from . import rule_kinds as rules
 
 
 class SystemSetting(models.Model):

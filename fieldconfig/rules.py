@@ -18,57 +18,17 @@ from dataclasses import dataclass
 
 import jaconv
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-# Width rules: what may be typed.
-HALF_ONLY = "half"
-FULL_ONLY = "full"
-WIDTH_CHOICES = [("", _("No limit")), (HALF_ONLY, _("Half-width only")), (FULL_ONLY, _("Full-width only"))]
-
-# Conversions on save.
-TO_HALF = "to_half"
-TO_FULL = "to_full"
-HIRA_TO_KATA = "hira2kata"
-CONVERT_CHOICES = [
-    ("", _("No conversion")),
-    (TO_HALF, _("Convert to half-width")),
-    (TO_FULL, _("Convert to full-width")),
-    (HIRA_TO_KATA, _("Convert hiragana to katakana")),
-]
+from .lookup import config
+from .rule_kinds import (  # noqa: F401  (the rule's kinds, named here too: rules.TO_HALF …)
+    CONVERT_CHOICES, FULL_ONLY, HALF_ONLY, HIRA_TO_KATA, TO_FULL, TO_HALF, WIDTH_CHOICES, InputRule,
+)
 
 # East Asian Width classes: W/F are full-width (漢字, ひらがな, ＡＢＣ), A (ambiguous: ※, ×, ○) is
 # full-width in Japanese text; Na/H are half-width (ASCII, ｶﾀｶﾅ). N (neutral: line breaks) is neither.
 _FULL_CLASSES = frozenset({"W", "F", "A"})
 _HALF_CLASSES = frozenset({"Na", "H"})
 SHOWN_CHARACTERS = 20
-
-
-@dataclass(frozen=True)
-class InputRule:
-    width: str = ""
-    convert: str = ""
-    required: bool = False
-    warn_if_empty: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.width or self.convert or self.required or self.warn_if_empty)
-
-    @property
-    def applies_to_text(self) -> bool:
-        return bool(self.width or self.convert)
-
-    def describe(self) -> str:
-        """The rule's names as the 項目名設定 screen shows them: 「全角に変換・全角のみ・必須」."""
-        parts = []
-        if self.convert:
-            parts.append(str(dict(CONVERT_CHOICES)[self.convert]))
-        if self.width:
-            parts.append(str(dict(WIDTH_CHOICES)[self.width]))
-        if self.required:
-            parts.append(gettext("Required"))
-        if self.warn_if_empty:
-            parts.append(gettext("Warn if empty"))
-        return "・".join(parts)
 
 
 @dataclass(frozen=True)
@@ -169,8 +129,6 @@ def apply_to_values(model: str, values: dict, *, snapshot=None) -> tuple[dict, d
     """Every rule of `model` on the fields present in `values` (field → value): the converted
     values, errors and warnings by field. For services that get values from code (bulk
     updates), not from a form."""
-    from .lookup import config
-
     snapshot = snapshot or config()
     rules = snapshot.input_rules(model)
     out, errors, warnings = dict(values), {}, {}

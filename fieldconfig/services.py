@@ -1,4 +1,5 @@
 from . import defaults
+from .lookup import invalidate
 from .models import FieldSetting, SystemSetting
 
 
@@ -15,7 +16,5 @@ def fieldsettings_ensure_rows() -> int:
     if not SystemSetting.objects.exists():
         SystemSetting.objects.create()
     if missing:
-        from .lookup import invalidate
-
         invalidate()
     return len(missing)

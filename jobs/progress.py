@@ -12,6 +12,8 @@ import time
 
 from django.core.cache import caches
 
+from .lease import LeaseLost, hold
+
 REPORT_EVERY_SECONDS = 0.5
 KEEP_SECONDS = 7 * 24 * 3600
 
@@ -63,7 +65,6 @@ class Reporter:
 
     def check(self) -> None:
         if self.lost is not None and self.lost.is_set():
-            from .lease import LeaseLost
 
             raise LeaseLost
         if cancel_requested(self.job):
@@ -72,7 +73,6 @@ class Reporter:
     def hold(self) -> None:
         """Last thing inside a job's write transaction: the job is still this worker's until the commit
         (jobs.lease.hold), or LeaseLost rolls the writes back."""
-        from .lease import hold
 
         hold(self.job)
 

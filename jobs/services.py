@@ -7,12 +7,12 @@ import time
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import lease, progress
 from .models import Job
+from .tasks import run_job
 
 # A running job without a lease (started before leases existed) whose worker has not reported for
 # this long has died; a job with one is taken back by the reaper once it runs out (jobs.lease).
@@ -30,8 +30,6 @@ def visible_jobs(user):
 def start_job(*, kind: str, owner, title: str, params: dict | None = None, input_file: File | None = None,
               input_name: str = "", total: int | None = None, follows: Job | None = None) -> Job:
     """Record a job and queue it for the worker, both in one transaction (no job without its task)."""
-    from .tasks import run_job
-
     with transaction.atomic():
         # The worker speaks the requester's language (messages, problems, file headers).
         params = {"language": translation.get_language() or settings.LANGUAGE_CODE, **(params or {})}

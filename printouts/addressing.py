@@ -105,3 +105,8 @@ def given_name(full_name: str, family_name: str) -> str:
     if family_name and name.startswith(family_name):
         name = name[len(family_name):]
     return name.strip(" \u3000")
+
+
+def shown_name(customer, invisible) -> str:
+    """「000001 田中　太郎 様」 with the fields this reader may not see left out."""
+    return f"{customer.code} {naming.addressee(customer, hidden=invisible)}".strip()

@@ -7,4 +7,6 @@ class PrintoutsConfig(AppConfig):
     verbose_name = _("Printouts")
 
     def ready(self):
-        from . import job_kinds  # noqa: F401  (registers the print job)
+        from . import hooks, job_kinds  # noqa: F401  (job_kinds registers the print job)
+
+        hooks.register()  # the print screens, the list's action and tool (crm.extensions)

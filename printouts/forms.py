@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import KINDS
+from crm import extensions
 
 
 class PrintForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What to print"), choices=list(KINDS.items()), initial="list",
+    kind = forms.ChoiceField(label=_("What to print"), choices=lambda: [(k.key, k.label) for k in extensions.print_kinds().values()], initial="list",
                              widget=forms.RadioSelect)
     start = forms.IntegerField(
         label=_("Start at label"), min_value=1, max_value=12, initial=1,

@@ -6,9 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from audit import events as audit_events
 from crm import permissions
+from dataio import selection
+from events import outputs as event_outputs
 from jobs.registry import register
 from jobs.tasks import JobFailed
+
+from . import services
 
 
 def print_result_context(request, job) -> dict:
@@ -19,14 +24,8 @@ def print_result_context(request, job) -> dict:
           needs=(permissions.PRINT_PERMISSION,), action=pgettext_lazy("job permission", "print"))
 def print_job(job, reporter) -> None:
     """Its owner's role is checked again when it starts and when its PDF is downloaded (jobs.access)."""
-    from audit import events as audit_events
-    from dataio import selection
-
-    from . import services
-
     params = job.params
     kind = params["print_kind"]
-    from events import outputs as event_outputs
 
     try:  # a business event's customers (E6)
         event_selection = event_outputs.EventSelection.from_params(job.owner, params)

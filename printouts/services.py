@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import dates, naming, permissions
+from crm import dates, extensions, naming, permissions
+from crm.models import FamilyMember
 from fieldconfig.lookup import config
 from fieldconfig.models import SystemSetting
 
-from . import addressing, fonts, labels, postcards
+from . import addressing, fonts, labels, postcards, sheets
 from .render import TableHeader, table_pdf
 
 MAX_ROWS = 5000  # one print; more is refused with a message (narrow the search)
@@ -131,11 +133,6 @@ def problems_of(*, user, queryset, kind: str) -> tuple[int, list[Problem]]:
     return len(customers), found
 
 
-def shown_name(customer, invisible) -> str:
-    """「000001 田中　太郎 様」 with the fields this reader may not see left out."""
-    return f"{customer.code} {naming.addressee(customer, hidden=invisible)}".strip()
-
-
 def postcard_numbers() -> str:
     """How vertical cards write house numbers: "kanji" (一丁目二番三号) or "dash" (一―二―三)."""
     setting = SystemSetting.objects.first()
@@ -160,8 +157,6 @@ def labels_pdf(*, user, queryset, start: int = 1, skip_problems: bool = True, pr
 
 def _with_joint_names(customers) -> None:
     """連名: the family members ticked for mail, by given name (the family name is the customer's)."""
-    from crm.models import FamilyMember
-
     joint: dict[int, list[str]] = {}
     for customer_id, name in FamilyMember.objects.filter(customer__in=customers, joint_name=True) \
             .order_by("registered_on", "id").values_list("customer_id", "name"):
@@ -207,29 +202,51 @@ def postcards_pdf(*, user, queryset, vertical: bool, with_sender: bool = False, 
 
 
 def customer_sheets_pdf(*, user, queryset, progress=None) -> tuple[bytes, int]:
-    from .sheets import customer_sheets_pdf as draw
-
+    draw = sheets.customer_sheets_pdf
     customers = _customers(queryset, "sheets")
     return draw(user=user, customers=customers, header=_header(str(KINDS["sheets"]), len(customers))), len(customers)
 
 
+def _postcards_horizontal(*, user, queryset, with_sender: bool = False, progress=None, **_options):
+    return postcards_pdf(user=user, queryset=queryset, vertical=False, with_sender=with_sender, progress=progress)
+
+
+def _postcards_vertical(*, user, queryset, with_sender: bool = False, progress=None, **_options):
+    return postcards_pdf(user=user, queryset=queryset, vertical=True, with_sender=with_sender, progress=progress)
+
+
+def _drawing(function, *options):
+    """A kind's draw function as crm.extensions.PrintKind calls it: the options it does not take are dropped."""
+
+    def draw(*, user, queryset, progress=None, **given):
+        return function(user=user, queryset=queryset, progress=progress,
+                        **{name: value for name, value in given.items() if name in options})
+
+    return draw
+
+
+def print_kinds() -> list[extensions.PrintKind]:
+    """The customers' printouts, in the print screen's order (PrintoutsConfig.ready registers them)."""
+    draws = {"list": _drawing(customer_list_pdf), "addresses": _drawing(address_list_pdf),
+             "sheets": _drawing(customer_sheets_pdf), "labels": _drawing(labels_pdf, "start"),
+             "postcards": _postcards_horizontal, "postcards_vertical": _postcards_vertical}
+    return [extensions.PrintKind(key, label, draws[key], order=i * 10) for i, (key, label) in enumerate(KINDS.items())]
+
+
+def kind_label(kind: str) -> str:
+    known = extensions.print_kinds().get(kind)
+    return str(known.label) if known is not None else str(KINDS.get(kind, kind))
+
+
 def print_pdf(kind: str, *, user, queryset, start: int = 1, with_sender: bool = False,
               progress=None) -> tuple[bytes, int]:
-    """The print screen's and the print job's one entry: (PDF, customers printed)."""
-    if kind == "labels":
-        return labels_pdf(user=user, queryset=queryset, start=start, progress=progress)
-    if kind == "addresses":
-        return address_list_pdf(user=user, queryset=queryset, progress=progress)
-    if kind == "sheets":
-        return customer_sheets_pdf(user=user, queryset=queryset, progress=progress)
-    if kind in POSTCARDS:
-        return postcards_pdf(user=user, queryset=queryset, vertical=kind == "postcards_vertical",
-                             with_sender=with_sender, progress=progress)
-    return customer_list_pdf(user=user, queryset=queryset, progress=progress)
+    """The print screen's and the print job's one entry: (PDF, customers printed), drawn by the kind
+    registered in crm.extensions (an unknown kind prints the list)."""
+    kinds = extensions.print_kinds()
+    draw = (kinds.get(kind) or kinds["list"]).draw
+    return draw(user=user, queryset=queryset, start=start, with_sender=with_sender, progress=progress)
 
 
 def sync_max() -> int:
     """Prints of more customers than this run on the background worker (settings.PRINT_SYNC_MAX_ROWS)."""
-    from django.conf import settings
-
     return getattr(settings, "PRINT_SYNC_MAX_ROWS", 1000)

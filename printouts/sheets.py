@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from crm.models import ContactHistory, Purchase
+from crm import permissions
+from crm.models import ContactHistory, Customer, Purchase
 from dataio import exporting
 from dataio.columns import TARGETS
 
+from .addressing import shown_name
 from .render import SheetPage, SheetSection, TableHeader, sheets_pdf
 
 LATEST = 10  # contact histories and purchases per sheet, newest first
@@ -37,18 +39,12 @@ def _children(model_key: str, model, customer_ids: list[int], wanted, user):
 
 def customer_sheets_pdf(*, user, customers: list, header: TableHeader) -> bytes:
     ids = [c.pk for c in customers]
-    from crm.models import Customer
-
     columns = exporting.export_columns(TARGETS["customers"], user)
     code_at = exporting.code_position(columns)
     queryset = Customer.objects.filter(pk__in=ids).order_by("id")
     by_code = {cells[code_at]: cells for cells in exporting.rows(queryset, columns, guarded=False)}
     contacts, contact_labels, contact_widths = _children("contacts", ContactHistory, ids, CONTACT_COLUMNS, user)
     purchases, purchase_labels, purchase_widths = _children("purchases", Purchase, ids, PURCHASE_COLUMNS, user)
-    from crm import permissions
-
-    from .services import shown_name
-
     invisible = permissions.invisible_fields(user, "customer")
     pages = []
     for customer in customers:  # the search's order

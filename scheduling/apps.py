@@ -15,3 +15,7 @@ class SchedulingConfig(AppConfig):
         # The periodic run of the due changes: queued again whenever a worker (re)starts, in case a
         # dead worker or a database restart cut its chain (it adds one only when none is waiting).
         on_worker_start(tasks.ensure_queued)
+
+        from . import hooks
+
+        hooks.register()  # reactions, the card's box, the home screen's notices (crm.extensions)

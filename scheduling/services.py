@@ -22,6 +22,8 @@ from django.utils.translation import gettext_noop
 from audit import events as audit_events
 from audit.models import AuditEvent
 from crm import dates, permissions
+from crm import permission_codes as codes
+from crm import services as crm_services
 from crm.models import Customer
 
 from .models import Follow, Notification, ScheduledChange
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 SCHEDULED_REASON = gettext_noop("Scheduled change (%(date)s)")
 # Never scheduled: they are kept by the system, not typed on the card.
 NOT_SCHEDULABLE = {"id", "code", "created_at", "created_by", "updated_at", "updated_by"}
-CHANGE_PERMISSION = "crm.change_customer"
+CHANGE_PERMISSION = codes.CHANGE_CUSTOMER
 Failure = ScheduledChange.Failure
 NON_FIELD = "__all__"  # a failure's messages that belong to no one field
 
@@ -191,8 +193,6 @@ def apply_due(today: datetime.date | None = None) -> ApplyResult:
 
 
 def _apply_one(pk: int) -> bool | None:
-    from crm import services as crm_services
-
     with transaction.atomic():
         change = ScheduledChange.objects.select_for_update().filter(pk=pk).first()
         if change is None or change.status != ScheduledChange.Status.PENDING:

@@ -148,14 +148,14 @@ def test_i24_2_reaper_queues_a_dead_workers_job_again_then_fails_it(running_job,
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from jobs import lease
+    from jobs import lease, reaper
     from jobs.models import Job
 
     settings.JOBS_MAX_ATTEMPTS = 2
     # given a job whose worker stopped renewing its lease, and one whose worker is alive
     dead, alive = running_job(attempts=1), running_job(expired=False)
     # when the reaper looks
-    assert lease.reap() == 1
+    assert reaper.reap() == 1
     # then the dead worker's job waits for a worker again, with a task to run it; the live one is untouched
     dead.refresh_from_db()
     alive.refresh_from_db()
@@ -165,7 +165,7 @@ def test_i24_2_reaper_queues_a_dead_workers_job_again_then_fails_it(running_job,
     # and a job that has used its attempts is failed, in Japanese
     last = running_job(attempts=2)
     with translation_ja():
-        assert lease.reap() == 1
+        assert reaper.reap() == 1
     last.refresh_from_db()
     assert last.state == Job.State.FAILED and "ワーカーが応答しなくなりました" in last.message
 
@@ -174,7 +174,7 @@ def test_i24_2_a_job_taken_back_cannot_commit_its_writes(running_job):
     from django.db import transaction
 
     from crm.models import Branch
-    from jobs import lease
+    from jobs import lease, reaper
 
     job = running_job(expired=False)  # held by another worker: not this process's
     with pytest.raises(lease.LeaseLost):

@@ -1,3 +1,3 @@
 """Admin screens, one module per model family; base.py fixes the class order once."""
 
-from . import audit_log, contact, customer, masters, purchase, staff  # noqa: F401
+from . import audit_log, contact, customer, field_settings, masters, purchase, staff  # noqa: F401

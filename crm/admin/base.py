@@ -10,7 +10,7 @@ KokyakuAdmin and these inlines inherits all of it.
 import dataclasses
 import datetime
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -32,10 +32,11 @@ from unfold.views import ChangeList as UnfoldChangeList
 from audit import events as audit_events
 
 from .. import dates, history, permissions
-from ..permission_names import permission_label
 from ..forms import (
     InlineForm, JapaneseDateField, only_empty_warnings, problem_count, scoped_form_class, scoped_formset_class,
 )
+from ..models import Customer, Staff
+from ..permission_names import permission_label
 
 # Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
 # set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
@@ -98,9 +99,14 @@ class AuditedAdminMixin(ScopedChoicesMixin):
             audit_events.bulk_action(request=request, name="delete_selected", rows=len(objects))
         return result
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Out of the user's scope looks the same as not there: 404, never a redirect with a hint.
-        # An object that exists but is out of scope is a refused attempt, and logged (R4).
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        return obj if obj is not None else self.object_not_found(request, object_id)
+
+    def object_not_found(self, request, object_id):
+        """Out of the user's scope looks the same as not there: 404, never a redirect with a hint (what
+        Django's views do when get_object finds nothing). An object that exists but is out of scope is a
+        refused attempt, and logged (R4)."""
         try:
             exists = self.model._default_manager.filter(pk=object_id).exists()
         except (ValueError, TypeError, ValidationError):
@@ -177,7 +183,6 @@ class PlainDeleteSummaryMixin:
         from django.contrib.auth.models import Group
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        from ..models import Staff
 
         return [UserObjectPermission, GroupObjectPermission, Staff.groups.through, Staff.user_permissions.through,
                 Group.permissions.through]
@@ -262,6 +267,14 @@ def reads(*field_names):
     return mark
 
 
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """A branch filter listing only the branches the user may see (R2): every list filtered by branch
+    uses this one."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
+
+
 class ScopedChangeList(UnfoldChangeList):
     """A changelist that never shows, filters or searches by a field the user may not see,
     whatever the admin class's own hooks returned."""
@@ -322,7 +335,8 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     # --- what this user may not see (R3) ------------------------------------------------
     def invisible(self, request, model=None) -> set[str]:
-        return permissions.invisible_fields(request.user, model or self.model)
+        """What this user may not see of the model (or of `model`): the request's policy decides."""
+        return set(permissions.policy_for(request.user).invisible(model or self.model))
 
     def column_is_invisible(self, request, column) -> bool:
         return any(permissions.invisible_path(request.user, self.model, name)
@@ -444,7 +458,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         except (ValueError, TypeError, ValidationError):
             current = None
         if current is None:
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+            self.object_not_found(request, object_id)
         return current
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -499,8 +513,6 @@ class CustomerChildAdmin(KokyakuAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "customer":
-            from ..models import Customer
-
             kwargs["queryset"] = permissions.visible_customers(request.user, Customer.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

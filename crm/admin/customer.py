@@ -1,36 +1,29 @@
-from urllib.parse import urlencode
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
-from .. import advanced_search, columns, dates, naming, permissions, postal, search, selectors, services
-from audit import events as audit_events
-from dataio import bulk_actions
-from dataio.selection import ticked_ids
-from events import actions as event_actions
-from printouts import services as printout_services
-from jobs import services as job_services
-from printouts.forms import PrintForm
-from scheduling import selectors as scheduling_selectors
-from scheduling import services as scheduling_services
-
+from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
+from .. import selectors, services
+from .. import permission_codes as codes
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
-from ..models import CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
-from .base import KokyakuAdmin, ScopedChangeList, TabularInline
-from .pagination import EstimatingPaginator
 from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
+from ..models import (
+    CareerEntry, ContactAttachment, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase, Staff,
+)
+from .base import KokyakuAdmin, ScopedBranchFilter, ScopedChangeList, TabularInline
+from .pagination import EstimatingPaginator
 
 AUDIT_FIELDS = [("created_at", "created_by"), ("updated_at", "updated_by")]
 # The tables on the card, in the seed's column order; the first column links to the record.
@@ -70,13 +63,6 @@ class PhoneInline(TabularInline):
     verbose_name_plural = _("Other phone numbers")
 
 
-class ScopedBranchFilter(admin.RelatedFieldListFilter):
-    """The branch filter lists only the branches the user may see."""
-
-    def field_choices(self, field, request, model_admin):
-        return [(b.pk, str(b)) for b in permissions.visible_branches(request.user)]
-
-
 @admin.register(Customer)
 class CustomerAdmin(KokyakuAdmin):
     form = CustomerForm
@@ -105,8 +91,7 @@ class CustomerAdmin(KokyakuAdmin):
     class Media:
         # 住所検索 next to every postal code, 〒 offered from the address, 同姓同名チェック (C7, C5)
         js = ["kokyaku/customer_form.js"]
-    actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes,
-               event_actions.add_to_event]
+    # The list's actions and tools, the card's panels and the URLs of features come from crm.extensions.
     # offered for the whole result as buttons above the list too (list_tools.html; issue 22, point 20)
     whole_result_actions = ["update_company_block", "set_checkboxes"]
 
@@ -180,6 +165,7 @@ class CustomerAdmin(KokyakuAdmin):
         extra_context = extra_context or {}
         extra_context["advanced_form"] = form
         extra_context["search_querystring"] = request.GET.urlencode()
+        extra_context["list_tools"] = self.changelist_tools(request, extra_context["search_querystring"])
         return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request, **kwargs):
@@ -252,8 +238,6 @@ class CustomerAdmin(KokyakuAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "staff":
-            from ..models import Staff
-
             kwargs["queryset"] = Staff.objects.filter(is_active=True).only(
                 "id", "username", "first_name", "last_name", "display_name", "display_name_kana", "department_id"
             )
@@ -279,66 +263,62 @@ class CustomerAdmin(KokyakuAdmin):
                 initial["branch"] = branches[0]
         return initial
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and request.POST.get("effective_date", "").strip():
+            response = self.schedule_from_card(request, object_id)
+            if response is not None:
+                return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def schedule_from_card(self, request, object_id):
+        """C11: the card saved with an 適用日 keeps the change for that day and writes nothing now (no
+        history, no audit entry until it is applied); what happened is the service's result. None when
+        the card has something to say first (errors, a duplicate, no date after all): Django's view shows it."""
+        obj = self.get_object(request, object_id)  # 404 when out of scope
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
+        formsets = [FormSet(**self.get_formset_kwargs(request, obj, inline, FormSet.get_default_prefix()))
+                    for FormSet, inline in self.get_formsets_with_inlines(request, obj)]
+        if not (form.is_valid() and all([formset.is_valid() for formset in formsets])):
+            return None
+        effective = form.cleaned_data.get("effective_date")
+        if not effective:
+            return None
+        customer = self.save_form(request, form, change=True)  # what the user may not see stays as stored
+        # The 家族 / 前職 / 電話番号 editors offer no 適用日: a post changing them with one is refused as a
+        # whole rather than half kept.
+        result = services.customer_schedule_edit(
+            customer=customer, user=request.user, effective_date=effective,
+            reason=self.change_reason_for(request, form) or "",
+            related_changed=any(formset.has_changed() for formset in formsets))
+        if result.change is None:
+            self.message_user(request, result.problem, messages.WARNING)
+        else:
+            self.message_user(request, _("The change was scheduled for %(date)s. It is shown on the card until then.")
+                              % {"date": dates.format_date(result.change.effective_date)}, messages.SUCCESS)
+        return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
+
     def save_model(self, request, obj, form, change):
-        effective = form.cleaned_data.get("effective_date") if change else None
-        if effective:  # C11: kept for that day, the customer is not written now
-            request._c11_scheduled = None
-            try:
-                request._c11_scheduled = scheduling_services.schedule_edited(
-                    customer=obj, user=request.user, effective_date=effective,
-                    reason=self.change_reason_for(request, form) or "")
-            except ValidationError as exc:
-                request._c11_problem = " ".join(exc.messages)
-            return
         services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
 
     def save_related(self, request, form, formsets, change):
-        if hasattr(request, "_c11_scheduled"):
-            # A scheduled change writes nothing now. The 家族 / 前職 / 電話番号 editors offer no 適用日;
-            # a post changing them with one is refused as a whole rather than half kept.
-            if request._c11_scheduled is not None and any(fs.has_changed() for fs in formsets):
-                request._c11_scheduled.delete()
-                request._c11_scheduled = None
-                request._c11_problem = _("Family, career and phone numbers cannot be scheduled: nothing was "
-                                         "saved. Save them without an effective date.")
-            return
         super().save_related(request, form, formsets, change)
         if any(fs.model is FamilyMember and fs.has_changed() for fs in formsets):
-            services.customer_family_saved(customer=form.instance)
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        if hasattr(request, "_c11_scheduled"):
-            return []  # the formsets were not saved
-        return super().construct_change_message(request, form, formsets, add)
-
-    def log_change(self, request, obj, message):
-        if hasattr(request, "_c11_scheduled"):
-            return None  # nothing was changed yet: the history and the audit log get it when applied
-        return super().log_change(request, obj, message)
-
-    def response_change(self, request, obj):
-        if not hasattr(request, "_c11_scheduled"):
-            return super().response_change(request, obj)
-        scheduled = request._c11_scheduled
-        if scheduled is None:
-            self.message_user(request, getattr(request, "_c11_problem", ""), messages.WARNING)
-        else:
-            self.message_user(request, _("The change was scheduled for %(date)s. It is shown on the card until then.")
-                              % {"date": dates.format_date(scheduled.effective_date)}, messages.SUCCESS)
-        return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
+            services.customer_family_saved(customer=form.instance, user=request.user)
 
     def get_object(self, request, object_id, from_field=None):
         # The card's summary (C9) rides on the one query that loads the customer.
         queryset = (
             self.get_queryset(request).select_related("created_by", "updated_by")
-            .annotate(**selectors.customer_summary_annotations(), **scheduling_selectors.card_annotations(request.user))
+            .annotate(**selectors.customer_summary_annotations(), **extensions.card_annotations(request.user))
         )
         model = queryset.model
         field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
         except (model.DoesNotExist, ValidationError, ValueError):
-            return None
+            return self.object_not_found(request, object_id)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not getattr(request, "_kokyaku_history_view", False):
@@ -351,8 +331,8 @@ class CustomerAdmin(KokyakuAdmin):
             context["purchase_hidden"] = permissions.invisible_fields(user, Purchase)
             # H1, H2: the histories on the card, newest first, 10 a page; always there, empty or not,
             # so the first 応対履歴 of a new customer is one click away.
-            context["show_contacts"] = user.has_perm("crm.view_contacthistory")
-            context["show_purchases"] = user.has_perm("crm.view_purchase")
+            context["show_contacts"] = user.has_perm(codes.VIEW_CONTACT)
+            context["show_purchases"] = user.has_perm(codes.VIEW_PURCHASE)
             # Each table shows only the columns this user may see (R3), under the configured labels.
             context["contact_columns"] = columns.record_columns(user=user, model=ContactHistory, names=CARD_CONTACT_COLUMNS)
             context["purchase_columns"] = columns.record_columns(user=user, model=Purchase, names=CARD_PURCHASE_COLUMNS)
@@ -374,54 +354,50 @@ class CustomerAdmin(KokyakuAdmin):
             context["family_rows"] = list(obj.family.all()) if editing != "family" else None
             context["career_rows"] = list(obj.career.all()) if editing != "career" else None
             context["phone_rows"] = list(obj.phones.all()) if editing != "phones" else None
-            # C11: pending (and recently failed) scheduled changes, following, notifications seen.
-            context["c11_panel"] = True
-            context["c11_followed"] = getattr(obj, "c11_followed", False)
-            context["c11_may_change"] = self.has_change_permission(request, obj)
-            context["c11_changes"] = (scheduling_selectors.card_changes(customer=obj, user=user,
-                                                                        may_change=context["c11_may_change"])
-                                      if getattr(obj, "c11_scheduled", False) else [])
-            if getattr(obj, "c11_unread", False):
-                scheduling_services.mark_read(user=user, customer_id=obj.pk)
-            if user.has_perm("events.view_mourning"):  # 喪中 per year (E5), entered on the 喪中 screen
-                context["mourning_rows"] = list(obj.mournings.select_related("family_member"))
-                context["mourning_add_url"] = (reverse("admin:events_mourning_add") + f"?customer={obj.pk}"
-                                               if user.has_perm("events.add_mourning") else "")
+            # What the features show on the card (C11's scheduled changes, E5's 喪中 …), by slot.
+            may_change = self.has_change_permission(request, obj)
+            panels = {extensions.CARD_TOP: [], extensions.CARD_PEOPLE: []}
+            for panel in extensions.card_panels():
+                panel_context = panel.context(request, obj, may_change=may_change)
+                if panel_context is not None:
+                    context.update(panel_context)
+                    panels.setdefault(panel.slot, []).append(panel.template)
+            context["card_panels"] = panels
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-    # --- export (X2 is dataio's screen; R1: a permission of its own) --------------------
+    # --- export and print (dataio's and printouts' screens; R1: permissions of their own) --------
     def has_export_permission(self, request):
-        return request.user.has_perm(permissions.EXPORT_PERMISSION)
-
-    @admin.action(description=_("Export the selected customers"), permissions=["export"])
-    def export_selected(self, request, queryset):
-        if request.POST.get("select_across") == "1":  # every result of the search: its conditions
-            params = {"source": "customers", "query": request.GET.urlencode()}
-        else:  # the rows ticked on this page
-            params = {"source": "customers", "ids": ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))}
-        return redirect(f"{reverse('admin:dataio_exportjob_add')}?{urlencode(params)}")
+        return request.user.has_perm(codes.EXPORT_CUSTOMERS)
 
     def has_print_permission(self, request):
         return permissions.can_print(request.user)
 
-    def has_event_link_permission(self, request):  # 業務イベントに追加 (events.actions)
-        return request.user.has_perm("events.add_eventlink")
+    @property
+    def actions(self):
+        """The list's actions are those the features registered (crm.extensions), in their order; Django's
+        own machinery offers them (the permissions their @admin.action names, popups, descriptions)."""
+        return [action.function for action in extensions.list_actions()]
 
-    @admin.action(description=_("Print the selected customers"), permissions=["print"])
-    def print_selected(self, request, queryset):
-        if request.POST.get("select_across") == "1":  # every result of the search: its conditions
-            return redirect(f"{reverse('admin:crm_customer_print')}?{request.GET.urlencode()}")
-        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
-        return redirect(f"{reverse('admin:crm_customer_print')}?{urlencode({'ids': ids})}")
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        """Less the registered actions whose own check refuses this request."""
+        actions = super().get_actions(request, action_location=action_location)
+        for action in extensions.list_actions():
+            if action.name in actions and not action.allowed(request):
+                del actions[action.name]
+        return actions
+
+    def changelist_tools(self, request, querystring: str) -> list[dict]:
+        """The links above the list that the features registered (print, export, import …)."""
+        return [{"id": tool.key, "label": tool.label, "url": tool.url(request, querystring),
+                 "whole_result": tool.whole_result}
+                for tool in extensions.list_tools() if tool.allowed(request)]
 
     # --- search screen, saved searches, toggles --------------------------------------
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
             path("search/", wrap(self.search_view), name="crm_customer_search"),
-            path("print/", wrap(self.print_view), name="crm_customer_print"),
-            path("print/list/", wrap(self.print_list_view), name="crm_customer_print_list"),
             path("saved-searches/", wrap(self.save_search_view), name="crm_customer_save_search"),
             path("saved-searches/<int:pk>/", wrap(self.open_search_view), name="crm_customer_open_search"),
             path("saved-searches/<int:pk>/delete/", wrap(self.delete_search_view), name="crm_customer_delete_search"),
@@ -429,7 +405,8 @@ class CustomerAdmin(KokyakuAdmin):
             path("postal/code/", wrap(self.postal_code_view), name="crm_customer_postal_code"),
             path("postal/address/", wrap(self.postal_address_view), name="crm_customer_postal_address"),
             path("duplicates/", wrap(self.duplicate_check_view), name="crm_customer_duplicate_check"),
-        ] + super().get_urls()
+        ] + [path(url.route, wrap(partial(url.view, model_admin=self)), name=url.name)
+             for url in extensions.customer_urls()] + super().get_urls()
 
     # --- data entry helpers: 〒 ↔ 住所 (C7), 同姓同名チェック (C5) ----------------------------
     def _may_enter_customers(self, request) -> None:
@@ -467,11 +444,9 @@ class CustomerAdmin(KokyakuAdmin):
     def duplicate_check_view(self, request):
         """同姓同名チェック: customers this user may see with the same name, phone or email as typed."""
         self._may_enter_customers(request)
-        from dataio.duplicate_check import customers_like
-        from dataio.duplicates import FIELDS
-
         exclude = request.GET.get("exclude", "")
-        found = customers_like(user=request.user, values={name: request.GET.get(name, "") for name in FIELDS},
+        found = duplicate_check.customers_like(user=request.user,
+                                          values={name: request.GET.get(name, "") for name in duplicate_check.FIELDS},
                                exclude_pk=int(exclude) if exclude.isdigit() else None)
         message = "" if found else _("No customer with the same name, phone number or email.")
         html = render_to_string("crm/customer/duplicate_rows.html", {"customers": found}, request) if found else ""
@@ -495,97 +470,6 @@ class CustomerAdmin(KokyakuAdmin):
             "changelist_url": reverse("admin:crm_customer_changelist"),
         }
         return TemplateResponse(request, "crm/customer/search.html", context)
-
-    def print_view(self, request):
-        """印刷 (P1, P3): what to print from the current search, what would not print right, then the PDF."""
-        if not (self.has_view_permission(request) and permissions.can_print(request.user)):
-            raise PermissionDenied
-        from events import outputs as event_outputs
-
-        # The screen's own choices in the URL (its radios reload it to list the problems of the kind
-        # chosen): not customer conditions, so the changelist and the print job never see them.
-        choices = {name: request.GET[name] for name in PrintForm.base_fields if name in request.GET}
-        if choices:
-            request.GET = request.GET.copy()
-            for name in choices:
-                del request.GET[name]
-        shown_kind = choices.get("kind", "list")
-        ids = ticked_ids(request.GET.get("ids", ""))
-        event_selection = event_outputs.EventSelection.from_params(request.user, request.GET)
-        if event_selection is not None:  # a business event's customers (E6): its page or its ticked rows
-            queryset = event_outputs.Recipients(request.user, event_selection)
-            querystring = event_selection.querystring()
-        elif ids is not None:  # the rows ticked on the list (print_selected), scoped like every read
-            from dataio import selection
-
-            queryset = selection.records(request.user, target="customers", source="customers", ids=ids or [0])
-            querystring = urlencode({"ids": ",".join(map(str, ids))})
-        else:
-            queryset = self.get_changelist_instance(request).get_queryset(request)
-            querystring = request.GET.urlencode()
-        form = PrintForm(request.POST if request.method == "POST" else None,
-                         initial={**choices, "kind": shown_kind, "with_sender": choices.get("with_sender") == "1"})
-        refusal = ""
-        if form.is_bound and form.is_valid():
-            kind, options = form.cleaned_data["kind"], {"start": form.cleaned_data["start"],
-                                                        "with_sender": form.cleaned_data["with_sender"]}
-            try:
-                count = printout_services.printable_count(queryset, kind)
-                if count > printout_services.sync_max():
-                    job = job_services.start_job(
-                        kind="print", owner=request.user, title=str(printout_services.KINDS[kind]), total=count,
-                        params={"print_kind": kind, "query": "" if ids is not None else querystring, "ids": ids,
-                                **(event_selection.params() if event_selection is not None else {}), **options})
-                    return redirect(reverse("admin:jobs_job_change", args=[job.pk]))
-                pdf, printed = printout_services.print_pdf(kind, user=request.user, queryset=queryset, **options)
-            except printout_services.NothingToPrint as refused:
-                refusal = str(refused)
-            else:
-                if event_selection is not None:
-                    audit_events.record(audit_events.Action.PRINT, request=request, target=event_selection.event,
-                                        row_count=printed,
-                                        detail={"what": kind, **event_outputs.audit_detail(event_selection)})
-                else:
-                    audit_events.printed(request=request, what=kind, count=printed)
-                response = HttpResponse(pdf, content_type="application/pdf")
-                response["Content-Disposition"] = f'inline; filename="{kind}.pdf"'
-                return response
-        # The screen: how many, and who would not print right (computed only when it is shown).
-        kind = form.data.get("kind", "list") if form.is_bound else shown_kind
-        count, problems = 0, []
-        if not refusal:
-            try:
-                count, problems = printout_services.problems_of(
-                    user=request.user, queryset=queryset, kind=kind if kind in printout_services.KINDS else "list")
-            except printout_services.NothingToPrint as refused:
-                refusal = str(refused)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Print"), "opts": self.model._meta, "form": form, "count": count,
-            "problems": problems[:200], "problem_count": len(problems), "refusal": refusal,
-            "changelist_url": reverse("admin:crm_customer_changelist") + ("" if ids is not None else f"?{querystring}"),
-        }
-        if event_selection is not None:
-            context.update(changelist_url=event_selection.event_url(), print_event=event_selection.event,
-                           print_event_mourning=event_outputs.mourning_left_out_text(request.user, event_selection),
-                           title=_("Print: 「%(event)s」") % {"event": event_selection.event})
-        return TemplateResponse(request, "printouts/print_form.html", context)
-
-    def print_list_view(self, request):
-        """リスト印刷 (P1): the current list or search result as an A4 landscape PDF."""
-        if not (self.has_view_permission(request) and permissions.can_print(request.user)):
-            raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request)
-        try:
-            pdf, count = printout_services.customer_list_pdf(user=request.user, queryset=queryset)
-        except printout_services.NothingToPrint as refused:
-            messages.error(request, str(refused))
-            return redirect(f"{reverse('admin:crm_customer_changelist')}?{request.GET.urlencode()}")
-        audit_events.printed(request=request, what="list", count=count)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'inline; filename="customer-list.pdf"'
-        return response
 
     def save_search_view(self, request):
         if request.method != "POST" or not self.has_view_permission(request):
@@ -629,9 +513,7 @@ class CustomerAdmin(KokyakuAdmin):
         """Flip one checkbox from the result list, with history (更新目的: 一覧から変更)."""
         if request.method != "POST":
             raise PermissionDenied
-        customer = self.get_object(request, object_id)
-        if customer is None:
-            raise Http404
+        customer = self.get_object(request, object_id)  # 404 when out of scope
         if not self.has_change_permission(request, customer):
             raise PermissionDenied
         field = request.POST.get("field", "")

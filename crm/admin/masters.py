@@ -3,7 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..models import Branch, ContactCategory, CustomerCategory, Product, StaffDepartment
-from ..permissions import EXPORT_PERMISSION, IMPORT_PERMISSION
+from .. import permission_codes as codes
 from ..resources import ProductResource
 from .base import KokyakuAdmin
 from .imports import SafeImportMixin
@@ -42,10 +42,10 @@ class ProductAdmin(SafeImportMixin, KokyakuAdmin, ImportExportModelAdmin):
     export_form_class = ExportForm
 
     def has_import_permission(self, request):
-        return request.user.has_perms([IMPORT_PERMISSION, "crm.add_product", "crm.change_product"])
+        return request.user.has_perms([codes.IMPORT_CUSTOMERS, codes.ADD_PRODUCT, codes.CHANGE_PRODUCT])
 
     def has_export_permission(self, request):
-        return request.user.has_perms([EXPORT_PERMISSION, "crm.view_product"])
+        return request.user.has_perms([codes.EXPORT_CUSTOMERS, codes.VIEW_PRODUCT])
 
     list_display = ["code", "name", "category", "unit_price", "is_active"]
     list_filter = ["is_active", "category"]

@@ -8,7 +8,7 @@ smallest window id has at least N matches at or below it: crm.search.first_match
 makes the database fetch and sort every match.
 """
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 from .. import search
@@ -95,7 +95,7 @@ class EstimatingPaginator(Paginator):
                 ids = search.walk_matches(object_list, last_id=self.highest_id, start=bottom, stop=top)
             object_list = search.by_known_ids(object_list, ids)
             bottom, top = 0, len(ids)
-        return self._get_page(object_list[bottom:top], number, self)
+        return Page(object_list[bottom:top], number, self)
 
 
 class SortedIdsPaginator(Paginator):
@@ -121,4 +121,4 @@ class SortedIdsPaginator(Paginator):
             return super().page(number)
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         # the same ordering: the database sorts the page's rows only
-        return self._get_page(queryset.filter(pk__in=ids), number, self)
+        return Page(queryset.filter(pk__in=ids), number, self)

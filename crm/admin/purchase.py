@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 
+from .. import permission_codes as codes
 from .. import permissions
 from ..forms import PurchaseForm
 from ..models import Product, Purchase
@@ -58,7 +59,7 @@ class PurchaseAdmin(CustomerChildAdmin):
         """What choosing a product fills in, for whoever may write purchases and read the product
         master; fields of the purchase this user may not see (R3) are left out."""
         may_write = self.has_add_permission(request) or self.has_change_permission(request)
-        if not (may_write and request.user.has_perm("crm.view_product")):
+        if not (may_write and request.user.has_perm(codes.VIEW_PRODUCT)):
             raise PermissionDenied
         product = Product.objects.filter(pk=pk).first()
         if product is None:

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from fieldconfig.defaults import CHECK_COUNT, REMARK_COUNT
-from fieldconfig.lookup import ConfiguredLabel, mode_choice
+from fieldconfig.lookup import ConfiguredLabel, config, mode_choice
 
 from .. import normalize
 from ..validators import validate_kana, validate_phone, validate_postal_code
@@ -179,8 +179,6 @@ class Customer(RemarkFields, CheckFields):
         # Invariants every write path needs (forms, imports, commands, API): a code, readings
         # in katakana, and search keys that match the stored values.
         if not self.code:
-            from fieldconfig.lookup import config
-
             self.code = str(CodeSequence.next_value("customer")).zfill(config().code_width)
         self.apply_invariants()
         if kwargs.get("update_fields") is not None:

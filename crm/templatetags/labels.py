@@ -2,6 +2,7 @@
 
 from django import template
 
+from fieldconfig import defaults
 from fieldconfig.lookup import config
 
 register = template.Library()
@@ -22,6 +23,4 @@ def customer_label(name: str) -> str:
 @register.simple_tag
 def individual_mode() -> bool:
     """Whether the office's customers are individuals (個人 mode): their company is their 勤務先."""
-    from fieldconfig import defaults
-
     return config().mode == defaults.INDIVIDUAL

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 def grant(apps, schema_editor):
-    # 喪中 records: seen by everyone, kept by general users (crm.roles.EVENT_VIEW / EVENT_WORK)
+    # 喪中 records: seen by everyone, kept by general users (events.hooks.EVENT_VIEW / EVENT_WORK)
     app_config = apps.get_app_config("events")
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)

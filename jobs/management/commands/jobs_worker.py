@@ -21,7 +21,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from jobs import lease, registry
+from jobs import lease, reaper, registry
 
 logger = logging.getLogger("jobs.worker")
 
@@ -38,7 +38,7 @@ class Reaper(threading.Thread):
 
         while not self.stop.wait(lease.lease_seconds() / 3):
             try:
-                lease.reap()
+                reaper.reap()
             except DatabaseError as exc:
                 logger.warning("reaper: %s", exc)
                 connection.close()
@@ -53,7 +53,7 @@ class ResilientWorker(Worker):
             while self.running:
                 try:
                     registry.worker_started()
-                    lease.reap()
+                    reaper.reap()
                     super().run()
                     return  # batch or max-tasks done, or asked to stop
                 except (OperationalError, InterfaceError) as exc:

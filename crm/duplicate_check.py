@@ -1,6 +1,6 @@
 """The duplicate warning of the customer form (C5): who is probably the same person, before saving.
 
-"The same person" is the 名寄せ's definition (dataio.duplicates): the same name key (width,
+"The same person" is the 名寄せ's definition (crm.identity): the same name key (width,
 kana, variant kanji and spaces folded), the same phone digits, or the same email. Candidates
 come from the quick-search index (crm.search) within what the user may see
 (crm.permissions), and each is then compared on its real keys, so a substring match in the
@@ -12,10 +12,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm import normalize, permissions, search
-from crm.models import Customer
+from . import identity
+from . import normalize, permissions, search
+from .models import Customer
 
-from . import duplicates
+FIELDS = identity.FIELDS
 
 # How many index candidates one key may read before giving up on the rest (a key as common
 # as a bare family name would otherwise read a whole branch).
@@ -27,7 +28,7 @@ SHOWN_FIELDS = ["code", "last_name", "first_name", "last_name_kana", "first_name
 def _candidates(queryset, key: str, branch_ids) -> list[dict]:
     return list(
         search.filter_by_terms(queryset, [key], branch_ids=branch_ids)
-        .order_by("id").values("id", "branch__name", *duplicates.FIELDS, "code", "last_name_kana",
+        .order_by("id").values("id", "branch__name", *identity.FIELDS, "code", "last_name_kana",
                                "first_name_kana")[:CANDIDATES_PER_KEY]
     )
 
@@ -35,10 +36,10 @@ def _candidates(queryset, key: str, branch_ids) -> list[dict]:
 def customers_like(*, user, values: dict, exclude_pk=None, limit: int = 20) -> list[dict]:
     """Customers `user` may see that share the name, a phone number or the email of `values`
     (a dict of the customer form's fields), each with why and a link to its card."""
-    row = {name: values.get(name) or "" for name in duplicates.FIELDS}
-    name = duplicates.name_key(row) if row["last_name"] and row["first_name"] else ""
-    phones = set(duplicates.phone_keys(row))
-    email = duplicates.email_key(row["email"])
+    row = {name: values.get(name) or "" for name in identity.FIELDS}
+    name = identity.name_key(row) if row["last_name"] and row["first_name"] else ""
+    phones = set(identity.phone_keys(row))
+    email = identity.email_key(row["email"])
     queryset = permissions.visible_customers(user, Customer.objects.all())
     if exclude_pk:
         queryset = queryset.exclude(pk=exclude_pk)
@@ -48,11 +49,11 @@ def customers_like(*, user, values: dict, exclude_pk=None, limit: int = 20) -> l
     for key in keys:
         for candidate in _candidates(queryset, key, branch_ids):
             reasons = []
-            if name and duplicates.name_key(candidate) == name:
+            if name and identity.name_key(candidate) == name:
                 reasons.append(_("Same name"))
-            if phones & set(duplicates.phone_keys(candidate)):
+            if phones & set(identity.phone_keys(candidate)):
                 reasons.append(_("Same phone number"))
-            if email and duplicates.email_key(candidate["email"]) == email:
+            if email and identity.email_key(candidate["email"]) == email:
                 reasons.append(_("Same email"))
             if reasons:
                 found.setdefault(candidate["id"], {**candidate, "reasons": reasons})

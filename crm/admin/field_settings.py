@@ -1,3 +1,5 @@
+"""項目名設定 and システム設定 (fieldconfig's models): their screens are the core's, on its admin base."""
+
 from django.contrib import admin
 from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect
@@ -7,12 +9,12 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.models import AuditEvent
-from crm.admin.base import AuditedAdminMixin
-from crm.forms import postal_lookup_attrs
+from fieldconfig import defaults
+from fieldconfig.lookup import label
+from fieldconfig.models import FieldSetting, SystemSetting
 
-from . import defaults
-from .lookup import label
-from .models import FieldSetting, SystemSetting
+from ..forms import postal_lookup_attrs
+from .base import AuditedAdminMixin
 
 
 @admin.register(FieldSetting)

@@ -28,6 +28,13 @@ SIDEBAR_NAVIGATION = [
         ],
     },
     {
+        "title": _("Orders and estimates"),
+        "items": [
+            _item(_("Orders"), "receipt_long", "admin:orders_order_changelist", "orders.view_order"),
+            _item(_("Estimates"), "request_quote", "admin:orders_estimate_changelist", "orders.view_estimate"),
+        ],
+    },
+    {
         "title": _("Business events"),
         "items": [
             _item(_("Business events"), "event", "admin:events_event_changelist", "events.view_event"),
@@ -44,6 +51,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", "crm.view_contactcategory"),
             _item(_("Branches"), "store", "admin:crm_branch_changelist", "crm.view_branch"),
             _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", "crm.view_staffdepartment"),
+            _item(_("Media"), "campaign", "admin:orders_medium_changelist", "orders.view_medium"),
         ],
     },
     {
@@ -51,6 +59,7 @@ SIDEBAR_NAVIGATION = [
         "items": [
             _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", "fieldconfig.view_fieldsetting"),
             _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", "fieldconfig.view_systemsetting"),
+            _item(_("Order settings"), "calculate", "admin:orders_ordersettings_changelist", "orders.change_ordersettings"),
             _item(_("Staff"), "badge", "admin:crm_staff_changelist", "crm.view_staff"),
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", "auth.view_group"),
             _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", "audit.view_auditevent"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dataio",
     "events",
     "scheduling",
+    "orders",
 ]
 
 MIDDLEWARE = [

@@ -169,7 +169,7 @@ class OrderAdmin(DocumentAdmin):
     form = OrderForm
     inlines = [OrderLineInline, PaymentInline]
     list_display = ["number_shown", date_column(Order, "ordered_on"), "customer", "medium",
-                    yen_column("total", _("Total")), yen_column("paid_total", _("Paid")), "status_shown",
+                    yen_column("total", _("Total amount")), yen_column("paid_total", _("Paid")), "status_shown",
                     "shipped_on_shown"]
     list_display_links = ["number_shown"]
     list_filter = [StatusFilter, "medium"]
@@ -318,7 +318,7 @@ class EstimateAdmin(DocumentAdmin):
     form = EstimateForm
     inlines = [EstimateLineInline]
     list_display = ["number_shown", date_column(Estimate, "issued_on"), "customer", "title",
-                    yen_column("total", _("Total")), "status", "valid_until_shown"]
+                    yen_column("total", _("Total amount")), "status", "valid_until_shown"]
     list_display_links = ["number_shown"]
     list_filter = ["status"]
     search_fields = ["customer__code", "customer__last_name", "customer__company_name", "title"]
@@ -339,7 +339,7 @@ class EstimateAdmin(DocumentAdmin):
     def valid_until_shown(self, obj):
         return dates.format_date(obj.valid_until) if obj.valid_until else ""
 
-    @admin.display(description=_("Order"))
+    @admin.display(description=_("Sales order"))
     def order_link(self, obj):
         order = Order.objects.filter(estimate_id=obj.pk).first() if obj and obj.pk else None
         return order.number if order else ""

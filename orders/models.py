@@ -117,7 +117,7 @@ class Document(models.Model):
                                 default=tax.Rounding.DOWN, editable=False)
     net_total = yen(_("Total without tax"), editable=False)
     tax_total = yen(_("Consumption tax"), editable=False)
-    total = yen(_("Total"), editable=False)
+    total = yen(_("Total amount"), editable=False)
     memo = models.TextField(_("Memo"), blank=True)
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
@@ -164,7 +164,7 @@ class Order(Document):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("Order")
+        verbose_name = _("Sales order")
         verbose_name_plural = _("Orders")
         ordering = ["-ordered_on", "-id"]
         indexes = [models.Index(fields=["customer", "-ordered_on", "-id"], name="order_customer_newest"),
@@ -235,7 +235,7 @@ class Line(models.Model):
 
 
 class OrderLine(Line):
-    order = models.ForeignKey(Order, verbose_name=_("Order"), on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, verbose_name=_("Sales order"), on_delete=models.CASCADE, related_name="lines")
 
     history = HistoricalRecords()
 
@@ -248,7 +248,7 @@ class OrderLine(Line):
 class Payment(models.Model):
     """入金: an order may be paid in parts; never beyond its total."""
 
-    order = models.ForeignKey(Order, verbose_name=_("Order"), on_delete=models.CASCADE, related_name="payments")
+    order = models.ForeignKey(Order, verbose_name=_("Sales order"), on_delete=models.CASCADE, related_name="payments")
     paid_on = models.DateField(_("Payment date"), default=timezone.localdate)
     amount = models.DecimalField(_("Payment amount"), max_digits=14, decimal_places=0,
                                  validators=[MinValueValidator(1)])

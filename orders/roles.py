@@ -11,7 +11,7 @@ from django.apps import apps as global_apps
 from crm import roles
 
 DOCUMENTS = ["order", "orderline", "payment", "estimate", "estimateline"]
-VIEW = [f"view_{m}" for m in DOCUMENTS + ["medium", "ordersettings", "shippingfeeband"]]
+VIEW = [f"view_{m}" for m in DOCUMENTS + ["medium"]]  # the settings are the admins'
 WORK = VIEW + [f"{action}_{m}" for m in DOCUMENTS for action in ("add", "change", "delete")]
 
 ROLE_PERMISSIONS = {

@@ -11,6 +11,7 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from crm import permissions
 
+        from . import integration
         from .roles import grant_role_permissions
 
         # What each pulldown, autocomplete and checkbox list may offer of these records (R2): all hang
@@ -23,3 +24,6 @@ class OrdersConfig(AppConfig):
         # The roles get this app's permissions after every migrate (crm recreates the role groups after
         # a flush from its own list, which does not know this app).
         post_migrate.connect(grant_role_permissions, dispatch_uid="orders.grant_role_permissions")
+        # The card's panel and summary, the export target and the role grants, through crm's registry
+        # once it is there (orders/integration.py).
+        integration.register()

@@ -129,7 +129,8 @@ def _first_page_head(sheet, kind, document, settings, recipient, totals) -> floa
     # the issuer, top right, with the registration number and (estimates) a seal area
     x = 120.0
     sheet.text(x, 46, settings.issuer_name, size=11)
-    sheet.text(x, 52, f"〒{settings.issuer_postal_code} {settings.issuer_address}".strip("〒 "), size=8)
+    postal = f"〒{settings.issuer_postal_code} " if settings.issuer_postal_code else ""
+    sheet.text(x, 52, f"{postal}{settings.issuer_address}", size=8)
     sheet.text(x, 57, f"TEL {settings.issuer_tel}" if settings.issuer_tel else "", size=8)
     if settings.registration_number:
         sheet.text(x, 62, f"{_('Registration number')}: {settings.registration_number}", size=8)

@@ -2,6 +2,7 @@
 
 # given / # when / # then, with the personas of tests/personas.py (渋谷店 A, 新宿店 B)."""
 
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -10,8 +11,10 @@ import pdfplumber
 import pytest
 from django.urls import reverse
 
+from crm import permissions
 from crm.models import Customer, FamilyMember, Product
-from orders import documents, services
+from orders import documents, integration, services
+from orders.selectors import customer_order_annotations, customers_by_orders
 from orders.models import Estimate, Medium, Order, OrderSettings, Payment, ShippingFeeBand
 from tests.helpers import ja_client, management_data
 from tests.personas import build_world
@@ -442,3 +445,63 @@ def test_o1_invoice_document_refusal_names_everything_missing(world):
     with pytest.raises(documents.NotIssuable) as refused:
         documents.render(kind=documents.INVOICE, document=order, user=world.users["branch_a"])
     assert "発行者名" in str(refused.value) and "登録番号" in str(refused.value)
+
+
+# --- orders feed the customer (integration with the core's registry) -----------------------------------
+def test_o1_card_panel_history_newest_first_and_scoped(world):
+    from django.test import RequestFactory
+
+    first = make_order(world, ordered_on="2026/11/01")
+    second = make_order(world, ordered_on="2026/12/01")
+    services.orders_ship(orders=[first], shipped_on=first.ordered_on, user=None)
+    request = RequestFactory().get("/")
+    request.user = world.users["branch_a"]
+    panel = integration.card_context(request, world.customer_a)["orders_panel"]
+    assert [o.pk for o in panel["orders"]] == [second.pk, first.pk]
+    assert panel["summary"]["order_count"] == 2 and panel["summary"]["order_amount"] == 692
+    assert panel["add_order_url"].endswith(f"?customer={world.customer_a.pk}")
+    request.user = world.users["branch_b"]
+    assert integration.card_context(request, world.customer_a)["orders_panel"]["orders"] == []
+    request.user = world.users["read_only"]
+    assert integration.card_context(request, world.customer_a)["orders_panel"]["add_order_url"] is None
+    # the template renders
+    from django.template.loader import render_to_string
+
+    request.user = world.users["branch_a"]
+    html = render_to_string("orders/card_panel.html", integration.card_context(request, world.customer_a))
+    assert first.number in html and "出荷済" in html and "受付" in html
+
+
+def test_o1_search_customers_by_last_order_count_and_amount(world):
+    # given two orders of A (October, December) and one of B (December)
+    make_order(world, ordered_on="2026/10/01")
+    make_order(world, ordered_on="2026/12/01")
+    make_order(world, client_name="branch_b", customer=world.customer_b, ordered_on="2026/12/02")
+    a, b = world.customer_a.code, world.customer_b.code
+
+    def find(user="hq_admin", **conditions):
+        found = customers_by_orders(Customer.objects.all(), user=world.users[user], **conditions)
+        return set(found.values_list("code", flat=True))
+
+    # then
+    assert find(count_min=2) == {a}
+    assert find(date_from=datetime.date(2026, 11, 1)) == {a, b}
+    assert find(date_from=datetime.date(2026, 11, 1), count_min=2) == set()
+    assert find(amount_min=600) == {a}
+    assert find(last_to=datetime.date(2026, 12, 1)) == {a}
+    assert find(user="branch_a", count_min=1) == {a}  # never another branch's customer
+    row = Customer.objects.annotate(**customer_order_annotations()).get(pk=world.customer_a.pk)
+    assert (row.order_count, row.order_amount, str(row.order_last_date)) == (2, 692, "2026-12-01")
+
+
+def test_o1_export_target_rows(world):
+    from dataio import exporting
+
+    order = make_order(world)
+    target = integration.OrdersExportTarget()
+    columns = target.columns(world.users["branch_a"])
+    queryset = permissions.visible_related(world.users["branch_a"], Order.objects.all())
+    rows = list(exporting.rows(queryset, columns))
+    assert len(rows) == 1
+    cells = dict(zip([c.label for c in columns], rows[0]))
+    assert cells["受注番号"] == order.number and cells["合計金額"] == "346"

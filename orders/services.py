@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm import naming
 from crm.models import Product
 
 from . import tax
@@ -114,12 +115,13 @@ def ship_to_fill(order: Order) -> None:
     at the field when the result has no postal code or no address."""
     customer = order.customer
     kind = order.ship_to
+    name = naming.person_name(customer) or customer.company_name
     if kind == Order.ShipTo.HOME:
-        order.ship_name = str(customer)
+        order.ship_name = name
         order.ship_postal_code, order.ship_tel = customer.postal_code, customer.tel or customer.mobile
         order.ship_address = " ".join(p for p in (customer.address, customer.building) if p)
     elif kind == Order.ShipTo.COMPANY:
-        order.ship_name = str(customer)
+        order.ship_name = name
         order.ship_postal_code, order.ship_tel = customer.contact_postal_code, customer.contact_tel
         order.ship_address = " ".join(p for p in (customer.contact_address, customer.contact_building) if p)
     elif kind == Order.ShipTo.FAMILY:

@@ -505,3 +505,24 @@ def test_o1_export_target_rows(world):
     assert len(rows) == 1
     cells = dict(zip([c.label for c in columns], rows[0]))
     assert cells["受注番号"] == order.number and cells["合計金額"] == "346"
+
+
+def test_o1_orders_and_estimates_follow_a_merge_and_its_undo(world):
+    from dataio import merging
+    from tests.factories import CustomerFactory, EstimateFactory, OrderFactory
+
+    # given a duplicate of customer A with an order and an estimate
+    duplicate = CustomerFactory(branch=world.branch_a, last_name="渋谷", first_name="一郎")
+    order = OrderFactory(customer=duplicate)
+    estimate = EstimateFactory(customer=duplicate)
+    user = world.users["hq_admin"]
+    # when they are merged into A
+    record = merging.merge(user=user, survivor_id=world.customer_a.pk, ids=[world.customer_a.pk, duplicate.pk],
+                           choices={})
+    # then the order and the estimate are A's; undone, they are the duplicate's again
+    order.refresh_from_db()
+    estimate.refresh_from_db()
+    assert order.customer_id == estimate.customer_id == world.customer_a.pk
+    merging.undo(user=user, record=record)
+    order.refresh_from_db()
+    assert order.customer_id == duplicate.pk

@@ -526,3 +526,12 @@ def test_o1_orders_and_estimates_follow_a_merge_and_its_undo(world):
     merging.undo(user=user, record=record)
     order.refresh_from_db()
     assert order.customer_id == duplicate.pk
+
+
+def test_o1_a_customer_with_orders_is_not_deleted_with_them(world):
+    order = make_order(world)
+    client = client_of(world, "hq_admin")
+    url = reverse("admin:crm_customer_delete", args=[world.customer_a.pk])
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # Django's page naming the protected orders
+    assert Order.objects.filter(pk=order.pk).exists() and Customer.objects.filter(pk=world.customer_a.pk).exists()

@@ -28,7 +28,9 @@ from crm import dates, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, TabularInline, date_column, reads
 
 from . import documents, services
-from .forms import EstimateForm, EstimateLineForm, OrderForm, OrderLineForm, PaymentForm, ShipmentForm
+from .forms import (
+    EstimateForm, EstimateLineForm, OrderForm, OrderLineForm, OrderLineFormSet, PaymentForm, ShipmentForm,
+)
 from .models import Estimate, EstimateLine, Medium, Order, OrderLine, OrderSettings, Payment, ShippingFeeBand
 
 MAX_BULK = 2000  # orders per bulk registration
@@ -67,6 +69,7 @@ class LineInline(TabularInline):
 class OrderLineInline(LineInline):
     model = OrderLine
     form = OrderLineForm
+    formset = OrderLineFormSet
 
 
 class EstimateLineInline(LineInline):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms import InlineForm, JapaneseDateField
 
-from . import services
+from . import services, tax
 from .models import Estimate, EstimateLine, Order, OrderLine
 
 
@@ -44,6 +44,24 @@ class LineForm(InlineForm):
         cleaned["discount"] = line.discount
         self.instance.amount = line.amount  # not a form field: construct_instance leaves it
         return cleaned
+
+
+class OrderLineFormSet(forms.BaseInlineFormSet):
+    """An order's lines may not bring its total below what was already paid."""
+
+    def clean(self):
+        super().clean()
+        order = self.instance
+        if order.pk is None or not order.paid_total or any(self.errors):
+            return
+        deleted = {id(form) for form in self.deleted_forms}
+        lines = [tax.Line(form.instance.amount, form.instance.tax_rate) for form in self.forms
+                 if id(form) not in deleted and (form.instance.pk or form.has_changed())]
+        total = services.order_totals_for(order, lines).gross
+        if total < order.paid_total:
+            raise ValidationError(_("These lines bring the total (%(total)s) below what was already paid "
+                                    "(%(paid)s). Delete a payment first.")
+                                  % {"total": f"{total:,}", "paid": f"{order.paid_total:,}"})
 
 
 class OrderLineForm(LineForm):

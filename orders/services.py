@@ -94,6 +94,15 @@ def settings_apply(document, settings: OrderSettings | None = None) -> None:
     document.rounding = settings.rounding
 
 
+def order_totals_for(order: Order, lines: list[tax.Line], *, settings: OrderSettings | None = None) -> tax.Totals:
+    """What an order's totals would be with these lines (its shipping fee recomputed), before saving."""
+    settings = settings or OrderSettings.current()
+    goods = sum((line.amount for line in lines), ZERO)
+    fee = tax.shipping_fee(goods, bands=settings.bands(), free_from=settings.shipping_free_from) if goods > 0 else ZERO
+    extra = [tax.Line(fee, tax.STANDARD)] if fee else []
+    return tax.document_totals(lines + extra, inclusive=order.prices_include_tax, rounding=order.rounding)
+
+
 def document_recompute(document, *, settings: OrderSettings | None = None) -> tax.Totals:
     """Recompute and store a document's shipping fee (orders) and totals from its saved lines."""
     if isinstance(document, Order):

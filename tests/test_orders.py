@@ -535,3 +535,24 @@ def test_o1_a_customer_with_orders_is_not_deleted_with_them(world):
     response = client.post(url, {"post": "yes"})
     assert response.status_code == 200  # Django's page naming the protected orders
     assert Order.objects.filter(pk=order.pk).exists() and Customer.objects.filter(pk=world.customer_a.pk).exists()
+
+
+def test_o1_lines_cannot_bring_the_total_below_what_was_paid(world):
+    # given an order of 346, fully paid
+    order = make_order(world)
+    services.payment_add(order=order, amount=346, paid_on=order.ordered_on, user=None)
+    line = order.lines.get()
+    # when its quantity is lowered to 1 on the order
+    data = order_data(world.customer_a, [])
+    data.update({**management_data("lines", 1, 1), "lines-0-id": line.pk, "lines-0-order": order.pk,
+                 "lines-0-product": world.pen.pk, "lines-0-product_code": "P105", "lines-0-product_name": "ボールペン",
+                 "lines-0-unit_price": "105", "lines-0-quantity": "1", "lines-0-discount": "0", "lines-0-tax_rate": "10"})
+    payment = order.payments.get()
+    data.update({**management_data("payments", 1, 1), "payments-0-id": payment.pk, "payments-0-order": order.pk})
+    response = client_of(world, "branch_a").post(reverse("admin:orders_order_change", args=[order.pk]), data)
+    # then refused with a message; nothing changed
+    assert response.status_code == 200
+    assert "入金済額（346）を下回ります" in response.content.decode()
+    line.refresh_from_db()
+    order.refresh_from_db()
+    assert (line.quantity, order.total) == (3, 346)

@@ -285,6 +285,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "orders.Order"
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     ship_to = "other"
@@ -310,6 +311,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 class EstimateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "orders.Estimate"
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     title = "事務用品一式"

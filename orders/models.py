@@ -109,9 +109,9 @@ class Medium(models.Model):
 
 
 class Document(models.Model):
-    """What an order and an estimate share: the customer, the tax settings it was made under, totals."""
+    """What an order and an estimate share: the tax settings it was made under, totals, memo, author.
+    Each declares its own `customer` (PROTECT: an issued document outlives no customer by accident)."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("Customer"), on_delete=models.PROTECT, related_name="+")
     prices_include_tax = models.BooleanField(_("Prices include tax"), default=False, editable=False)
     rounding = models.CharField(_("Tax rounding"), max_length=10, choices=tax.Rounding.choices,
                                 default=tax.Rounding.DOWN, editable=False)
@@ -298,10 +298,6 @@ class Estimate(Document):
     @property
     def number(self) -> str:
         return f"M{self.pk:07d}" if self.pk else ""
-
-    @property
-    def converted(self) -> bool:
-        return Order.objects.filter(estimate_id=self.pk).exists() if self.pk else False
 
 
 class EstimateLine(Line):

@@ -95,8 +95,10 @@ class OrderForm(forms.ModelForm):
             return cleaned
         scratch = Order(customer=customer, ship_to=cleaned["ship_to"], ship_to_family=cleaned.get("ship_to_family"),
                         **{name: cleaned.get(name) or "" for name in self.SHIP_FIELDS})
+        # A new order, or another ship-to chosen: copied from it; otherwise what is stored (or typed) stays.
+        copy = self.instance.pk is None or bool({"customer", "ship_to", "ship_to_family"} & set(self.changed_data))
         try:
-            services.ship_to_fill(scratch)
+            services.ship_to_fill(scratch, copy=copy)
         except ValidationError as error:
             add_errors(self, error)
             return cleaned

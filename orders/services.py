@@ -118,36 +118,39 @@ def document_recompute(document, *, settings: OrderSettings | None = None) -> ta
 
 
 # --- ship-to ----------------------------------------------------------------------------------
-def ship_to_fill(order: Order) -> None:
+def ship_to_fill(order: Order, *, copy: bool = True) -> None:
     """The ship-to name, postal code, address and phone from what was chosen (the customer's address,
-    the contact address, a family member at the customer's address), or as typed. ValidationError
-    at the field when the result has no postal code or no address."""
+    the contact address, a family member at the customer's address), or as typed. With copy=False
+    (an order edited later, its ship-to choice unchanged) what is stored stays: the order ships where
+    it was taken, not where the customer has moved since. ValidationError at the field when the result
+    has no postal code or no address."""
     customer = order.customer
     kind = order.ship_to
     name = naming.person_name(customer) or customer.company_name
-    if kind == Order.ShipTo.HOME:
-        order.ship_name = name
-        order.ship_postal_code, order.ship_tel = customer.postal_code, customer.tel or customer.mobile
-        order.ship_address = " ".join(p for p in (customer.address, customer.building) if p)
-    elif kind == Order.ShipTo.COMPANY:
-        order.ship_name = name
-        order.ship_postal_code, order.ship_tel = customer.contact_postal_code, customer.contact_tel
-        order.ship_address = " ".join(p for p in (customer.contact_address, customer.contact_building) if p)
-    elif kind == Order.ShipTo.FAMILY:
+    if kind == Order.ShipTo.FAMILY:
         member = order.ship_to_family
         if member is None or member.customer_id != customer.pk:
             raise ValidationError({"ship_to_family": _("Choose a family member of this customer.")})
-        order.ship_name = member.name
+    if copy and kind == Order.ShipTo.HOME:
+        order.ship_name = name
+        order.ship_postal_code, order.ship_tel = customer.postal_code, customer.tel or customer.mobile
+        order.ship_address = " ".join(p for p in (customer.address, customer.building) if p)
+    elif copy and kind == Order.ShipTo.COMPANY:
+        order.ship_name = name
+        order.ship_postal_code, order.ship_tel = customer.contact_postal_code, customer.contact_tel
+        order.ship_address = " ".join(p for p in (customer.contact_address, customer.contact_building) if p)
+    elif copy and kind == Order.ShipTo.FAMILY:
+        order.ship_name = order.ship_to_family.name
         order.ship_postal_code, order.ship_tel = customer.postal_code, customer.tel
         order.ship_address = " ".join(p for p in (customer.address, customer.building) if p)
-    where = "ship_to" if kind != Order.ShipTo.OTHER else None
+    where = "ship_to" if copy and kind != Order.ShipTo.OTHER else None
     errors = {}
     if not (order.ship_postal_code or "").strip():
         errors[where or "ship_postal_code"] = _("The ship-to has no postal code: enter one (or choose another ship-to).")
     if not (order.ship_address or "").strip():
         errors.setdefault(where or "ship_address", _("The ship-to has no address: enter one (or choose another ship-to)."))
-    if kind == Order.ShipTo.OTHER and not order.ship_name.strip():
-        errors["ship_name"] = _("Enter the recipient's name.")
+    if not (order.ship_name or "").strip():
+        errors.setdefault(where or "ship_name", _("Enter the recipient's name."))
     if errors:
         raise ValidationError(errors)
 

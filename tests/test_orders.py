@@ -556,3 +556,29 @@ def test_o1_lines_cannot_bring_the_total_below_what_was_paid(world):
     line.refresh_from_db()
     order.refresh_from_db()
     assert (line.quantity, order.total) == (3, 346)
+
+
+def test_o1_an_order_keeps_its_ship_to_when_the_customer_moves(world):
+    # given an order shipped to the customer's address
+    order = make_order(world)
+    # when the customer moves and the order's memo is edited later
+    Customer.objects.filter(pk=world.customer_a.pk).update(postal_code="530-0001", address="大阪府大阪市北区梅田1-1")
+    line = order.lines.get()
+    data = order_data(world.customer_a, [], memo="再送不要", ship_name=order.ship_name,
+                      ship_postal_code=order.ship_postal_code, ship_address=order.ship_address, ship_tel=order.ship_tel)
+    data.update({**management_data("lines", 1, 1), "lines-0-id": line.pk, "lines-0-order": order.pk,
+                 "lines-0-product": world.pen.pk, "lines-0-product_code": "P105", "lines-0-product_name": "ボールペン",
+                 "lines-0-unit_price": "105", "lines-0-quantity": "3", "lines-0-discount": "0", "lines-0-tax_rate": "10"})
+    response = client_of(world, "branch_a").post(reverse("admin:orders_order_change", args=[order.pk]), data)
+    assert response.status_code == 302, field_errors(response)
+    # then it still ships where it was taken
+    order.refresh_from_db()
+    assert (order.memo, order.ship_postal_code) == ("再送不要", "150-0002")
+
+
+def test_o1_general_users_do_not_delete_orders(world):
+    order = make_order(world)
+    url = reverse("admin:orders_order_delete", args=[order.pk])
+    assert client_of(world, "branch_a").post(url, {"post": "yes"}).status_code == 403
+    assert client_of(world, "hq_admin").post(url, {"post": "yes"}).status_code == 302
+    assert not Order.objects.exists()

@@ -197,6 +197,14 @@ class OrderAdmin(DocumentAdmin):
     def number_shown(self, obj):
         return obj.number
 
+    def get_layout(self, request, obj=None):
+        if obj is None:  # the order being taken: its progress comes later
+            return [*self.fieldsets[:2], (None, {"fields": ["memo"]})]
+        return super().get_layout(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else [OrderLineInline]
+
     @admin.display(description=_("Status"))
     @reads("shipped_on", "paid_total", "total")
     def status_shown(self, obj):

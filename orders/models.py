@@ -147,7 +147,9 @@ class Order(Document):
                                  related_name="orders")
     ordered_on = models.DateField(_("Order date"), default=timezone.localdate)
     medium = models.ForeignKey(Medium, verbose_name=_("Medium"), null=True, blank=True, on_delete=models.PROTECT)
-    ship_to = models.CharField(_("Ship to"), max_length=10, choices=ShipTo.choices, default=ShipTo.HOME)
+    ship_to = models.CharField(_("Ship to"), max_length=10, choices=ShipTo.choices, default=ShipTo.HOME,
+                               help_text=_("Saving copies the chosen address into the fields below; "
+                                           "“Typed”: enter them."))
     ship_to_family = models.ForeignKey(FamilyMember, verbose_name=_("Family member"), null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+")
     ship_name = models.CharField(_("Recipient"), max_length=200, blank=True)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,7 +55,9 @@ class AuditEvent(models.Model):
         default_permissions = ("view",)
 
     def __str__(self):
-        return f"{self.at:%Y/%m/%d %H:%M:%S} {self.username} {self.get_action_display()}"
+        # in the office's time zone, as the 日時 column shows it (issue 22, point 22)
+        at = timezone.localtime(self.at) if self.at else None
+        return f"{at:%Y/%m/%d %H:%M:%S} {self.username} {self.get_action_display()}" if at else self.username
 
     def save(self, *args, **kwargs):
         # Append-only: an entry, once written, is never rewritten.

@@ -22,7 +22,7 @@ MESSAGES = [
     gettext_noop("Change %s"),
     gettext_noop("View %s"),
     gettext_noop("Select %s"),
-    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to change"),  # 「顧客一覧」, not 「変更する顧客を選択」 (issue 22, point 22)
     gettext_noop("Select %s to view"),
     gettext_noop("Search %(name)s"),
     gettext_noop("Add another %(verbose_name)s"),
@@ -53,4 +53,14 @@ MESSAGES = [
                  "All of the following objects and their related items will be deleted:"),
     gettext_noop("Deleting the selected %(objects_name)s would require deleting the following protected "
                  "related objects:"),
+    # Office words, not the catalogs' (issue 22, point 22): 「利用者と権限 › 権限グループ」, not 「認証と認可 ›
+    # グループ」; the records a delete takes with it, not 「オブジェクト」; 商品マスタ's 取込 and 出力, not
+    # 「インポート」 and 「エクスポート」 (import-export's words its catalog lacks are in ui_ja).
+    gettext_noop("Objects"),
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("group"),
+    gettext_noop("groups"),
+    gettext_noop("File to import"),
+    gettext_noop("This importer will import the following fields: "),
+    gettext_noop("Export selected %(verbose_name_plural)s"),
 ]

@@ -12,6 +12,7 @@ import datetime
 import re
 
 from django import forms
+from django.db import models
 from django.db.models import Count, DecimalField, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Replace
 from django.db.models.lookups import Contains, EndsWith, GreaterThanOrEqual, IsNull, LessThanOrEqual, StartsWith
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from . import normalize, permissions, search
+from . import dates, normalize, permissions, search
 from .forms import JapaneseDateField
 from .models import Branch, ContactCategory, ContactHistory, Customer, FamilyMember, Purchase, Staff, StaffDepartment
 
@@ -423,6 +424,36 @@ class AdvancedSearchForm(forms.Form):
 
     def ordering(self) -> list[str]:
         return SORTS.get(self.cleaned_data.get("sort") or "entry", SORTS["entry"])[1]
+
+    # -- what the result list says it shows (issue 22, point 20) -----------------------
+    def described(self) -> list[tuple[str, str]]:
+        """The conditions given, as (label, value) in the search screen's order: 「住所」 「東京」,
+        「生年月日」 「1960/01/01〜1969/12/31」. Only the fields this user was offered (R3)."""
+        described = []
+        for _title, items in self.sections():
+            for item in items:
+                if "field" in item:
+                    value = self._shown(item["field"])
+                    if value:
+                        described.append((str(item["field"].label), value))
+                else:
+                    low, high = (self._shown(bound) for bound in item["range"])
+                    if low or high:
+                        described.append((str(item["range"][0].label), f"{low}〜{high}"))
+        if len(described) > 1 and self.cleaned_data.get("mode") == "or":
+            described.append((str(self.fields["mode"].label), str(dict(self.fields["mode"].choices)["or"])))
+        return described
+
+    def _shown(self, bound) -> str:
+        value = self.cleaned_data.get(bound.name)
+        if value in (None, "", []):
+            return ""
+        if isinstance(value, datetime.date):
+            return dates.format_date(value)
+        choices = getattr(self.fields[bound.name], "choices", None)
+        if choices is not None and not isinstance(value, models.Model):
+            return str(dict((str(k), v) for k, v in choices).get(str(value), value))
+        return str(value)
 
 
 # Related rows matching a condition, counted up to this many to choose how to join them.

@@ -118,6 +118,18 @@ class QuietErrorList(ErrorList):
 
 
 CONFIRM_EMPTY = "_confirm_empty"  # 「空欄のまま保存」 (C8): the POST key of the confirmation
+EMPTY_WARNING = "empty"  # the code of a field's 「空欄時に警告」 (a warning that stops the save once)
+
+
+def only_empty_warnings(forms_) -> bool:
+    """Whether every problem of these forms is a 「空欄時に警告」 (and there is one)."""
+    codes = [error.code for form in forms_ for errors in form.errors.as_data().values() for error in errors]
+    return bool(codes) and all(code == EMPTY_WARNING for code in codes)
+
+
+def problem_count(form) -> int:
+    """How many problems a form has: one per field, one for the whole form's (its non-field errors)."""
+    return len([name for name in form.errors if name != "__all__"]) + (1 if form.non_field_errors() else 0)
 
 
 class InputRulesMixin:
@@ -162,10 +174,10 @@ class InputRulesMixin:
             # Fix the errors first; the blanks are asked about once the rest is right (as C5 does).
             self.empty_warnings = []
         if self.empty_warnings and not self.data.get(CONFIRM_EMPTY):
+            # The save stops once, at the fields; crm/empty_warning.html says why and offers
+            # 「空欄のまま保存」. A warning, not an error (code "empty": no red heading, issue 22).
             for name, warning in self.empty_warnings:
-                self.add_error(name, warning)
-            self.add_error(None, forms.ValidationError(
-                _("Some fields are empty (marked). Fill them in, or press “Save with blanks”."), code="empty"))
+                self.add_error(name, forms.ValidationError(warning, code=EMPTY_WARNING))
 
     def _deleting(self) -> bool:
         # An inline row ticked for deletion is not saved: nothing to warn about.

@@ -224,6 +224,28 @@ def staff_branches(staff):
                                 use_groups=False)
 
 
+def staff_branch_names(*, viewer) -> dict[int, list[str]]:
+    """Every staff member's branches by name, as far as `viewer` may see branches (利用者一覧's
+    店舗・拠点 column): two queries for the whole list, whatever its length."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    from .models import Branch
+
+    app_label, codename = BRANCH_PERMISSION.split(".")
+    names = {str(pk): name for pk, name in visible_branches(viewer).order_by("code", "pk").values_list("pk", "name")}
+    order = list(names)
+    granted: dict[int, list[str]] = {}
+    rows = UserObjectPermission.objects.filter(
+        permission__codename=codename, permission__content_type__app_label=app_label,
+        content_type=ContentType.objects.get_for_model(Branch),
+    ).values_list("user_id", "object_pk")
+    for user_id, object_pk in sorted(rows, key=lambda row: order.index(row[1]) if row[1] in names else 0):
+        if object_pk in names:
+            granted.setdefault(user_id, []).append(names[object_pk])
+    return granted
+
+
 # --- restricted and hidden fields (R3, C3) ----------------------------------------------
 def config_name(model) -> str | None:
     """The fieldconfig name of a model ('customer', 'contacthistory' …), or None when its fields are

@@ -21,12 +21,30 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     customer._history_user = user
     customer._change_reason = reason or None
     adding = customer.pk is None
+    if not adding and customer_changes_nothing(customer=customer):
+        return customer  # the card saved as it was: no version, no notice (issue 22, point 22)
     with transaction.atomic():
         customer.save()
         if not adding:
             event_links_follow([customer.pk])
         _notify_followers(customer=customer, user=user, reason=reason)
     return customer
+
+
+# What a save sets by itself, so never a change of the customer's data.
+_SET_BY_SAVE = {"updated_at", "updated_by", "created_at", "created_by", "search_text"}
+
+
+def customer_changes_nothing(*, customer: Customer) -> bool:
+    """Whether saving this (stored) customer would write what is stored already: one query.
+    An empty value counts the same as a NULL one."""
+    customer.apply_invariants()  # as save() would: readings in katakana
+    names = [f.attname for f in Customer._meta.concrete_fields if f.name not in _SET_BY_SAVE]
+    stored = Customer.objects.filter(pk=customer.pk).values(*names).first()
+    if stored is None:
+        return False
+    return all(stored[name] == getattr(customer, name)
+               or (stored[name] in (None, "") and getattr(customer, name) in (None, "")) for name in names)
 
 
 def customer_family_saved(*, customer: Customer) -> None:

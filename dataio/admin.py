@@ -180,6 +180,7 @@ class ExportJobAdmin(KindJobAdmin):
             "opts": self.model._meta, "form": form, "count": count, "source": source, "target": target,
             "targets": [(key, TARGETS[key].title) for key in allowed if source == "customers" or key == source],
             "query": querystring, "ids": params.get("ids", ""),
+            "back_url": _export_back_url(source=source, querystring=querystring, ids=ids),
         }
         if event_selection is not None:
             context.update(title=_("Export: 「%(event)s」") % {"event": event_selection.event}, targets=[],
@@ -239,4 +240,14 @@ def export_response(request, queryset, columns, fmt, *, what: str, count: int, r
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+def _export_back_url(*, source: str, querystring: str, ids) -> str:
+    """Where 「一覧に戻る」 leads from the export screen (issue 22, point 22): the list it was opened
+    from, with its search; the export jobs' list when it was opened there."""
+    if not querystring and not ids:
+        return reverse("admin:dataio_exportjob_changelist")
+    opts = TARGETS[source].model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{querystring}" if querystring else url
+
+
 from . import admin_duplicates  # noqa: E402,F401  (名寄せ screens)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.db.models import Case, Q, Value, When
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -97,6 +99,13 @@ class SystemSettingAdmin(AuditedAdminMixin, ModelAdmin):
         if db_field.name == "sender_postal_code" and formfield is not None:
             formfield.widget.attrs.update(postal_lookup_attrs(address_field="sender_address"))
         return formfield
+
+    def changelist_view(self, request, extra_context=None):
+        # One office, one row: システム設定 opens it rather than a list of one (issue 22, point 22).
+        setting = SystemSetting.objects.order_by("pk").first()
+        if setting is not None and self.has_view_or_change_permission(request, setting):
+            return redirect(reverse("admin:fieldconfig_systemsetting_change", args=[setting.pk]))
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False  # the one row is created by `migrate`

@@ -40,7 +40,7 @@ CONVERT_CHOICES = [
 # full-width in Japanese text; Na/H are half-width (ASCII, ｶﾀｶﾅ). N (neutral: line breaks) is neither.
 _FULL_CLASSES = frozenset({"W", "F", "A"})
 _HALF_CLASSES = frozenset({"Na", "H"})
-SHOWN_CHARACTERS = 10
+SHOWN_CHARACTERS = 20
 
 
 @dataclass(frozen=True)
@@ -93,20 +93,30 @@ def convert(kind: str, value: str) -> str:
 
 
 def offending_characters(width: str, value: str) -> str:
-    """The characters `value` may not hold under a width rule, each once, the first few.
+    """What `value` may not hold under a width rule, shown as it was typed: each run of such
+    characters whole (「０３－１２３４」, not each character once: 「０３－１２４」), runs joined by 「、」,
+    cut with 「…」 after SHOWN_CHARACTERS (issue 22, point 22).
 
     A space between words is allowed under 「全角のみ」: readings are stored with one half-width
-    space between family and given name (crm.normalize.to_katakana), whatever was typed."""
+    space between family and given name (crm.normalize.to_katakana), whatever was typed; inside a
+    run it is shown as typed (「ﾔﾏﾀﾞ ﾊﾅｺ」)."""
     bad = _FULL_CLASSES if width == HALF_ONLY else _HALF_CLASSES
-    found: list[str] = []
+    runs: list[str] = []
+    run = ""
     for char in value:
         if char == " " and width == FULL_ONLY:
+            if run:
+                run += char
             continue
-        if char not in found and unicodedata.east_asian_width(char) in bad:
-            found.append(char)
-            if len(found) >= SHOWN_CHARACTERS:
-                break
-    return "".join(found)
+        if unicodedata.east_asian_width(char) in bad:
+            run += char
+        elif run:
+            runs.append(run.rstrip(" "))
+            run = ""
+    if run:
+        runs.append(run.rstrip(" "))
+    shown = "、".join(runs)
+    return shown if len(shown) <= SHOWN_CHARACTERS else shown[:SHOWN_CHARACTERS] + "…"
 
 
 def is_empty(value) -> bool:

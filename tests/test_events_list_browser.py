@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import CustomerFactory, EventFactory, EventLinkFactory, GiftItemFactory, StaffFactory
-from tests.test_browser import login, page, shot  # noqa: F401  (the page fixture)
+from tests.test_browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

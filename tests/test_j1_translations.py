@@ -143,9 +143,13 @@ WELL_KNOWN = [
     # guardian
     (gettext, ("Object permissions",), "オブジェクト権限"),
     (gettext, ("Permissions saved.",), "権限を保存しました。"),
-    # import-export: a gap of its bundled ja, and one of its own translations (unchanged)
+    # import-export: a gap of its bundled ja, and one of its own translations in the office's word (issue 22)
     (gettext, ("Select all",), "すべて選択"),
-    (gettext, ("Import",), "インポート"),
+    (gettext, ("Import",), "取込"),
+    (gettext, ("Export",), "出力"),
+    # Django's, in the office's words (config/ui_messages.py; issue 22, point 22)
+    (gettext, ("Select %s to change",), "%s一覧"),
+    (gettext, ("Authentication and Authorization",), "利用者と権限"),
     # ui_ja overrides django.contrib.auth's "パーミッション"
     (gettext, ("Permissions",), "権限"),
 ]

@@ -197,6 +197,9 @@ UNFOLD = {
     "SITE_TITLE": _("Kokyaku customer management"),
     "SITE_HEADER": _("Kokyaku"),
     "SITE_SYMBOL": "contacts",
+    # No site besides these screens: "/" leads here, so the login page's 「サイトに戻る」 led back to the
+    # login (issue 22, point 22). None: no such link on any page.
+    "SITE_URL": None,
     "SHOW_LANGUAGES": True,
     "STYLES": [lambda request: static("kokyaku/kokyaku.css")],
     "SHOW_HISTORY": True,

@@ -33,7 +33,9 @@ from audit import events as audit_events
 
 from .. import dates, history, permissions
 from ..permission_names import permission_label
-from ..forms import InlineForm, JapaneseDateField, scoped_form_class, scoped_formset_class
+from ..forms import (
+    InlineForm, JapaneseDateField, only_empty_warnings, problem_count, scoped_form_class, scoped_formset_class,
+)
 
 # Every date input accepts what Japanese users type, 西暦 or 和暦, and shows the date as the office
 # set it, 2026/12/03 or 令和8年12月3日 (crm/dates.py, J2).
@@ -453,6 +455,12 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
         context["empty_confirmed"] = request.method == "POST" and bool(request.POST.get("_confirm_empty"))
         context["empty_warnings"] = [] if context["empty_confirmed"] else [
             message for form in forms for _name, message in getattr(form, "empty_warnings", ())]
+        # Only blanks to confirm: a warning, with no red 「エラーを修正してください」 (unfold/helpers/messages/errornote.html).
+        context["only_empty_warnings"] = only_empty_warnings(forms)
+        if context.get("adminform"):
+            # The form tab's badge: each problem once (unfold counts a non-field error twice);
+            # read by templates/unfold/helpers/tab_items.html.
+            request.kokyaku_tab_errors = problem_count(context["adminform"].form)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- writes keep what the user cannot see (R3) ----------------------------------------

@@ -107,6 +107,8 @@ class CustomerAdmin(KokyakuAdmin):
         js = ["kokyaku/customer_form.js"]
     actions = ["export_selected", "print_selected", bulk_actions.update_company_block, bulk_actions.set_checkboxes,
                event_actions.add_to_event]
+    # offered for the whole result as buttons above the list too (list_tools.html; issue 22, point 20)
+    whole_result_actions = ["update_company_block", "set_checkboxes"]
 
     # --- list -------------------------------------------------------------------------
     def get_list_display(self, request):
@@ -115,11 +117,11 @@ class CustomerAdmin(KokyakuAdmin):
         columns = [
             configured_column("code", _code_cell),
             configured_column("last_name_kana", _name_cell, label=_("Name")),
-            configured_column("company_name", lambda obj: obj.company_name),
+            configured_column("company_name", lambda obj: _clipped(obj.company_name)),
             configured_column("tel", lambda obj: _tel(obj.tel)),
             configured_column("mobile", lambda obj: _tel(obj.mobile)),
             configured_column("email", _mail_cell),
-            configured_column("branch", lambda obj: obj.branch.name),
+            configured_column("branch", lambda obj: _clipped(obj.branch.name)),
         ]
         form = self._advanced(request)
         if form is not None and form.is_valid():
@@ -712,13 +714,21 @@ def _code_cell(obj):
     )
 
 
+def _clipped(text):
+    # Long values are cut at the column's width with 「…」, whole in the tooltip: the list fits a
+    # 1366-px screen with every column in view (issue 22, point 17; kokyaku.css).
+    return format_html('<span class="kokyaku-list-clip" title="{}">{}</span>', text, text) if text else ""
+
+
 def _name_cell(obj):
     # name and reading on one line: a row stays one line high at 1366 px (kokyaku.css)
-    return format_html("{}<span class='kokyaku-reading'>{}</span>", obj.full_name, obj.full_name_kana)
+    return format_html("<span class='kokyaku-list-clip' title='{} {}'>{}<span class='kokyaku-reading'>{}</span></span>",
+                       obj.full_name, obj.full_name_kana, obj.full_name, obj.full_name_kana)
 
 
 def _mail_cell(obj):
-    return format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email) if obj.email else ""
+    return format_html('<a class="kokyaku-list-clip" title="{}" href="mailto:{}">{}</a>', obj.email, obj.email,
+                       obj.email) if obj.email else ""
 
 
 def _tel(number):

@@ -11,6 +11,7 @@ from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from audit import events as audit_events
 from audit.models import AuditEvent
+from fieldconfig.lookup import config
 
 from .. import permissions, roles
 from ..models import Branch, Staff
@@ -98,6 +99,13 @@ class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixi
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("department").prefetch_related("groups")
+
+    def get_list_display(self, request):
+        # 店舗・拠点 after the role (issue 22, point 22): read once per page for every row, and
+        # made fresh for each request (the class is shared).
+        columns = list(super().get_list_display(request))
+        columns.insert(columns.index("role_names") + 1, _branches_column(request.user))
+        return columns
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
@@ -188,6 +196,22 @@ class GroupAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixi
         super().save_related(request, form, formsets, change)
         grant, revoke = form.capability_changes()
         roles.role_set_capabilities(group=form.instance, grant=grant, revoke=revoke)
+
+
+def _branches_column(viewer):
+    granted = None
+
+    def column(staff):
+        nonlocal granted
+        if staff.is_head_office or staff.is_superuser:
+            return _("Every branch (head office)")
+        if granted is None:
+            granted = permissions.staff_branch_names(viewer=viewer)
+        return "、".join(granted.get(staff.pk, [])) or "－"
+
+    column.short_description = config().label("customer", "branch")
+    column.__name__ = "column_branches"
+    return column
 
 
 def _capability_column(capability, by_capability):

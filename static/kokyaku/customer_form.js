@@ -1,7 +1,9 @@
 // Customer form (C7, C5).
 // 〒 → 住所: each postal-code input (data-postal-code-url, set by CustomerAdmin) gets a 住所検索
 // button; a complete 7-digit code (full or half width, with or without hyphen or 〒) fills the
-// address field of its block at once when that field is empty or holds the last filled town.
+// address field of its block at once only when that field is empty or still holds, untouched, the
+// town this lookup put there. An address typed by hand (or added to) is never overwritten: the
+// postal code's town is offered under the code with 「住所に入れる」 (issue 22, point 18).
 // 住所 → 〒: typing in that address field fills the code when one fits the town (and no code
 // was typed by hand), else offers the codes the address begins with, most specific first, and
 // says when several fit. 同姓同名チェック lists likely duplicates.
@@ -49,7 +51,8 @@
     box.append(button, message);
     codeInput.insertAdjacentElement("afterend", box);
 
-    let lastFilled = "";
+    let lastFilled = ""; // the town this lookup last put in the address field
+    let filledValue = null; // the address field's value right after that, to know it is untouched
     let asked = "";
     let autoCode = ""; // the code last filled from the address
 
@@ -68,18 +71,22 @@
       markChanged(codeInput);
       if (!address) return;
       const current = address.value.trim();
+      const untouched = filledValue !== null && address.value === filledValue;
       let value = null;
       if (current.startsWith(town.address)) value = null; // already there, with what follows
-      else if (lastFilled && current.startsWith(lastFilled)) value = town.address + current.slice(lastFilled.length);
-      else if (!current || force) value = town.address;
+      else if (!current || untouched) value = town.address; // nothing typed by hand
+      else if (force) { // 「住所に入れる」: asked for; what was typed after our town stays
+        value = lastFilled && current.startsWith(lastFilled) ? town.address + current.slice(lastFilled.length) : town.address;
+      }
       if (value !== null) {
         address.value = value;
         markChanged(address);
         address.dataset.postalFilled = "1";
         address.dispatchEvent(new Event("input", { bubbles: true }));
         delete address.dataset.postalFilled;
+        lastFilled = town.address;
+        filledValue = address.value;
       }
-      lastFilled = town.address;
       show("");
       if (value === null && current && !current.startsWith(town.address)) {
         show(town.address);
@@ -87,23 +94,23 @@
       }
     }
 
-    function lookUp(force) {
+    function lookUp() {
       const typed = codeInput.value;
       asked = typed;
       getJSON(codeInput.dataset.postalCodeUrl, { code: typed }).then((data) => {
         if (!data || asked !== typed) return;
         if (data.towns.length === 1) {
-          fill(data.towns[0], force);
+          fill(data.towns[0], false);
           return;
         }
         show(data.message, data.towns.length === 0);
-        for (const town of data.towns) message.append(choiceButton(town.address, () => fill(town, true)));
+        for (const town of data.towns) message.append(choiceButton(town.address, () => fill(town, false)));
       });
     }
 
-    button.addEventListener("click", () => lookUp(true));
+    button.addEventListener("click", () => lookUp());
     codeInput.addEventListener("input", () => {
-      if (clean(codeInput.value)) lookUp(false);
+      if (clean(codeInput.value)) lookUp();
       else show("");
     });
 
@@ -135,7 +142,6 @@
           if (best.length === 1 && best[0].town && (!current || current === autoCode)) {
             codeInput.value = best[0].display_code;
             current = autoCode = best[0].code;
-            lastFilled = best[0].address;
             markChanged(codeInput);
             show("");
           }
@@ -150,7 +156,6 @@
             offers.append(choiceButton("〒" + town.display_code + " " + town.address + "（" + codeInput.dataset.postalUseCode + "）", () => {
               codeInput.value = town.display_code;
               markChanged(codeInput);
-              lastFilled = town.address;
               offers.replaceChildren();
               show("");
             }));

@@ -277,7 +277,8 @@ class OrderAdmin(DocumentAdmin):
                     for message in errors:
                         form.add_error(field if field in form.fields else None, message)
             else:
-                audit_events.bulk_action(request=request, name=template_id, rows=count)
+                audit_events.bulk_action(request=request, name=f"register_{'shipment' if template_id == 'ship' else 'payment'}",
+                                         rows=count)
                 self.message_user(request, gettext("%(count)s orders registered.") % {"count": count},
                                   messages.SUCCESS)
                 if len(orders) == 1:

@@ -231,6 +231,10 @@ def test_o1_bulk_shipment_and_payment_from_the_list(world):
     assert response.status_code == 302
     assert {o.status for o in Order.objects.all()} == {"done"}
     assert Payment.objects.count() == 3
+    from audit.models import AuditEvent
+
+    assert sorted(AuditEvent.objects.filter(action="bulk").values_list("detail__action", "row_count")) == [
+        ("register_payment", 3), ("register_shipment", 3)]
     # status filter
     assert client.get(changelist + "?status=done").context["cl"].result_count == 3
     assert client.get(changelist + "?status=received").context["cl"].result_count == 0
@@ -346,6 +350,9 @@ def test_o1_invoice_is_a_qualified_invoice(world):
     assert amounts_after(text, "10% 対象（税抜）") == 315 and amounts_after(text, "8% ※ 対象（税抜）") == 400
     delivery = client_of(world, "branch_a").get(reverse("admin:orders_order_delivery", args=[order.pk]))
     assert delivery.status_code == 200 and "納品書" in pdf_text(delivery.content)
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="print", user=world.users["branch_a"]).count() == 2
 
 
 @pytest.mark.parametrize("overrides, missing", [
@@ -400,6 +407,9 @@ def test_o1_another_branch_order_answers_404_everywhere(world):
     order.refresh_from_db()
     assert order.shipped_on is None
     assert Order.objects.filter(estimate=estimate).count() == 0
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="denied", user=world.users["branch_b"]).exists()
 
 
 def test_o1_another_branch_customer_not_offered(world):

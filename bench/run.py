@@ -636,6 +636,75 @@ def printouts(ctx: Context) -> list[Row]:
     return rows
 
 
+@measurement
+def orders(ctx: Context) -> list[Row]:
+    """Issue 26 (O1, O2): a customer with 200 orders (their list and the card's panel), 出荷済 and 入金済
+    registration of 500 orders in bulk, and estimate PDFs of 1 and 20 pages (all rolled back)."""
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.models import Customer, Product, Staff
+    from orders import documents, integration, services
+    from orders.models import Estimate, EstimateLine, Order, OrderLine
+
+    user = Staff.objects.filter(is_superuser=True).first()
+    rows: list[Row] = []
+    with transaction.atomic():
+        product = Product.objects.create(code="BENCH-ORDER", name="ベンチ商品", unit_price=1050, tax_rate=10)
+        heavy = Customer.objects.get(pk=ctx.heavy_customer_id)
+        others = list(Customer.objects.exclude(pk=heavy.pk).order_by("id").values_list("id", flat=True)[:500])
+
+        def make(customer_ids):
+            made = Order.objects.bulk_create([
+                Order(customer_id=cid, ship_to="other", ship_name="ベンチ", ship_postal_code="1000001",
+                      ship_address="東京都千代田区", net_total=Decimal(3150), tax_total=Decimal(315),
+                      total=Decimal(3465)) for cid in customer_ids])
+            OrderLine.objects.bulk_create([
+                OrderLine(order=o, product=product, product_code=product.code, product_name=product.name,
+                          unit_price=Decimal(1050), quantity=Decimal(3), tax_rate=10, amount=Decimal(3150))
+                for o in made])
+            return made
+
+        make([heavy.pk] * 200)
+        rows += ctx.page("orders of a customer with 200 orders", f"/admin/orders/order/?customer__id__exact={heavy.pk}")
+        request = RequestFactory().get("/")
+        request.user = user
+        with CaptureQueriesContext(connection) as queries:
+            integration.card_context(request, heavy)
+        rows.append(Row(ctx.name("card's orders panel, 200 orders: queries"), len(queries.captured_queries),
+                        "queries", fmt_goal("<=", 3)))
+        batch = Order.objects.filter(pk__in=[o.pk for o in make(others)])
+        start = time.perf_counter()
+        shipped = services.orders_ship(orders=list(batch), shipped_on=timezone_now().date(), user=user)
+        rows.append(Row(ctx.name(f"register 出荷済 of {shipped} orders"), round(time.perf_counter() - start, 2),
+                        "s", fmt_goal("<=", 2)))
+        start = time.perf_counter()
+        paid = services.orders_pay_in_full(orders=list(batch), paid_on=timezone_now().date(), user=user)
+        rows.append(Row(ctx.name(f"register 入金済 of {paid} orders"), round(time.perf_counter() - start, 2),
+                        "s", fmt_goal("<=", 2)))
+        for count, pages_goal, goal in ((3, 1, 1.0), (700, 20, 5.0)):
+            estimate = Estimate.objects.create(customer=heavy, title="ベンチ見積")
+            EstimateLine.objects.bulk_create([
+                EstimateLine(estimate=estimate, product=product, product_code=product.code, product_name=product.name,
+                             unit_price=Decimal(1050), quantity=Decimal(1), tax_rate=8 if i % 3 else 10,
+                             amount=Decimal(1050), position=i) for i in range(count)])
+            services.document_recompute(estimate)
+            start = time.perf_counter()
+            pdf, _name = documents.render(kind=documents.ESTIMATE, document=estimate, user=user)
+            seconds = time.perf_counter() - start
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            rows += [Row(ctx.name(f"estimate PDF, {pages} pages"), round(seconds, 2), "s", fmt_goal("<=", goal)),
+                     Row(ctx.name(f"estimate PDF, {pages} pages: file"), round(len(pdf) / 1024), "KB",
+                         fmt_goal("<=", 400))]
+        transaction.set_rollback(True)
+    return rows
+
+
 def timezone_now():
     from django.utils import timezone
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import permission_codes as codes
 from events import permission_codes as event_codes
+from orders import permission_codes as order_codes
 
 
 def _view(model: str) -> str:
@@ -35,6 +36,13 @@ SIDEBAR_NAVIGATION = [
         ],
     },
     {
+        "title": _("Orders and estimates"),
+        "items": [
+            _item(_("Orders"), "receipt_long", "admin:orders_order_changelist", order_codes.VIEW_ORDER),
+            _item(_("Estimates"), "request_quote", "admin:orders_estimate_changelist", order_codes.VIEW_ESTIMATE),
+        ],
+    },
+    {
         "title": _("Business events"),
         "items": [
             _item(_("Business events"), "event", "admin:events_event_changelist", event_codes.VIEW_EVENT),
@@ -51,6 +59,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Contact categories"), "label", "admin:crm_contactcategory_changelist", _view("crm.contactcategory")),
             _item(_("Branches"), "store", "admin:crm_branch_changelist", _view("crm.branch")),
             _item(_("Staff departments"), "groups", "admin:crm_staffdepartment_changelist", _view("crm.staffdepartment")),
+            _item(_("Media"), "campaign", "admin:orders_medium_changelist", order_codes.VIEW_MEDIUM),
         ],
     },
     {
@@ -58,6 +67,7 @@ SIDEBAR_NAVIGATION = [
         "items": [
             _item(_("Field labels"), "tune", "admin:fieldconfig_fieldsetting_changelist", _view("fieldconfig.fieldsetting")),
             _item(_("System settings"), "settings", "admin:fieldconfig_systemsetting_changelist", _view("fieldconfig.systemsetting")),
+            _item(_("Order settings"), "calculate", "admin:orders_ordersettings_changelist", order_codes.CHANGE_SETTINGS),
             _item(_("Staff"), "badge", "admin:crm_staff_changelist", _view("crm.staff")),
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),
             _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", _view("audit.auditevent")),

@@ -123,7 +123,8 @@ EMPTY_WARNING = "empty"  # the code of a field's 「空欄時に警告」 (a war
 
 def only_empty_warnings(forms_) -> bool:
     """Whether every problem of these forms is a 「空欄時に警告」 (and there is one)."""
-    codes = [error.code for form in forms_ for errors in form.errors.as_data().values() for error in errors]
+    # Django's admin sets a view-only inline row's errors to a plain {} (no as_data()).
+    codes = [error.code for form in forms_ for errors in form.errors.values() for error in errors.as_data()]
     return bool(codes) and all(code == EMPTY_WARNING for code in codes)
 
 

@@ -13,7 +13,7 @@ class ProductResource(resources.ModelResource):
     class Meta:
         model = Product
         import_id_fields = ["code"]
-        fields = ["code", "name", "category", "unit_price", "is_active"]
+        fields = ["code", "name", "category", "unit_price", "tax_rate", "is_active"]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

@@ -26,13 +26,16 @@ from crm import bulk_write, permissions, services
 from crm.models import CareerEntry, ContactHistory, Customer, CustomerPhone, FamilyMember, Purchase
 from events import mourning as event_persons
 from events.models import Event, EventLink, Mourning
+from orders.models import Estimate, Order
 
 from .columns import TARGETS
 from .models import MergeRecord
 
 # What hangs off a customer and moves to the kept one (attachments go with their contact history;
 # the event rows and 喪中 of a family member go with the family member, after it).
-CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone, EventLink, Mourning]
+# Orders and estimates move too: their customer is PROTECTed (an issued invoice stays), so a merge that left
+# them would be refused.
+CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone, EventLink, Mourning, Order, Estimate]
 # Children the kept customer holds once per value of a field (its own rows, not its family members'):
 # a merged customer's row with a value the kept customer (or a merged customer before it) has is dropped.
 ONE_PER_CUSTOMER = {EventLink: "event_id", Mourning: "year"}

@@ -122,6 +122,24 @@ class Sheet:
         self._dirty = True
         return y
 
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, width: float = 0.3) -> None:
+        """A straight line (mm from the top left), `width` in points."""
+        self._canvas.setLineWidth(width)
+        self._canvas.line(x1 * mm, (self.height - y1) * mm, x2 * mm, (self.height - y2) * mm)
+        self._dirty = True
+
+    def rect(self, x: float, top: float, width: float, height: float, *, line: float = 0.3,
+             fill_grey: float | None = None) -> None:
+        """A box whose top left corner is (x, top), in mm; filled with a grey (0 black … 1 white) if given."""
+        c = self._canvas
+        c.setLineWidth(line)
+        if fill_grey is not None:
+            c.setFillGray(fill_grey)
+        c.rect(x * mm, (self.height - top - height) * mm, width * mm, height * mm, stroke=1,
+               fill=1 if fill_grey is not None else 0)
+        c.setFillGray(0)
+        self._dirty = True
+
     def next_page(self) -> None:
         self._canvas.showPage()
         self._dirty = False

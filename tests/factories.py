@@ -268,3 +268,63 @@ class MourningFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     year = 2027
+
+
+class OrderSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.OrderSettings"
+        django_get_or_create = ["id"]
+
+    id = 1
+    issuer_name = "株式会社アクティブ企画"
+    registration_number = "T7000012050002"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """An order as the screens write it: lines from the master, totals recomputed."""
+
+    class Meta:
+        model = "orders.Order"
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    ship_to = "other"
+    ship_name = "田中 太郎"
+    ship_postal_code = "140-0002"
+    ship_address = "東京都品川区東品川1-1-1"
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        """lines=[(product, quantity), ...]; by default one line of ProductFactory's product."""
+        from orders import services
+        from orders.models import OrderLine
+
+        if not create:
+            return
+        for product, quantity in extracted if extracted is not None else [(ProductFactory(), 1)]:
+            line = OrderLine(order=self, product=product, quantity=quantity)
+            services.line_fill(line)
+            line.save()
+        services.document_recompute(self)
+
+
+class EstimateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Estimate"
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    title = "事務用品一式"
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        from orders import services
+        from orders.models import EstimateLine
+
+        if not create:
+            return
+        for product, quantity in extracted if extracted is not None else [(ProductFactory(), 2)]:
+            line = EstimateLine(estimate=self, product=product, quantity=quantity)
+            services.line_fill(line)
+            line.save()
+        services.document_recompute(self)

@@ -223,7 +223,8 @@ def test_h5_master_screens_open(admin_client, model):
 
 def test_h5_product_master_add(admin_client):
     response = admin_client.post(reverse("admin:crm_product_add"), {
-        "code": "M256", "name": "256MBメモリ", "category": "周辺機器", "unit_price": "1000", "is_active": "on",
+        "code": "M256", "name": "256MBメモリ", "category": "周辺機器", "unit_price": "1000", "tax_rate": "10",
+        "is_active": "on",
     })
     assert response.status_code == 302
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "events",
     "scheduling",
     "ops",
+    "orders",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,11 @@ class Product(models.Model):
     unit_price = models.DecimalField(
         _("Unit price"), max_digits=12, decimal_places=0, default=0, validators=[MinValueValidator(0)]
     )
+    # 消費税率: 10 % standard, 8 % reduced (food and drink, newspapers); the orders app prints the
+    # reduced-rate mark from it.
+    tax_rate = models.PositiveSmallIntegerField(
+        _("Tax rate"), choices=[(10, _("10% (standard)")), (8, _("8% (reduced)"))], default=10
+    )
     is_active = models.BooleanField(_("In use"), default=True)
 
     history = HistoricalRecords()

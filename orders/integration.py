@@ -1,0 +1,97 @@
+"""What orders add to the customer core, registered with crm's registry (crm/extensions.py): the
+card's panel (受注・問合受付: the order history newest first with its progress,
+the estimates, 「新規受注」「新規見積」), the card's summary (last order, count, amount), an export target
+(受注) and the advanced search's order conditions (orders.selectors.customers_by_orders).
+
+`register()` is called from OrdersConfig.ready().
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm import extensions
+
+from . import permission_codes as codes
+from . import selectors
+from .models import Order
+
+
+def card_context(request, customer, may_change: bool = False) -> dict | None:
+    """The card's 受注 panel; None (no panel) for a user who may not see orders."""
+    user = request.user
+    if customer is None or customer.pk is None or not user.has_perm(codes.VIEW_ORDER):
+        return None
+    orders = selectors.customer_orders(user=user, customer=customer)
+    estimates = selectors.customer_estimates(user=user, customer=customer) \
+        if user.has_perm(codes.VIEW_ESTIMATE) else []
+    may_order = user.has_perm(codes.ADD_ORDER)
+    summary = {name: getattr(customer, name) for name in ("order_last_date", "order_count", "order_amount")
+               if hasattr(customer, name)}
+    if len(summary) < 3:  # not annotated on the card's query: one aggregate
+        summary = selectors.customer_order_summary(user=user, customer=customer)
+    return {
+        "orders_panel": {
+            "summary": summary,
+            "orders": orders,
+            "estimates": estimates,
+            "add_order_url": f"{reverse('admin:orders_order_add')}?customer={customer.pk}" if may_order else None,
+            "add_estimate_url": (f"{reverse('admin:orders_estimate_add')}?customer={customer.pk}"
+                                 if user.has_perm(codes.ADD_ESTIMATE) else None),
+            "all_orders_url": f"{reverse('admin:orders_order_changelist')}?customer__id__exact={customer.pk}",
+            "all_estimates_url": f"{reverse('admin:orders_estimate_changelist')}?customer__id__exact={customer.pk}",
+        }
+    }
+
+
+def card_annotations(user) -> dict:
+    """The card's summary (C9): they ride on the one query that loads the customer."""
+    return selectors.customer_order_annotations() if user.has_perm(codes.VIEW_ORDER) else {}
+
+
+class OrdersExportTarget:
+    """受注 as an export target, in dataio.columns.Target's shape (key, model, title, columns(user …))."""
+
+    key = "orders"
+    model = Order
+    config_model = "order"
+
+    @property
+    def title(self):
+        return _("Orders")
+
+    def columns(self, user, masters=None, *, for_export: bool = True) -> list:
+        from dataio.columns import Column, customer_code_column, customer_name_column
+
+        def text(name, label, path=None, fmt=None):
+            return Column(name=name, label=str(label), parse=None, format=fmt or (lambda v: "" if v is None else str(v)),
+                          export_path=path or name, importable=False)
+
+        from crm import dates
+
+        date = lambda v: dates.format_date(v) if v else ""  # noqa: E731
+        return [
+            customer_code_column(), customer_name_column(),
+            text("id", _("Order number"), fmt=lambda v: f"J{v:07d}"),
+            text("ordered_on", _("Order date"), fmt=date),
+            text("medium_name", _("Medium"), path="medium__name", fmt=lambda v: v or ""),
+            text("net_total", _("Total without tax")), text("tax_total", _("Consumption tax")),
+            text("total", _("Total amount")), text("paid_total", _("Paid")),
+            text("shipped_on", _("Shipping date"), fmt=date), text("tracking_number", _("Tracking number")),
+            text("ship_name", _("Recipient")), text("ship_postal_code", _("Ship-to postal code")),
+            text("ship_address", _("Ship-to address")),
+        ]
+
+
+def register() -> None:
+    """Called from OrdersConfig.ready(): the card's panel and summary, the export target and the role grants."""
+    extensions.add_card_panel(extensions.CardPanel("orders", "orders/card_panel.html", card_context,
+                                                   slot=extensions.CARD_PEOPLE, order=50))
+    extensions.add_card_annotations(card_annotations)
+    extensions.add_export_target(OrdersExportTarget.key, OrdersExportTarget())
+    from .roles import VIEW, WORK
+
+    extensions.grant(extensions.VIEW, [f"orders.{p}" for p in VIEW])
+    extensions.grant(extensions.WORK, [f"orders.{p}" for p in WORK if p not in VIEW])
+    extensions.grant(extensions.ADMIN, ["orders.*"])

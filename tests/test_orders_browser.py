@@ -1,0 +1,71 @@
+"""O1 in the browser (issue 26): a general user takes an order, registers its shipment and payment,
+and prints the invoice."""
+
+import pytest
+
+from crm import roles
+from crm.models import Product
+from orders.models import Order, OrderSettings
+from tests.factories import BranchFactory, CustomerFactory, StaffFactory
+from tests.test_browser import login, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_o1_take_an_order_ship_pay_and_print_the_invoice(page, live_server):
+    # given a general user of 渋谷店, a customer there, two products and the issuer's settings
+    branch = BranchFactory(code="A", name="渋谷店")
+    StaffFactory(username="ippan", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch, postal_code="150-0002", address="東京都渋谷区渋谷2-1-1")
+    Product.objects.create(code="P105", name="ボールペン", unit_price=105, tax_rate=10)
+    settings = OrderSettings.current()
+    settings.issuer_name, settings.registration_number = "株式会社アクティブ企画", "T7000012050002"
+    settings.save()
+
+    # when: the order is taken (the card's 「新規受注」 opens this page for the customer)
+    login(page, live_server, "ippan")
+    page.goto(f"{live_server.url}/admin/orders/order/add/?customer={customer.pk}")
+    page.fill("input[name='lines-0-product_code']", "P105")
+    page.fill("input[name='lines-0-quantity']", "3")
+    shot(page, "order-entry")
+    page.click("button[name=_continue]")
+    page.wait_for_url("**/orders/order/*/change/**")
+
+    # then: the totals are the per-invoice tax (¥105 × 3: 315 + 31)
+    order = Order.objects.get()
+    assert (order.total, order.tax_total, order.ship_postal_code) == (346, 31, "150-0002")
+    assert "受付" in page.content()
+
+    # when: 出荷済登録 from the order's button
+    page.click("#tool-ship")
+    page.fill("input[name=shipped_on]", "2026/12/08")
+    page.fill("input[name=tracking_number]", "1234-5678-9012")
+    page.click("#registration-submit")
+    page.wait_for_url("**/orders/order/*/change/**")
+    # and 入金済登録 of a part, then the rest
+    page.click("#tool-pay")
+    page.fill("input[name=paid_on]", "2026/12/10")
+    page.fill("input[name=amount]", "300")
+    page.click("#registration-submit")
+    page.wait_for_url("**/orders/order/*/change/**")
+    order.refresh_from_db()
+    assert (order.paid_total, order.status) == (300, "shipped")
+    page.click("#tool-pay")
+    page.fill("input[name=paid_on]", "2026/12/11")
+    page.fill("input[name=amount]", "47")  # one yen too many: refused at the field
+    page.click("#registration-submit")
+    assert "残高" in page.locator(".kokyaku-field-error").inner_text()
+    page.fill("input[name=amount]", "46")
+    page.click("#registration-submit")
+    page.wait_for_url("**/orders/order/*/change/**")
+    order.refresh_from_db()
+    assert order.status == "done" and "完了" in page.content()
+    shot(page, "order-done")
+
+    # then: the invoice prints
+    href = page.locator("#tool-invoice").get_attribute("href")
+    response = page.request.get(live_server.url + href)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    # and the list shows it 完了
+    page.goto(f"{live_server.url}/admin/orders/order/?customer__id__exact={customer.pk}")
+    assert "完了" in page.locator("#result_list").inner_text()

@@ -150,10 +150,7 @@ class DocumentAdmin(CustomerChildAdmin):
         services.document_recompute(form.instance)
 
     def document_or_404(self, request, pk):
-        document = self.get_queryset(request).filter(pk=pk).first()
-        if document is None:
-            self._get_obj_does_not_exist_redirect(request, self.model._meta, pk)
-        return document
+        return self.get_object(request, str(pk))  # crm's base: out of scope or missing is 404, logged
 
     def pdf_view(self, request, pk, kind):
         document = self.document_or_404(request, pk)

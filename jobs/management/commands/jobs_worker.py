@@ -46,8 +46,8 @@ class Reaper(threading.Thread):
 
 class ResilientWorker(Worker):
     def run(self) -> None:
-        reaper = Reaper()
-        reaper.start()
+        reaper_thread = Reaper()
+        reaper_thread.start()
         backoff = 1
         try:
             while self.running:
@@ -62,7 +62,7 @@ class ResilientWorker(Worker):
                     time.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         finally:
-            reaper.stop.set()
+            reaper_thread.stop.set()
 
 
 class Command(DbWorkerCommand):

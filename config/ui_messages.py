@@ -53,6 +53,11 @@ MESSAGES = [
                  "All of the following objects and their related items will be deleted:"),
     gettext_noop("Deleting the selected %(objects_name)s would require deleting the following protected "
                  "related objects:"),
+    # unfold's single-object delete page (a customer whose orders protect it, a product on order lines)
+    gettext_noop("Deleting the %(object_name)s '%(escaped_object)s' would require deleting the following "
+                 "protected related objects:"),
+    gettext_noop("Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related objects, "
+                 "but your account doesn't have permission to delete the following types of objects:"),
     # Office words, not the catalogs' (issue 22, point 22): 「利用者と権限 › 権限グループ」, not 「認証と認可 ›
     # グループ」; the records a delete takes with it, not 「オブジェクト」; 商品マスタ's 取込 and 出力, not
     # 「インポート」 and 「エクスポート」 (import-export's words its catalog lacks are in ui_ja).

@@ -140,6 +140,21 @@ def customer_delete(*, customer: Customer, user, reason: str = "") -> None:
         extensions.customers_deleted(extensions.CustomersDeleted(ids=(pk,), user=user))
 
 
+def customers_delete(*, queryset, user, reason: str = "") -> int:
+    """The list's 「選択した顧客の削除」: each customer as customer_delete does (its history record says who),
+    all or none; the reactions hear of them once. Returns how many."""
+    ids = []
+    with transaction.atomic():
+        for customer in queryset.order_by():
+            ids.append(customer.pk)
+            customer._history_user = user
+            customer._change_reason = reason or None
+            customer.delete()
+        if ids:
+            extensions.customers_deleted(extensions.CustomersDeleted(ids=tuple(ids), user=user))
+    return len(ids)
+
+
 def customer_restore(*, values: dict, user, reason: str = "") -> Customer:
     """A deleted customer back as it was stored (`values` by attname, its id included): a creation record
     with who and why, its own times and last author put back (not the restore's); the reactions run

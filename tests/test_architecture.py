@@ -218,3 +218,34 @@ def test_issue23_p1_a_feature_plugs_into_the_card_and_the_list_without_touching_
         extensions._LIST_TOOLS.pop(tool.key)
         extensions._LIST_ACTIONS.pop(action.name)
         extensions._CARD_PANELS.pop(panel.key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["card", "list_action"])
+def test_issue23_p2_deleting_customers_on_the_screens_goes_through_crm_services(how):
+    # given: a head-office admin, a customer, and a reaction registered as a feature would
+    from django.test import Client
+
+    world = build_world()
+    customer = world.customer_a
+    EventLinkFactory(event=EventFactory(kind=Event.Kind.NEW_YEAR_CARD, year=dates.today().year), customer=customer)
+    admin = world.users["hq_admin"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(admin)
+    heard = []
+    reaction = extensions.on_customers_deleted(lambda deleted: heard.append(deleted.ids))
+    try:
+        # when: deleted from its card's 削除 page, or with the list's delete action
+        if how == "card":
+            response = client.post(f"/admin/crm/customer/{customer.pk}/delete/", {"post": "yes"})
+        else:
+            response = client.post("/admin/crm/customer/", {"action": "delete_selected", "post": "yes",
+                                                            "_selected_action": [customer.pk]})
+    finally:
+        extensions._DELETED.remove(reaction)
+    # then: gone, its last history record says who deleted it, and the reactions heard of it
+    assert response.status_code == 302
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    last = Customer.history.filter(id=customer.pk).order_by("-history_id").first()
+    assert (last.history_type, last.history_user_id) == ("-", admin.pk)
+    assert heard == [(customer.pk,)]

@@ -302,6 +302,12 @@ class CustomerAdmin(KokyakuAdmin):
     def save_model(self, request, obj, form, change):
         services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
 
+    def delete_model(self, request, obj):
+        services.customer_delete(customer=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.customers_delete(queryset=queryset, user=request.user)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(fs.model is FamilyMember and fs.has_changed() for fs in formsets):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config
 
-from . import dates, normalize, permissions, search
+from . import dates, extensions, normalize, permissions, search
 from .forms import JapaneseDateField
 from .models import Branch, ContactCategory, ContactHistory, Customer, CustomerCategory, FamilyMember, Purchase, Staff, StaffDepartment
 
@@ -217,6 +217,11 @@ class AdvancedSearchForm(forms.Form):
         if "updated_at" in hidden:
             self.fields["sort"].choices = [c for c in self.fields["sort"].choices if c[0] != "updated"]
 
+        # The blocks features add (crm.extensions.add_search_block: 受注 …), for the users they allow.
+        self.blocks = extensions.search_blocks(user)
+        for block in self.blocks:
+            self.fields.update(block.fields(user))
+
         permissions.scope_choice_fields(user, self.fields)  # the branch pulldown: the user's branches (R2)
         self.check_names = checks
         if data is not None:
@@ -235,7 +240,8 @@ class AdvancedSearchForm(forms.Form):
             self.add_error(None, forms.ValidationError(
                 _("Unknown search condition: %(names)s"), params={"names": ", ".join(self._unknown)}
             ))
-        for start, end in RANGES:
+        block_ranges = [pair for block in self.blocks for pair in block.layout if isinstance(pair, tuple)]
+        for start, end in RANGES + block_ranges:
             low, high = cleaned.get(start), cleaned.get(end)
             if low not in (None, "") and high not in (None, "") and low > high:
                 self.add_error(start, _("The start of the range is after its end."))
@@ -270,6 +276,7 @@ class AdvancedSearchForm(forms.Form):
                                           "p_shipped", "p_paid", "p_count_min",
                                           ("p_total_min", "p_total_max"), ("p_last_from", "p_last_to"))),
             (_("Family"), items("f_name", "f_relation")),
+            *[(block.title, items(*block.layout)) for block in self.blocks],
         ]
 
     def is_empty(self) -> bool:
@@ -326,6 +333,10 @@ class AdvancedSearchForm(forms.Form):
         family = self._family_exists()
         if family is not None:
             add(family)
+        for block in self.blocks:  # a feature's block counts as one condition
+            condition = block.condition(data, self.user)
+            if condition is not None:
+                add(condition)
 
         if not parts:
             return Q()

@@ -285,6 +285,34 @@ def add_export_target(key: str, target) -> None:
     EXPORT_TARGETS[key] = target
 
 
+# --- the advanced search's blocks of features (orders: 受注) -------------------------------------------
+@dataclass(frozen=True)
+class SearchBlock:
+    """A block of conditions on the 検索画面 that a feature adds: `fields(user)` gives its form fields
+    (names unique to the feature, e.g. "o_date_from"; a (from, to) pair as a tuple of two names in
+    `layout`), `condition(cleaned_data, user)` the Q on Customer they ask for (None when none is given),
+    shown when `allowed(user)`."""
+
+    key: str
+    title: Any
+    fields: Callable[[Any], dict]
+    layout: tuple  # field names and (from, to) pairs, in the screen's order
+    condition: Callable[[dict, Any], Any]
+    allowed: Callable[[Any], bool] = lambda user: True
+    order: int = 100
+
+
+_SEARCH_BLOCKS: dict[str, SearchBlock] = {}
+
+
+def add_search_block(block: SearchBlock) -> None:
+    _SEARCH_BLOCKS[block.key] = block
+
+
+def search_blocks(user) -> list[SearchBlock]:
+    return [block for block in sorted(_SEARCH_BLOCKS.values(), key=lambda b: b.order) if block.allowed(user)]
+
+
 # --- role grants -----------------------------------------------------------------------------------
 # What a feature's permission stands for in the role matrix (crm.roles): VIEW goes to every role,
 # WORK to the roles that edit customers, ADMIN to 管理者 only.

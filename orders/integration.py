@@ -8,14 +8,18 @@ the estimates, 「新規受注」「新規見積」), the card's summary (last o
 
 from __future__ import annotations
 
+from django import forms
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm import extensions
+from crm.forms import JapaneseDateField
+from crm.models import Customer
 
 from . import permission_codes as codes
 from . import selectors
-from .models import Order
+from .models import Medium, Order
 
 
 def card_context(request, customer, may_change: bool = False) -> dict | None:
@@ -84,12 +88,42 @@ class OrdersExportTarget:
         ]
 
 
+# --- 受注 on the 検索画面 (RFM: the last order, how many and how much in a period, 媒体) ----------------
+SEARCH_LAYOUT = (("o_date_from", "o_date_to"), "o_medium", "o_count_min", "o_amount_min", ("o_last_from", "o_last_to"))
+
+
+def search_fields(user) -> dict:
+    return {
+        "o_date_from": JapaneseDateField(label=_("Order date"), required=False),
+        "o_date_to": JapaneseDateField(label=_("to"), required=False),
+        "o_medium": forms.ModelChoiceField(label=_("Medium"), queryset=Medium.objects.all(), required=False),
+        "o_count_min": forms.IntegerField(label=_("Orders in the period, at least"), min_value=1, required=False),
+        "o_amount_min": forms.DecimalField(label=_("Order amount in the period, at least (yen)"), min_value=0,
+                                           decimal_places=0, required=False),
+        "o_last_from": JapaneseDateField(label=_("Last order date"), required=False),
+        "o_last_to": JapaneseDateField(label=_("to"), required=False),
+    }
+
+
+def search_condition(data: dict, user):
+    """The customers whose orders meet the block's conditions, as a Q on Customer; None when none is given."""
+    given = {name: data.get(f"o_{name}") for name in
+             ("date_from", "date_to", "count_min", "amount_min", "last_from", "last_to", "medium")}
+    if all(value in (None, "") for value in given.values()):
+        return None
+    matching = selectors.customers_by_orders(Customer.objects.all(), user=user, **given)
+    return Q(pk__in=matching.values("pk"))
+
+
 def register() -> None:
     """Called from OrdersConfig.ready(): the card's panel and summary, the export target and the role grants."""
     extensions.add_card_panel(extensions.CardPanel("orders", "orders/card_panel.html", card_context,
                                                    slot=extensions.CARD_PEOPLE, order=50))
     extensions.add_card_annotations(card_annotations)
     extensions.add_export_target(OrdersExportTarget.key, OrdersExportTarget())
+    extensions.add_search_block(extensions.SearchBlock(
+        "orders", _("Orders"), search_fields, SEARCH_LAYOUT, search_condition, order=50,
+        allowed=lambda user: user.has_perm(codes.VIEW_ORDER)))
     from .roles import VIEW, WORK
 
     extensions.grant(extensions.VIEW, [f"orders.{p}" for p in VIEW])

@@ -504,6 +504,29 @@ def test_o1_search_customers_by_last_order_count_and_amount(world):
     assert (row.order_count, row.order_amount, str(row.order_last_date)) == (2, 692, "2026-12-01")
 
 
+def test_o1_search_screen_offers_orders_and_the_result_list_filters_by_them(world):
+    """受注 on the 検索画面 (registered through crm.extensions.add_search_block): the block is offered,
+    a URL condition filters the customer list, and the result list names the condition."""
+    # given two orders of A and one of B
+    make_order(world, ordered_on="2026/10/01")
+    make_order(world, ordered_on="2026/12/01")
+    make_order(world, client_name="branch_b", customer=world.customer_b, ordered_on="2026/12/02")
+    client = client_of(world, "hq_admin")
+    # when the search screen is opened, then the block is there
+    screen = client.get("/admin/crm/customer/search/").content.decode()
+    assert "s_o_count_min" in screen and "s_o_last_from" in screen
+    # when the list is asked for customers with at least 2 orders
+    response = client.get("/admin/crm/customer/", {"s_o_count_min": "2"})
+    page = response.content.decode()
+    # then only A is listed, and the condition is said
+    assert response.status_code == 200
+    assert world.customer_a.code in page and world.customer_b.code not in page
+    assert "期間内の受注件数" in page
+    # and a start after its end is refused at the field
+    bad = client.get("/admin/crm/customer/search/", {"s_o_last_from": "2026/12/31", "s_o_last_to": "2026/01/01"})
+    assert bad.status_code == 200
+
+
 def test_o1_export_target_rows(world):
     from dataio import exporting
 

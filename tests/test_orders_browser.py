@@ -22,9 +22,12 @@ def test_o1_take_an_order_ship_pay_and_print_the_invoice(page, live_server):
     settings.issuer_name, settings.registration_number = "株式会社アクティブ企画", "T7000012050002"
     settings.save()
 
-    # when: the order is taken (the card's 「新規受注」 opens this page for the customer)
+    # when: the order is taken from the card's 受注 panel (「新規受注」 opens the order for the customer)
     login(page, live_server, "ippan")
-    page.goto(f"{live_server.url}/admin/orders/order/add/?customer={customer.pk}")
+    page.goto(f"{live_server.url}/admin/crm/customer/{customer.pk}/change/")
+    new_order = page.locator("#orders-add")
+    assert new_order.get_attribute("href").endswith(f"/admin/orders/order/add/?customer={customer.pk}")
+    page.goto(live_server.url + new_order.get_attribute("href"))
     page.fill("input[name='lines-0-product_code']", "P105")
     page.fill("input[name='lines-0-quantity']", "3")
     shot(page, "order-entry")
@@ -69,3 +72,7 @@ def test_o1_take_an_order_ship_pay_and_print_the_invoice(page, live_server):
     # and the list shows it 完了
     page.goto(f"{live_server.url}/admin/orders/order/?customer__id__exact={customer.pk}")
     assert "完了" in page.locator("#result_list").inner_text()
+    # and the card's order history shows it with its progress
+    page.goto(f"{live_server.url}/admin/crm/customer/{customer.pk}/change/")
+    assert "完了" in page.locator("#orders-history").inner_text()
+    shot(page, "order-card-panel")

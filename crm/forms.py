@@ -123,13 +123,16 @@ EMPTY_WARNING = "empty"  # the code of a field's 「空欄時に警告」 (a war
 
 def only_empty_warnings(forms_) -> bool:
     """Whether every problem of these forms is a 「空欄時に警告」 (and there is one)."""
-    # Django's admin sets a view-only inline row's errors to a plain {} (no as_data()).
-    codes = [error.code for form in forms_ for errors in form.errors.values() for error in errors.as_data()]
+    # An unbound form's (and a view-only inline row's) errors are a plain {} (no as_data()).
+    codes = [error.code for form in forms_ if form.is_bound
+             for errors in form.errors.values() for error in getattr(errors, "as_data", list)()]
     return bool(codes) and all(code == EMPTY_WARNING for code in codes)
 
 
 def problem_count(form) -> int:
     """How many problems a form has: one per field, one for the whole form's (its non-field errors)."""
+    if not form.is_bound:
+        return 0
     return len([name for name in form.errors if name != "__all__"]) + (1 if form.non_field_errors() else 0)
 
 

@@ -88,6 +88,16 @@ def test_i22_20_bulk_change_export_and_print_of_the_whole_result_in_plain_view(o
     # then: its confirmation covers the whole result
     assert response.status_code == 200
     assert "12件の顧客を変更します" in section(response, "bulk-count")
+    # and applied (チェック項目の一括設定 here), it changes the 12, not the page's 10 nor the 大阪 one
+    form = re.search(r'<form[^>]*id="bulk-whole-set_checkboxes".*?</form>', html, flags=re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    confirm = client.post(LIST + action, fields)
+    sent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
+                           re.search(r'<form[^>]*id="bulk-form".*?</form>', confirm.content.decode(), flags=re.S).group(0)))
+    client.post(LIST + action, {**sent, "tick": ["check1"], "reason": "一括設定"})
+    from crm.models import Customer
+
+    assert set(Customer.objects.filter(check1=True).values_list("pk", flat=True)) == {c.pk for c in tokyo}
     # 出力 and 印刷 carry the search
     assert "s_address" in re.search(r'id="export-link"[^>]*href="([^"]*)"|href="([^"]*)"[^>]*id="export-link"', html).group(0)
     assert "s_address" in re.search(r'id="print-link"[^>]*href="([^"]*)"|href="([^"]*)"[^>]*id="print-link"', html).group(0)

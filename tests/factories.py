@@ -270,6 +270,17 @@ class MourningFactory(factory.django.DjangoModelFactory):
     year = 2027
 
 
+class MediumFactory(factory.django.DjangoModelFactory):
+    """媒体 (the data migration makes カタログ … Web; a transactional test before flushed them)."""
+
+    class Meta:
+        model = "orders.Medium"
+        django_get_or_create = ["code"]
+
+    code = "catalog"
+    name = "カタログ"
+
+
 class OrderSettingsFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "orders.OrderSettings"

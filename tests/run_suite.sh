@@ -39,4 +39,4 @@ if [ ! -x "$CHROMIUM" ]; then
   exit 0
 fi
 echo "== Browser tests on $DB"
-run_pytest -m browser -p no:xdist
+run_pytest -m browser -n "${PYTEST_WORKERS:-2}" --dist worksteal

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.widgets import UnfoldBooleanWidget
 
-from crm import dates
+from crm import dates, locking
 
 from .models import EventLink
 from .widgets import above_line, direct
@@ -194,6 +194,10 @@ class LinkTable:
         if prefix is not None:
             pk = form["id"].value() if form is not None else link.pk
             row.hidden = self.id_widget.render(f"{prefix}-id", pk, attrs={"id": f"id_{prefix}-id"})
+            # the version the row was read at (issue 24.3): a row changed since is refused, not overwritten
+            name = f"{prefix}-{locking.FIELD}"
+            version = form[locking.FIELD].value() if form is not None and locking.FIELD in form.fields else link.version
+            row.hidden += self.id_widget.render(name, version, attrs={"id": f"id_{name}"})
         if form is not None and form.non_field_errors():
             row.errors = format_html_join("", "<li>{}</li>", ((e,) for e in form.non_field_errors()))
         return row

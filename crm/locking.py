@@ -158,9 +158,9 @@ def stale_message(current) -> str:
     when = getattr(current, "updated_at", None)
     values = {"user": str(who) if who is not None else gettext("someone else"),
               "time": dates.format_datetime(when) if when else ""}
-    return gettext("%(user)s saved this record (%(time)s) after you opened it. Your changes were not saved: what "
-                   "you typed is kept below, and under each field the value they saved. Check them; saving "
-                   "again keeps what you typed.") % values
+    return gettext("This record was saved by someone else after you opened it (%(user)s, %(time)s). Your changes "
+                   "were not saved: what you typed is kept below, and under each field the value they saved. "
+                   "Check them; saving again keeps what you typed.") % values
 
 
 def shown_value(obj, field) -> str:

@@ -128,8 +128,8 @@ class LinkTable:
         bound = formset is not None and formset.is_bound
         # the page's rows' forms: none on a page as shown; after a POST, Django's bound forms by row
         self.forms = {form.instance.pk: form for form in formset.forms} if bound else {}
-        self.edited = ({name: EditedField(formset, name) for name in formset.form.base_fields}
-                       if formset is not None else {})
+        self.edited = ({name: EditedField(formset, name) for name in formset.form.base_fields
+                        if name != locking.FIELD} if formset is not None else {})
         self.id_widget = direct(HiddenInput())
         self.link_columns = set(cl.list_display_links or ())
         self.columns = list(cl.list_display)

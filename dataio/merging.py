@@ -183,7 +183,8 @@ def undo(*, user, record: MergeRecord) -> Customer:
 
 
 def _row(obj) -> dict:
-    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+    # not its version (issue 24.3): bookkeeping of the writes, not a value; a row put back keeps counting
+    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields if f.attname != "version"}
     return json.loads(json.dumps(values, cls=_ExactEncoder))
 
 

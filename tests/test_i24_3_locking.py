@@ -232,3 +232,28 @@ def test_i24_3_bulk_changes_and_row_moves_raise_the_version(world):
     assert ContactHistory.objects.get(pk=contact.pk).version == 2
     link = EventLinkFactory(event=EventFactory(), customer=customer)
     assert EventLink.objects.get(pk=link.pk).version == 1
+
+
+# --- a merge --------------------------------------------------------------------------------------------
+def test_i24_3_a_customer_saved_after_the_merge_screen_was_opened_is_not_merged(world):
+    from dataio.models import DuplicateGroup
+    from jobs.models import Job
+    from tests.factories import CustomerFactory
+
+    keep = CustomerFactory(branch=world.branch_a, last_name="山本", first_name="花子", tel="03-5555-0000")
+    other = CustomerFactory(branch=world.branch_a, last_name="山本", first_name="花子", tel="03-5555-0000")
+    job = Job.objects.create(kind="find_duplicates", owner=world.users["hq_admin"], title="名寄せ")
+    group = DuplicateGroup.objects.create(job=job, position=1, customer_ids=[keep.pk, other.pk], size=2)
+    url = reverse("admin:dataio_duplicategroup_change", args=[group.pk])
+    client = ja_client(world.users["hq_admin"])
+    page = client.get(url).content.decode()
+    assert f'name="version_{other.pk}" value="1"' in page
+    # someone saves one of them meanwhile
+    changed = Customer.objects.get(pk=other.pk)
+    changed.company_name = "その間の社名"
+    services.customer_save(customer=changed, user=world.users["branch_a"])
+    response = client.post(url, {"survivor": keep.pk, "merge": [keep.pk, other.pk], "f_company_name": other.pk,
+                                 f"version_{keep.pk}": "1", f"version_{other.pk}": "1"}, follow=True)
+    assert "統合していません" in response.content.decode()
+    assert Customer.objects.filter(pk__in=[keep.pk, other.pk]).count() == 2
+    assert Customer.objects.get(pk=keep.pk).company_name != "その間の社名"

@@ -257,3 +257,29 @@ def test_i24_3_a_customer_saved_after_the_merge_screen_was_opened_is_not_merged(
     assert "統合していません" in response.content.decode()
     assert Customer.objects.filter(pk__in=[keep.pk, other.pk]).count() == 2
     assert Customer.objects.get(pk=keep.pk).company_name != "その間の社名"
+
+
+# --- a bulk change ----------------------------------------------------------------------------------------
+def test_i24_3_a_bulk_change_whose_customers_changed_since_its_confirmation_is_refused(world):
+    import re
+
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    customer = world.customer_a
+    client = ja_client(world.users["branch_a"])
+    chosen = {"action": "update_company_block", ACTION_CHECKBOX_NAME: [str(customer.pk)], "reason": "社名変更"}
+    page = client.post(reverse("admin:crm_customer_changelist"), chosen).content.decode()
+    seen = re.search(r'name="seen_versions" value="([^"]+)"', page).group(1)
+    # someone saves the customer meanwhile
+    changed = Customer.objects.get(pk=customer.pk)
+    changed.company_name = "その間の社名"
+    services.customer_save(customer=changed, user=world.users["hq_admin"])
+    applied = {**chosen, "apply": "1", "seen_versions": seen, "change_company_name": "on", "company_name": "一括の社名"}
+    response = client.post(reverse("admin:crm_customer_changelist"), applied)
+    page = response.content.decode()
+    assert response.status_code == 200 and "変更していません" in page and "一括の社名" in page
+    assert Customer.objects.get(pk=customer.pk).company_name == "その間の社名"
+    # applied again from the page shown now: done
+    seen = re.search(r'name="seen_versions" value="([^"]+)"', page).group(1)
+    response = client.post(reverse("admin:crm_customer_changelist"), {**applied, "seen_versions": seen})
+    assert Customer.objects.get(pk=customer.pk).company_name == "一括の社名"

@@ -20,7 +20,7 @@ from psycopg import copy as psycopg_copy
 
 from fieldconfig.lookup import config
 
-from . import extensions
+from . import extensions, locking
 from .models import CodeSequence, Customer
 
 # Field types whose get_db_prep_save() hands str / int / bool / None through unchanged on
@@ -419,6 +419,7 @@ class CustomerWrites:
         # search_text only where it changed: SQLite re-indexes a row whenever the column is SET.
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_changed], [*plain, "search_text"])
         self.writer.update(self.customers, [self.customers.row_of(c) for c in keys_kept], plain)
+        locking.bump(Customer, [c.pk for c in customers])  # a card opened before is refused (issue 24.3)
         self.write_history(customers, "~")
         # what the features keep of these customers follows (crm.extensions: the events' copies)
         extensions.customers_written(extensions.CustomersWritten(
@@ -515,6 +516,8 @@ def update_records(objs: list, fields: list[str], *, user=None, reason: str = ""
     writer = Writer(connections[using])
     attnames = [model._meta.get_field(name).attname for name in fields]
     writer.update(table, [table.row_of(obj) for obj in objs], attnames)
+    if history:  # a change someone made: an editor opened before is refused (issue 24.3)
+        locking.bump(model, [obj.pk for obj in objs])
     if history and hasattr(model, "history"):
         write_history(writer, objs, "~", user_id=getattr(user, "pk", None), reason=reason, now=timezone.now())
 

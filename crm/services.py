@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from fieldconfig import rules as input_rules
 
-from . import bulk_write, extensions
+from . import bulk_write, extensions, locking
 from .models import Customer, SavedSearch
 
 # The company block: 会社名, フリガナ, 〒, 住所, ビル名, TEL, FAX, the company's own, what changes when it is
@@ -33,6 +33,7 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
     if not adding and customer_changes_nothing(customer=customer):
         return customer  # the card saved as it was: no version, no notice (issue 22, point 22)
     with transaction.atomic():
+        locking.claim(customer)  # the version its editor saw, or StaleWrite: nothing written (issue 24.3)
         customer.save()
         extensions.customers_written(extensions.CustomersWritten(
             ids=(customer.pk,), user=user, reason=reason, created=adding, customer=customer))
@@ -40,7 +41,7 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
 
 
 # What a save sets by itself, so never a change of the customer's data.
-_SET_BY_SAVE = {"updated_at", "updated_by", "created_at", "created_by", "search_text"}
+_SET_BY_SAVE = {"updated_at", "updated_by", "created_at", "created_by", "search_text", "version"}
 
 
 def customer_changes_nothing(*, customer: Customer) -> bool:
@@ -187,12 +188,22 @@ def customer_company_block(*, source: Customer) -> dict[str, str]:
 
 
 def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) -> Customer:
-    """One checkbox flipped from the result list: saved alone, with history."""
-    setattr(customer, field, value)
-    customer.updated_by = user
-    customer._history_user = user
-    customer._change_reason = _("Changed from the result list")
+    """One checkbox flipped from the result list: saved alone, with history. The flip is of the value the
+    list showed: a checkbox someone else set in the meantime is refused (locking.StaleWrite), and the
+    version goes up, so a card opened before the flip cannot put it back (issue 24.3)."""
     with transaction.atomic():
+        # one conditional UPDATE: of a toggle and a card save sent at once, each sees the other's write
+        claimed = Customer._base_manager.filter(pk=customer.pk, **{field: not value}).update(
+            version=models.F("version") + 1)
+        if claimed != 1:
+            raise locking.StaleWrite(
+                _("Someone else changed this checkbox in the meantime. Nothing was changed: reload the list."),
+                current=Customer._base_manager.filter(pk=customer.pk).first())
+        customer.refresh_from_db()  # its history record copies the row as stored now
+        setattr(customer, field, value)
+        customer.updated_by = user
+        customer._history_user = user
+        customer._change_reason = _("Changed from the result list")
         customer.save(update_fields=[field, "updated_by", "updated_at"])
         extensions.customers_written(extensions.CustomersWritten(
             ids=(customer.pk,), user=user, reason=str(customer._change_reason), fields=frozenset([field]),

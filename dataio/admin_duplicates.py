@@ -115,7 +115,11 @@ class DuplicateGroupAdmin(MergeScreenMixin, ModelAdmin):
                 survivor_id = int(request.POST.get("survivor", ""))
                 ids = [int(pk) for pk in request.POST.getlist("merge")]
                 choices = {name: int(request.POST[f"f_{name}"]) for name in fields if request.POST.get(f"f_{name}")}
-                record = merging.merge(user=request.user, survivor_id=survivor_id, ids=ids, choices=choices)
+                # the versions the page showed (issue 24.3): a customer changed since is not merged
+                versions = {pk: int(request.POST[f"version_{pk}"]) for pk in [survivor_id, *ids]
+                            if request.POST.get(f"version_{pk}")}
+                record = merging.merge(user=request.user, survivor_id=survivor_id, ids=ids, choices=choices,
+                                       versions=versions)
             except (ValueError, KeyError, ValidationError) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [])) or _("Choose the customer to keep."))
             else:

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Count, Sum
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -120,7 +121,15 @@ def _run(modeladmin, request, queryset, *, form_class, action: str, title: str, 
     selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
     across = request.POST.get("select_across") == "1"
     form = form_class(request.POST if "apply" in request.POST else None, user=request.user)
-    if form.is_bound and form.is_valid():
+    # What the confirmation page showed (issue 24.3): the chosen customers' count and versions. A customer
+    # saved since (card, toggle, import, another bulk change) refuses the run; the form keeps what was typed.
+    stamp = selection_stamp(queryset)
+    seen = request.POST.get("seen_versions") or stamp
+    if form.is_bound and form.is_valid() and seen != stamp:
+        messages.error(request, _("Some of the chosen customers were changed after this screen was opened. "
+                                  "Nothing was changed: check them and apply again."))
+        seen = stamp
+    elif form.is_bound and form.is_valid():
         values, reason = form.values(), form.cleaned_data["reason"]
         if count > sync_limit():
             job = job_services.start_job(
@@ -138,9 +147,15 @@ def _run(modeladmin, request, queryset, *, form_class, action: str, title: str, 
         **modeladmin.admin_site.each_context(request),
         "title": title, "opts": modeladmin.model._meta, "form": form, "count": count,
         "selected": selected, "select_across": across, "action": action,
-        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME, "seen_versions": seen,
     }
     return TemplateResponse(request, template, context)
+
+
+def selection_stamp(queryset) -> str:
+    """The chosen customers' count and the sum of their versions: any write of one of them changes it."""
+    totals = queryset.order_by().aggregate(count=Count("pk"), versions=Sum("version"))
+    return f"{totals['count']}:{totals['versions'] or 0}"
 
 
 @admin.action(description=gettext_lazy("Change the company block (rename, move)"), permissions=["change"])

@@ -76,8 +76,9 @@ def from_snapshot(values: dict) -> dict:
             for name, value in values.items() if name in fields}
 
 
-def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) -> MergeRecord:
-    """Keep `survivor_id`; each field of `choices` takes the value of the customer it names."""
+def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int], versions=None) -> MergeRecord:
+    """Keep `survivor_id`; each field of `choices` takes the value of the customer it names. `versions`
+    ({id: version}, what the compare screen showed): a customer saved since is not merged (issue 24.3)."""
     ids = sorted(set(ids) | {survivor_id})
     if len(ids) < 2:
         raise ValidationError(_("Choose at least two customers to merge."))
@@ -85,6 +86,11 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int]) ->
         customers = {c.pk: c for c in permissions.visible_customers(user).select_for_update().filter(pk__in=ids)}
         if len(customers) != len(ids):
             raise PermissionDenied  # one of them is not the user's to see: nothing changes
+        changed = [customers[pk].code for pk, seen in (versions or {}).items()
+                   if pk in customers and customers[pk].version != seen]
+        if changed:
+            raise ValidationError(_("%(codes)s changed after this screen was opened. Nothing was merged: check the "
+                                    "values shown now and merge again.") % {"codes": "、".join(sorted(changed))})
         survivor = customers[survivor_id]
         others = [customers[pk] for pk in ids if pk != survivor_id]
         allowed = set(mergeable_fields(user))
@@ -183,7 +189,8 @@ def undo(*, user, record: MergeRecord) -> Customer:
 
 
 def _row(obj) -> dict:
-    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+    # not its version (issue 24.3): bookkeeping of the writes, not a value; a row put back keeps counting
+    values = {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields if f.attname != "version"}
     return json.loads(json.dumps(values, cls=_ExactEncoder))
 
 

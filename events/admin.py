@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import events as audit_events
-from crm import dates, naming, permissions
+from crm import dates, locking, naming, permissions
 from crm import permission_codes as codes
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, ScopedBranchFilter, reads
 from crm.admin.pagination import SortedIdsPaginator
@@ -425,6 +425,8 @@ class EventLinkAdmin(outputs.EventOutputActions, CustomerChildAdmin):
         fields = {name: field for name, field in formset.form.base_fields.items() if name in edited}
         for name, field in fields.items():
             field.widget = direct(field.widget, style=LINK_WIDGET_STYLES.get(name, ""))
+        if locking.FIELD in formset.form.base_fields:  # the version each row was read at (issue 24.3)
+            fields[locking.FIELD] = formset.form.base_fields[locking.FIELD]
         if "gift" in fields:
             gifts = self.gift_queryset(request, self.filtered_event(request))
             fields["gift"].queryset = gifts

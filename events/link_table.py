@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.widgets import UnfoldBooleanWidget
 
-from crm import dates
+from crm import dates, locking
 
 from .models import EventLink
 from .widgets import above_line, direct
@@ -128,8 +128,8 @@ class LinkTable:
         bound = formset is not None and formset.is_bound
         # the page's rows' forms: none on a page as shown; after a POST, Django's bound forms by row
         self.forms = {form.instance.pk: form for form in formset.forms} if bound else {}
-        self.edited = ({name: EditedField(formset, name) for name in formset.form.base_fields}
-                       if formset is not None else {})
+        self.edited = ({name: EditedField(formset, name) for name in formset.form.base_fields
+                        if name != locking.FIELD} if formset is not None else {})
         self.id_widget = direct(HiddenInput())
         self.link_columns = set(cl.list_display_links or ())
         self.columns = list(cl.list_display)
@@ -194,6 +194,10 @@ class LinkTable:
         if prefix is not None:
             pk = form["id"].value() if form is not None else link.pk
             row.hidden = self.id_widget.render(f"{prefix}-id", pk, attrs={"id": f"id_{prefix}-id"})
+            # the version the row was read at (issue 24.3): a row changed since is refused, not overwritten
+            name = f"{prefix}-{locking.FIELD}"
+            version = form[locking.FIELD].value() if form is not None and locking.FIELD in form.fields else link.version
+            row.hidden += self.id_widget.render(name, version, attrs={"id": f"id_{name}"})
         if form is not None and form.non_field_errors():
             row.errors = format_html_join("", "<li>{}</li>", ((e,) for e in form.non_field_errors()))
         return row

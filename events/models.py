@@ -99,8 +99,10 @@ class Event(models.Model):
                                      editable=False, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+    # Optimistic locking (issue 24.3): raised by one on every write, checked on every save (crm/locking.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Business event")
@@ -177,8 +179,10 @@ class EventLink(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
                                    blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+    # Optimistic locking (issue 24.3): raised by one on every write, checked on every save (crm/locking.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
-    history = HistoricalRecords(no_db_index=["event", "customer", "family_member", "gift", "previous_gift",
+    history = HistoricalRecords(excluded_fields=["version"], no_db_index=["event", "customer", "family_member", "gift", "previous_gift",
                                              "created_by"])
 
     class Meta:

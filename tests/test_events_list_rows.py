@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 import events
+from crm import locking
 from events.models import Event, EventLink, GiftItem
 from fieldconfig import lookup
 from fieldconfig.models import FieldSetting
@@ -119,8 +120,8 @@ def test_i23_4_event_list_cells_drawn_without_row_forms_are_the_forms_own(world,
     for form in formset.forms:
         for name in form.fields:
             expected.update(Controls(str(form[name])).found)
-    assert set(form.fields) == {*event.link_fields, "id"}
-    assert drawn.keys() == expected.keys() and len(drawn) == 4 + 5 * (len(event.link_fields) + 1)
+    assert set(form.fields) == {*event.link_fields, "id", locking.FIELD}  # and the row's version (issue 24.3)
+    assert drawn.keys() == expected.keys() and len(drawn) == 4 + 5 * (len(event.link_fields) + 2)
     assert drawn == expected
     page = response.content.decode()
     if "gift" in event.link_fields:  # last year's gift above this year's pulldown (E4)
@@ -163,7 +164,7 @@ def test_i22_15_event_list_shows_the_columns_of_its_kind(world, kind):
     event = event_with_varied_rows(world, kind=kind)
     response = client_for(world, "hq_admin").get(f"{LINKS}?event__id__exact={event.pk}")
     assert headers_of(response) == CUSTOMER_HEADERS + KIND_HEADERS[kind]
-    assert response.context["cl"].formset.form.base_fields.keys() == set(Event.LINK_FIELDS[kind])
+    assert response.context["cl"].formset.form.base_fields.keys() == {*Event.LINK_FIELDS[kind], locking.FIELD}
 
 
 def test_i22_15_saving_a_kinds_columns_keeps_the_other_fields_of_the_row(world):

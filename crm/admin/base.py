@@ -31,7 +31,7 @@ from unfold.views import ChangeList as UnfoldChangeList
 
 from audit import events as audit_events
 
-from .. import dates, history, permissions
+from .. import dates, history, locking, permissions
 from ..forms import (
     InlineForm, JapaneseDateField, only_empty_warnings, problem_count, scoped_form_class, scoped_formset_class,
 )
@@ -475,7 +475,40 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             # The form tab's badge: each problem once (unfold counts a non-field error twice);
             # read by templates/unfold/helpers/tab_items.html.
             request.kokyaku_tab_errors = problem_count(context["adminform"].form)
+            form = context["adminform"].form
+            if locking.FIELD in form.fields:
+                # the version the editor saw (issue 24.3), in templates/admin/submit_line.html, tied to the form by its id
+                context["kokyaku_version_input"] = form[locking.FIELD].as_widget(
+                    attrs={"form": f"{self.opts.model_name}_form"})
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- no lost updates (issue 24.3): crm/locking.py -------------------------------------------
+    def get_form(self, request, obj=None, *args, **kwargs):
+        form = super().get_form(request, obj, *args, **kwargs)
+        if not locking.is_versioned(self.model):
+            return form
+        restoring = getattr(request, "_kokyaku_restoring", None) is not None
+        return locking.versioned_form_class(form, restoring=restoring)
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        if not locking.is_versioned(self.model):
+            return formset
+        return type(formset)(formset.__name__, (formset,), {"form": locking.versioned_form_class(formset.form)})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except locking.StaleWrite:
+            # Another save landed between this form's check and its write (claim refused it, its
+            # transaction rolled back): shown again, the form's check now says whose and keeps what was typed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except locking.StaleWrite:
+            return super().changelist_view(request, extra_context)
 
     # --- writes keep what the user cannot see (R3) ----------------------------------------
     def save_form(self, request, form, change):
@@ -487,6 +520,8 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = self.change_reason_for(request, form)
+        if change:
+            locking.claim(obj)  # the version its form saw, or StaleWrite (issue 24.3)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

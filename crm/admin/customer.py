@@ -15,7 +15,7 @@ from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
 from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
-from .. import selectors, services
+from .. import locking, selectors, services
 from .. import permission_codes as codes
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
 from ..layouts import CONTACT_BLOCK, CORPORATE_BASIC, INDIVIDUAL_BASIC
@@ -526,7 +526,11 @@ class CustomerAdmin(KokyakuAdmin):
         if field not in advanced_search.CHECK_FIELDS or field in self.invisible(request):
             return JsonResponse({"error": str(_("Unknown checkbox."))}, status=400)
         value = request.POST.get("value") == "1"
-        services.customer_set_checkbox(customer=customer, field=field, value=value, user=request.user)
+        try:
+            services.customer_set_checkbox(customer=customer, field=field, value=value, user=request.user)
+        except locking.StaleWrite as refused:  # someone else set it in the meantime (issue 24.3)
+            current = getattr(refused.current, field, not value)
+            return JsonResponse({"error": " ".join(refused.messages), "field": field, "value": current}, status=409)
         return JsonResponse({"field": field, "value": value})
 
     # --- history ----------------------------------------------------------------------

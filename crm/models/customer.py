@@ -118,8 +118,11 @@ class Customer(RemarkFields, CheckFields):
     # crm.services for bulk writes; the database indexes it (crm/search.py).
     search_text = models.TextField(editable=False, default="")
 
+    # Optimistic locking (issue 24.3): raised by one on every write, checked on every save (crm/locking.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+
     history = HistoricalRecords(
-        excluded_fields=["search_text"], cascade_delete_history=False,
+        excluded_fields=["search_text", "version"], cascade_delete_history=False,
         # History is read by customer, by author and by date; indexes on its copies of the
         # customer's foreign keys and code would only cost time on every write.
         no_db_index=["code", "branch", "category", "staff_department", "staff", "created_by", "updated_by",

@@ -48,8 +48,10 @@ class Purchase(models.Model):
     points = models.IntegerField(label("points"), default=0)
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
+    # Optimistic locking (issue 24.3): raised by one on every write, checked on every save (crm/locking.py).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Purchase")

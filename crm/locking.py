@@ -1,0 +1,179 @@
+"""Optimistic locking (issue 24, point 3): no lost updates.
+
+A record with a `version` field (the customer, 対応履歴, 購入履歴, an event and an event's row) carries
+the version its editor saw in a hidden form field (FIELD). The form refuses a save whose version is no
+longer the stored one (check_form: a Japanese message, the other person's value under each field that
+differs, what was typed kept); the write then claims the row with one conditional UPDATE
+(`claim`: WHERE version = the one seen, version + 1) in the write's transaction, so of two saves sent at
+the same moment only one passes. Every other write of such a row raises its version too
+(`bump`: the bulk writer, a merge moving rows, a list toggle), so a form opened before it is refused.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import dates
+
+FIELD = "kokyaku_version"  # the form field carrying the version the editor saw
+
+
+class StaleWrite(ValidationError):
+    """A write whose record changed since its editor (or its list) read it: nothing was written."""
+
+    def __init__(self, message=None, *, current=None):
+        super().__init__(message or _("This record was changed by someone else in the meantime. Nothing was "
+                                      "saved. Open it again and check."), code="stale")
+        self.current = current
+
+
+def is_versioned(model) -> bool:
+    try:
+        model._meta.get_field("version")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def claim(obj) -> None:
+    """Before writing `obj` (stored, versioned): its row goes from the version `obj` holds (the one its
+    editor saw) to the next, in one conditional UPDATE; a row another save moved on raises StaleWrite and
+    nothing is written. Call it inside the write's transaction (the row stays locked until it ends)."""
+    if obj.pk is None or not is_versioned(type(obj)):
+        return
+    seen = obj.version
+    # Only the version column, no history: the save that follows writes the record and its history.
+    if type(obj)._base_manager.filter(pk=obj.pk, version=seen).update(version=seen + 1) != 1:
+        raise StaleWrite(current=type(obj)._base_manager.filter(pk=obj.pk).first())
+    obj.version = seen + 1
+
+
+def bump(model, ids) -> None:
+    """The rows `ids` of `model` were written other than by a form (the bulk writer, a merge): their version
+    goes up, so a form opened before is refused."""
+    if not is_versioned(model):
+        return
+    ids = list(ids)
+    for start in range(0, len(ids), 5000):
+        model._base_manager.filter(pk__in=ids[start:start + 5000]).update(version=F("version") + 1)
+
+
+class VersionField(forms.IntegerField):
+    """The hidden version: never a change of its own (a row the user did not touch is not saved)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def versioned_form_class(form_class, *, restoring: bool = False):
+    """`form_class` (a model form) with the hidden version and its check (check_form). `restoring`: a past
+    version brought back (C4) is a deliberate whole write: its version is the stored one."""
+
+    def __init__(self, *args, **kwargs):
+        form_class.__init__(self, *args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[FIELD].initial = self.instance.version
+
+    def clean(self):
+        data = form_class.clean(self)
+        check_form(self, restoring=restoring)
+        return data
+
+    attrs = {"__init__": __init__, "clean": clean, "__module__": form_class.__module__}
+    if issubclass(form_class, forms.BaseModelForm):
+        attrs["Meta"] = type("Meta", (), {"model": form_class._meta.model, "fields": ()})
+    versioned = type(form_class)(form_class.__name__, (form_class,), attrs)
+    versioned.base_fields = {**form_class.base_fields, FIELD: VersionField()}
+    versioned.declared_fields = {**form_class.declared_fields, FIELD: versioned.base_fields[FIELD]}
+    if issubclass(form_class, forms.BaseModelForm):
+        versioned._meta = form_class._meta
+    return versioned
+
+
+def check_form(form, *, restoring: bool = False) -> None:
+    """The save of a stored record whose version moved on since the form was shown is refused: a message
+    saying who saved it, under each field the value they saved where it differs from what was typed; the
+    typed values stay in the form. The form then carries the stored version: saved again, after checking,
+    what was typed is kept (deliberately)."""
+    instance = form.instance
+    if instance.pk is None:
+        return
+    model = type(instance)
+    current = model._base_manager.filter(pk=instance.pk).first()
+    if current is None:
+        return
+    seen = form.cleaned_data.get(FIELD)
+    if restoring or seen is None or not form.has_changed():
+        # a form posted without the version (not from its screen) is checked by the write alone; one that
+        # changes nothing overwrites nothing
+        instance.version = current.version
+        return
+    if seen == current.version:
+        instance.version = seen  # what the write claims (claim): another save in between still loses
+        return
+    for name in form.fields:
+        if name == FIELD or name in form.errors:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.concrete or field.many_to_many:
+            continue
+        typed = form.cleaned_data.get(name)
+        if isinstance(typed, models.Model):
+            typed = typed.pk
+        stored = field.value_from_object(current)
+        if _same(typed, stored):
+            continue
+        form.add_error(name, ValidationError(gettext("Saved by the other person: %(value)s")
+                                             % {"value": shown_value(current, field)}, code="stale"))
+    form.add_error(None, ValidationError(stale_message(current), code="stale"))
+    data = form.data.copy()
+    data[form.add_prefix(FIELD)] = str(current.version)
+    form.data = data
+
+
+def _same(typed, stored) -> bool:
+    if typed in (None, "") and stored in (None, ""):
+        return True
+    return typed == stored
+
+
+def stale_message(current) -> str:
+    who = getattr(current, "updated_by", None)
+    if who is None and hasattr(current, "history"):
+        latest = current.history.order_by("-history_date").select_related("history_user").first()
+        who = getattr(latest, "history_user", None)
+    when = getattr(current, "updated_at", None)
+    values = {"user": str(who) if who is not None else gettext("someone else"),
+              "time": dates.format_datetime(when) if when else ""}
+    return gettext("This record was saved by someone else after you opened it (%(user)s, %(time)s). Your changes "
+                   "were not saved: what you typed is kept below, and under each field the value they saved. "
+                   "Check them; saving again keeps what you typed.") % values
+
+
+def shown_value(obj, field) -> str:
+    if field.choices:
+        value = getattr(obj, f"get_{field.name}_display")()
+    else:
+        value = getattr(obj, field.name)
+    if value is None or value == "":
+        return gettext("(empty)")
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.datetime):
+        return dates.format_datetime(value)
+    if isinstance(value, datetime.date):
+        return dates.format_date(value)
+    return str(value)

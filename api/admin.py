@@ -29,7 +29,6 @@ def default_expiry():
 
 class ApiTokenForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
-    expires_at = forms.DateTimeField(label=_("Expires at"), initial=default_expiry)
 
     class Meta:
         model = ApiToken
@@ -60,6 +59,9 @@ class ApiTokenAdmin(AuditedAdminMixin, ModelAdmin):
     @admin.display(description=_("Scopes"))
     def scope_list(self, obj):
         return ", ".join(obj.scopes)
+
+    def get_changeform_initial_data(self, request):
+        return {"expires_at": default_expiry(), **super().get_changeform_initial_data(request)}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("client", "user")

@@ -333,3 +333,26 @@ def test_i2_two_identical_bulk_posts_at_once_add_once(ja):
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json() == answers[1].json()
     assert Purchase.objects.count() == 200 and IdempotencyKey.objects.count() == 1
+
+
+def test_i2_a_body_over_the_servers_limit_answers_json_too(world, settings):
+    # the request-size limit of every request (ops.limits) answers an API's client in JSON
+    token = token_for(world.users["branch_a"])
+    settings.MAX_REQUEST_BYTES = 100
+    body = {"purchases": [{"customer": world.customer_a.code, "product_name": "x" * 200}]}
+    assert_error(call("post", "/purchases", token, body, **{"Idempotency-Key": "big"}), 413, "body_too_large")
+    assert Purchase.objects.count() == 0
+
+
+def test_i2_an_admin_of_one_branch_makes_tokens_for_their_branch_staff_only(world):
+    from crm import roles
+    from tests.factories import StaffFactory
+
+    manager = StaffFactory(username="store_manager", roles=[roles.ADMIN], branches=[world.branch_a])
+    admin = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    admin.force_login(manager)
+    form = admin.get("/admin/api/apitoken/add/")
+    assert form.status_code == 200
+    offered = {str(u.pk) for u in form.context["adminform"].form.fields["user"].queryset}
+    assert str(world.users["branch_a"].pk) in offered
+    assert str(world.users["branch_b"].pk) not in offered and str(world.users["hq_admin"].pk) not in offered

@@ -56,7 +56,8 @@ def _annotation(field: models.Field):
     if field.choices:
         from typing import Literal
 
-        return Literal[tuple(value for value, _label in field.choices)]
+        values = tuple(value for value, _label in field.choices)
+        return Literal[values + (("",) if field.blank and "" not in values else ())]
     if getattr(field, "max_length", None):
         return Annotated[str, Field(max_length=field.max_length)]
     return str

@@ -33,7 +33,8 @@ def call(method, path, secret=None, body=None, *, raw=None, **headers):
         headers["Authorization"] = f"Bearer {secret}"
     data = raw if raw is not None else (json.dumps(body, ensure_ascii=False) if body is not None else None)
     kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
-    return getattr(Client(), method)(f"/api/v1{path}", headers=headers, **kwargs)
+    # CSRF checked as a browser would be: a token, not a cookie, authenticates the API
+    return getattr(Client(enforce_csrf_checks=True), method)(f"/api/v1{path}", headers=headers, **kwargs)
 
 
 def assert_error(response, status, code):

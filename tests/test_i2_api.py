@@ -262,6 +262,7 @@ def test_i2_openapi_description_is_served(db):
     paths = response.json()["paths"]
     assert {"/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/purchases"} <= set(paths)
     assert set(paths["/api/v1/customers"]) == {"get", "post"}
+    assert Client().get("/api/v1/docs").status_code == 200
 
 
 # --- the token screens ------------------------------------------------------------------------

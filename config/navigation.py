@@ -70,6 +70,8 @@ SIDEBAR_NAVIGATION = [
             _item(_("Order settings"), "calculate", "admin:orders_ordersettings_changelist", order_codes.CHANGE_SETTINGS),
             _item(_("Staff"), "badge", "admin:crm_staff_changelist", _view("crm.staff")),
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),
+            _item(_("API clients"), "hub", "admin:api_apiclient_changelist", _view("api.apiclient")),
+            _item(_("API tokens"), "key", "admin:api_apitoken_changelist", _view("api.apitoken")),
             _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", _view("audit.auditevent")),
             _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", _view("axes.accessfailurelog")),
             _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", _view("axes.accessattempt")),

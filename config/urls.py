@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("crm.urls")),
     path("updates/", include("scheduling.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -220,3 +220,15 @@ def saved_search_delete(*, user, pk: int) -> None:
     if search is None or (search.owner_id != user.pk and not user.is_superuser):
         raise PermissionDenied
     search.delete()
+
+
+def purchases_create(*, purchases: list, user, reason: str = "") -> list[int]:
+    """New purchases (H2) in bulk, each with its creation record (the bulk writer), in one transaction:
+    the outside systems' sales (the API's bulk post). The caller has checked the customers are the
+    user's to write and the fields theirs to set (crm.permissions). The amount is quantity × unit price
+    where it was left out, as Purchase.save() makes it."""
+    for purchase in purchases:
+        if purchase.amount is None:
+            purchase.amount = purchase.quantity * purchase.unit_price
+    with transaction.atomic():
+        return bulk_write.insert_records(bulk_write.Writer(connection), purchases, user_id=user.pk, reason=reason)

@@ -16,7 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -67,6 +67,10 @@ class LimitsMiddleware:
         except ValueError:
             length = 0
         if limit and length > limit:
+            if request.content_type == "application/json":  # an API's client reads JSON (api.errors' shape)
+                return JsonResponse({"code": "body_too_large", "message": _(
+                    "The request body is too large (at most %(kb)s KB). Nothing was saved; send fewer rows per "
+                    "request.") % {"kb": limit // 1024}}, status=413, json_dumps_params={"ensure_ascii": False})
             return refused(request, status=413, title=_("The data sent is too large"),
                            message=_("Nothing was saved. A request may carry at most %(mb)s MB; send a smaller "
                                      "file, or split it.") % {"mb": limit // (1024 * 1024)})

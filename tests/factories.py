@@ -1,7 +1,10 @@
 """Factories for the tests: small, explicit, Japanese data."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from crm.models import (
     Branch, CareerEntry, ContactCategory, ContactHistory, Customer, CustomerCategory, FamilyMember, Product,
@@ -339,3 +342,26 @@ class EstimateFactory(factory.django.DjangoModelFactory):
             services.line_fill(line)
             line.save()
         services.document_recompute(self)
+
+
+class ApiClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.ApiClient"
+        django_get_or_create = ["name"]
+
+    name = "POSレジ"
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token as api.tokens.token_create makes it (its secret is not kept: a screen's row)."""
+
+    class Meta:
+        model = "api.ApiToken"
+
+    client = factory.SubFactory(ApiClientFactory)
+    user = factory.SubFactory(StaffFactory)
+    name = "レジ1"
+    prefix = factory.Sequence(lambda n: f"{n:08x}")
+    digest = factory.Sequence(lambda n: f"{n:064x}")
+    scopes = ["customers:read"]
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))

@@ -1,0 +1,301 @@
+"""The JSON API for outside systems (I2), under /api/v1/, with its OpenAPI description at
+/api/v1/openapi.json (and a page of it at /api/v1/docs).
+
+Every call carries `Authorization: Bearer <token>`. The token acts as its staff member: reads go
+through crm.permissions (branches, restricted fields) and the quick search's engine (crm.search),
+writes through crm.services, each in the audit log. Errors are JSON `{"code", "message"}`
+(api.errors); nothing is written when one is answered."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Optional
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Header, NinjaAPI, Query
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from audit import events as audit_events
+from crm import permission_codes as codes
+from crm import permissions, search, services
+from crm.models import Customer, Purchase
+from fieldconfig import rules as input_rules
+
+from .errors import ApiError, error_response
+from .models import IdempotencyKey, Scope
+from .schemas import (
+    CUSTOMER_FIELDS, CustomerIn, CustomerList, CustomerOut, ErrorOut, PurchaseBulkIn, PurchaseBulkOut,
+)
+from .tokens import token_authenticate
+
+ADD_PURCHASE = codes.model_code("add", Purchase)
+API_REASON = "API"
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "API_MAX_BODY_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
+class TokenAuth(HttpBearer):
+    """The bearer token of an outside system (api.tokens). The body's size is checked first, before
+    anything reads it."""
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_body_bytes():
+            raise ApiError(413, "body_too_large", _("The request body is too large (at most %(kb)s KB). Nothing "
+                                                    "was saved; send fewer rows per request.")
+                           % {"kb": max_body_bytes() // 1024})
+        scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise ApiError(401, "token_invalid", _("The API token is missing or wrong."))
+        token = token_authenticate(secret.strip())
+        request.user = token.user  # the token acts as its staff member, for the policy and the audit log
+        request.api_token = token
+        return token
+
+    def authenticate(self, request, token):  # pragma: no cover - __call__ does the work
+        return None
+
+
+api = NinjaAPI(title="Kokyaku API", version="1", urls_namespace="api-v1", auth=TokenAuth(),
+               docs_url="docs", openapi_url="openapi.json")
+
+
+# --- errors -----------------------------------------------------------------------------------
+@api.exception_handler(ApiError)
+def on_api_error(request, exc: ApiError):
+    return exc.response()
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error_response(401, "token_invalid", _("The API token is missing or wrong."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja's only: a body that is not JSON
+        return error_response(400, "malformed_json", _("The request body is not valid JSON. Nothing was saved."))
+    return error_response(exc.status_code, "http_error", str(exc))
+
+
+def _field_of(error: dict) -> str:
+    return ".".join(str(part) for part in error.get("loc", ())[1:]) or str(error.get("loc", [""])[0])
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid(request, exc: NinjaValidationError):
+    errors = exc.errors
+    kinds = {e.get("type") for e in errors}
+    fields = [{"field": _field_of(e), "type": e.get("type")} for e in errors[:50]]
+    if "json_invalid" in kinds:
+        return error_response(400, "malformed_json", _("The request body is not valid JSON. Nothing was saved."))
+    if "extra_forbidden" in kinds:
+        names = ", ".join(f["field"] for f in fields if f["type"] == "extra_forbidden")
+        return error_response(422, "unknown_field", _("Unknown field: %(names)s. Nothing was saved.")
+                              % {"names": names}, errors=fields)
+    if "missing" in kinds:
+        names = ", ".join(f["field"] for f in fields if f["type"] == "missing")
+        return error_response(422, "missing_field", _("A required field is missing: %(names)s. Nothing was saved.")
+                              % {"names": names}, errors=fields)
+    names = ", ".join(f["field"] for f in fields)
+    return error_response(422, "invalid_value", _("A value has the wrong type or is out of range: %(names)s. "
+                                                  "Nothing was saved.") % {"names": names}, errors=fields)
+
+
+def require(request, scope: str, *perms: str) -> None:
+    """The token's scope and its staff member's permissions (R1), or 403."""
+    if scope not in request.auth.scopes:
+        raise ApiError(403, "scope_missing", _("This API token does not have the scope %(scope)s.")
+                       % {"scope": scope})
+    if not all(request.user.has_perm(perm) for perm in perms):
+        raise ApiError(403, "permission_denied", _("The staff member this API token acts as may not do this."))
+
+
+# --- customers ----------------------------------------------------------------------------------
+def customer_data(customer: Customer, user) -> dict:
+    """The customer as the token's staff member may see it: a restricted or hidden field is absent."""
+    invisible = permissions.policy_for(user).invisible(Customer)
+    data = {}
+    for name in CUSTOMER_FIELDS:
+        if name in invisible:
+            continue
+        value = customer.branch.code if name == "branch" else getattr(customer, name)
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
+def visible_customer(user, code: str) -> Customer:
+    customer = permissions.visible_customers(user).select_related("branch").filter(code=code).first()
+    if customer is None:  # another branch's code answers as one that does not exist
+        raise ApiError(404, "customer_not_found", _("No customer has the code %(code)s.") % {"code": code})
+    return customer
+
+
+def refuse_invisible(user, model, names) -> None:
+    refused = sorted(set(names) & permissions.policy_for(user).invisible(model))
+    if refused:
+        raise ApiError(422, "restricted_field", _("These fields may not be written with this token: %(names)s. "
+                                                  "Nothing was saved.") % {"names": ", ".join(refused)},
+                       fields=refused)
+
+
+def apply_customer_values(*, user, customer: Customer, values: dict) -> list[str]:
+    """Set the body's values on the customer, as the card's form would; ApiError when one is refused."""
+    refuse_invisible(user, Customer, values)
+    branch_code = values.pop("branch", None)
+    if branch_code is not None:
+        branch = permissions.visible_branches(user).filter(code=branch_code).first()
+        if branch is None:
+            raise ApiError(422, "unknown_branch", _("No branch has the code %(code)s.") % {"code": branch_code})
+        customer.branch = branch
+    elif customer.pk is None:
+        branches = list(permissions.visible_branches(user)[:2])
+        if len(branches) != 1:
+            raise ApiError(422, "branch_required", _("Give the branch code of the new customer (branch)."))
+        customer.branch = branches[0]
+    for name, value in list(values.items()):
+        if value is None:  # null empties a field
+            field = Customer._meta.get_field(name)
+            values[name] = False if field.get_internal_type() == "BooleanField" else (None if field.null else "")
+    values, errors, _warnings = input_rules.apply_to_values("customer", values)
+    if errors:
+        raise ApiError(422, "invalid_value", _("Some values were refused. Nothing was saved."), errors=errors)
+    for name, value in values.items():
+        setattr(customer, name, value)
+    try:
+        customer.full_clean(exclude=["code", "search_text"], validate_unique=False)
+    except DjangoValidationError as exc:
+        raise ApiError(422, "invalid_value", _("Some values were refused. Nothing was saved."),
+                       errors={field: [str(m) for m in messages] for field, messages in exc.message_dict.items()})
+    return sorted({*values, *(["branch"] if branch_code is not None else [])})
+
+
+@api.get("/customers", response={200: CustomerList, **ERRORS}, tags=["customers"])
+def customer_list(request, q: str = "", limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+    """Customers the token's staff member sees, found by the quick search's engine (`q`: words, a phone
+    number, a code …), in registration order."""
+    require(request, Scope.CUSTOMERS_READ, codes.VIEW_CUSTOMER)
+    queryset = permissions.visible_customers(request.user)
+    if q.strip():
+        queryset = search.customer_quick_search(queryset, q, user=request.user)
+    rows = list(queryset.select_related("branch").order_by("id")[offset:offset + limit + 1])
+    items = [customer_data(customer, request.user) for customer in rows[:limit]]
+    return JsonResponse({"items": items, "next_offset": offset + limit if len(rows) > limit else None},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@api.get("/customers/{code}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
+def customer_detail(request, code: str):
+    require(request, Scope.CUSTOMERS_READ, codes.VIEW_CUSTOMER)
+    return JsonResponse(customer_data(visible_customer(request.user, code), request.user),
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@api.post("/customers", response={201: CustomerOut, **ERRORS}, tags=["customers"])
+def customer_create(request, body: CustomerIn):
+    require(request, Scope.CUSTOMERS_WRITE, codes.ADD_CUSTOMER)
+    customer = Customer()
+    with transaction.atomic():
+        fields = apply_customer_values(user=request.user, customer=customer, values=body.model_dump(exclude_unset=True))
+        services.customer_save(customer=customer, user=request.user, reason=API_REASON)
+        audit_events.object_saved(request=request, obj=customer, created=True, changes={"fields": fields})
+    return JsonResponse(customer_data(customer, request.user), status=201, json_dumps_params={"ensure_ascii": False})
+
+
+@api.patch("/customers/{code}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
+def customer_update(request, code: str, body: CustomerIn):
+    require(request, Scope.CUSTOMERS_WRITE, codes.CHANGE_CUSTOMER)
+    with transaction.atomic():
+        customer = visible_customer(request.user, code)
+        fields = apply_customer_values(user=request.user, customer=customer, values=body.model_dump(exclude_unset=True))
+        services.customer_save(customer=customer, user=request.user, reason=API_REASON)
+        audit_events.object_saved(request=request, obj=customer, created=False, changes={"fields": fields})
+    return JsonResponse(customer_data(customer, request.user), json_dumps_params={"ensure_ascii": False})
+
+
+# --- purchases ----------------------------------------------------------------------------------
+def _replay(client, key: str, fingerprint: str) -> JsonResponse | None:
+    stored = IdempotencyKey.objects.filter(client=client, key=key).first()
+    if stored is None:
+        return None
+    if stored.fingerprint != fingerprint:
+        raise ApiError(422, "idempotency_key_reused", _("This Idempotency-Key was used with another body. Nothing "
+                                                        "was saved; use a new key for new data."))
+    response = JsonResponse(stored.response, status=stored.status, json_dumps_params={"ensure_ascii": False})
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@api.post("/purchases", response={201: PurchaseBulkOut, 409: ErrorOut, **ERRORS}, tags=["purchases"])
+def purchases_bulk_create(request, body: PurchaseBulkIn,
+                          idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=200)):
+    """Purchases in bulk (a till's or a sales system's sales). With the same Idempotency-Key and body, a
+    replay answers the first answer and adds nothing; two posts at once add once."""
+    require(request, Scope.PURCHASES_WRITE, codes.VIEW_CUSTOMER, ADD_PURCHASE)
+    if not idempotency_key:
+        raise ApiError(400, "idempotency_key_required", _("Send an Idempotency-Key header with every bulk post."))
+    client = request.auth.client
+    rows = body.model_dump(exclude_unset=True)["purchases"]
+    fingerprint = hashlib.sha256(json.dumps(["purchases", rows], sort_keys=True, default=str).encode()).hexdigest()
+    replayed = _replay(client, idempotency_key, fingerprint)
+    if replayed is not None:
+        return replayed
+    try:
+        with transaction.atomic():
+            # First: a second post of this key waits here for the first one's commit, then fails on the
+            # unique constraint and answers what the first stored.
+            stored = IdempotencyKey.objects.create(client=client, key=idempotency_key, fingerprint=fingerprint)
+            answer = _write_purchases(request, rows)
+            stored.status, stored.response = 201, answer
+            stored.save(update_fields=["status", "response"])
+    except IntegrityError:
+        replayed = _replay(client, idempotency_key, fingerprint)
+        if replayed is None:
+            raise
+        return replayed
+    return JsonResponse(answer, status=201)
+
+
+def _write_purchases(request, rows: list[dict]) -> dict:
+    user = request.user
+    refuse_invisible(user, Purchase, {name for row in rows for name in row if name != "customer"})
+    wanted = {row["customer"] for row in rows}
+    ids = dict(permissions.visible_customers(user).filter(code__in=wanted).values_list("code", "id"))
+    missing = [i for i, row in enumerate(rows) if row["customer"] not in ids]
+    if missing:
+        raise ApiError(404, "customer_not_found", _("No customer has the code given in %(count)d rows. Nothing was "
+                                                    "saved.") % {"count": len(missing)}, rows=missing[:100])
+    purchases, errors = [], {}
+    for i, row in enumerate(rows):
+        values = {name: value for name, value in row.items() if name != "customer" and value is not None}
+        values, row_errors, _warnings = input_rules.apply_to_values("purchase", values)
+        if row_errors:
+            errors[str(i)] = row_errors
+        purchases.append(Purchase(customer_id=ids[row["customer"]], **values))
+    if errors:
+        raise ApiError(422, "invalid_value", _("Some values were refused. Nothing was saved."),
+                       errors=dict(list(errors.items())[:100]))
+    created = services.purchases_create(purchases=purchases, user=user, reason=API_REASON)
+    audit_events.bulk_action(request=request, name="api_purchases", rows=len(created))
+    return {"created": len(created), "ids": created}

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +85,7 @@ class HandoffAdmin(CustomerChildAdmin):
     def events_shown(self, obj):
         rows = obj.events.select_related("from_status", "to_status", "user")
         return format_html_join(
-            format_html("<br>"), "{}　{}　{}{}　{}",
+            mark_safe("<br>"), "{}　{}　{}{}　{}",
             ((dates.format_datetime(timezone.localtime(e.at)), e.get_kind_display(),
               f"{e.from_status} → " if e.from_status else "", e.to_status or "",
               staff_label(e.user) if e.user else "") for e in rows))

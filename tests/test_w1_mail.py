@@ -117,7 +117,7 @@ def test_w1_mail_crash_before_sending_is_resent_by_an_admin(handoff, mailoutbox,
 def test_w1_mail_queued_after_commit_and_sent_by_the_task(db, mailoutbox, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    from workflow.tasks import send_outbox_mail
+    from workflow.mail import send_outbox_mail
 
     customer = CustomerFactory()
     assignee = StaffFactory(username="sales2", email="s2@example.jp", is_head_office=True, roles=[roles.GENERAL])

@@ -54,8 +54,9 @@ class HandoffAdmin(CustomerChildAdmin):
     def get_layout(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["contact", "assignee", "message"]})]
+        may_change = self.has_change_permission(request, obj)
         return [
-            (None, {"fields": ["status", "note"]}),
+            (None, {"fields": ["status", "note"] if may_change else ["status"]}),
             (_("Handoff"), {"fields": ["customer", "contact", "assignee_shown", "message", "status_since",
                                        "due_shown", "late_shown", "events_shown"]}),
         ]

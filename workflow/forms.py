@@ -64,7 +64,8 @@ class HandoffChangeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_status = self.instance.status if self.instance.pk else None
-        self.fields["status"].queryset = HandoffStatus.objects.all()
+        if "status" in self.fields:  # a read-only user's form has no field
+            self.fields["status"].queryset = HandoffStatus.objects.all()
 
     def clean_status(self):
         status = self.cleaned_data.get("status")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,9 +42,15 @@ def outbox_add(*, to: str, subject: str, body: str, handoff=None) -> Outbox:
 
 
 def _queue(pk: int) -> None:
-    from .tasks import send_outbox_mail
-
     send_outbox_mail.enqueue(pk)
+
+
+@task()
+def send_outbox_mail(outbox_id: int) -> bool:
+    """The worker's part: send one outbox mail after its transaction committed (a retry of the task
+    finds it sent and does nothing). Mail a server refused is retried by `send_due`, with
+    scheduling's periodic run (workflow.hooks)."""
+    return send_one(outbox_id)
 
 
 def _customer_label(customer, assignee) -> str:

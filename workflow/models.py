@@ -30,6 +30,8 @@ class CompanyCalendar(models.Model):
     year_end_from = models.CharField(_("New Year holidays from (MM-DD)"), max_length=5, default="12-29")
     year_end_until = models.CharField(_("New Year holidays until (MM-DD)"), max_length=5, default="01-03")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Company calendar")
         verbose_name_plural = _("Company calendar")
@@ -83,6 +85,8 @@ class ClosedDay(models.Model):
     date = models.DateField(_("Date"), unique=True)
     name = models.CharField(_("Name"), max_length=100, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Closed day")
         verbose_name_plural = _("Closed days")
@@ -106,6 +110,8 @@ class HandoffStatus(models.Model):
     is_handoff = models.BooleanField(_("Status of a new handoff"), default=False)
     is_closed = models.BooleanField(_("Closes the handoff"), default=False)
     next_statuses = models.ManyToManyField("self", symmetrical=False, blank=True, verbose_name=_("May change to"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Handoff status")
@@ -199,6 +205,8 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField(_("Sent at"), null=True, blank=True)
     last_error = models.TextField(_("Last error"), blank=True)
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Outgoing mail")

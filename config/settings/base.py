@@ -149,16 +149,17 @@ JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
 # C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
 SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
 
-# Mail (W1 handoffs: workflow/mail.py, through the outbox). Console by default; SMTP by setting
-# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* below (docs/operations.md).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kokyaku@localhost")
+# Mail (W1 handoffs: workflow/mail.py, through the outbox): Django's EMAIL_* settings, set only when
+# the environment gives them (Django 6.1 deprecates them for MAILERS and warns when they are set);
+# unset, Django's default (SMTP on localhost) applies. docs/operations.md.
+for _name in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL"):
+    if _name in os.environ:
+        globals()[_name] = os.environ[_name]
+for _name in ("EMAIL_PORT", "EMAIL_TIMEOUT"):
+    if _name in os.environ:
+        globals()[_name] = int(os.environ[_name])
+if "EMAIL_USE_TLS" in os.environ:
+    EMAIL_USE_TLS = os.environ["EMAIL_USE_TLS"] == "1"
 KOKYAKU_BASE_URL = os.environ.get("KOKYAKU_BASE_URL", "")
 KOKYAKU_MAIL_DOMAIN = os.environ.get("KOKYAKU_MAIL_DOMAIN", "kokyaku.local")
 

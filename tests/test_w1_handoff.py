@@ -165,18 +165,3 @@ def test_w1_calendar_bad_input_at_the_field(world, admin_client, ja):
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert set(errors) >= {"closes", "lunch_end", "closed_weekdays", "year_end_from"}
-
-
-def test_w1_handoff_from_the_card(world, ja):
-    # given the customer's card, for a branch user
-    client = client_for(world.users["branch_a"])
-    card = client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk]))
-    body = card.content.decode()
-    add_url = f'{reverse("admin:workflow_handoff_add")}?contact={world.contact_a.pk}'
-    # then each latest contact history has 引継, which opens the handoff screen with it chosen
-    assert 'id="handoff-card"' in body and add_url in body
-    form = client.get(add_url).context["adminform"].form
-    assert str(form.initial["contact"]) == str(world.contact_a.pk)
-    # and an open handoff shows on the card
-    hand(world, now=t(2026, 12, 7, 10))
-    assert "引継中" in client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk])).content.decode()

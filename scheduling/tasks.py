@@ -14,7 +14,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from . import services
+from . import periodic, services
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def interval() -> datetime.timedelta:
 def apply_scheduled_changes() -> dict:
     try:
         result = services.apply_due()
+        periodic.run_all()  # other apps' periodic work (workflow: 遅延 flags, mail retries)
     finally:
         ensure_queued(after=interval())
     return {"applied": len(result.applied), "failed": len(result.failed)}

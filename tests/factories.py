@@ -1,6 +1,7 @@
 """Factories for the tests: small, explicit, Japanese data."""
 
 from datetime import timedelta
+import datetime
 
 import factory
 from django.contrib.auth.models import Permission
@@ -365,3 +366,37 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     digest = factory.Sequence(lambda n: f"{n:064x}")
     scopes = ["customers:read"]
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+class HandoffFactory(factory.django.DjangoModelFactory):
+    """A contact history handed to a branch's staff member (status 引継中), written by the service."""
+
+    class Meta:
+        model = "workflow.Handoff"
+
+    customer = factory.SubFactory(CustomerFactory)
+    contact = factory.LazyAttribute(lambda o: ContactHistoryFactory(customer=o.customer))
+    assignee = factory.SubFactory(StaffFactory, is_head_office=True, email="sales@example.jp", roles=["一般"])
+    message = "お電話ください。"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from workflow import services
+
+        return services.handoff_create(handoff=model_class(*args, **kwargs), user=kwargs["assignee"])
+
+
+class ClosedDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workflow.ClosedDay"
+        django_get_or_create = ["date"]
+
+    date = datetime.date(2026, 8, 14)
+    name = "夏季休業"
+
+
+class OutboxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workflow.Outbox"
+
+    to = "someone@example.jp"
+    subject = "テスト"
+    body = "本文"

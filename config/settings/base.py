@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ops",
     "orders",
     "api",
+    "workflow",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,21 @@ JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "30"))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
 # C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
 SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
+
+# Mail (W1 handoffs: workflow/mail.py, through the outbox): Django's EMAIL_* settings, set only when
+# the environment gives them (Django 6.1 deprecates them for MAILERS and warns when they are set);
+# unset, `make run` and `make dev` print mail on the worker's console (office.py, dev.py); prod: SMTP.
+# docs/operations.md.
+for _name in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL"):
+    if _name in os.environ:
+        globals()[_name] = os.environ[_name]
+for _name in ("EMAIL_PORT", "EMAIL_TIMEOUT"):
+    if _name in os.environ:
+        globals()[_name] = int(os.environ[_name])
+if "EMAIL_USE_TLS" in os.environ:
+    EMAIL_USE_TLS = os.environ["EMAIL_USE_TLS"] == "1"
+KOKYAKU_BASE_URL = os.environ.get("KOKYAKU_BASE_URL", "")
+KOKYAKU_MAIL_DOMAIN = os.environ.get("KOKYAKU_MAIL_DOMAIN", "kokyaku.local")
 
 AUTH_USER_MODEL = "crm.Staff"
 AUTHENTICATION_BACKENDS = [

@@ -26,3 +26,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Mail (handoff notices): printed by the worker to its console unless the environment names a mail
+# server (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend, EMAIL_HOST …; docs/operations.md).
+if "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,4 +1,5 @@
-"""Apply the scheduled customer changes whose date has come (C11).
+"""Apply the scheduled customer changes whose date has come (C11), then the other apps' periodic
+work (scheduling/periodic.py: workflow's 遅延 flags and mail retries).
 
     python manage.py run_scheduled            # apply today's (and any overdue) changes now: for cron
     python manage.py run_scheduled --date 2026-12-10   # as if it were that day
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from crm import dates
-from scheduling import selectors, services, tasks
+from scheduling import periodic, selectors, services, tasks
 from scheduling.models import ScheduledChange
 
 
@@ -38,3 +39,5 @@ class Command(BaseCommand):
                                   f"{selectors.failure_text(change)}")
         self.stdout.write(f"applied {len(result.applied)}, not applied {len(result.failed)} "
                           f"(as of {today or dates.today()})")
+        for name, count in periodic.run_all().items():  # other apps' periodic work, each idempotent
+            self.stdout.write(f"{name}: {'failed (see the log)' if count is None else count}")

@@ -670,6 +670,15 @@ def orders(ctx: Context) -> list[Row]:
 
         make([heavy.pk] * 200)
         rows += ctx.page("orders of a customer with 200 orders", f"/admin/orders/order/?customer__id__exact={heavy.pk}")
+        # The card of an ordinary customer with 200 orders against one without (same kind of data otherwise).
+        with_orders, without = Customer.objects.exclude(pk=heavy.pk).order_by("-id").values_list("id", flat=True)[:2]
+        make([with_orders] * 200)
+        card = "/admin/crm/customer/{}/change/".format
+        rows += ctx.page("card of a customer without orders", card(without), goal_queries=15)
+        rows += ctx.page("card of a customer with 200 orders", card(with_orders), goal_queries=15)
+        card_with, card_without = ctx.alternating(card(with_orders), card(without))
+        rows.append(Row(ctx.name("card with 200 orders / card without (alternating)"),
+                        round(card_with / card_without, 2), "ratio", fmt_goal("<=", 1.2)))
         request = RequestFactory().get("/")
         request.user = user
         with CaptureQueriesContext(connection) as queries:

@@ -121,7 +121,7 @@ class Context:
         return [
             Row(self.name(f"{label} median"), round(statistics.median(times), 1), "ms", fmt_goal("<=", goal_ms)),
             Row(self.name(f"{label} p95"), round(percentile(times, 95), 1), "ms"),
-            Row(self.name(f"{label} queries"), len(queries.captured_queries), "queries",
+            Row(self.name(f"{label} queries"), page_queries(queries.captured_queries), "queries",
                 fmt_goal("<=", goal_queries)),
         ]
 
@@ -712,6 +712,12 @@ def orders(ctx: Context) -> list[Row]:
                          fmt_goal("<=", 400))]
         transaction.set_rollback(True)
     return rows
+
+
+def page_queries(captured) -> int:
+    """The page's own SQL: the savepoints a page opens when a measurement runs inside its rolled-back
+    transaction (the admin's atomic views) are the benchmark's, not the page's."""
+    return sum(1 for query in captured if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")))
 
 
 def timezone_now():

@@ -27,9 +27,11 @@ def card_context(request, customer, may_change: bool = False) -> dict | None:
     user = request.user
     if customer is None or customer.pk is None or not user.has_perm(codes.VIEW_ORDER):
         return None
-    orders = selectors.customer_orders(user=user, customer=customer)
-    estimates = selectors.customer_estimates(user=user, customer=customer) \
-        if user.has_perm(codes.VIEW_ESTIMATE) else []
+    # The card's query annotated the counts (card_annotations): a customer with none costs no query.
+    orders = ([] if getattr(customer, "order_count", None) == 0
+              else selectors.customer_orders(user=user, customer=customer))
+    estimates = ([] if not user.has_perm(codes.VIEW_ESTIMATE) or getattr(customer, "estimate_count", None) == 0
+                 else selectors.customer_estimates(user=user, customer=customer))
     may_order = user.has_perm(codes.ADD_ORDER)
     summary = {name: getattr(customer, name) for name in ("order_last_date", "order_count", "order_amount")
                if hasattr(customer, name)}

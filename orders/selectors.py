@@ -23,7 +23,11 @@ def customer_order_annotations() -> dict:
     """{name: expression} for a Customer queryset: last order date, order count and amount (税込),
     each one correlated subquery (no join that would multiply the customer's rows)."""
     mine = Order.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    estimates = Estimate.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     return {
+        # lets the card skip the estimates' query of a customer who has none
+        "estimate_count": Coalesce(Subquery(estimates.annotate(v=Count("id")).values("v")[:1]), Value(0),
+                                   output_field=IntegerField()),
         "order_last_date": Subquery(mine.annotate(v=Max("ordered_on")).values("v")[:1]),
         "order_count": Coalesce(Subquery(mine.annotate(v=Count("id")).values("v")[:1]), Value(0),
                                 output_field=IntegerField()),

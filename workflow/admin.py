@@ -149,6 +149,11 @@ class HandoffStatusAdmin(KokyakuAdmin):
     list_display = ["name", "order", "alert_minutes", "pauses_clock", "is_handoff", "is_closed"]
     filter_horizontal = ["next_statuses"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A status is renamed, reordered or left unused, never deleted: past handoffs and their
+        # history name it.
+        return False
+
 
 @admin.register(Outbox)
 class OutboxAdmin(KokyakuAdmin):

@@ -182,6 +182,10 @@ class HandoffEvent(models.Model):
         verbose_name_plural = _("Handoff events")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        moved = " → ".join(str(status) for status in (self.from_status, self.to_status) if status)
+        return f"{timezone.localtime(self.at):%Y/%m/%d %H:%M} {moved}".strip()
+
 
 class Outbox(models.Model):
     """A mail to send, written in the transaction of what it tells; the sender marks it sent with a

@@ -27,6 +27,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -255,6 +256,9 @@ def run_once(args, instances: int) -> dict:
     copy_database(source, copy)
     print(f"   copied in {time.perf_counter() - start:.0f} s", flush=True)
     os.environ["DATABASE_URL"] = url
+    media = OUT_DIR / "media"
+    shutil.rmtree(media, ignore_errors=True)  # the run's attachments and job files (the import's upload)
+    os.environ["MEDIA_ROOT"] = str(media)
     config_path, records_path = OUT_DIR / f"config-{tag}.json", OUT_DIR / f"records-{tag}.json"
     records_path.unlink(missing_ok=True)
     args.current_instances = instances

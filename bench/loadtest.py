@@ -97,8 +97,11 @@ def setup_copy(args, config_path: Path) -> dict:
         # ids spread over the whole range, each account its own cards to save (no two save the same card)
         pool = list(scope.filter(id__gte=rng.randint(0, max(0, top - 5000))).order_by("id")
                     .values_list("id", flat=True)[:200])
+        # the small export's and print's searches: full names of the account's own customers (a few rows)
+        names = [last + first for last, first in Customer.objects.filter(id__in=pool[:40])
+                 .values_list("last_name", "first_name") if last and first]
         accounts.append({"username": user.username, "role": "head office" if hq else "branch staff",
-                         "customer_ids": pool[:150], "save_ids": pool[150:] or pool})
+                         "customer_ids": pool[:150], "save_ids": pool[150:] or pool, "narrow_terms": names})
     sample = list(Customer.objects.order_by("id").values_list("last_name", "first_name")[:3000])
     surnames = sorted({last for last, _first in sample if len(last) == 2})[:40] or ["田中"]
     narrow = [last + first for last, first in sample[:: max(1, len(sample) // 40)] if last and first][:40]

@@ -114,6 +114,7 @@ class Staff(HttpUser):
         self.client.base_url = CONFIG["hosts"][n % len(CONFIG["hosts"])]
         self.ids = self.account["customer_ids"]
         self.save_ids = self.account["save_ids"]
+        self.narrow_terms = self.account.get("narrow_terms") or CONFIG["narrow_terms"]
 
     def context(self):
         return {"role": self.role}
@@ -174,7 +175,7 @@ class Staff(HttpUser):
 
     @task(1)
     def small_export(self):
-        query = urlencode({"q": random.choice(CONFIG["narrow_terms"])})
+        query = urlencode({"q": random.choice(self.narrow_terms)})
         url = f"/admin/dataio/exportjob/add/?{urlencode({'source': 'customers', 'query': query})}"
         page = self.client.get(url, name="small export: form")
         if page.status_code != 200:
@@ -185,12 +186,12 @@ class Staff(HttpUser):
             return None if response.status_code == 200 and "csv" in kind else \
                 f"HTTP {response.status_code} {kind}: no CSV"
 
-        self._post_form(url, page.text, "small export: file", None,
+        self._post_form(url, page.text, "small export: file", "export-form",
                         {"format": "csv_cp932", "replace": "on"}, expect)
 
     @task(1)
     def small_print(self):
-        url = f"/admin/crm/customer/print/?{urlencode({'q': random.choice(CONFIG['narrow_terms'])})}"
+        url = f"/admin/crm/customer/print/?{urlencode({'q': random.choice(self.narrow_terms)})}"
         page = self.client.get(url, name="small print: form")
         if page.status_code != 200:
             return
@@ -200,4 +201,4 @@ class Staff(HttpUser):
             return None if response.status_code == 200 and "pdf" in kind else \
                 f"HTTP {response.status_code} {kind}: no PDF"
 
-        self._post_form(url, page.text, "small print: PDF", None, {"kind": "list"}, expect)
+        self._post_form(url, page.text, "small print: PDF", "print-form", {"kind": "list"}, expect)

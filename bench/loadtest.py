@@ -159,7 +159,7 @@ def copy_database(source: str, target: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         for attempt in range(12):
             try:
-                conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+                conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
                 return
             except psycopg.errors.ObjectInUse:
                 print(f"  {source} has other sessions (a bench run?): waiting 10 s …", flush=True)

@@ -961,8 +961,14 @@ def seed_orders(customers: int) -> dict:
     next_order = (Order.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     next_line = (OrderLine.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
+    defaults = {f: f.get_db_prep_save(f.get_default(), connection) for f in order_fields + line_fields}
+    defaults[Order._meta.get_field("created_at")] = Order._meta.get_field("created_at").get_db_prep_save(now, connection)
+    pg = connection.vendor == "postgresql"
+
     def prepared(fields, values: dict) -> list:
-        return [f.get_db_prep_save(values.get(f.attname, f.get_default()), connection) for f in fields]
+        # psycopg's COPY adapts Python values itself; SQLite takes Django's (a few per row: the rest are defaults)
+        return [defaults[f] if f.attname not in values else values[f.attname] if pg
+                else f.get_db_prep_save(values[f.attname], connection) for f in fields]
 
     def write(model, fields, rows: list[list]) -> None:
         table = connection.ops.quote_name(model._meta.db_table)
@@ -998,7 +1004,7 @@ def seed_orders(customers: int) -> dict:
                 order_rows.append(prepared(order_fields, {
                     "id": n, "customer_id": customer_id, "ordered_on": ordered_on, "ship_to": "home",
                     "net_total": net, "tax_total": tax_total, "total": net + tax_total, "memo": ORDER_SEED_MEMO,
-                    "created_at": now, "shipped_on": ordered_on + datetime.timedelta(days=2)
+                    "shipped_on": ordered_on + datetime.timedelta(days=2)
                     if (today - ordered_on).days > 30 else None,
                 }))
                 for product, quantity, amount, position in lines:

@@ -17,10 +17,11 @@ import os
 import random
 import re
 import threading
-from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 from locust import HttpUser, between, events, task
+
+from htmlforms import form_fields  # bench/htmlforms.py, beside this file (locust puts its folder on sys.path)
 
 CONFIG = json.loads(open(os.environ["LOADTEST_CONFIG"], encoding="utf-8").read())
 RECORDS: list[list] = []
@@ -41,64 +42,6 @@ def _record(request_type, name, response_time, response_length, response=None, c
 def _write_records(environment, **kwargs):
     with open(os.environ["LOADTEST_RECORDS"], "w", encoding="utf-8") as f:
         json.dump(RECORDS, f, ensure_ascii=False)
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would send with one <form> (its id): inputs, checked boxes, selected options,
-    textareas. Enough for Django admin forms; files are left out."""
-
-    def __init__(self, form_id: str | None):
-        super().__init__(convert_charrefs=True)
-        self.form_id, self.inside, self.fields = form_id, form_id is None, []
-        self._select, self._select_first, self._select_chosen, self._textarea = None, None, False, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and self.form_id is not None:
-            self.inside = a.get("id") == self.form_id
-            return
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.fields.append((name, a.get("value", "on")))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                self.fields.append((name, a.get("value", "")))
-        elif tag == "select" and name and "disabled" not in a:
-            self._select, self._select_first, self._select_chosen = (name, "multiple" in a), None, False
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                self.fields.append((self._select[0], value))
-                self._select_chosen = True
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.form_id is not None:
-            self.inside = False
-        elif tag == "select" and self._select:
-            if not self._select_chosen and not self._select[1] and self._select_first is not None:
-                self.fields.append((self._select[0], self._select_first))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append((self._textarea[0], self._textarea[1].removeprefix("\n")))
-            self._textarea = None
-
-
-def form_fields(html: str, form_id: str | None = None) -> list[tuple[str, str]]:
-    parser = FormFields(form_id)
-    parser.feed(html)
-    return parser.fields
 
 
 class Staff(HttpUser):

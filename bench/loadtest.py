@@ -325,7 +325,8 @@ def run_once(args, instances: int) -> dict:
             drop_database(copy)
     records = json.loads(records_path.read_text(encoding="utf-8")) if records_path.exists() else []
     result["actions"] = figures(records, key=lambda r: r[0])
-    result["roles"] = figures(records, key=lambda r: r[1])
+    # per role: the page actions (a CSV or PDF download is a file, not a page: see print_result)
+    result["roles"] = figures([r for r in records if not r[0].endswith((": file", ": PDF"))], key=lambda r: r[1])
     result["roles_by_action"] = figures(records, key=lambda r: f"{r[1]}: {r[0]}")
     result["errors"] = sorted({r[3] for r in records if r[3]})[:20]
     (OUT_DIR / f"loadtest-{tag}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -363,7 +364,9 @@ def print_result(result: dict) -> bool:
     print(f"{'action / role':{width}} {'requests':>9} {'errors':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}  goal")
     for section in ("actions", "roles"):
         for name, f in result[section].items():
-            passed = f["errors"] == 0 and f["p95_ms"] <= GOALS["p95"] and f["p99_ms"] <= GOALS["p99"]
+            # the time goals are a page's; a file (the export's CSV, the print's PDF) is held to no error only
+            page = not name.endswith((": file", ": PDF"))
+            passed = f["errors"] == 0 and (not page or (f["p95_ms"] <= GOALS["p95"] and f["p99_ms"] <= GOALS["p99"]))
             ok &= passed
             print(f"{name:{width}} {f['requests']:>9,} {f['errors']:>7,} {f['p50_ms']:>9,.1f} {f['p95_ms']:>9,.1f} "
                   f"{f['p99_ms']:>9,.1f}  {'PASS' if passed else 'FAIL'}")

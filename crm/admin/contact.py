@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
@@ -58,6 +59,37 @@ class ContactHistoryAdmin(CustomerChildAdmin):
                            "detail", "response", "notes", ("remark", "memo")]}),
         (_("Contents"), {"fields": [(f"content{i}", f"content{i + 1}") for i in range(1, 11, 2)]}),
     ]
+
+    # 日報 (I3): the card's 「日報を入力」 opens the add form with ?customer=<pk>&quick=1: these fields only
+    # (less those the user may not see), one 保存 button, and back to the card once saved. The form is
+    # the admin's own, so a mistake is shown at its field with everything typed kept.
+    QUICK_PARAM = "quick"
+    quick_layout = [(None, {"fields": ["customer", "date", "category", "detail", "response", "next_action_date"]})]
+
+    def is_quick(self, request) -> bool:
+        return request.GET.get(self.QUICK_PARAM) == "1"
+
+    def get_layout(self, request, obj=None):
+        if obj is None and self.is_quick(request):
+            return self.quick_layout
+        return super().get_layout(request, obj)
+
+    def get_inlines(self, request, obj):
+        if obj is None and self.is_quick(request):
+            return []
+        return super().get_inlines(request, obj)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if self.is_quick(request):
+            extra_context = {**(extra_context or {}), "title": _("Daily report"), "kokyaku_quick": True,
+                             "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self.is_quick(request) and not {"_continue", "_addanother"} & set(request.POST):
+            messages.success(request, _("The daily report was saved."))
+            return redirect(reverse("admin:crm_customer_change", args=[obj.customer_id]) + "#contact-histories")
+        return super().response_add(request, obj, post_url_continue)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

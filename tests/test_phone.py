@@ -84,13 +84,14 @@ def test_i3_quick_daily_report_has_only_the_essential_fields_and_returns_to_the_
     # when: the 日報 form opens
     body = client.get(url).content.decode()
     # then: the customer chosen, the essential fields only, one save button
-    for name in ("customer", "date", "category", "detail", "response", "next_action_date"):
+    for name in ("customer", "date", "category", "staff", "detail", "response", "next_action_date"):
         assert f'name="{name}"' in body, name
     for name in ("content1", "memo", "notes", "attachments-TOTAL_FORMS", "_continue", "_addanother"):
         assert f'name="{name}"' not in body, name
     assert f'value="{customer.pk}" selected' in body
     # when: a wrong date is sent
-    data = {"customer": customer.pk, "date": "2026/13/45", "category": category.pk,
+    assert f'value="{clerk.pk}" selected' in body  # 担当者: the one writing
+    data = {"customer": customer.pk, "date": "2026/13/45", "category": category.pk, "staff": clerk.pk,
             "detail": "新製品のカタログを持参。来月の展示会に来場予定。", "response": "", "next_action_date": "", "_save": "1"}
     response = client.post(url, data)
     # then: nothing saved, the message at the field, the text kept
@@ -102,8 +103,8 @@ def test_i3_quick_daily_report_has_only_the_essential_fields_and_returns_to_the_
     response = client.post(url, {**data, "date": "2026/12/07"})
     # then: saved for the customer by the clerk, and back on the card at its contact histories
     saved = ContactHistory.objects.get()
-    assert (saved.customer, saved.date, saved.category, saved.detail) == (
-        customer, datetime.date(2026, 12, 7), category, data["detail"])
+    assert (saved.customer, saved.date, saved.category, saved.staff, saved.detail) == (
+        customer, datetime.date(2026, 12, 7), category, clerk, data["detail"])
     assert response["Location"] == reverse("admin:crm_customer_change", args=[customer.pk]) + "#contact-histories"
     # and the ordinary add form is unchanged: every field, attachments, all buttons
     body = client.get(reverse("admin:crm_contacthistory_add")).content.decode()

@@ -64,7 +64,7 @@ class ContactHistoryAdmin(CustomerChildAdmin):
     # (less those the user may not see), one 保存 button, and back to the card once saved. The form is
     # the admin's own, so a mistake is shown at its field with everything typed kept.
     QUICK_PARAM = "quick"
-    quick_layout = [(None, {"fields": ["customer", "date", "category", "detail", "response", "next_action_date"]})]
+    quick_layout = [(None, {"fields": ["customer", "date", "category", "staff", "detail", "response", "next_action_date"]})]
 
     def is_quick(self, request) -> bool:
         return request.GET.get(self.QUICK_PARAM) == "1"

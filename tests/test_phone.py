@@ -123,3 +123,22 @@ def test_i3_quick_daily_report_leaves_out_a_restricted_field():
         f"{reverse('admin:crm_contacthistory_add')}?customer={customer.pk}&quick=1").content.decode()
     # then
     assert 'name="detail"' in body and 'name="response"' not in body
+
+
+def test_i3_quick_daily_report_asks_a_field_the_office_made_required():
+    # given: 内容1 必須 on 応対履歴 (C8)
+    row = FieldSetting.objects.get(model="contacthistory", field_name="content1")
+    row.required = True
+    row.save()
+    lookup.invalidate()
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"))
+    clerk = StaffFactory(username="ippan", roles=[roles.GENERAL], is_head_office=True)
+    client = client_for(clerk)
+    url = f"{reverse('admin:crm_contacthistory_add')}?customer={customer.pk}&quick=1"
+    # when: the 日報 opens and is sent without it
+    assert 'name="content1"' in client.get(url).content.decode()
+    response = client.post(url, {"customer": customer.pk, "date": "2026/12/07", "staff": clerk.pk,
+                                 "detail": "訪問", "_save": "1"})
+    # then: refused at the field, nothing saved
+    assert response.status_code == 200 and not ContactHistory.objects.exists()
+    assert "入力ルール「必須」" in response.content.decode()

@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from fieldconfig.lookup import config
+
 from ..forms import AttachmentForm, ContactHistoryForm
 from ..models import ContactAttachment, ContactHistory
 from .base import CustomerChildAdmin, TabularInline, date_column
@@ -71,7 +73,11 @@ class ContactHistoryAdmin(CustomerChildAdmin):
 
     def get_layout(self, request, obj=None):
         if obj is None and self.is_quick(request):
-            return self.quick_layout
+            # a field the office made 必須 or 空欄時に警告 (C8) is asked here too, or the 日報 would skip it
+            quick = [name for _title, options in self.quick_layout for name in options["fields"]]
+            asked = [name for name, rule in config().input_rules("contacthistory").items()
+                     if (rule.required or rule.warn_if_empty) and name not in quick]
+            return self.quick_layout + ([(None, {"fields": asked})] if asked else [])
         return super().get_layout(request, obj)
 
     def get_inlines(self, request, obj):

@@ -89,6 +89,8 @@ def test_i3_quick_daily_report_has_only_the_essential_fields_and_returns_to_the_
     for name in ("content1", "memo", "notes", "attachments-TOTAL_FORMS", "_continue", "_addanother"):
         assert f'name="{name}"' not in body, name
     assert f'value="{customer.pk}" selected' in body
+    assert f'<h1 class="text-lg font-semibold mb-4" id="daily-report-heading">日報（応対履歴の入力）' in body
+    assert f"{customer.code}　田中　太郎 様" in body
     # when: a wrong date is sent
     assert f'value="{clerk.pk}" selected' in body  # 担当者: the one writing
     data = {"customer": customer.pk, "date": "2026/13/45", "category": category.pk, "staff": clerk.pk,

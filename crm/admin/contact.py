@@ -9,6 +9,7 @@ from unfold.decorators import display
 
 from fieldconfig.lookup import config
 
+from .. import naming, permissions
 from ..forms import AttachmentForm, ContactHistoryForm
 from ..models import ContactAttachment, ContactHistory
 from .base import CustomerChildAdmin, TabularInline, date_column
@@ -36,7 +37,7 @@ class AttachmentInline(TabularInline):
 @admin.register(ContactHistory)
 class ContactHistoryAdmin(CustomerChildAdmin):
     form = ContactHistoryForm
-    change_form_before_template = "crm/empty_warning.html"  # 「空欄のまま保存」 (C8)
+    change_form_before_template = "crm/contact/form_top.html"  # 日報's heading (I3), 「空欄のまま保存」 (C8)
     inlines = [AttachmentInline]
     autocomplete_fields = ["customer"]
     list_display = [date_column(ContactHistory, "date"), "customer", "category", "content1", "status", "department",
@@ -88,8 +89,17 @@ class ContactHistoryAdmin(CustomerChildAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if self.is_quick(request):
             extra_context = {**(extra_context or {}), "title": _("Daily report"), "kokyaku_quick": True,
+                             "quick_customer": self._quick_customer_label(request),
                              "show_save_and_continue": False, "show_save_and_add_another": False}
         return super().add_view(request, form_url, extra_context)
+
+    def _quick_customer_label(self, request) -> str:
+        """The 日報's customer under its heading, as the card names it (a customer out of scope: nothing)."""
+        pk = request.GET.get("customer", "")
+        customer = permissions.visible_customers(request.user).filter(pk=pk).first() if pk.isdigit() else None
+        if customer is None:
+            return ""
+        return f"{customer.code}　{naming.addressee(customer, hidden=permissions.invisible_fields(request.user, 'customer'))}"
 
     def response_add(self, request, obj, post_url_continue=None):
         if self.is_quick(request) and not {"_continue", "_addanother"} & set(request.POST):

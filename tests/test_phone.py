@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm import roles
-from crm.admin.customer import tel_target
+from crm.normalize import tel_target
 from crm.models import ContactHistory
 from fieldconfig import lookup
 from fieldconfig.models import FieldSetting

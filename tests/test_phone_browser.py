@@ -108,6 +108,7 @@ def test_i3_phone_screens_fit_the_screen_with_44px_targets(page, live_server, wi
     assert page.get_attribute("#reach-tel", "href") == "tel:01201234567"
     assert page.get_attribute("#reach-mobile", "href") == "tel:09012345678"
     assert page.get_attribute("#reach-email", "href") == "mailto:saemonsaburo.teshigawara@example.co.jp"
+    assert page.locator("#card-phones a[href='tel:0355551234']").inner_text() == "03-5555-1234"
     # the card's tables stack: no header row, each cell beside its heading and wide enough to read in lines
     tables = page.locator(".kokyaku-records")
     assert tables.count() >= 7  # phones, family, mourning, career, orders, estimates, contacts, purchases

@@ -1,4 +1,3 @@
-import unicodedata
 from functools import partial
 
 from django.contrib import admin, messages
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
-from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
+from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, normalize, permissions, postal, search
 from .. import locking, selectors, services
 from .. import permission_codes as codes
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
@@ -644,12 +643,7 @@ def _mail_cell(obj):
 def _tel(number):
     if not number:
         return ""
-    return format_html('<a href="tel:{}">{}</a>', tel_target(number), number)
-
-
-def tel_target(number: str) -> str:
-    """What a tel: link dials: the number without its separators, in ASCII (03-3791-5155 → 0337915155)."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", number) if ch in "0123456789+")
+    return format_html('<a href="tel:{}">{}</a>', normalize.tel_target(number), number)
 
 
 REACH_FIELDS = [("tel", "tel"), ("mobile", "tel"), ("email", "mailto")]
@@ -663,7 +657,7 @@ def reach_links(customer, *, hidden) -> list[dict]:
         value = (getattr(customer, field) or "").strip()
         if not value or field in hidden:
             continue
-        target = tel_target(value) if scheme == "tel" else value
+        target = normalize.tel_target(value) if scheme == "tel" else value
         links.append({"field": field, "label": config().label("customer", field), "value": value,
                       "href": f"{scheme}:{target}"})
     return links

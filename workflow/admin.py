@@ -53,7 +53,7 @@ class HandoffAdmin(CustomerChildAdmin):
 
     def get_layout(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["contact", "assignee", "message"]})]
+            return [(None, {"fields": ["contact", "department", "assignee", "message"]})]
         may_change = self.has_change_permission(request, obj)
         return [
             (None, {"fields": ["status", "note"] if may_change else ["status"]}),

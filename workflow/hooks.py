@@ -4,6 +4,7 @@ registered in WorkflowConfig.ready()."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from crm import extensions
 from scheduling import periodic
@@ -22,7 +23,26 @@ def home_context(request) -> dict | None:
     return {"handoff_panel": items}
 
 
+def card_context(request, customer, *, may_change: bool = False) -> dict | None:
+    """The card's 引継 panel (W1): the customer's open handoffs with status and due time or 遅延 (one
+    query), and 引継 (the handoff screen for this customer: its contact histories and the people who
+    may take them)."""
+    user = request.user
+    if customer is None or customer.pk is None or not user.has_perm("workflow.view_handoff"):
+        return None
+    now = timezone.now()
+    rows = selectors.customer_open_handoffs(user, customer)
+    for handoff in rows:
+        handoff.is_late = handoff.overdue or (handoff.due_at is not None and handoff.due_at <= now)
+    add_url = None
+    if user.has_perm("workflow.add_handoff"):
+        add_url = f"{reverse('admin:workflow_handoff_add')}?customer={customer.pk}"
+    return {"handoff_card": {"open": rows, "add_url": add_url}}
+
+
 def register() -> None:
+    extensions.add_card_panel(extensions.CardPanel("workflow", "workflow/card_panel.html", card_context,
+                                                   slot=extensions.CARD_PEOPLE, order=40))
     extensions.add_home_panel(extensions.HomePanel("workflow", "workflow/home_panel.html", home_context, order=10))
     extensions.grant(extensions.VIEW, [f"workflow.{p}" for p in VIEW])
     extensions.grant(extensions.WORK, [f"workflow.{p}" for p in WORK if p not in VIEW])

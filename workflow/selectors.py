@@ -17,6 +17,12 @@ def visible_handoffs(user, queryset=None):
     return permissions.visible_related(user, queryset, "customer__")
 
 
+def customer_open_handoffs(user, customer, *, limit: int = 20) -> list:
+    """The card's 引継 panel: `customer`'s open handoffs, soonest due first (one query)."""
+    return list(visible_handoffs(user).filter(customer=customer, closed=False)
+                .select_related("assignee", "status").order_by("due_at", "pk")[:limit])
+
+
 def late_filter(now: dt.datetime) -> Q:
     """遅延: open and past the due time (flagged by the periodic run, or not yet)."""
     return Q(closed=False) & (Q(overdue=True) | Q(due_at__lte=now))

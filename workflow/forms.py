@@ -65,6 +65,11 @@ class HandoffCreateForm(forms.ModelForm):
         contact.queryset = (ContactHistory.objects.filter(customer=self.customer)
                             .select_related("category").order_by("-date", "-id"))
         contact.widget = FastSelect(choices=contact.choices)
+        contact.help_text = _("Contact histories of %(customer)s, latest first.") % {"customer": self.customer}
+        if not self.is_bound and not self.initial.get("contact"):
+            latest = contact.queryset.values_list("pk", flat=True).first()  # the inquiry just logged
+            if latest is not None:
+                self.initial["contact"] = latest
         self.fields["department"].initial = self.customer.staff_department_id
         if not self.is_bound and "assignee" not in self.initial and self.customer.staff_id:
             self.initial["assignee"] = self.customer.staff_id

@@ -229,9 +229,9 @@ def branch_staff_ids(user) -> set[int]:
     return cached
 
 
-def staff_seeing_branch_filter(branch_id) -> Q:
-    """A filter on Staff: the people who may see the customers of branch `branch_id` (head office and
-    superusers, and those granted the branch, directly or through a group). The same rule as
+def staff_seeing_branch_filter(*branch_ids) -> Q:
+    """A filter on Staff: the people who may see the customers of any of `branch_ids` (head office and
+    superusers, and those granted one of them, directly or through a group). The same rule as
     `visible_branch_ids` / `sees_all_branches`, as one query for a pulldown; active or not (ask
     `is_active` besides)."""
     from django.contrib.contenttypes.models import ContentType
@@ -239,7 +239,8 @@ def staff_seeing_branch_filter(branch_id) -> Q:
 
     app_label, codename = BRANCH_PERMISSION.split(".")
     granted = {"permission__codename": codename, "permission__content_type__app_label": app_label,
-               "content_type": ContentType.objects.get_for_model(Branch), "object_pk": str(branch_id)}
+               "content_type": ContentType.objects.get_for_model(Branch),
+               "object_pk__in": [str(pk) for pk in branch_ids]}
     users = UserObjectPermission.objects.filter(**granted).values("user_id")
     groups = GroupObjectPermission.objects.filter(**granted).values("group_id")
     members = Staff.groups.through.objects.filter(group_id__in=groups).values("staff_id")

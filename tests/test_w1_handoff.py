@@ -234,3 +234,20 @@ def test_w1_handoff_from_the_card(world, ja, django_assert_max_num_queries):
     # and a read-only user sees the box without the button
     body = client_for(world.users["read_only"]).get(card_url).content.decode()
     assert 'id="handoff-card"' in body and 'id="handoff-card-add"' not in body
+
+
+def test_w1_handoff_screen_for_another_branchs_customer_lists_nobody_of_it(world, ja):
+    # given a branch-A user who asks for the handoff screen of branch B's customer (a typed URL)
+    client = client_for(world.users["branch_a"])
+    response = client.get(reverse("admin:workflow_handoff_add"), {"customer": world.customer_b.pk})
+    form = response.context["adminform"].form
+    # then nothing of branch B is offered: no contact history, no branch-B-only person
+    assert form.customer is None
+    assert world.contact_b not in form.fields["contact"].queryset
+    assert "branch_b" not in set(form.fields["assignee"].queryset.values_list("username", flat=True))
+    # and posting branch B's contact is refused at the field, listing no branch-B person either
+    response = client.post(reverse("admin:workflow_handoff_add"),
+                           {"contact": world.contact_b.pk, "assignee": world.users["branch_b"].pk})
+    form = response.context["adminform"].form
+    assert "contact" in form.errors and form.customer is None
+    assert not Handoff.objects.exists()

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm import permissions
 from crm.forms import FastSelect, StaffSelect
 from crm.models import ContactHistory, Customer, StaffDepartment
 
@@ -52,13 +53,20 @@ class HandoffCreateForm(forms.ModelForm):
     class Media:
         js = ["kokyaku/staff_narrow.js"]
 
+    # Who fills the form in: set on a class made per request (HandoffAdmin.get_form, as crm's
+    # scoped_form_class does). A customer or contact of a branch they may not see is not chosen.
+    viewer = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
         field.label_from_instance = staff_label
         self.customer = self.chosen_customer()
-        if self.customer is None:
-            field.queryset = get_user_model().objects.filter(is_active=True).order_by("display_name_kana", "username")
+        if self.customer is None:  # no customer yet: the people of the branches the viewer sees
+            staff = get_user_model().objects.filter(is_active=True).order_by("display_name_kana", "username")
+            if self.viewer is not None and not permissions.sees_all_branches(self.viewer):
+                staff = staff.filter(permissions.staff_seeing_branch_filter(*permissions.visible_branch_ids(self.viewer)))
+            field.queryset = staff
             return
         field.queryset = rules.eligible_assignees(customer=self.customer)
         contact = self.fields["contact"]
@@ -77,13 +85,17 @@ class HandoffCreateForm(forms.ModelForm):
     def chosen_customer(self):
         """The customer whose inquiry is handed: of the posted contact, else of `?contact=` or
         `?customer=`. Out-of-scope ids are refused later by the scoped contact field."""
+        if self.viewer is None:
+            return None
         contact_id = (self.data.get("contact") if self.is_bound else self.initial.get("contact")) or None
         customer_id = None if self.is_bound else self.initial.get("customer")
         try:
             if contact_id:
                 found = ContactHistory.objects.filter(pk=int(str(contact_id))).values_list("customer_id", flat=True)
                 customer_id = found.first()
-            return Customer.objects.filter(pk=int(str(customer_id))).first() if customer_id else None
+            if not customer_id:
+                return None
+            return permissions.visible_customers(self.viewer).filter(pk=int(str(customer_id))).first()
         except (TypeError, ValueError):
             return None
 

@@ -65,7 +65,8 @@ class HandoffCreateForm(forms.ModelForm):
         if self.customer is None:  # no customer yet: the people of the branches the viewer sees
             staff = get_user_model().objects.filter(is_active=True).order_by("display_name_kana", "username")
             if self.viewer is not None and not permissions.sees_all_branches(self.viewer):
-                staff = staff.filter(permissions.staff_seeing_branch_filter(*permissions.visible_branch_ids(self.viewer)))
+                branch_ids = permissions.visible_branch_ids(self.viewer)
+                staff = staff.filter(permissions.staff_seeing_branch_filter(*branch_ids))
             field.queryset = staff
             return
         field.queryset = rules.eligible_assignees(customer=self.customer)
@@ -84,7 +85,8 @@ class HandoffCreateForm(forms.ModelForm):
 
     def chosen_customer(self):
         """The customer whose inquiry is handed: of the posted contact, else of `?contact=` or
-        `?customer=`. Out-of-scope ids are refused later by the scoped contact field."""
+        `?customer=`; None when that customer is of a branch the viewer may not see (the scoped contact
+        field then refuses the contact at the field)."""
         if self.viewer is None:
             return None
         contact_id = (self.data.get("contact") if self.is_bound else self.initial.get("contact")) or None

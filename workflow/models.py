@@ -244,6 +244,7 @@ class DailyFigure(models.Model):
     class Meta:
         verbose_name = _("Daily figure")
         verbose_name_plural = _("Daily figures")
+        default_permissions = ()  # written by the periodic run only; no screen
         constraints = [models.UniqueConstraint(fields=["day", "branch", "kind", "key"], name="daily_figure_unique")]
         indexes = [models.Index(fields=["day", "kind"], name="daily_figure_day_kind")]
 

@@ -229,6 +229,36 @@ def branch_staff_ids(user) -> set[int]:
     return cached
 
 
+def staff_seeing_branch_filter(*branch_ids) -> Q:
+    """A filter on Staff: the people who may see the customers of any of `branch_ids` (head office and
+    superusers, and those granted one of them, directly or through a group). The same rule as
+    `visible_branch_ids` / `sees_all_branches`, as one query for a pulldown; active or not (ask
+    `is_active` besides)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    app_label, codename = BRANCH_PERMISSION.split(".")
+    granted = {"permission__codename": codename, "permission__content_type__app_label": app_label,
+               "content_type": ContentType.objects.get_for_model(Branch),
+               "object_pk__in": [str(pk) for pk in branch_ids]}
+    users = UserObjectPermission.objects.filter(**granted).values("user_id")
+    groups = GroupObjectPermission.objects.filter(**granted).values("group_id")
+    members = Staff.groups.through.objects.filter(group_id__in=groups).values("staff_id")
+    return Q(is_superuser=True) | Q(is_head_office=True) | Q(pk__in=users) | Q(pk__in=members)
+
+
+def staff_with_permission_filter(code: str) -> Q:
+    """A filter on Staff: the people who hold the model permission `code` ('app.codename'), directly,
+    through a group, or as superusers (Django's ModelBackend rule, as one query)."""
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = code.split(".")
+    perm = Permission.objects.filter(codename=codename, content_type__app_label=app_label).values("pk")
+    direct = Staff.user_permissions.through.objects.filter(permission_id__in=perm).values("staff_id")
+    groups = Staff.groups.through.objects.filter(group__permissions__in=perm).values("staff_id")
+    return Q(is_superuser=True) | Q(pk__in=direct) | Q(pk__in=groups)
+
+
 def audit_scope_filter(user) -> Q:
     """The audit log entries (R4) this user reads, as a filter on audit.AuditEvent. Head office reads
     every entry. An admin limited to branches (a store manager) reads the entries about their

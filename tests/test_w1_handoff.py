@@ -165,3 +165,89 @@ def test_w1_calendar_bad_input_at_the_field(world, admin_client, ja):
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert set(errors) >= {"closes", "lunch_end", "closed_weekdays", "year_end_from"}
+
+
+def test_w1_staff_pulldown_lists_only_who_may_take_it(world, ja):
+    # given staff in two departments of branch A, a group-granted colleague, someone of branch B,
+    # someone who left, and head office
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from crm.models import StaffDepartment, Staff
+    from workflow import rules
+
+    sales, support = StaffDepartment.objects.create(name="営業部"), StaffDepartment.objects.create(name="サポート部")
+    Staff.objects.filter(pk=world.users["sales_a"].pk).update(department=sales)
+    Staff.objects.filter(pk=world.users["branch_a"].pk).update(department=support)
+    team = Group.objects.create(name="渋谷チーム")
+    assign_perm("crm.access_branch", team, world.branch_a)
+    grouped = StaffFactory(username="grouped", roles=[roles.GENERAL])
+    grouped.groups.add(team)
+    no_perm = StaffFactory(username="no_perm", branches=[world.branch_a])  # no role: may not work on handoffs
+    world.customer_a.staff_department = sales
+    world.customer_a.save()
+    # when the handoff screen opens for customer A (the card's 引継 button)
+    client = client_for(world.users["branch_a"])
+    response = client.get(reverse("admin:workflow_handoff_add"), {"customer": world.customer_a.pk})
+    form = response.context["adminform"].form
+    listed = set(form.fields["assignee"].queryset.values_list("username", flat=True))
+    # then it lists who may take it: active, seeing branch A, allowed to work on handoffs
+    assert {"sales_a", "branch_a", "grouped", "hq_admin"} <= listed
+    assert not listed & {"branch_b", "left", "no_perm"}
+    for person in Staff.objects.all():  # the pulldown and the server's check agree on everyone
+        ok = rules.assignee_problem(assignee=person, customer=world.customer_a) is None
+        assert ok == (person.username in listed), person.username
+    # and the options carry their department, 担当部署 starts at the customer's, narrowing in the browser
+    body = response.content.decode()
+    assert f'data-department="{sales.pk}"' in body and 'id="id_department"' in body and "staff_narrow.js" in body
+    assert form.fields["department"].initial == sales.pk
+    # and the contact pulldown holds this customer's histories only
+    assert list(form.fields["contact"].queryset) == [world.contact_a]
+    # and a posted person of another branch is refused at the field, in Japanese
+    response = client.post(reverse("admin:workflow_handoff_add"),
+                           {"contact": world.contact_a.pk, "assignee": no_perm.pk, "message": "x"})
+    assert "引継を扱う権限がありません" in " ".join(response.context["adminform"].form.errors["assignee"])
+    assert not Handoff.objects.exists()
+
+
+def test_w1_handoff_from_the_card(world, ja, django_assert_max_num_queries):
+    # given the customer's card, for a branch user
+    client = client_for(world.users["branch_a"])
+    card_url = reverse("admin:crm_customer_change", args=[world.customer_a.pk])
+    body = client.get(card_url).content.decode()
+    add_url = f'{reverse("admin:workflow_handoff_add")}?customer={world.customer_a.pk}'
+    # then the card's 引継 box offers the handoff screen for this customer
+    assert 'id="handoff-card"' in body and add_url.replace("&", "&amp;") in body and "未完了の引継はありません" in body
+    # when the contact history is handed over from there
+    response = client.post(reverse("admin:workflow_handoff_add"),
+                           {"contact": world.contact_a.pk, "assignee": world.users["sales_a"].pk, "message": "折返し"})
+    assert response.status_code == 302
+    # then the card shows it open, 引継中 with its due time, and 遅延 once past it
+    body = client.get(card_url).content.decode()
+    assert "引継中" in body and "営業 A子" in body and "handoff-card-late" not in body
+    handoff = Handoff.objects.get()
+    services.flag_overdue(now=handoff.due_at + dt.timedelta(minutes=1))
+    body = client.get(card_url).content.decode()
+    assert "handoff-card-late" in body
+    # and another branch's user never sees it (their card answers 404)
+    assert client_for(world.users["branch_b"]).get(card_url).status_code == 404
+    # and a read-only user sees the box without the button
+    body = client_for(world.users["read_only"]).get(card_url).content.decode()
+    assert 'id="handoff-card"' in body and 'id="handoff-card-add"' not in body
+
+
+def test_w1_handoff_screen_for_another_branchs_customer_lists_nobody_of_it(world, ja):
+    # given a branch-A user who asks for the handoff screen of branch B's customer (a typed URL)
+    client = client_for(world.users["branch_a"])
+    response = client.get(reverse("admin:workflow_handoff_add"), {"customer": world.customer_b.pk})
+    form = response.context["adminform"].form
+    # then nothing of branch B is offered: no contact history, no branch-B-only person
+    assert form.customer is None
+    assert world.contact_b not in form.fields["contact"].queryset
+    assert "branch_b" not in set(form.fields["assignee"].queryset.values_list("username", flat=True))
+    # and posting branch B's contact is refused at the field, listing no branch-B person either
+    response = client.post(reverse("admin:workflow_handoff_add"),
+                           {"contact": world.contact_b.pk, "assignee": world.users["branch_b"].pk})
+    form = response.context["adminform"].form
+    assert "contact" in form.errors and form.customer is None
+    assert not Handoff.objects.exists()

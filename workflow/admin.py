@@ -48,12 +48,16 @@ class HandoffAdmin(CustomerChildAdmin):
     search_fields = ["customer__code", "customer__last_name", "customer__company_name"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = HandoffChangeForm if obj is not None else HandoffCreateForm
+        if obj is not None:
+            kwargs["form"] = HandoffChangeForm
+        else:  # a class per request knowing who fills it in (the customer's pulldowns follow their scope)
+            kwargs["form"] = type(HandoffCreateForm.__name__, (HandoffCreateForm,), {
+                "viewer": request.user, "__module__": HandoffCreateForm.__module__})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_layout(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["contact", "assignee", "message"]})]
+            return [(None, {"fields": ["contact", "department", "assignee", "message"]})]
         may_change = self.has_change_permission(request, obj)
         return [
             (None, {"fields": ["status", "note"] if may_change else ["status"]}),

@@ -220,3 +220,33 @@ class Outbox(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+
+class DailyFigure(models.Model):
+    """The home screen's figures (W2), per branch, kept by the worker's periodic run
+    (workflow.figures.refresh): for each day a snapshot of counts by kind and key, e.g.
+    (new_customers, "2026-11") or (handoffs_by_status, <status id>). The charts read the latest
+    day's rows of the branches a user may see; they never count the big tables themselves."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        NEW_CUSTOMERS = "new_customers", _("New customers per month")
+        CONTACTS_BY_CATEGORY = "contacts_by_category", _("Contacts per category (last 12 months)")
+        HANDOFFS_BY_STATUS = "handoffs_by_status", _("Handoffs by status")
+
+    day = models.DateField(_("Date"))
+    branch = models.ForeignKey("crm.Branch", verbose_name=_("Branch"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("Kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(_("Key"), max_length=30, blank=True)
+    value = models.PositiveIntegerField(_("Value"), default=0)
+    computed_at = models.DateTimeField(_("Computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Daily figure")
+        verbose_name_plural = _("Daily figures")
+        default_permissions = ()  # written by the periodic run only; no screen
+        constraints = [models.UniqueConstraint(fields=["day", "branch", "kind", "key"], name="daily_figure_unique")]
+        indexes = [models.Index(fields=["day", "kind"], name="daily_figure_day_kind")]
+
+    def __str__(self):
+        return f"{self.day} {self.branch_id} {self.kind} {self.key}: {self.value}"

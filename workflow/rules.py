@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from crm import permissions
@@ -18,6 +19,16 @@ def assignee_problem(*, assignee, customer) -> str | None:
     if not assignee.has_perm("workflow.view_handoff"):
         return _("%(name)s may not work on handoffs.") % {"name": assignee}
     return None
+
+
+def eligible_assignees(*, customer):
+    """The people an inquiry of `customer` may be handed to, as one query: active, seeing the
+    customer's branch, allowed to work on handoffs. The pulldown offers these; `assignee_problem`
+    refuses anyone else (the same three rules, asked of one person)."""
+    return (get_user_model().objects
+            .filter(permissions.staff_seeing_branch_filter(customer.branch_id), is_active=True)
+            .filter(permissions.staff_with_permission_filter("workflow.view_handoff"))
+            .order_by("display_name_kana", "username"))
 
 
 def transition_problem(*, current, target) -> str | None:

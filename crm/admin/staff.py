@@ -82,7 +82,7 @@ class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixi
     filter_horizontal = ["user_permissions"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["display_name", "display_name_kana", "email", "department"]}),
+        (_("Person"), {"fields": ["display_name", "display_name_kana", "email", "department", "is_department_head"]}),
         (_("Role and scope"), {"fields": ["groups", "is_head_office", "branches"]}),
         (_("System"), {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
         # Roles are how permissions are given; a permission of one person alone is the exception.
@@ -91,7 +91,7 @@ class StaffAdmin(PermissionNamesMixin, PlainDeleteSummaryMixin, AuditedAdminMixi
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2"]}),
-        (_("Person"), {"fields": ["display_name", "display_name_kana", "department"]}),
+        (_("Person"), {"fields": ["display_name", "display_name_kana", "department", "is_department_head"]}),
         (_("Role and scope"), {"fields": ["groups", "is_head_office", "branches"]}),
     ]
 

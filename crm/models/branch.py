@@ -50,6 +50,10 @@ class Staff(AbstractUser):
         StaffDepartment, verbose_name=_("Department"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="members",
     )
+    is_department_head = models.BooleanField(
+        _("Department head"), default=False,
+        help_text=_("Sees the late and due-today handoffs of their department's people on the home screen."),
+    )
     # Every Kokyaku user works in the admin screens; roles decide what they may do there.
     is_staff = models.BooleanField(_("Can log in"), default=True)
     is_head_office = models.BooleanField(

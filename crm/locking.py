@@ -7,6 +7,13 @@ differs, what was typed kept); the write then claims the row with one conditiona
 (`claim`: WHERE version = the one seen, version + 1) in the write's transaction, so of two saves sent at
 the same moment only one passes. Every other write of such a row raises its version too
 (`bump`: the bulk writer, a merge moving rows, a list toggle), so a form opened before it is refused.
+
+The same mechanism serves every record editor: the admin base (crm.admin.base.VersionedAdminMixin) versions
+the form of any model with a `version` field, the rows of its inline tables (versioned_formset_class: a
+stale row, edited or deleted, is refused like its parent) and its list's editable rows. A list carries the
+version of each row it showed beside its action tick (SEEN: "pk:version"); an action that writes refuses
+the whole run when a chosen row changed since the list was loaded (changed_rows), naming only those rows,
+which come from the user's own queryset.
 """
 
 import datetime
@@ -21,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from . import dates
 
 FIELD = "kokyaku_version"  # the form field carrying the version the editor saw
+SEEN = "kokyaku_seen"  # a list's hidden "pk:version" beside each row's action tick
 
 
 class StaleWrite(ValidationError):
@@ -177,3 +185,67 @@ def shown_value(obj, field) -> str:
     if isinstance(value, datetime.date):
         return dates.format_date(value)
     return str(value)
+
+
+def versioned_formset_class(formset_class):
+    """An inline (or list) formset whose rows carry their version: a stale row edited is refused at the row
+    (check_form), and a stale row ticked for deletion is refused for the formset (the other person's values
+    named), nothing deleted. Idempotent."""
+    if getattr(formset_class, "kokyaku_versioned", False):
+        return formset_class
+    form = formset_class.form
+    if FIELD not in form.base_fields:
+        form = versioned_form_class(form)
+
+    def clean(self):
+        formset_class.clean(self)
+        for row in self.forms:
+            if not (self.can_delete and self._should_delete_form(row)) or row.instance.pk is None:
+                continue
+            seen = row.cleaned_data.get(FIELD) if hasattr(row, "cleaned_data") else None
+            current = type(row.instance)._base_manager.filter(pk=row.instance.pk).first()
+            if seen is None or current is None or seen == current.version:
+                continue
+            raise ValidationError(gettext("“%(row)s” was changed by someone else after you opened it: it was not "
+                                          "deleted. Check it and delete it again.") % {"row": str(current)},
+                                  code="stale")
+
+    return type(formset_class)(formset_class.__name__, (formset_class,),
+                               {"form": form, "clean": clean, "kokyaku_versioned": True,
+                                "__module__": formset_class.__module__})
+
+
+def seen_versions(data, name: str = SEEN) -> dict[int, int]:
+    """The "pk:version" pairs a list posted (`data`: request.POST); what does not parse is left out."""
+    seen = {}
+    for value in data.getlist(name):
+        pk, _sep, version = str(value).partition(":")
+        try:
+            seen[int(pk)] = int(version)
+        except ValueError:
+            continue
+    return seen
+
+
+def changed_rows(queryset, seen: dict[int, int], chosen) -> list:
+    """The rows of `queryset` (the user's own: only what they may see) among `chosen` ids whose version
+    is no longer the one their list showed (`seen`). Rows the list did not stamp are not judged."""
+    ids = []
+    for pk in chosen:
+        try:
+            ids.append(int(pk))
+        except (TypeError, ValueError):
+            continue
+    ids = [pk for pk in ids if pk in seen]
+    if not ids or not is_versioned(queryset.model):
+        return []
+    rows = queryset.order_by().filter(pk__in=ids)
+    return [row for row in rows if row.version != seen[row.pk]]
+
+
+def stale_list_message(rows) -> str:
+    names = "、".join(f"「{row}」" for row in rows[:10])
+    if len(rows) > 10:
+        names += gettext(" and %(count)s more") % {"count": len(rows) - 10}
+    return gettext("Changed by someone else after this list was shown: %(rows)s. Nothing was done: the list now "
+                   "shows them as they are; choose again.") % {"rows": names}

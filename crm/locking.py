@@ -130,7 +130,7 @@ def check_form(form, *, restoring: bool = False) -> None:
         instance.version = seen  # what the write claims (claim): another save in between still loses
         return
     for name in form.fields:
-        if name == FIELD or name in form.errors:
+        if name == FIELD:
             continue
         try:
             field = model._meta.get_field(name)
@@ -138,12 +138,19 @@ def check_form(form, *, restoring: bool = False) -> None:
             continue
         if not field.concrete or field.many_to_many:
             continue
-        typed = form.cleaned_data.get(name)
-        if isinstance(typed, models.Model):
-            typed = typed.pk
         stored = field.value_from_object(current)
-        if _same(typed, stored):
-            continue
+        if name in form.errors:
+            # refused for a reason of its own (a status move judged from the stored status): the other
+            # person's value beside it too, unless it is what was typed
+            typed = form.data.get(form.add_prefix(name))
+            if _same(typed, "" if stored is None else str(stored)):
+                continue
+        else:
+            typed = form.cleaned_data.get(name)
+            if isinstance(typed, models.Model):
+                typed = typed.pk
+            if _same(typed, stored):
+                continue
         form.add_error(name, ValidationError(gettext("Saved by the other person: %(value)s")
                                              % {"value": shown_value(current, field)}, code="stale"))
     form.add_error(None, ValidationError(stale_message(current), code="stale"))
@@ -187,10 +194,11 @@ def shown_value(obj, field) -> str:
     return str(value)
 
 
-def versioned_formset_class(formset_class):
+def versioned_formset_class(formset_class, *, id_carries_version: bool = False):
     """An inline (or list) formset whose rows carry their version: a stale row edited is refused at the row
     (check_form), and a stale row ticked for deletion is refused for the formset (the other person's values
-    named), nothing deleted. Idempotent."""
+    named), nothing deleted. `id_carries_version`: a list's editable rows, whose page renders only each
+    row's hidden id, render the version with it. Idempotent."""
     if getattr(formset_class, "kokyaku_versioned", False):
         return formset_class
     form = formset_class.form
@@ -210,9 +218,39 @@ def versioned_formset_class(formset_class):
                                           "deleted. Check it and delete it again.") % {"row": str(current)},
                                   code="stale")
 
+    def add_fields(self, row, index):
+        formset_class.add_fields(self, row, index)
+        pk_name = row._meta.model._meta.pk.name
+        if id_carries_version and pk_name in row.fields and row.fields[pk_name].widget.is_hidden \
+                and FIELD in row.fields:
+            # A list's editable rows render only their hidden id (Django's result_hidden_fields): the
+            # version travels with it.
+            row.fields[pk_name].widget = IdWithVersion(row)
+
     return type(formset_class)(formset_class.__name__, (formset_class,),
-                               {"form": form, "clean": clean, "kokyaku_versioned": True,
+                               {"form": form, "clean": clean, "add_fields": add_fields, "kokyaku_versioned": True,
                                 "__module__": formset_class.__module__})
+
+
+class IdWithVersion(forms.HiddenInput):
+    """A row's hidden id followed by its hidden version (the version as the row's form holds it: after a
+    refusal, the stored one)."""
+
+    def __init__(self, row, attrs=None):
+        super().__init__(attrs)
+        self.row = row
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.row = self.row
+        return copy
+
+    def render(self, name, value, attrs=None, renderer=None):
+        own = super().render(name, value, attrs, renderer)
+        version = self.row[FIELD]
+        if name.endswith(f"-{FIELD}") or version.html_name in str(own):
+            return own
+        return own + str(version)
 
 
 def seen_versions(data, name: str = SEEN) -> dict[int, int]:

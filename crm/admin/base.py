@@ -344,7 +344,7 @@ class VersionedAdminMixin:
         formset = super().get_changelist_formset(request, **kwargs)
         if not locking.is_versioned(self.model):
             return formset
-        return locking.versioned_formset_class(formset)
+        return locking.versioned_formset_class(formset, id_carries_version=True)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form if context.get("adminform") else None

@@ -173,6 +173,10 @@ def stale_message(current) -> str:
     when = getattr(current, "updated_at", None)
     values = {"user": str(who) if who is not None else gettext("someone else"),
               "time": dates.format_datetime(when) if when else ""}
+    if not when:  # a record that keeps no time of its own (a family row, a master)
+        return gettext("This record was saved by someone else after you opened it (%(user)s). Your changes were "
+                       "not saved: what you typed is kept below, and under each field the value they saved. Check "
+                       "them; saving again keeps what you typed.") % values
     return gettext("This record was saved by someone else after you opened it (%(user)s, %(time)s). Your changes "
                    "were not saved: what you typed is kept below, and under each field the value they saved. "
                    "Check them; saving again keeps what you typed.") % values

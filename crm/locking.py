@@ -7,6 +7,13 @@ differs, what was typed kept); the write then claims the row with one conditiona
 (`claim`: WHERE version = the one seen, version + 1) in the write's transaction, so of two saves sent at
 the same moment only one passes. Every other write of such a row raises its version too
 (`bump`: the bulk writer, a merge moving rows, a list toggle), so a form opened before it is refused.
+
+The same mechanism serves every record editor: the admin base (crm.admin.base.VersionedAdminMixin) versions
+the form of any model with a `version` field, the rows of its inline tables (versioned_formset_class: a
+stale row, edited or deleted, is refused like its parent) and its list's editable rows. A list carries the
+version of each row it showed beside its action tick (SEEN: "pk:version"); an action that writes refuses
+the whole run when a chosen row changed since the list was loaded (changed_rows), naming only those rows,
+which come from the user's own queryset.
 """
 
 import datetime
@@ -21,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from . import dates
 
 FIELD = "kokyaku_version"  # the form field carrying the version the editor saw
+SEEN = "kokyaku_seen"  # a list's hidden "pk:version" beside each row's action tick
 
 
 class StaleWrite(ValidationError):
@@ -122,7 +130,7 @@ def check_form(form, *, restoring: bool = False) -> None:
         instance.version = seen  # what the write claims (claim): another save in between still loses
         return
     for name in form.fields:
-        if name == FIELD or name in form.errors:
+        if name == FIELD:
             continue
         try:
             field = model._meta.get_field(name)
@@ -130,12 +138,19 @@ def check_form(form, *, restoring: bool = False) -> None:
             continue
         if not field.concrete or field.many_to_many:
             continue
-        typed = form.cleaned_data.get(name)
-        if isinstance(typed, models.Model):
-            typed = typed.pk
         stored = field.value_from_object(current)
-        if _same(typed, stored):
-            continue
+        if name in form.errors:
+            # refused for a reason of its own (a status move judged from the stored status): the other
+            # person's value beside it too, unless it is what was typed
+            typed = form.data.get(form.add_prefix(name))
+            if _same(typed, "" if stored is None else str(stored)):
+                continue
+        else:
+            typed = form.cleaned_data.get(name)
+            if isinstance(typed, models.Model):
+                typed = typed.pk
+            if _same(typed, stored):
+                continue
         form.add_error(name, ValidationError(gettext("Saved by the other person: %(value)s")
                                              % {"value": shown_value(current, field)}, code="stale"))
     form.add_error(None, ValidationError(stale_message(current), code="stale"))
@@ -158,6 +173,10 @@ def stale_message(current) -> str:
     when = getattr(current, "updated_at", None)
     values = {"user": str(who) if who is not None else gettext("someone else"),
               "time": dates.format_datetime(when) if when else ""}
+    if not when:  # a record that keeps no time of its own (a family row, a master)
+        return gettext("This record was saved by someone else after you opened it (%(user)s). Your changes were "
+                       "not saved: what you typed is kept below, and under each field the value they saved. Check "
+                       "them; saving again keeps what you typed.") % values
     return gettext("This record was saved by someone else after you opened it (%(user)s, %(time)s). Your changes "
                    "were not saved: what you typed is kept below, and under each field the value they saved. "
                    "Check them; saving again keeps what you typed.") % values
@@ -177,3 +196,98 @@ def shown_value(obj, field) -> str:
     if isinstance(value, datetime.date):
         return dates.format_date(value)
     return str(value)
+
+
+def versioned_formset_class(formset_class, *, id_carries_version: bool = False):
+    """An inline (or list) formset whose rows carry their version: a stale row edited is refused at the row
+    (check_form), and a stale row ticked for deletion is refused for the formset (the other person's values
+    named), nothing deleted. `id_carries_version`: a list's editable rows, whose page renders only each
+    row's hidden id, render the version with it. Idempotent."""
+    if getattr(formset_class, "kokyaku_versioned", False):
+        return formset_class
+    form = formset_class.form
+    if FIELD not in form.base_fields:
+        form = versioned_form_class(form)
+
+    def clean(self):
+        formset_class.clean(self)
+        for row in self.forms:
+            if not (self.can_delete and self._should_delete_form(row)) or row.instance.pk is None:
+                continue
+            seen = row.cleaned_data.get(FIELD) if hasattr(row, "cleaned_data") else None
+            current = type(row.instance)._base_manager.filter(pk=row.instance.pk).first()
+            if seen is None or current is None or seen == current.version:
+                continue
+            raise ValidationError(gettext("“%(row)s” was changed by someone else after you opened it: it was not "
+                                          "deleted. Check it and delete it again.") % {"row": str(current)},
+                                  code="stale")
+
+    def add_fields(self, row, index):
+        formset_class.add_fields(self, row, index)
+        pk_name = row._meta.model._meta.pk.name
+        if id_carries_version and pk_name in row.fields and row.fields[pk_name].widget.is_hidden \
+                and FIELD in row.fields:
+            # A list's editable rows render only their hidden id (Django's result_hidden_fields): the
+            # version travels with it.
+            row.fields[pk_name].widget = IdWithVersion(row)
+
+    return type(formset_class)(formset_class.__name__, (formset_class,),
+                               {"form": form, "clean": clean, "add_fields": add_fields, "kokyaku_versioned": True,
+                                "__module__": formset_class.__module__})
+
+
+class IdWithVersion(forms.HiddenInput):
+    """A row's hidden id followed by its hidden version (the version as the row's form holds it: after a
+    refusal, the stored one)."""
+
+    def __init__(self, row, attrs=None):
+        super().__init__(attrs)
+        self.row = row
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.row = self.row
+        return copy
+
+    def render(self, name, value, attrs=None, renderer=None):
+        own = super().render(name, value, attrs, renderer)
+        version = self.row[FIELD]
+        if name.endswith(f"-{FIELD}") or version.html_name in str(own):
+            return own
+        return own + str(version)
+
+
+def seen_versions(data, name: str = SEEN) -> dict[int, int]:
+    """The "pk:version" pairs a list posted (`data`: request.POST); what does not parse is left out."""
+    seen = {}
+    for value in data.getlist(name):
+        pk, _sep, version = str(value).partition(":")
+        try:
+            seen[int(pk)] = int(version)
+        except ValueError:
+            continue
+    return seen
+
+
+def changed_rows(queryset, seen: dict[int, int], chosen) -> list:
+    """The rows of `queryset` (the user's own: only what they may see) among `chosen` ids whose version
+    is no longer the one their list showed (`seen`). Rows the list did not stamp are not judged."""
+    ids = []
+    for pk in chosen:
+        try:
+            ids.append(int(pk))
+        except (TypeError, ValueError):
+            continue
+    ids = [pk for pk in ids if pk in seen]
+    if not ids or not is_versioned(queryset.model):
+        return []
+    rows = queryset.order_by().filter(pk__in=ids)
+    return [row for row in rows if row.version != seen[row.pk]]
+
+
+def stale_list_message(rows) -> str:
+    names = "、".join(f"「{row}」" for row in rows[:10])
+    if len(rows) > 10:
+        names += gettext(" and %(count)s more") % {"count": len(rows) - 10}
+    return gettext("Changed by someone else after this list was shown: %(rows)s. Nothing was done: the list now "
+                   "shows them as they are; choose again.") % {"rows": names}

@@ -37,7 +37,8 @@ class GiftItem(models.Model):
     price = models.DecimalField(_("Price"), max_digits=12, decimal_places=0, default=0,
                                 validators=[MinValueValidator(0)])
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Gift item")
@@ -264,7 +265,8 @@ class Mourning(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
                                    blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
 
-    history = HistoricalRecords(no_db_index=["customer", "family_member", "created_by"])
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"], no_db_index=["customer", "family_member", "created_by"])
 
     class Meta:
         verbose_name = _("Mourning (喪中)")

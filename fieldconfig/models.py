@@ -48,6 +48,8 @@ class SystemSetting(models.Model):
                     "always be typed. Exports keep 2026/12/03."),
     )
 
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+
     class Meta:
         verbose_name = _("System setting")
         verbose_name_plural = _("System settings")
@@ -95,6 +97,8 @@ class FieldSetting(models.Model):
     warn_if_empty = models.BooleanField(
         _("Warn if empty"), default=False,
         help_text=_("Saving with this field empty asks first (「空欄のまま保存」); an import lists it as a warning."))
+
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
 
     class Meta:
         verbose_name = _("Field label")

@@ -46,7 +46,8 @@ class OrderSettings(models.Model):
         validators=[MinValueValidator(0)], help_text=_("Orders whose goods reach this amount ship free. Blank: never."))
     estimate_valid_days = models.PositiveIntegerField(_("Estimate valid for (days)"), default=30)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Order settings")
@@ -79,6 +80,8 @@ class ShippingFeeBand(models.Model):
     from_amount = yen(_("Goods total from"), validators=[MinValueValidator(0)])
     fee = yen(_("Shipping fee"), validators=[MinValueValidator(0)])
 
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+
     class Meta:
         verbose_name = _("Shipping fee band")
         verbose_name_plural = _("Shipping fee bands")
@@ -97,7 +100,8 @@ class Medium(models.Model):
     position = models.PositiveIntegerField(_("Order"), default=0)
     is_active = models.BooleanField(_("In use"), default=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Medium")
@@ -122,6 +126,8 @@ class Document(models.Model):
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Registered by"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
 
     class Meta:
         abstract = True
@@ -163,7 +169,7 @@ class Order(Document):
     estimate = models.OneToOneField("Estimate", verbose_name=_("Estimate"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="order", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Sales order")
@@ -222,6 +228,8 @@ class Line(models.Model):
     amount = models.DecimalField(_("Amount"), max_digits=14, decimal_places=0, default=ZERO, editable=False)
     position = models.PositiveSmallIntegerField(_("Order"), default=0)
 
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+
     class Meta:
         abstract = True
 
@@ -239,7 +247,7 @@ class Line(models.Model):
 class OrderLine(Line):
     order = models.ForeignKey(Order, verbose_name=_("Sales order"), on_delete=models.CASCADE, related_name="lines")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Order line")
@@ -286,7 +294,7 @@ class Estimate(Document):
                                    help_text=_("Left blank, the estimate date plus the days in the order settings."))
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Estimate")
@@ -306,7 +314,7 @@ class EstimateLine(Line):
     estimate = models.ForeignKey(Estimate, verbose_name=_("Estimate"), on_delete=models.CASCADE,
                                  related_name="lines")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Estimate line")

@@ -20,7 +20,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from crm import naming
+from crm import locking, naming
 from crm.models import Product
 
 from . import tax
@@ -167,6 +167,7 @@ def orders_ship(*, orders, shipped_on: datetime.date, tracking_number: str = "",
     with transaction.atomic():
         bulk_update_with_history(todo, Order, ["shipped_on", "tracking_number"], batch_size=500,
                                  default_user=user, default_change_reason=_("Shipment registered"))
+        locking.bump(Order, [o.pk for o in todo])  # an order's card opened before cannot undo it (issue 24.3)
     return len(todo)
 
 
@@ -238,6 +239,7 @@ def estimate_convert(*, estimate: Estimate, user) -> Order:
         estimate._history_user = user
         estimate._change_reason = _("Converted to order %(number)s") % {"number": order.number}
         estimate.save(update_fields=["status"])
+        locking.bump(Estimate, [estimate.pk])  # its card opened before is refused (issue 24.3)
     return order
 
 

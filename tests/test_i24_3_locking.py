@@ -34,6 +34,7 @@ class FormControls(HTMLParser):
     def __init__(self, html: str, form_id: str):
         super().__init__(convert_charrefs=True)
         self.form_id, self.data, self._in_form, self._select, self._textarea = form_id, {}, False, None, None
+        self._nested = 0
         self.feed(html)
 
     def _ours(self, attrs) -> bool:
@@ -42,6 +43,9 @@ class FormControls(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
+            if self._in_form:
+                self._nested += 1
+                return  # a form inside a form: browsers ignore its tag, its controls are the outer form's
             self._in_form = attrs.get("id") == self.form_id
         elif tag == "input" and attrs.get("name") and self._ours(attrs):
             kind = attrs.get("type", "text")
@@ -66,7 +70,9 @@ class FormControls(HTMLParser):
             self.data[self._textarea] += data.removeprefix("\n") if not self.data[self._textarea] else data
 
     def handle_endtag(self, tag):
-        if tag == "form":
+        if tag == "form" and self._nested:
+            self._nested -= 1
+        elif tag == "form":
             self._in_form = False
         elif tag == "select":
             self._select = None

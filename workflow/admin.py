@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm import dates
+from crm import dates, locking
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin
 
 from . import calendar, mail, services
@@ -96,6 +96,8 @@ class HandoffAdmin(CustomerChildAdmin):
               staff_label(e.user) if e.user else "") for e in rows))
 
     def save_model(self, request, obj, form, change):
+        if change:
+            locking.claim(obj)  # the version the form saw, or StaleWrite: shown again (issue 24.3)
         try:
             if change:
                 services.handoff_set_status(handoff=obj, status=form.cleaned_data["status"], user=request.user,

@@ -30,7 +30,8 @@ class CompanyCalendar(models.Model):
     year_end_from = models.CharField(_("New Year holidays from (MM-DD)"), max_length=5, default="12-29")
     year_end_until = models.CharField(_("New Year holidays until (MM-DD)"), max_length=5, default="01-03")
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Company calendar")
@@ -85,7 +86,8 @@ class ClosedDay(models.Model):
     date = models.DateField(_("Date"), unique=True)
     name = models.CharField(_("Name"), max_length=100, blank=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Closed day")
@@ -111,7 +113,8 @@ class HandoffStatus(models.Model):
     is_closed = models.BooleanField(_("Closes the handoff"), default=False)
     next_statuses = models.ManyToManyField("self", symmetrical=False, blank=True, verbose_name=_("May change to"))
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Handoff status")
@@ -143,7 +146,8 @@ class Handoff(models.Model):
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Handoff")

@@ -101,6 +101,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# psycopg's connection pool (issue 24 point 4), PostgreSQL only: DB_POOL_MAX_SIZE=N gives each process
+# (a gunicorn worker and its threads, a jobs worker) a pool of at most N connections, opened lazily after
+# the fork, each checked before it is handed out (CONN_HEALTH_CHECKS) so one a restart broke is replaced.
+# Pooled connections are not also persistent: CONN_MAX_AGE is 0 then. When to turn it on:
+# docs/operations.md. DB_POOL_MIN_SIZE (1) connections stay open; a request waits at most
+# DB_POOL_TIMEOUT seconds (5) for one, then gets the 503 page (config/middleware.py).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0") or 0)
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(int(os.environ.get("DB_POOL_MIN_SIZE", "1")), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+        "name": "kokyaku",
+    }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # template0 keeps the test database UTF-8 with the cluster's LC_CTYPE (Japanese trigrams).
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}

@@ -11,13 +11,14 @@ import dataclasses
 import datetime
 
 from django.contrib import admin, messages
-from django.contrib.admin import SimpleListFilter
+from django.contrib.admin import SimpleListFilter, helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -316,7 +317,91 @@ def _restored_label():
     return _("Restored")
 
 
-class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
+class VersionedAdminMixin:
+    """No lost updates (issue 24.3, crm/locking.py) on every screen of a model with a `version`: its change
+    form, its list's editable rows and its list's actions. Put first in the bases, so the version wraps
+    the form as every other hook built it. Inline tables get theirs from ScopedInlineMixin."""
+
+    # Actions whose permissions are all of these only read their rows (print, export): a row changed since
+    # the list was shown does not stop them.
+    read_only_action_permissions = frozenset({"view", "export", "print"})
+
+    def get_fields(self, request, obj=None):
+        # The version is no field of the layout (Django takes an undeclared layout from the form): it is
+        # rendered once, beside the save buttons (render_change_form).
+        return [name for name in super().get_fields(request, obj) if name != locking.FIELD]
+
+    def get_form(self, request, obj=None, *args, **kwargs):
+        if kwargs.get("fields"):
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != locking.FIELD]
+        form = super().get_form(request, obj, *args, **kwargs)
+        if not locking.is_versioned(self.model) or locking.FIELD in form.base_fields:
+            return form
+        restoring = getattr(request, "_kokyaku_restoring", None) is not None
+        return locking.versioned_form_class(form, restoring=restoring)
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        if not locking.is_versioned(self.model):
+            return formset
+        return locking.versioned_formset_class(formset, id_carries_version=True)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form if context.get("adminform") else None
+        if form is not None and locking.FIELD in form.fields:
+            # the version the editor saw, in templates/admin/submit_line.html, tied to the form by its id
+            context["kokyaku_version_input"] = form[locking.FIELD].as_widget(
+                attrs={"form": f"{self.opts.model_name}_form"})
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except locking.StaleWrite:
+            # Another save landed between this form's check and its write (claim refused it, its
+            # transaction rolled back): shown again, the form's check now says whose and keeps what was typed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except locking.StaleWrite:
+            return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            locking.claim(obj)  # the version its form saw, or StaleWrite
+        super().save_model(request, obj, form, change)
+
+    # --- the list's actions: the rows as the list showed them --------------------------------
+    def action_checkbox(self, obj):
+        tick = super().action_checkbox(obj)
+        if not locking.is_versioned(type(obj)) or "version" in obj.get_deferred_fields():
+            return tick
+        return format_html('{}<input type="hidden" name="{}" value="{}:{}">', tick, locking.SEEN, obj.pk,
+                           obj.version)
+
+    action_checkbox.short_description = ModelAdmin.action_checkbox.short_description
+
+    def action_writes(self, request, name: str) -> bool:
+        """Whether the action `name` writes its rows (then a stale row refuses it)."""
+        action = self.get_actions(request).get(name)
+        func = getattr(action, "func", None) or (action[0] if action else None)
+        permissions_needed = set(getattr(func, "allowed_permissions", ()) or ())
+        return not permissions_needed or not permissions_needed <= self.read_only_action_permissions
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        seen = locking.seen_versions(request.POST)
+        name = request.POST.get("action", "")
+        if seen and name and self.action_writes(request, name):
+            stale = locking.changed_rows(queryset, seen, request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+            if stale:
+                self.message_user(request, locking.stale_list_message(stale), messages.ERROR)
+                return redirect(request.get_full_path())
+        return super().response_action(request, queryset, *args, **kwargs)
+
+
+class KokyakuAdmin(VersionedAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
     """SimpleHistoryAdmin before unfold's ModelAdmin: the order measured to render every page."""
 
     # unfold's list template asks for these on every row; a missing attribute makes Django's
@@ -475,40 +560,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             # The form tab's badge: each problem once (unfold counts a non-field error twice);
             # read by templates/unfold/helpers/tab_items.html.
             request.kokyaku_tab_errors = problem_count(context["adminform"].form)
-            form = context["adminform"].form
-            if locking.FIELD in form.fields:
-                # the version the editor saw (issue 24.3), in templates/admin/submit_line.html, tied to the form by its id
-                context["kokyaku_version_input"] = form[locking.FIELD].as_widget(
-                    attrs={"form": f"{self.opts.model_name}_form"})
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-    # --- no lost updates (issue 24.3): crm/locking.py -------------------------------------------
-    def get_form(self, request, obj=None, *args, **kwargs):
-        form = super().get_form(request, obj, *args, **kwargs)
-        if not locking.is_versioned(self.model):
-            return form
-        restoring = getattr(request, "_kokyaku_restoring", None) is not None
-        return locking.versioned_form_class(form, restoring=restoring)
-
-    def get_changelist_formset(self, request, **kwargs):
-        formset = super().get_changelist_formset(request, **kwargs)
-        if not locking.is_versioned(self.model):
-            return formset
-        return type(formset)(formset.__name__, (formset,), {"form": locking.versioned_form_class(formset.form)})
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except locking.StaleWrite:
-            # Another save landed between this form's check and its write (claim refused it, its
-            # transaction rolled back): shown again, the form's check now says whose and keeps what was typed.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def changelist_view(self, request, extra_context=None):
-        try:
-            return super().changelist_view(request, extra_context)
-        except locking.StaleWrite:
-            return super().changelist_view(request, extra_context)
 
     # --- writes keep what the user cannot see (R3) ----------------------------------------
     def save_form(self, request, form, change):
@@ -520,9 +572,7 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = self.change_reason_for(request, form)
-        if change:
-            locking.claim(obj)  # the version its form saw, or StaleWrite (issue 24.3)
-        super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)  # VersionedAdminMixin claims the version first
 
     def save_formset(self, request, form, formset, change):
         reason = self.change_reason_for(request, form)
@@ -530,10 +580,12 @@ class KokyakuAdmin(AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
             permissions.keep_invisible_values(user=request.user, obj=child)
             child._change_reason = reason
             child._history_user = request.user
+            locking.claim(child)  # a stored row: the version its row saw, or StaleWrite (issue 24.3)
             child.save()
         for child in formset.deleted_objects:
             child._change_reason = reason
             child._history_user = request.user
+            locking.claim(child)
             child.delete()
         formset.save_m2m()
 
@@ -556,12 +608,23 @@ class ScopedInlineMixin:
     """Inline editors on a card show and write only the fields this user may see (R3), and their
     pulldowns offer only what the user may see (R2), however the card asks for them."""
 
-    def get_fieldsets(self, request, obj=None):
+    def _visible_fieldsets(self, request, obj=None):
         hidden = permissions.invisible_fields(request.user, self.model)
         return visible_fieldsets(super().get_fieldsets(request, obj), hidden)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = self._visible_fieldsets(request, obj)
+        if not fieldsets or not locking.is_versioned(self.model) or not self.has_change_permission(request, obj):
+            return fieldsets
+        # the version each row was read at (issue 24.3): a hidden input in the row (crm/locking.py)
+        name, options = fieldsets[0]
+        return [(name, {**options, "fields": [*options["fields"], locking.FIELD]}), *fieldsets[1:]]
+
     def get_formset(self, request, obj=None, **kwargs):
-        return scoped_formset_class(super().get_formset(request, obj, **kwargs), request.user)
+        if locking.is_versioned(self.model) and "form" not in kwargs:
+            kwargs["form"] = locking.versioned_form_class(self.form)
+        formset = scoped_formset_class(super().get_formset(request, obj, **kwargs), request.user)
+        return locking.versioned_formset_class(formset) if locking.is_versioned(self.model) else formset
 
 
 class TabularInline(ScopedInlineMixin, UnfoldTabularInline):

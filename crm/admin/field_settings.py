@@ -14,11 +14,11 @@ from fieldconfig.lookup import label
 from fieldconfig.models import FieldSetting, SystemSetting
 
 from ..forms import postal_lookup_attrs
-from .base import AuditedAdminMixin
+from .base import AuditedAdminMixin, VersionedAdminMixin
 
 
 @admin.register(FieldSetting)
-class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
+class FieldSettingAdmin(VersionedAdminMixin, AuditedAdminMixin, ModelAdmin):
     """項目名設定: one row per configurable field, created by `migrate`; admins edit labels in place."""
 
     audit_action = AuditEvent.Action.CONFIG
@@ -88,7 +88,7 @@ class FieldSettingAdmin(AuditedAdminMixin, ModelAdmin):
 
 
 @admin.register(SystemSetting)
-class SystemSettingAdmin(AuditedAdminMixin, ModelAdmin):
+class SystemSettingAdmin(VersionedAdminMixin, AuditedAdminMixin, ModelAdmin):
     audit_action = AuditEvent.Action.CONFIG
 
     list_display = ["__str__", "mode", "code_width", "company_name"]

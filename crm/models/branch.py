@@ -11,7 +11,8 @@ class Branch(models.Model):
     name = models.CharField(_("Branch name"), max_length=100)
     position = models.PositiveIntegerField(_("Order"), default=0)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Branch")
@@ -30,7 +31,8 @@ class StaffDepartment(models.Model):
     name = models.CharField(_("Department name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Staff department")

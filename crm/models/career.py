@@ -20,7 +20,8 @@ class CareerEntry(models.Model):
     department = models.CharField(label("department"), max_length=200, blank=True)
     title = models.CharField(label("title"), max_length=100, blank=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Career entry")

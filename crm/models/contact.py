@@ -100,7 +100,8 @@ class ContactAttachment(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Attachment")

@@ -225,7 +225,8 @@ class CustomerPhone(models.Model):
     note = models.CharField(_("Note"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("Order"), default=0, validators=[MinValueValidator(0)])
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Phone number")

@@ -30,7 +30,8 @@ class FamilyMember(models.Model):
     # 連名: printed beside the customer's name on postcards, under the same honorific column (P4).
     joint_name = models.BooleanField(label("joint_name"), default=False)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Family member")

@@ -10,7 +10,8 @@ class CustomerCategory(models.Model):
     name = models.CharField(_("Category name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Customer category")
@@ -27,7 +28,8 @@ class ContactCategory(models.Model):
     name = models.CharField(_("Category name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("Order"), default=0)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Contact category")
@@ -54,7 +56,8 @@ class Product(models.Model):
     )
     is_active = models.BooleanField(_("In use"), default=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)  # crm/locking.py (issue 24.3)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("Product")

@@ -94,8 +94,6 @@ def _value(customer, field: str, hidden: set[str]) -> str:
     value = getattr(customer, field)
     if value is None:
         return ""
-    if field == "staff":
-        return value.get_full_name() or value.get_username()
     return str(value)
 
 

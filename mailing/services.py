@@ -70,7 +70,7 @@ def plan(*, user, customers) -> Plan:
     without a mail address and those who opted out. A customer whose address the sender may not see
     counts as without one: the sender cannot mail it."""
     hidden = permissions.invisible_fields(user, Customer)
-    base = customers.order_by()
+    base = customers.order_by().select_related(None)
     result = Plan(total=base.count())
     fields = ["pk", "code", "last_name", "first_name", "company_name"]
     opted = base.filter(mail_opted_out_at__isnull=False)

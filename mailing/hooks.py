@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from crm import dates, extensions
+from events import outputs as event_outputs
 from scheduling import periodic
 
 from . import sending, services, views
@@ -28,6 +29,8 @@ def register() -> None:
         order=30, whole_result=True))
     extensions.add_card_panel(extensions.CardPanel("mail_opt_out", "mailing/card_opt_out.html",
                                                    opt_out_card_context, order=90))
+    event_outputs.add_event_output(event_outputs.EventOutput(
+        "event-mail", _("Bulk mail"), views.event_mail_url, allowed=services.may_send))
     extensions.grant(extensions.WORK, MAIL_WORK)
     extensions.grant(extensions.ADMIN, ["mailing.*"])
     periodic.add("bulk mails resumed", sending.resume_due)

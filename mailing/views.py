@@ -110,6 +110,11 @@ def mail_selected(modeladmin, request, queryset):
     return redirect(f"{reverse('admin:crm_customer_mail')}?{urlencode({'ids': ids})}")
 
 
+def event_mail_url(selection) -> str:
+    """The mail screen for a business event's customers (its page's outputs)."""
+    return f"{reverse('admin:crm_customer_mail')}?{selection.querystring()}"
+
+
 def mail_tool_url(request, querystring: str) -> str:
     return reverse("admin:crm_customer_mail") + (f"?{querystring}" if querystring else "")
 

@@ -320,3 +320,27 @@ def test_w4_screen_flow_preview_test_send_and_send_in_the_senders_branches(world
     assert client.get(sent["Location"]).status_code == 200
     client.force_login(world.users["no_export"])
     assert client.get(sent["Location"]).status_code == 404
+
+
+def test_w4_an_events_customer_list_is_mailed_from_the_event_page(world, sender, client, ja):
+    from tests.factories import EventFactory, EventLinkFactory
+
+    # given an event (no branch: everyone's) with a customer of each branch
+    event = EventFactory(name="2026年 DM")
+    world.customer_a.email = "shibuya@example.jp"
+    world.customer_a.save()
+    EventLinkFactory(event=event, customer=world.customer_a)
+    EventLinkFactory(event=event, customer=world.customer_b)
+    client.force_login(sender)
+    # when the sender opens the event page and its 一括メール button
+    summary = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    link = re.search(r'href="([^"]+)" id="event-mail"', summary).group(1).replace("&amp;", "&")
+    page = client.get(link).content.decode()
+    # then the event's customers of the sender's branches are the recipients
+    assert "2026年 DM" in page and "1 件のうち 1 件にメールを送ります。" in page
+    client.post(link, {"subject": "{{氏名}}", "body": "本文", "action": "send"})
+    campaign = Campaign.objects.get()
+    assert list(campaign.recipients.values_list("customer_id", flat=True)) == [world.customer_a.pk]
+    # 参照のみ gets no button
+    client.force_login(world.users["read_only"])
+    assert 'id="event-mail"' not in client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()

@@ -104,19 +104,19 @@ def opt_out_customer_id(token: str) -> int | None:
         return None
 
 
-def opt_out_url(customer_id: int) -> str:
-    base = getattr(settings, "KOKYAKU_BASE_URL", "").rstrip("/")
+def opt_out_url(customer_id: int, base_url: str = "") -> str:
+    base = (base_url or getattr(settings, "KOKYAKU_BASE_URL", "")).rstrip("/")
     return base + reverse("mailing_opt_out", args=[opt_out_token(customer_id)])
 
 
-def with_footer(body: str, customer_id: int) -> str:
+def with_footer(body: str, customer_id: int, base_url: str = "") -> str:
     """The body with the 配信停止 link every bulk mail ends with, in the office's language."""
     with translation.override(settings.LANGUAGE_CODE):
         notice = _("To receive no more of these mails, open this page:")
-    return body.rstrip() + "\n\n" + "-" * 30 + "\n" + notice + "\n" + opt_out_url(customer_id) + "\n"
+    return body.rstrip() + "\n\n" + "-" * 30 + "\n" + notice + "\n" + opt_out_url(customer_id, base_url) + "\n"
 
 
-def messages_for(*, user, template: merge.Template, customers, limit: int | None = None):
+def messages_for(*, user, template: merge.Template, customers, limit: int | None = None, base_url: str = ""):
     """(customer, subject, body) for the sendable customers, in the list's order: the preview's first
     few, the campaign's all. Refused (mailing.merge) when the template names what it may not."""
     used = merge.check(template, user)
@@ -126,22 +126,24 @@ def messages_for(*, user, template: merge.Template, customers, limit: int | None
         rows = rows[:limit]
     for customer in rows.iterator(chunk_size=1000) if limit is None else rows:
         subject, body = merge.render(template, customer, used=used, hidden=hidden)
-        yield customer, subject, with_footer(body, customer.pk)
+        yield customer, subject, with_footer(body, customer.pk, base_url)
 
 
-def preview(*, user, template: merge.Template, customers) -> list[dict]:
+def preview(*, user, template: merge.Template, customers, base_url: str = "") -> list[dict]:
     return [{"customer": _named(c, permissions.invisible_fields(user, Customer)), "to": c.email,
              "subject": s, "body": b}
-            for c, s, b in messages_for(user=user, template=template, customers=customers, limit=PREVIEW_COUNT)]
+            for c, s, b in messages_for(user=user, template=template, customers=customers, limit=PREVIEW_COUNT,
+                                        base_url=base_url)]
 
 
-def test_send(*, user, template: merge.Template, customers) -> str:
+def test_send(*, user, template: merge.Template, customers, base_url: str = "") -> str:
     """The first message, as the first customer would get it, to the sender's own address (through the
     outbox, once). Returns the address, or raises ValidationError in Japanese."""
     require_sender(user)
     if not user.email:
         raise ValidationError(_("Your user has no mail address: ask an administrator to set one."))
-    first = next(iter(messages_for(user=user, template=template, customers=customers, limit=1)), None)
+    first = next(iter(messages_for(user=user, template=template, customers=customers, limit=1,
+                                   base_url=base_url)), None)
     if first is None:
         raise ValidationError(_("None of these customers can be mailed."))
     _customer, subject, body = first
@@ -150,11 +152,13 @@ def test_send(*, user, template: merge.Template, customers) -> str:
     return user.email
 
 
-def campaign_create(*, user, template: merge.Template, customers, source: str = "", request=None) -> Campaign:
+def campaign_create(*, user, template: merge.Template, customers, source: str = "", request=None,
+                    base_url: str = "") -> Campaign:
     """The campaign and one row per recipient, in one transaction, then its first batch queued for the
     worker after the commit. `customers` must be scoped to `user` already (the screen's queryset)."""
     require_sender(user)
-    messages = list(messages_for(user=user, template=template, customers=customers))  # Refused before writing
+    # Refused (mailing.merge) before anything is written
+    messages = list(messages_for(user=user, template=template, customers=customers, base_url=base_url))
     if not messages:
         raise ValidationError(_("None of these customers can be mailed."))
     with transaction.atomic():

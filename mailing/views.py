@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -42,16 +42,16 @@ def _recipients(request, model_admin):
         links = event_outputs.mailed_links(request.user, event_selection)
         customers = Customer.objects.filter(pk__in=links.order_by().values("customer_id")).order_by("code")
         return (customers, event_selection.querystring(), event_selection.event_url(),
-                _gettext("Event 「%(event)s」") % {"event": event_selection.event})
+                gettext("Event 「%(event)s」") % {"event": event_selection.event})
     if ids is not None:
         customers = selection.records(request.user, target="customers", source="customers", ids=ids or [0])
         querystring = urlencode({"ids": ",".join(map(str, ids))})
         return customers, querystring, reverse("admin:crm_customer_changelist"), \
-            _gettext("%(count)s selected customers") % {"count": len(ids)}
+            gettext("%(count)s selected customers") % {"count": len(ids)}
     customers = model_admin.get_changelist_instance(request).get_queryset(request)
     querystring = request.GET.urlencode()
     return (customers, querystring, reverse("admin:crm_customer_changelist") + f"?{querystring}",
-            _gettext("Search: %(query)s") % {"query": querystring or _gettext("all customers")})
+            gettext("Search: %(query)s") % {"query": querystring or gettext("all customers")})
 
 
 def mail_view(request, *, model_admin):
@@ -69,19 +69,23 @@ def mail_view(request, *, model_admin):
     form = MailForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     action = request.POST.get("action", "preview")
     previews = []
+    # the 配信停止 link's site: KOKYAKU_BASE_URL, else the address this screen was opened at
+    base_url = settings.KOKYAKU_BASE_URL or request.build_absolute_uri("/")
     if form.is_bound and form.is_valid():
         template = form.template_value()
         try:
             if action == "send":
                 campaign = services.campaign_create(user=request.user, template=template, customers=customers,
-                                                    source=source, request=request)
-                messages.success(request, _gettext("The bulk mail is queued: %(count)s mails, sent by the worker "
+                                                    source=source, request=request, base_url=base_url)
+                messages.success(request, gettext("The bulk mail is queued: %(count)s mails, sent by the worker "
                                                    "at the office's rate.") % {"count": campaign.recipients.count()})
                 return redirect(reverse("admin:mailing_campaign_change", args=[campaign.pk]))
             if action == "test":
-                address = services.test_send(user=request.user, template=template, customers=customers)
-                messages.success(request, _gettext("A test mail was sent to %(address)s.") % {"address": address})
-            previews = services.preview(user=request.user, template=template, customers=customers)
+                address = services.test_send(user=request.user, template=template, customers=customers,
+                                             base_url=base_url)
+                messages.success(request, gettext("A test mail was sent to %(address)s.") % {"address": address})
+            previews = services.preview(user=request.user, template=template, customers=customers,
+                                        base_url=base_url)
         except ValidationError as error:
             form.add_error(None, error)
         except merge.Refused as refused:  # the form checks first; a change of rights in between
@@ -130,5 +134,5 @@ def opt_out_view(request, token: str):
     with translation.override(settings.LANGUAGE_CODE):  # the office's language, whatever the browser says
         if request.method == "POST":
             crm_services.customer_set_mail_opt_out(customer=customer,
-                                                   reason=_gettext("Opted out from the mail's link"))
+                                                   reason=gettext("Opted out from the mail's link"))
         return TemplateResponse(request, "mailing/opt_out.html", {"done": request.method == "POST"}).render()

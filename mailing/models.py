@@ -80,6 +80,9 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(_("Registered at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
 
+    # who wrote it and when (its later states are the worker's conditional updates, not history)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Bulk mail")
         verbose_name_plural = _("Bulk mails")

@@ -102,7 +102,7 @@ def mail_view(request, *, model_admin):
     return TemplateResponse(request, "mailing/mail_form.html", context)
 
 
-@admin.action(description=_("Send a bulk mail to the selected customers"))
+@admin.action(description=_("Send a bulk mail to the selected customers"), permissions=["view"])
 def mail_selected(modeladmin, request, queryset):
     """The list's action (offered to senders only: hooks, ListAction.allowed): the mail screen with the
     ticked rows (or the whole search)."""

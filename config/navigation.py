@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import permission_codes as codes
 from events import permission_codes as event_codes
+from mailing import permission_codes as mail_codes
 from orders import permission_codes as order_codes
 
 
@@ -28,6 +29,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Customer list"), "contacts", "admin:crm_customer_changelist", codes.VIEW_CUSTOMER),
             _item(_("Contact histories"), "support_agent", "admin:crm_contacthistory_changelist", codes.VIEW_CONTACT),
             _item(_("Handoffs"), "forward_to_inbox", "admin:workflow_handoff_changelist", "workflow.view_handoff"),
+            _item(_("Bulk mails"), "mail", "admin:mailing_campaign_changelist", mail_codes.VIEW_CAMPAIGN),
             _item(_("Purchase histories"), "shopping_cart", "admin:crm_purchase_changelist", codes.VIEW_PURCHASE),
             _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", codes.IMPORT_CUSTOMERS),
             _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", codes.EXPORT_CUSTOMERS),
@@ -73,6 +75,9 @@ SIDEBAR_NAVIGATION = [
             _item(_("Company calendar"), "calendar_month", "admin:workflow_companycalendar_changelist",
                   "workflow.change_companycalendar"),
             _item(_("Closed days"), "event_busy", "admin:workflow_closedday_changelist", "workflow.view_closedday"),
+            _item(_("Mail templates"), "drafts", "admin:mailing_mailtemplate_changelist", mail_codes.VIEW_TEMPLATE),
+            _item(_("Bulk mail settings"), "speed", "admin:mailing_mailsettings_changelist",
+                  "mailing.change_mailsettings"),
             _item(_("Outgoing mail"), "outgoing_mail", "admin:workflow_outbox_changelist", "workflow.view_outbox"),
             _item(_("Staff"), "badge", "admin:crm_staff_changelist", _view("crm.staff")),
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),

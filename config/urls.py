@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("updates/", include("scheduling.urls")),
     path("api/", include("api.urls")),
+    path("mail/", include("mailing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldconfig import rules as input_rules
@@ -209,6 +210,33 @@ def customer_set_checkbox(*, customer: Customer, field: str, value: bool, user) 
             ids=(customer.pk,), user=user, reason=str(customer._change_reason), fields=frozenset([field]),
             customer=customer))
     return customer
+
+
+def customer_set_mail_opt_out(*, customer: Customer, user=None, reason: str = "") -> bool:
+    """配信停止 (W4): the customer gets no more bulk mail. Set once: a second call changes nothing and
+    returns False. `user` is None when the customer did it from the link in a mail (no login). One
+    conditional UPDATE (so two clicks write once), then a history record and the registered reactions."""
+    with transaction.atomic():
+        claimed = Customer._base_manager.filter(pk=customer.pk, mail_opted_out_at__isnull=True).update(
+            mail_opted_out_at=timezone.now(), version=models.F("version") + 1)
+        if claimed != 1:
+            return False
+        customer.refresh_from_db()
+        customer._history_user = user
+        customer._change_reason = reason or _("Mail opt-out")
+        customer.save(update_fields=["mail_opted_out_at"])  # its history record (who, why)
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=str(customer._change_reason),
+            fields=frozenset(["mail_opted_out_at"])))
+    return True
+
+
+def contacts_create(*, contacts: list, user, reason: str = "") -> list[int]:
+    """New contact histories (H1) in bulk, each with its creation record (the bulk writer), in the caller's
+    transaction: the log of a bulk mail (W4). The caller has checked the customers are the user's."""
+    with transaction.atomic():
+        return bulk_write.insert_records(bulk_write.Writer(connection), contacts, user_id=getattr(user, "pk", None),
+                                         reason=reason)
 
 
 def saved_search_create(*, owner, name: str, querystring: str, shared: bool) -> SavedSearch:

@@ -146,6 +146,8 @@ class EventAdmin(KokyakuAdmin):
             **(extra_context or {}),
             "event_totals": outputs.event_totals(request.user, event),  # E6: one grouped query
             "event_outputs": outputs.output_links(outputs.EventSelection(event=event)),
+            # what other features add (mailing: 一括メール), by their own check
+            "event_more_outputs": outputs.more_output_links(request.user, outputs.EventSelection(event=event)),
             "event_may_print": permissions.can_print(request.user),
             "event_may_export": request.user.has_perm(codes.EXPORT_CUSTOMERS),
             "event_links_url": event_links_url(event),

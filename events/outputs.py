@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -238,6 +240,30 @@ def event_totals(user, event: Event) -> dict:
              for g in groups if g["gifts"]]
     totals["ranks"] = sorted(ranks, key=lambda r: (r["rank"] == "", r["rank"]))
     return totals
+
+
+@dataclass(frozen=True)
+class EventOutput:
+    """A button among the event page's outputs that another feature adds (mailing: 一括メール):
+    `url(selection)` for the event's customers, shown when `allowed(user)`. Registered from the
+    feature's AppConfig.ready() with add_event_output; events never imports the feature."""
+
+    key: str  # the link's HTML id
+    label: Any
+    url: Callable[[EventSelection], str]
+    allowed: Callable[[Any], bool] = lambda user: True
+
+
+_MORE_OUTPUTS: dict[str, EventOutput] = {}
+
+
+def add_event_output(output: EventOutput) -> None:
+    _MORE_OUTPUTS[output.key] = output
+
+
+def more_output_links(user, selection: EventSelection) -> list[dict]:
+    return [{"id": o.key, "label": o.label, "url": o.url(selection)}
+            for o in _MORE_OUTPUTS.values() if o.allowed(user)]
 
 
 def output_links(selection: EventSelection) -> dict:

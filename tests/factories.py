@@ -400,3 +400,33 @@ class OutboxFactory(factory.django.DjangoModelFactory):
     to = "someone@example.jp"
     subject = "テスト"
     body = "本文"
+
+
+class MailTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mailing.MailTemplate"
+        django_get_or_create = ["name"]
+
+    name = "新商品のご案内"
+    subject = "{{氏名}} 新商品のご案内"
+    body = "{{氏名}}\n\nいつもお世話になっております。"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A bulk mail (W4) of one customer, as mailing.services.campaign_create writes it."""
+
+    class Meta:
+        model = "mailing.Campaign"
+        skip_postgeneration_save = True
+
+    sender = factory.SubFactory(StaffFactory, username="mail_sender")
+    subject = "ご案内"
+    body = "{{氏名}}\n本文"
+
+    @factory.post_generation
+    def customer(self, create, extracted, **kwargs):
+        if create and extracted is not None:
+            from mailing.models import CampaignRecipient
+
+            CampaignRecipient.objects.create(campaign=self, customer=extracted, email=extracted.email or "x@example.jp",
+                                             subject=self.subject, body=self.body)

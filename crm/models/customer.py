@@ -114,6 +114,10 @@ class Customer(RemarkFields, CheckFields):
         on_delete=models.SET_NULL, related_name="+",
     )
 
+    # 配信停止 (W4): when the customer asked, through the link in a bulk mail, to get no more of them; set
+    # by crm.services.customer_set_mail_opt_out only. Every mail to customers leaves them out.
+    mail_opted_out_at = models.DateTimeField(_("Mail opt-out"), null=True, blank=True, editable=False)
+
     # The normalized search key (crm/normalize.py): kept in step by save() and by
     # crm.services for bulk writes; the database indexes it (crm/search.py).
     search_text = models.TextField(editable=False, default="")

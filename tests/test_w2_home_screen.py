@@ -163,3 +163,27 @@ def test_w2_department_head_is_set_on_the_staff_screen(world, admin_client):
     head = world.users["peer"]
     page = admin_client.get(reverse("admin:crm_staff_change", args=[head.pk])).content.decode()
     assert 'name="is_department_head"' in page
+
+
+def test_w2_home_queries_do_not_grow_with_items(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a department head's home screen with the day's figures
+    figures.refresh(force=True)
+    head, client = world.users["head"], client_for(world.users["head"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(HOME).status_code == 200
+        return len(captured)
+
+    client.get(HOME)  # the first request of a session also writes the session (sliding expiry)
+    few = queries()
+    # when more late items, customers in charge and figures come
+    for _ in range(5):
+        hand(world.customer_a, world.users["peer"], by=world.users["hq_admin"], late=True)
+        CustomerFactory(branch=world.branch_a, staff=head)
+    figures.refresh(force=True)
+    # then the page costs the same number of queries
+    assert queries() == few

@@ -67,7 +67,7 @@ def test_i2_restricted_fields_are_absent_from_every_answer(world):
     # when
     answers = [call("get", f"/customers/{code}", branch_a).json(),
                *call("get", "/customers", branch_a).json()["items"],
-               call("patch", f"/customers/{code}", branch_a, {"title": "部長"}).json()]
+               call("patch", f"/customers/{code}", branch_a, {"title": "部長", "version": 1}).json()]
     # then
     for answer in answers:
         assert answer["code"] == code
@@ -80,7 +80,7 @@ def test_i2_restricted_fields_are_absent_from_every_answer(world):
 def test_i2_restricted_fields_are_refused_on_write(world):
     token = token_for(world.users["branch_a"])
     code = world.customer_a.code
-    response = call("patch", f"/customers/{code}", token, {"remark8": "上書き", "title": "課長"})
+    response = call("patch", f"/customers/{code}", token, {"remark8": "上書き", "title": "課長", "version": 1})
     assert_error(response, 422, "restricted_field")
     world.customer_a.refresh_from_db()
     assert world.customer_a.remark8 == "社長の奥様の誕生日 3/14" and world.customer_a.title != "課長"
@@ -92,7 +92,7 @@ def test_i2_another_branch_customer_answers_404(world):
     token = token_for(world.users["branch_a"])
     code_b = world.customer_b.code
     assert_error(call("get", f"/customers/{code_b}", token), 404, "customer_not_found")
-    assert_error(call("patch", f"/customers/{code_b}", token, {"title": "部長"}), 404, "customer_not_found")
+    assert_error(call("patch", f"/customers/{code_b}", token, {"title": "部長", "version": 1}), 404, "customer_not_found")
     response = call("post", "/purchases", token, {"purchases": [
         {"customer": world.customer_a.code, "product_name": "A"}, {"customer": code_b, "product_name": "B"}]},
         **{"Idempotency-Key": "k-404"})
@@ -118,7 +118,7 @@ def test_i2_create_and_update_go_through_the_write_path_with_history_and_audit(w
     assert AuditEvent.objects.filter(action="create", customer_code=customer.code, user=user).exists()
     assert [c["code"] for c in call("get", "/customers?q=青山", token).json()["items"]] == [customer.code]
     # when: an update
-    updated = call("patch", f"/customers/{customer.code}", token, {"title": "部長", "email": None})
+    updated = call("patch", f"/customers/{customer.code}", token, {"title": "部長", "email": None, "version": body["version"]})
     assert updated.status_code == 200 and updated.json()["title"] == "部長"
     customer.refresh_from_db()
     assert customer.title == "部長" and customer.history.count() == 2 and customer.last_name == "青山"
@@ -135,7 +135,7 @@ def test_i2_roles_apply_to_tokens(world):
     read_only = token_for(world.users["read_only"])
     assert call("get", f"/customers/{world.customer_a.code}", read_only).status_code == 200
     assert_error(call("post", "/customers", read_only, {"last_name": "X"}), 403, "permission_denied")
-    assert_error(call("patch", f"/customers/{world.customer_a.code}", read_only, {"title": "X"}), 403,
+    assert_error(call("patch", f"/customers/{world.customer_a.code}", read_only, {"title": "X", "version": 1}), 403,
                  "permission_denied")
     assert_error(call("post", "/purchases", read_only, {"purchases": [{"customer": world.customer_a.code}]},
                       **{"Idempotency-Key": "r"}), 403, "permission_denied")
@@ -148,7 +148,7 @@ def test_i2_token_scopes_expiry_and_revocation(world):
     code = world.customer_a.code
     reader = token_for(user, [Scope.CUSTOMERS_READ])
     assert call("get", f"/customers/{code}", reader).status_code == 200
-    assert_error(call("patch", f"/customers/{code}", reader, {"title": "X"}), 403, "scope_missing")
+    assert_error(call("patch", f"/customers/{code}", reader, {"title": "X", "version": 1}), 403, "scope_missing")
     assert_error(call("post", "/purchases", reader, {"purchases": [{"customer": code}]}, **{"Idempotency-Key": "s"}),
                  403, "scope_missing")
     writer = token_for(user, [Scope.PURCHASES_WRITE])
@@ -242,7 +242,7 @@ def test_i2_bad_input_answers_a_json_error_and_writes_nothing(world, settings):
     assert_error(call("post", "/purchases", token, {"purchases": [{"customer": code, "quantity": -1}]}, **key),
                  422, "invalid_value")
     assert_error(call("post", "/customers", token, {"last_name": "X", "nickname": "x"}), 422, "unknown_field")
-    assert_error(call("patch", f"/customers/{code}", token, {"shoe_size": 27}), 422, "unknown_field")
+    assert_error(call("patch", f"/customers/{code}", token, {"shoe_size": 27, "version": 1}), 422, "unknown_field")
     assert_error(call("post", "/purchases", token, {"purchases": [{"product_name": "A"}]}, **key), 422,
                  "missing_field")
     assert_error(call("post", "/customers", token, {"last_name": "X", "email": "not-an-email"}), 422,

@@ -358,3 +358,124 @@ def test_i2_an_admin_of_one_branch_makes_tokens_for_their_branch_staff_only(worl
     offered = {str(u.pk) for u in form.context["adminform"].form.fields["user"].queryset}
     assert str(world.users["branch_a"].pk) in offered
     assert str(world.users["branch_b"].pk) not in offered and str(world.users["hq_admin"].pk) not in offered
+
+
+# --- every endpoint per persona ----------------------------------------------------------------------
+PERSONAS = {  # persona: (sees customer A, may write)
+    "hq_admin": (True, True), "branch_a": (True, True), "no_export": (True, True), "no_print": (True, True),
+    "secretary": (True, True), "read_only": (True, False), "branch_b": (False, True),
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_i2_every_endpoint_per_role_and_branch(world, persona):
+    # given: customer A of branch A, a token with every scope
+    sees, writes = PERSONAS[persona]
+    token = token_for(world.users[persona])
+    code = world.customer_a.code
+    # when
+    listed = call("get", "/customers", token)
+    found = call("get", "/customers?q=渋谷", token)
+    detail = call("get", f"/customers/{code}", token)
+    patched = call("patch", f"/customers/{code}", token, {"title": f"課長{persona}", "version": 1})
+    created = call("post", "/customers", token, {"last_name": f"新規{persona}", "branch": "A"})
+    bought = call("post", "/purchases", token, {"purchases": [{"customer": code, "product_name": "茶"}]},
+                  **{"Idempotency-Key": persona})
+    points = call("get", f"/customers/{code}/points", token)
+    # then
+    assert listed.status_code == 200 and found.status_code == 200
+    assert (code in {c["code"] for c in listed.json()["items"]}) is sees
+    assert (code in {c["code"] for c in found.json()["items"]}) is sees
+    assert detail.status_code == (200 if sees else 404)
+    assert points.status_code == (200 if sees else 404)
+    if not writes:
+        for answer in (patched, created, bought):
+            assert_error(answer, 403, "permission_denied")
+    elif not sees:
+        assert_error(patched, 404, "customer_not_found")
+        assert_error(bought, 404, "customer_not_found")
+        assert_error(created, 422, "unknown_branch")
+    else:
+        assert patched.status_code == 200 and patched.json()["version"] == 2
+        assert created.status_code == 201 and created.json()["branch"] == "A"
+        assert bought.status_code == 201
+    written = writes and sees
+    assert Customer.objects.filter(last_name=f"新規{persona}").exists() is written
+    assert Purchase.objects.filter(customer=world.customer_a).exists() is written
+    assert AuditEvent.objects.filter(action="update", customer_code=code).exists() is written
+    # restricted fields (the secretaries' 備考8, チェック40–48) absent from every answer of the others
+    for answer in (listed, found, detail, patched, created):
+        if answer.status_code != 200 and answer.status_code != 201:
+            continue
+        items = answer.json().get("items", [answer.json()])
+        for item in items:
+            assert ("remark8" in item) is (persona == "secretary") and ("check40" in item) is (persona == "secretary")
+
+
+# --- optimistic locking --------------------------------------------------------------------------------
+def test_i2_update_with_a_stale_version_is_refused_with_the_current_values(world):
+    # given: a customer read at version 1
+    from crm import services
+
+    token = token_for(world.users["branch_a"])
+    code = world.customer_a.code
+    read = call("get", f"/customers/{code}", token).json()
+    assert read["version"] == 1
+    # when: someone saves it on the card
+    customer = Customer.objects.get(code=code)
+    customer.title = "専務"
+    services.customer_save(customer=customer, user=world.users["hq_admin"], reason="画面")
+    history = customer.history.count()
+    # then: the API's update with the version it read is refused, with the values stored now
+    stale = call("patch", f"/customers/{code}", token, {"title": "部長", "version": read["version"]})
+    assert_error(stale, 409, "version_conflict")
+    body = stale.json()
+    assert body["version"] == 2 and body["current"]["title"] == "専務" and body["current"]["version"] == 2
+    assert "remark8" not in body["current"]  # the current values as this token's staff member may see them
+    customer.refresh_from_db()
+    assert customer.title == "専務" and customer.version == 2 and customer.history.count() == history
+    assert not AuditEvent.objects.filter(action="update", customer_code=code, user=world.users["branch_a"]).exists()
+    # when: sent again with the current version
+    again = call("patch", f"/customers/{code}", token, {"title": "部長", "version": body["version"]})
+    # then: saved, the answer carries the new version
+    assert again.status_code == 200 and again.json()["title"] == "部長" and again.json()["version"] == 3
+    assert Customer.objects.get(code=code).version == 3
+    # the version is required, and a number
+    assert_error(call("patch", f"/customers/{code}", token, {"title": "X"}), 422, "missing_field")
+    assert_error(call("patch", f"/customers/{code}", token, {"title": "X", "version": "三"}), 422, "invalid_value")
+    assert Customer.objects.get(code=code).title == "部長"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_i2_two_updates_of_one_version_at_once_save_once(ja):
+    import threading
+
+    from django.apps import apps
+    from django.db import connection
+
+    from crm import roles
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writes one transaction at a time")
+    roles.sync_roles(apps)
+    world = build_world()
+    token = token_for(world.users["branch_a"])
+    code = world.customer_a.code
+    barrier, answers = threading.Barrier(2), []
+
+    def patch(title):
+        try:
+            barrier.wait()
+            answers.append(call("patch", f"/customers/{code}", token, {"title": title, "version": 1}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=patch, args=(title,)) for title in ("部長", "課長")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    saved = next(a for a in answers if a.status_code == 200).json()
+    customer = Customer.objects.get(code=code)
+    assert customer.version == 2 and customer.title == saved["title"]

@@ -12,13 +12,21 @@ from typing import Annotated, Any, Optional
 
 from django.db import models
 from ninja import Schema
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, create_model, field_validator
 
 from crm.models import Customer, Purchase
 
 
 class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_character(cls, value):
+        """A NUL character is no text (PostgreSQL cannot store it): refused as a wrong value."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character")
+        return value
 
 
 # The customer's fields the API reads and writes, in the card's order. Not (yet) through the API: the

@@ -67,6 +67,10 @@ class TokenAuth(HttpBearer):
         if scheme.lower() != "bearer" or not secret.strip():
             raise ApiError(401, "token_invalid", _("The API token is missing or wrong."))
         token = token_authenticate(secret.strip())
+        params = (value for _name, values in request.GET.lists() for value in values)
+        if "\x00" in request.path or any("\x00" in value for value in params):
+            raise ApiError(422, "invalid_value", _("The address or a parameter contains a NUL character. Nothing "
+                                                   "was saved."))
         request.user = token.user  # the token acts as its staff member, for the policy and the audit log
         request.api_token = token
         return token
@@ -113,7 +117,7 @@ def on_invalid(request, exc: NinjaValidationError):
     fields = [{"field": _field_of(e), "type": e.get("type")} for e in errors[:50]]
     if any(e.get("loc", ())[:2] == ("header", "Idempotency-Key") for e in errors):
         return error_response(400, "idempotency_key_required", _("Send an Idempotency-Key header (1 to 200 "
-                                                                 "characters) with every post of purchases or "
+                                                                 "ASCII letters, digits or symbols) with every post of purchases or "
                                                                  "points. Nothing was saved."))
     if "json_invalid" in kinds:
         return error_response(400, "malformed_json", _("The request body is not valid JSON. Nothing was saved."))
@@ -287,7 +291,7 @@ def _idempotent(request, *, key: Optional[str], operation: list, write) -> JsonR
     first stored; an error rolls back the key with the write, so a retry writes."""
     if not key:
         raise ApiError(400, "idempotency_key_required", _("Send an Idempotency-Key header (1 to 200 "
-                                                          "characters) with every post of purchases or "
+                                                          "ASCII letters, digits or symbols) with every post of purchases or "
                                                           "points. Nothing was saved."))
     client = request.auth.client
     fingerprint = hashlib.sha256(json.dumps(operation, sort_keys=True, default=str).encode()).hexdigest()
@@ -308,7 +312,7 @@ def _idempotent(request, *, key: Optional[str], operation: list, write) -> JsonR
     return JsonResponse(answer, status=201, json_dumps_params={"ensure_ascii": False})
 
 
-IDEMPOTENCY_KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=200,
+IDEMPOTENCY_KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[!-~]+$",
                          description="Required: the same key and body again answers the first answer and adds nothing.")
 
 

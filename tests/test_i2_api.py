@@ -249,6 +249,11 @@ def test_i2_bad_input_answers_a_json_error_and_writes_nothing(world, settings):
                  "invalid_value")
     assert_error(call("post", "/customers", token, {"last_name": "X", "last_name_kana": "漢字", "tel": "abc"}), 422,
                  "invalid_value")
+    # a NUL character (PostgreSQL stores none) in a value, a search or a key
+    assert_error(call("post", "/customers", token, {"last_name": "X\u0000"}), 422, "invalid_value")
+    assert_error(call("get", "/customers?q=%00", token), 422, "invalid_value")
+    assert_error(call("post", "/purchases", token, {"purchases": [{"customer": code}]}, **{"Idempotency-Key": "a\u3042"}),
+                 400, "idempotency_key_required")
     settings.API_MAX_BODY_BYTES = 200
     big = {"purchases": [{"customer": code, "product_name": "x" * 100}] * 5}
     assert_error(call("post", "/purchases", token, big, **key), 413, "body_too_large")

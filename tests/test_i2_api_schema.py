@@ -8,7 +8,9 @@ import functools
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -41,11 +43,25 @@ def load_schema():
     return schema
 
 
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 def test_i2_schemathesis_covers_every_operation(db):
     described = {(op.ok().method.upper(), op.ok().path) for op in load_schema().get_all_operations()}
     assert described == set(OPERATIONS)
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """The WSGI handler closes the database connection after each request (request_started/finished →
+    close_old_connections), which would end the test's transaction; Django's own test client keeps it
+    open the same way, by disconnecting them while it runs."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 @pytest.mark.parametrize("method,path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_i2_schemathesis_finds_no_failure(db, ja, method, path):
     # given: head office's token with every scope, and a customer that exists

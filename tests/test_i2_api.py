@@ -484,3 +484,25 @@ def test_i2_two_updates_of_one_version_at_once_save_once(ja):
     saved = next(a for a in answers if a.status_code == 200).json()
     customer = Customer.objects.get(code=code)
     assert customer.version == 2 and customer.title == saved["title"]
+
+
+def test_i2_api_token_command_makes_a_working_token(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", client="POSレジ", user="branch_a", scopes="customers:read,points", days=30,
+                 name="渋谷1番レジ", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(digest=digest_of(secret))
+    assert token.client.name == "POSレジ" and token.user == world.users["branch_a"]
+    assert sorted(token.scopes) == ["customers:read", "points"] and token.name == "渋谷1番レジ"
+    assert call("get", f"/customers/{world.customer_a.code}/points", secret).status_code == 200
+    assert_error(call("patch", f"/customers/{world.customer_a.code}", secret, {"title": "X", "version": 1}), 403,
+                 "scope_missing")
+    with pytest.raises(CommandError):
+        call_command("api_token", client="POSレジ", user="branch_a", scopes="everything", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("api_token", client="POSレジ", user="nobody", scopes="points", stdout=StringIO())
+    assert ApiToken.objects.count() == 1

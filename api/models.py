@@ -16,6 +16,7 @@ class Scope(models.TextChoices):
     CUSTOMERS_READ = "customers:read", _("Read customers")
     CUSTOMERS_WRITE = "customers:write", _("Write customers")
     PURCHASES_WRITE = "purchases:write", _("Write purchases")
+    POINTS = "points", _("Points (balance, ledger and entries)")
 
 
 class ApiClient(models.Model):

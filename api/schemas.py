@@ -12,13 +12,21 @@ from typing import Annotated, Any, Optional
 
 from django.db import models
 from ninja import Schema
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, create_model, field_validator
 
 from crm.models import Customer, Purchase
 
 
 class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_character(cls, value):
+        """A NUL character is no text (PostgreSQL cannot store it): refused as a wrong value."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character")
+        return value
 
 
 # The customer's fields the API reads and writes, in the card's order. Not (yet) through the API: the
@@ -67,14 +75,27 @@ def _optional_fields(model, names) -> dict[str, Any]:
     return {name: (Optional[_annotation(model._meta.get_field(name))], None) for name in names}
 
 
+VERSION = Annotated[int, Field(ge=1, lt=2 ** 31, description="The customer's version (optimistic locking): send "
+                                                              "the one last read; a stale one is refused with 409.")]
 CustomerIn = create_model("CustomerIn", __base__=StrictSchema, **_optional_fields(Customer, CUSTOMER_WRITABLE))
+# An update names the version it read (optimistic locking, crm/locking.py).
+CustomerPatch = create_model("CustomerPatch", __base__=StrictSchema, version=(VERSION, ...),
+                             **_optional_fields(Customer, CUSTOMER_WRITABLE))
 # An answer: every field the token's staff member may see; a restricted one is absent, not null.
-CustomerOut = create_model("CustomerOut", __base__=Schema, **_optional_fields(Customer, CUSTOMER_FIELDS))
+CustomerOut = create_model("CustomerOut", __base__=Schema, version=(int, ...),
+                           **_optional_fields(Customer, CUSTOMER_FIELDS))
 
 
 class CustomerList(Schema):
-    count: int
-    items: list[CustomerOut]
+    items: list[CustomerOut]  # type: ignore[valid-type]
+    next_offset: Optional[int] = None
+
+
+class VersionConflictOut(Schema):
+    code: str
+    message: str
+    version: int
+    current: CustomerOut  # type: ignore[valid-type]
 
 
 PurchaseIn = create_model(
@@ -96,3 +117,29 @@ class PurchaseBulkOut(Schema):
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+# --- points ------------------------------------------------------------------------------------------
+MAX_POINTS = 10_000_000  # points in one entry, either way
+
+
+class PointEntryIn(StrictSchema):
+    delta: Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS, description="Points given (positive) or used "
+                                                                           "(negative); not 0.")]
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class PointEntryOut(Schema):
+    id: int
+    delta: int
+    reason: str
+    source: str
+    created_at: datetime.datetime
+    balance: Optional[int] = None  # in the answer to a post: the balance after the entry
+
+
+class PointsOut(Schema):
+    customer: str
+    balance: int
+    entries: list[PointEntryOut]
+    next_before: Optional[int] = None  # give it as `before` for older entries

@@ -24,15 +24,20 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from audit import events as audit_events
+from crm import locking
 from crm import permission_codes as codes
 from crm import permissions, search, services
 from crm.models import Customer, Purchase
 from fieldconfig import rules as input_rules
+from points import permission_codes as point_codes
+from points import selectors as point_selectors
+from points import services as point_services
 
 from .errors import ApiError, error_response
 from .models import IdempotencyKey, Scope
 from .schemas import (
-    CUSTOMER_FIELDS, CustomerIn, CustomerList, CustomerOut, ErrorOut, PurchaseBulkIn, PurchaseBulkOut,
+    CUSTOMER_FIELDS, CustomerIn, CustomerList, CustomerOut, CustomerPatch, ErrorOut, PointEntryIn, PointEntryOut,
+    PointsOut, PurchaseBulkIn, PurchaseBulkOut, VersionConflictOut,
 )
 from .tokens import token_authenticate
 
@@ -62,6 +67,10 @@ class TokenAuth(HttpBearer):
         if scheme.lower() != "bearer" or not secret.strip():
             raise ApiError(401, "token_invalid", _("The API token is missing or wrong."))
         token = token_authenticate(secret.strip())
+        params = (value for _name, values in request.GET.lists() for value in values)
+        if "\x00" in request.path or any("\x00" in value for value in params):
+            raise ApiError(422, "invalid_value", _("The address or a parameter contains a NUL character. Nothing "
+                                                   "was saved."))
         request.user = token.user  # the token acts as its staff member, for the policy and the audit log
         request.api_token = token
         return token
@@ -106,6 +115,10 @@ def on_invalid(request, exc: NinjaValidationError):
     errors = exc.errors
     kinds = {e.get("type") for e in errors}
     fields = [{"field": _field_of(e), "type": e.get("type")} for e in errors[:50]]
+    if any(e.get("loc", ())[:2] == ("header", "Idempotency-Key") for e in errors):
+        return error_response(400, "idempotency_key_required", _("Send an Idempotency-Key header (1 to 200 "
+                                                                 "ASCII letters, digits or symbols) with every post of purchases or "
+                                                                 "points. Nothing was saved."))
     if "json_invalid" in kinds:
         return error_response(400, "malformed_json", _("The request body is not valid JSON. Nothing was saved."))
     if "extra_forbidden" in kinds:
@@ -142,6 +155,7 @@ def customer_data(customer: Customer, user) -> dict:
         if isinstance(value, (datetime.date, datetime.datetime)):
             value = value.isoformat()
         data[name] = value
+    data["version"] = customer.version
     return data
 
 
@@ -223,14 +237,36 @@ def customer_create(request, body: CustomerIn):
     return JsonResponse(customer_data(customer, request.user), status=201, json_dumps_params={"ensure_ascii": False})
 
 
-@api.patch("/customers/{code}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
-def customer_update(request, code: str, body: CustomerIn):
+def version_conflict(user, current: Customer) -> JsonResponse:
+    """409: the customer was saved since the caller read it; the answer shows what is stored now."""
+    return JsonResponse({
+        "code": "version_conflict",
+        "message": _("This customer was changed by someone else after you read it (now version %(version)d). "
+                     "Nothing was saved. Read it again, check the current values below and send your change with "
+                     "the current version.") % {"version": current.version},
+        "version": current.version,
+        "current": customer_data(current, user),
+    }, status=409, json_dumps_params={"ensure_ascii": False})
+
+
+@api.patch("/customers/{code}", response={200: CustomerOut, 409: VersionConflictOut, **ERRORS}, tags=["customers"])
+def customer_update(request, code: str, body: CustomerPatch):
+    """Change some fields of a customer. `version` is the one the caller last read: if the customer was
+    saved since, nothing is written and 409 answers the current values and version (optimistic
+    locking). The answer carries the new version."""
     require(request, Scope.CUSTOMERS_WRITE, codes.CHANGE_CUSTOMER)
-    with transaction.atomic():
-        customer = visible_customer(request.user, code)
-        fields = apply_customer_values(user=request.user, customer=customer, values=body.model_dump(exclude_unset=True))
-        services.customer_save(customer=customer, user=request.user, reason=API_REASON)
-        audit_events.object_saved(request=request, obj=customer, created=False, changes={"fields": fields})
+    values = body.model_dump(exclude_unset=True)
+    seen = values.pop("version")
+    try:
+        with transaction.atomic():
+            customer = visible_customer(request.user, code)
+            if customer.version != seen:
+                return version_conflict(request.user, customer)
+            fields = apply_customer_values(user=request.user, customer=customer, values=values)
+            services.customer_save(customer=customer, user=request.user, reason=API_REASON)  # claims `seen`
+            audit_events.object_saved(request=request, obj=customer, created=False, changes={"fields": fields})
+    except locking.StaleWrite:  # saved by another between the read above and the claim
+        return version_conflict(request.user, visible_customer(request.user, code))
     return JsonResponse(customer_data(customer, request.user), json_dumps_params={"ensure_ascii": False})
 
 
@@ -247,34 +283,47 @@ def _replay(client, key: str, fingerprint: str) -> JsonResponse | None:
     return response
 
 
-@api.post("/purchases", response={201: PurchaseBulkOut, 409: ErrorOut, **ERRORS}, tags=["purchases"])
-def purchases_bulk_create(request, body: PurchaseBulkIn,
-                          idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=200)):
-    """Purchases in bulk (a till's or a sales system's sales). With the same Idempotency-Key and body, a
-    replay answers the first answer and adds nothing; two posts at once add once."""
-    require(request, Scope.PURCHASES_WRITE, codes.VIEW_CUSTOMER, ADD_PURCHASE)
-    if not idempotency_key:
-        raise ApiError(400, "idempotency_key_required", _("Send an Idempotency-Key header with every bulk post."))
+def _idempotent(request, *, key: Optional[str], operation: list, write) -> JsonResponse:
+    """Run `write()` (→ the answer's dict) once per Idempotency-Key of this outside system: a replay with the
+    same operation and body answers the first answer and writes nothing; the same key with another body is
+    refused (422). The key's row is inserted first, in the write's transaction: a second post of the key
+    waits there for the first one's commit, then fails on the unique constraint and answers what the
+    first stored; an error rolls back the key with the write, so a retry writes."""
+    if not key:
+        raise ApiError(400, "idempotency_key_required", _("Send an Idempotency-Key header (1 to 200 "
+                                                          "ASCII letters, digits or symbols) with every post of purchases or "
+                                                          "points. Nothing was saved."))
     client = request.auth.client
-    rows = body.model_dump(exclude_unset=True)["purchases"]
-    fingerprint = hashlib.sha256(json.dumps(["purchases", rows], sort_keys=True, default=str).encode()).hexdigest()
-    replayed = _replay(client, idempotency_key, fingerprint)
+    fingerprint = hashlib.sha256(json.dumps(operation, sort_keys=True, default=str).encode()).hexdigest()
+    replayed = _replay(client, key, fingerprint)
     if replayed is not None:
         return replayed
     try:
         with transaction.atomic():
-            # First: a second post of this key waits here for the first one's commit, then fails on the
-            # unique constraint and answers what the first stored.
-            stored = IdempotencyKey.objects.create(client=client, key=idempotency_key, fingerprint=fingerprint)
-            answer = _write_purchases(request, rows)
+            stored = IdempotencyKey.objects.create(client=client, key=key, fingerprint=fingerprint)
+            answer = write()
             stored.status, stored.response = 201, answer
             stored.save(update_fields=["status", "response"])
     except IntegrityError:
-        replayed = _replay(client, idempotency_key, fingerprint)
+        replayed = _replay(client, key, fingerprint)
         if replayed is None:
             raise
         return replayed
-    return JsonResponse(answer, status=201)
+    return JsonResponse(answer, status=201, json_dumps_params={"ensure_ascii": False})
+
+
+IDEMPOTENCY_KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[!-~]+$",
+                         description="Required: the same key and body again answers the first answer and adds nothing.")
+
+
+@api.post("/purchases", response={201: PurchaseBulkOut, **ERRORS}, tags=["purchases"])
+def purchases_bulk_create(request, body: PurchaseBulkIn, idempotency_key: str = IDEMPOTENCY_KEY):
+    """Purchases in bulk (a till's or a sales system's sales). With the same Idempotency-Key and body, a
+    replay answers the first answer and adds nothing; two posts at once add once."""
+    require(request, Scope.PURCHASES_WRITE, codes.VIEW_CUSTOMER, ADD_PURCHASE)
+    rows = body.model_dump(exclude_unset=True)["purchases"]
+    return _idempotent(request, key=idempotency_key, operation=["purchases", rows],
+                       write=lambda: _write_purchases(request, rows))
 
 
 def _write_purchases(request, rows: list[dict]) -> dict:
@@ -299,3 +348,55 @@ def _write_purchases(request, rows: list[dict]) -> dict:
     created = services.purchases_create(purchases=purchases, user=user, reason=API_REASON)
     audit_events.bulk_action(request=request, name="api_purchases", rows=len(created))
     return {"created": len(created), "ids": created}
+
+
+# --- points -------------------------------------------------------------------------------------
+def _entry_data(entry, balance: int | None = None) -> dict:
+    data = {"id": entry.pk, "delta": entry.delta, "reason": entry.reason, "source": entry.source,
+            "created_at": entry.created_at.isoformat()}
+    if balance is not None:
+        data["balance"] = balance
+    return data
+
+
+@api.get("/customers/{code}/points", response={200: PointsOut, **ERRORS}, tags=["points"])
+def points_ledger(request, code: str, limit: int = Query(50, ge=1, le=500),
+                  before: Optional[int] = Query(None, ge=1, lt=2 ** 63)):
+    """A customer's point balance (the sum of the ledger) and its ledger, newest first; `before` (an
+    entry's id, as `next_before` gives it) pages to older entries."""
+    require(request, Scope.POINTS, codes.VIEW_CUSTOMER, point_codes.VIEW_POINTS)
+    customer = visible_customer(request.user, code)
+    with transaction.atomic():  # the balance and the entries from one moment
+        balance = point_selectors.balance_of(customer.pk)
+        entries = point_selectors.ledger_of(customer.pk, limit=limit + 1, before_id=before)
+    return JsonResponse({
+        "customer": customer.code, "balance": balance,
+        "entries": [_entry_data(entry) for entry in entries[:limit]],
+        "next_before": entries[limit - 1].pk if len(entries) > limit else None,
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+@api.post("/customers/{code}/points", response={201: PointEntryOut, **ERRORS}, tags=["points"])
+def points_add(request, code: str, body: PointEntryIn, idempotency_key: str = IDEMPOTENCY_KEY):
+    """Add points (a positive `delta`) or use them (negative), once per Idempotency-Key as purchases are.
+    A use beyond the balance is refused (422 `insufficient_points`) and nothing is written."""
+    require(request, Scope.POINTS, codes.VIEW_CUSTOMER, point_codes.ADD_POINTS)
+    values = body.model_dump()
+
+    def write() -> dict:
+        customer = visible_customer(request.user, code)
+        if values["delta"] == 0:
+            raise ApiError(422, "invalid_value", _("Give a number of points other than 0. Nothing was saved."),
+                           errors=[{"field": "delta", "type": "zero"}])
+        try:
+            entry, balance = point_services.points_add(
+                customer=customer, delta=values["delta"], reason=values["reason"], user=request.user,
+                source=f"API: {request.auth.client.name}"[:100], idempotency_key=idempotency_key or "")
+        except point_services.InsufficientPoints as exc:
+            raise ApiError(422, "insufficient_points", exc.messages[0], balance=exc.balance) from None
+        audit_events.record(audit_events.Action.CREATE, request=request, target=entry, customer=customer,
+                            detail={"points": entry.delta, "balance": balance, "reason": entry.reason,
+                                    "source": entry.source})
+        return _entry_data(entry, balance)
+
+    return _idempotent(request, key=idempotency_key, operation=["points", code, values], write=write)

@@ -7,6 +7,7 @@ from crm import permission_codes as codes
 from events import permission_codes as event_codes
 from mailing import permission_codes as mail_codes
 from orders import permission_codes as order_codes
+from points import permission_codes as point_codes
 
 
 def _view(model: str) -> str:
@@ -31,6 +32,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Handoffs"), "forward_to_inbox", "admin:workflow_handoff_changelist", "workflow.view_handoff"),
             _item(_("Bulk mails"), "mail", "admin:mailing_campaign_changelist", mail_codes.VIEW_CAMPAIGN),
             _item(_("Purchase histories"), "shopping_cart", "admin:crm_purchase_changelist", codes.VIEW_PURCHASE),
+            _item(_("Point entries"), "loyalty", "admin:points_pointentry_changelist", point_codes.VIEW_POINTS),
             _item(_("Data imports"), "upload_file", "admin:dataio_importjob_changelist", codes.IMPORT_CUSTOMERS),
             _item(_("Data exports"), "download", "admin:dataio_exportjob_changelist", codes.EXPORT_CUSTOMERS),
             _item(_("Background jobs"), "pending_actions", "admin:jobs_job_changelist", codes.VIEW_CUSTOMER),

@@ -27,6 +27,7 @@ from crm.models import CareerEntry, ContactHistory, Customer, CustomerPhone, Fam
 from events import mourning as event_persons
 from events.models import Event, EventLink, Mourning
 from orders.models import Estimate, Order
+from points.models import PointEntry
 
 from .columns import TARGETS
 from .models import MergeRecord
@@ -35,7 +36,8 @@ from .models import MergeRecord
 # the event rows and 喪中 of a family member go with the family member, after it).
 # Orders and estimates move too: their customer is PROTECTed (an issued invoice stays), so a merge that left
 # them would be refused.
-CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone, EventLink, Mourning, Order, Estimate]
+CHILDREN = [ContactHistory, Purchase, FamilyMember, CareerEntry, CustomerPhone, EventLink, Mourning, Order, Estimate,
+            PointEntry]
 # Children the kept customer holds once per value of a field (its own rows, not its family members'):
 # a merged customer's row with a value the kept customer (or a merged customer before it) has is dropped.
 ONE_PER_CUSTOMER = {EventLink: "event_id", Mourning: "year"}

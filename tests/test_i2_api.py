@@ -67,7 +67,7 @@ def test_i2_restricted_fields_are_absent_from_every_answer(world):
     # when
     answers = [call("get", f"/customers/{code}", branch_a).json(),
                *call("get", "/customers", branch_a).json()["items"],
-               call("patch", f"/customers/{code}", branch_a, {"title": "部長"}).json()]
+               call("patch", f"/customers/{code}", branch_a, {"title": "部長", "version": 1}).json()]
     # then
     for answer in answers:
         assert answer["code"] == code
@@ -80,7 +80,7 @@ def test_i2_restricted_fields_are_absent_from_every_answer(world):
 def test_i2_restricted_fields_are_refused_on_write(world):
     token = token_for(world.users["branch_a"])
     code = world.customer_a.code
-    response = call("patch", f"/customers/{code}", token, {"remark8": "上書き", "title": "課長"})
+    response = call("patch", f"/customers/{code}", token, {"remark8": "上書き", "title": "課長", "version": 1})
     assert_error(response, 422, "restricted_field")
     world.customer_a.refresh_from_db()
     assert world.customer_a.remark8 == "社長の奥様の誕生日 3/14" and world.customer_a.title != "課長"
@@ -92,7 +92,7 @@ def test_i2_another_branch_customer_answers_404(world):
     token = token_for(world.users["branch_a"])
     code_b = world.customer_b.code
     assert_error(call("get", f"/customers/{code_b}", token), 404, "customer_not_found")
-    assert_error(call("patch", f"/customers/{code_b}", token, {"title": "部長"}), 404, "customer_not_found")
+    assert_error(call("patch", f"/customers/{code_b}", token, {"title": "部長", "version": 1}), 404, "customer_not_found")
     response = call("post", "/purchases", token, {"purchases": [
         {"customer": world.customer_a.code, "product_name": "A"}, {"customer": code_b, "product_name": "B"}]},
         **{"Idempotency-Key": "k-404"})
@@ -118,7 +118,7 @@ def test_i2_create_and_update_go_through_the_write_path_with_history_and_audit(w
     assert AuditEvent.objects.filter(action="create", customer_code=customer.code, user=user).exists()
     assert [c["code"] for c in call("get", "/customers?q=青山", token).json()["items"]] == [customer.code]
     # when: an update
-    updated = call("patch", f"/customers/{customer.code}", token, {"title": "部長", "email": None})
+    updated = call("patch", f"/customers/{customer.code}", token, {"title": "部長", "email": None, "version": body["version"]})
     assert updated.status_code == 200 and updated.json()["title"] == "部長"
     customer.refresh_from_db()
     assert customer.title == "部長" and customer.history.count() == 2 and customer.last_name == "青山"
@@ -135,7 +135,7 @@ def test_i2_roles_apply_to_tokens(world):
     read_only = token_for(world.users["read_only"])
     assert call("get", f"/customers/{world.customer_a.code}", read_only).status_code == 200
     assert_error(call("post", "/customers", read_only, {"last_name": "X"}), 403, "permission_denied")
-    assert_error(call("patch", f"/customers/{world.customer_a.code}", read_only, {"title": "X"}), 403,
+    assert_error(call("patch", f"/customers/{world.customer_a.code}", read_only, {"title": "X", "version": 1}), 403,
                  "permission_denied")
     assert_error(call("post", "/purchases", read_only, {"purchases": [{"customer": world.customer_a.code}]},
                       **{"Idempotency-Key": "r"}), 403, "permission_denied")
@@ -148,7 +148,7 @@ def test_i2_token_scopes_expiry_and_revocation(world):
     code = world.customer_a.code
     reader = token_for(user, [Scope.CUSTOMERS_READ])
     assert call("get", f"/customers/{code}", reader).status_code == 200
-    assert_error(call("patch", f"/customers/{code}", reader, {"title": "X"}), 403, "scope_missing")
+    assert_error(call("patch", f"/customers/{code}", reader, {"title": "X", "version": 1}), 403, "scope_missing")
     assert_error(call("post", "/purchases", reader, {"purchases": [{"customer": code}]}, **{"Idempotency-Key": "s"}),
                  403, "scope_missing")
     writer = token_for(user, [Scope.PURCHASES_WRITE])
@@ -242,13 +242,18 @@ def test_i2_bad_input_answers_a_json_error_and_writes_nothing(world, settings):
     assert_error(call("post", "/purchases", token, {"purchases": [{"customer": code, "quantity": -1}]}, **key),
                  422, "invalid_value")
     assert_error(call("post", "/customers", token, {"last_name": "X", "nickname": "x"}), 422, "unknown_field")
-    assert_error(call("patch", f"/customers/{code}", token, {"shoe_size": 27}), 422, "unknown_field")
+    assert_error(call("patch", f"/customers/{code}", token, {"shoe_size": 27, "version": 1}), 422, "unknown_field")
     assert_error(call("post", "/purchases", token, {"purchases": [{"product_name": "A"}]}, **key), 422,
                  "missing_field")
     assert_error(call("post", "/customers", token, {"last_name": "X", "email": "not-an-email"}), 422,
                  "invalid_value")
     assert_error(call("post", "/customers", token, {"last_name": "X", "last_name_kana": "漢字", "tel": "abc"}), 422,
                  "invalid_value")
+    # a NUL character (PostgreSQL stores none) in a value, a search or a key
+    assert_error(call("post", "/customers", token, {"last_name": "X\u0000"}), 422, "invalid_value")
+    assert_error(call("get", "/customers?q=%00", token), 422, "invalid_value")
+    assert_error(call("post", "/purchases", token, {"purchases": [{"customer": code}]}, **{"Idempotency-Key": "a\u3042"}),
+                 400, "idempotency_key_required")
     settings.API_MAX_BODY_BYTES = 200
     big = {"purchases": [{"customer": code, "product_name": "x" * 100}] * 5}
     assert_error(call("post", "/purchases", token, big, **key), 413, "body_too_large")
@@ -358,3 +363,146 @@ def test_i2_an_admin_of_one_branch_makes_tokens_for_their_branch_staff_only(worl
     offered = {str(u.pk) for u in form.context["adminform"].form.fields["user"].queryset}
     assert str(world.users["branch_a"].pk) in offered
     assert str(world.users["branch_b"].pk) not in offered and str(world.users["hq_admin"].pk) not in offered
+
+
+# --- every endpoint per persona ----------------------------------------------------------------------
+PERSONAS = {  # persona: (sees customer A, may write)
+    "hq_admin": (True, True), "branch_a": (True, True), "no_export": (True, True), "no_print": (True, True),
+    "secretary": (True, True), "read_only": (True, False), "branch_b": (False, True),
+}
+
+
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_i2_every_endpoint_per_role_and_branch(world, persona):
+    # given: customer A of branch A, a token with every scope
+    sees, writes = PERSONAS[persona]
+    token = token_for(world.users[persona])
+    code = world.customer_a.code
+    # when
+    listed = call("get", "/customers", token)
+    found = call("get", "/customers?q=渋谷", token)
+    detail = call("get", f"/customers/{code}", token)
+    patched = call("patch", f"/customers/{code}", token, {"title": f"課長{persona}", "version": 1})
+    created = call("post", "/customers", token, {"last_name": f"新規{persona}", "branch": "A"})
+    bought = call("post", "/purchases", token, {"purchases": [{"customer": code, "product_name": "茶"}]},
+                  **{"Idempotency-Key": persona})
+    points = call("get", f"/customers/{code}/points", token)
+    # then
+    assert listed.status_code == 200 and found.status_code == 200
+    assert (code in {c["code"] for c in listed.json()["items"]}) is sees
+    assert (code in {c["code"] for c in found.json()["items"]}) is sees
+    assert detail.status_code == (200 if sees else 404)
+    assert points.status_code == (200 if sees else 404)
+    if not writes:
+        for answer in (patched, created, bought):
+            assert_error(answer, 403, "permission_denied")
+    elif not sees:
+        assert_error(patched, 404, "customer_not_found")
+        assert_error(bought, 404, "customer_not_found")
+        assert_error(created, 422, "unknown_branch")
+    else:
+        assert patched.status_code == 200 and patched.json()["version"] == 2
+        assert created.status_code == 201 and created.json()["branch"] == "A"
+        assert bought.status_code == 201
+    written = writes and sees
+    assert Customer.objects.filter(last_name=f"新規{persona}").exists() is written
+    assert Purchase.objects.filter(customer=world.customer_a).exists() is written
+    assert AuditEvent.objects.filter(action="update", customer_code=code).exists() is written
+    # restricted fields (the secretaries' 備考8, チェック40–48) absent from every answer of the others
+    for answer in (listed, found, detail, patched, created):
+        if answer.status_code != 200 and answer.status_code != 201:
+            continue
+        items = answer.json().get("items", [answer.json()])
+        for item in items:
+            assert ("remark8" in item) is (persona == "secretary") and ("check40" in item) is (persona == "secretary")
+
+
+# --- optimistic locking --------------------------------------------------------------------------------
+def test_i2_update_with_a_stale_version_is_refused_with_the_current_values(world):
+    # given: a customer read at version 1
+    from crm import services
+
+    token = token_for(world.users["branch_a"])
+    code = world.customer_a.code
+    read = call("get", f"/customers/{code}", token).json()
+    assert read["version"] == 1
+    # when: someone saves it on the card
+    customer = Customer.objects.get(code=code)
+    customer.title = "専務"
+    services.customer_save(customer=customer, user=world.users["hq_admin"], reason="画面")
+    history = customer.history.count()
+    # then: the API's update with the version it read is refused, with the values stored now
+    stale = call("patch", f"/customers/{code}", token, {"title": "部長", "version": read["version"]})
+    assert_error(stale, 409, "version_conflict")
+    body = stale.json()
+    assert body["version"] == 2 and body["current"]["title"] == "専務" and body["current"]["version"] == 2
+    assert "remark8" not in body["current"]  # the current values as this token's staff member may see them
+    customer.refresh_from_db()
+    assert customer.title == "専務" and customer.version == 2 and customer.history.count() == history
+    assert not AuditEvent.objects.filter(action="update", customer_code=code, user=world.users["branch_a"]).exists()
+    # when: sent again with the current version
+    again = call("patch", f"/customers/{code}", token, {"title": "部長", "version": body["version"]})
+    # then: saved, the answer carries the new version
+    assert again.status_code == 200 and again.json()["title"] == "部長" and again.json()["version"] == 3
+    assert Customer.objects.get(code=code).version == 3
+    # the version is required, and a number
+    assert_error(call("patch", f"/customers/{code}", token, {"title": "X"}), 422, "missing_field")
+    assert_error(call("patch", f"/customers/{code}", token, {"title": "X", "version": "三"}), 422, "invalid_value")
+    assert Customer.objects.get(code=code).title == "部長"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_i2_two_updates_of_one_version_at_once_save_once(ja):
+    import threading
+
+    from django.apps import apps
+    from django.db import connection
+
+    from crm import roles
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writes one transaction at a time")
+    roles.sync_roles(apps)
+    world = build_world()
+    token = token_for(world.users["branch_a"])
+    code = world.customer_a.code
+    barrier, answers = threading.Barrier(2), []
+
+    def patch(title):
+        try:
+            barrier.wait()
+            answers.append(call("patch", f"/customers/{code}", token, {"title": title, "version": 1}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=patch, args=(title,)) for title in ("部長", "課長")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    saved = next(a for a in answers if a.status_code == 200).json()
+    customer = Customer.objects.get(code=code)
+    assert customer.version == 2 and customer.title == saved["title"]
+
+
+def test_i2_api_token_command_makes_a_working_token(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", client="POSレジ", user="branch_a", scopes="customers:read,points", days=30,
+                 name="渋谷1番レジ", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(digest=digest_of(secret))
+    assert token.client.name == "POSレジ" and token.user == world.users["branch_a"]
+    assert sorted(token.scopes) == ["customers:read", "points"] and token.name == "渋谷1番レジ"
+    assert call("get", f"/customers/{world.customer_a.code}/points", secret).status_code == 200
+    assert_error(call("patch", f"/customers/{world.customer_a.code}", secret, {"title": "X", "version": 1}), 403,
+                 "scope_missing")
+    with pytest.raises(CommandError):
+        call_command("api_token", client="POSレジ", user="branch_a", scopes="everything", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("api_token", client="POSレジ", user="nobody", scopes="points", stdout=StringIO())
+    assert ApiToken.objects.count() == 1

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "scheduling",
     "ops",
     "orders",
+    "points",
     "api",
     "workflow",
     "mailing",

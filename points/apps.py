@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,8 +11,6 @@ class PointsConfig(AppConfig):
         from crm import permissions
 
         from . import hooks
-        from .roles import grant_role_permissions
 
         permissions.register_scope("points.PointEntry", customer_path="customer__")
-        post_migrate.connect(grant_role_permissions, dispatch_uid="points.grant_role_permissions")
         hooks.register()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("updates/", include("scheduling.urls")),
     path("api/", include("api.urls")),
+    path("form/", include("inquiry.urls")),
     path("admin/", admin.site.urls),
 ]
 

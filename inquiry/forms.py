@@ -156,13 +156,8 @@ class InquiryFormSettingsForm(forms.ModelForm):
                   "message_label", "thanks_text", "mail_subject", "mail_body", "notify_to"]
         widgets = {"notify_to": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None:  # tidied before the fields check it: ０３－… is a phone number
-            data = data.copy()
-            for name in self._meta.fields:
-                if name in data:
-                    data[name] = tidy(name, data[name])
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         snapshot = config()
         # A hidden field is never asked; a restricted one (R3) is not for the public either.
         offered = field_choices(snapshot.hidden_fields("customer"), snapshot.restricted_fields("customer"))

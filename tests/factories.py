@@ -418,3 +418,15 @@ class OutboxFactory(factory.django.DjangoModelFactory):
     to = "someone@example.jp"
     subject = "テスト"
     body = "本文"
+
+
+class InquiryFormFactory(factory.django.DjangoModelFactory):
+    """A public web form (I1) of the head office."""
+
+    class Meta:
+        model = "inquiry.InquiryForm"
+        django_get_or_create = ["key"]
+
+    name = "資料請求"
+    key = factory.Sequence(lambda n: f"form{n}")
+    branch = factory.SubFactory(BranchFactory, code="HQ", name="本店")

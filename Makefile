@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve-prod dev test test-browser install bench messages clean
+.PHONY: run serve-prod dev test test-browser install bench loadtest messages clean
 
 $(STAMP): requirements.txt requirements-fonts.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Kokyaku needs Python 3.12 or newer, got " + sys.version' 
@@ -57,6 +57,17 @@ test-browser: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Many staff at once on the production shape while an import runs (issue 24; docs/performance.md).
+# PostgreSQL benchmark database of `make bench` required; locust in its own venv. Not in CI.
+LOADTEST_VENV := .venv-loadtest
+$(LOADTEST_VENV)/.installed: requirements-loadtest.txt
+	test -x $(LOADTEST_VENV)/bin/python || $(PYTHON) -m venv $(LOADTEST_VENV)
+	$(LOADTEST_VENV)/bin/pip install --quiet -r requirements-loadtest.txt
+	touch $@
+
+loadtest: $(STAMP) $(LOADTEST_VENV)/.installed
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
+
 # locale/ja/LC_MESSAGES/django.po is the source of the Japanese: after adding strings, run this, fill the
 # new empty msgstr entries of the .po (Poedit or any editor), run it again and commit the .po and the .mo.
 # Needs GNU gettext (apt-get install gettext); make run and make test do not.
@@ -65,4 +76,4 @@ messages: $(STAMP)
 	cd locale && ../$(PY) ../manage.py compilemessages -l ja
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media var staticfiles
+	rm -rf $(VENV) $(LOADTEST_VENV) db.sqlite3* media var staticfiles

@@ -1,4 +1,4 @@
-"""The screens of outside systems and their API tokens (I2), 管理者's only (api.roles).
+"""The screens of outside systems and their API tokens (I2), 管理者's only (granted in api/hooks.py).
 
 A token is made on its add form; the page after saving shows its secret once (only the SHA-256 is
 kept). A token is never edited: it is revoked (the list's action) and a new one made. An admin limited

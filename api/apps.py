@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +9,5 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from . import hooks
-        from .roles import grant_role_permissions
 
         hooks.register()
-        post_migrate.connect(grant_role_permissions, dispatch_uid="api.grant_role_permissions")

@@ -655,6 +655,8 @@ def orders(ctx: Context) -> list[Row]:
     with transaction.atomic():
         product = Product.objects.create(code="BENCH-ORDER", name="ベンチ商品", unit_price=1050, tax_rate=10)
         heavy = Customer.objects.get(pk=ctx.heavy_customer_id)
+        rows.append(Row(ctx.name("orders present (seeded, before this measurement's own)"), Order.objects.count(),
+                        "orders"))
         others = list(Customer.objects.exclude(pk=heavy.pk).order_by("id").values_list("id", flat=True)[:500])
 
         def make(customer_ids):
@@ -712,6 +714,329 @@ def orders(ctx: Context) -> list[Row]:
                          fmt_goal("<=", 400))]
         transaction.set_rollback(True)
     return rows
+
+
+@measurement
+def orders_search(ctx: Context) -> list[Row]:
+    """Issue 26, item 6: the advanced search's 受注 block (RFM) over the seeded orders (3 per customer):
+    orders in the last year with at least 2 of them and ¥5,000; the last order in the last 90 days."""
+    import datetime
+
+    from orders.models import Order
+
+    today = datetime.date.today()
+    year_ago, quarter_ago = today - datetime.timedelta(days=365), today - datetime.timedelta(days=90)
+    rows = [Row(ctx.name("orders present for the orders measurements"), Order.objects.count(), "orders")]
+    rows += ctx.page("advanced search: 2+ orders and ¥5,000 in a year",
+                     f"/admin/crm/customer/?s_o_date_from={year_ago:%Y/%m/%d}&s_o_count_min=2&s_o_amount_min=5000",
+                     goal_ms=500)
+    rows += ctx.page("advanced search: last order in 90 days",
+                     f"/admin/crm/customer/?s_o_last_from={quarter_ago:%Y/%m/%d}", goal_ms=500)
+    rows += ctx.page("advanced search: address 東京 + orders ≥ ¥10,000 in a year",
+                     f"/admin/crm/customer/?s_address=%E6%9D%B1%E4%BA%AC&s_o_date_from={year_ago:%Y/%m/%d}"
+                     "&s_o_amount_min=10000", goal_ms=500)
+    return rows
+
+
+@measurement
+def api_purchases(ctx: Context) -> list[Row]:
+    """Issue 27 (I2): a bulk POST of 10,000 purchases to /api/v1/purchases (whole request, in-process: the
+    server's time), its replay (same Idempotency-Key and body: the first answer, 0 rows added), and a
+    customer search through the API against the same quick search page, requests alternating (rolled back)."""
+    import datetime
+    from urllib.parse import quote
+
+    from django.db import transaction
+
+    from api.models import ApiClient, Scope
+    from api.tokens import token_create
+    from crm.models import Customer, Purchase, Staff
+
+    user = Staff.objects.get(username="bench-admin")
+    rows: list[Row] = []
+    n = min(10_000, ctx.customers)
+    with transaction.atomic():
+        client = ApiClient.objects.create(name="ベンチ POS")
+        _token, secret = token_create(client=client, user=user, scopes=[s.value for s in Scope],
+                                      expires_at=timezone_now() + datetime.timedelta(days=1))
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        codes = list(Customer.objects.order_by("id").values_list("code", flat=True)[:n])
+        today = datetime.date.today().isoformat()
+        body = json.dumps({"purchases": [
+            {"customer": code, "date": today, "product_code": f"P{i % 50:03d}", "product_name": "ベンチ商品",
+             "quantity": 1 + i % 3, "unit_price": 1100, "amount": 1100 * (1 + i % 3)}
+            for i, code in enumerate(codes)]}, ensure_ascii=False)
+        before = Purchase.objects.count()
+        start = time.perf_counter()
+        response = ctx.client.post("/api/v1/purchases", body, content_type="application/json",
+                                   HTTP_IDEMPOTENCY_KEY="bench-10000", **auth)
+        seconds = time.perf_counter() - start
+        if response.status_code != 201:
+            transaction.set_rollback(True)
+            return [Row(ctx.name(f"API bulk POST of {human_count(n)} purchases"), None, "s",
+                        error=f"HTTP {response.status_code}: {response.content[:200]!r}")]
+        added = Purchase.objects.count() - before
+        rows += [Row(ctx.name(f"API bulk POST of {human_count(n)} purchases ({len(body) // 1024} KB body)"),
+                     round(seconds, 2), "s", fmt_goal("<=", 2)),
+                 Row(ctx.name("API bulk POST: purchases added"), added, "rows", fmt_goal(">=", n))]
+        times = []
+        for _ in range(max(3, ctx.requests // 4)):
+            start = time.perf_counter()
+            replay = ctx.client.post("/api/v1/purchases", body, content_type="application/json",
+                                     HTTP_IDEMPOTENCY_KEY="bench-10000", **auth)
+            times.append((time.perf_counter() - start) * 1000)
+        replay_added = Purchase.objects.count() - before - added
+        rows += [Row(ctx.name(f"API replay of the {human_count(n)}-purchase POST, median "
+                              f"(HTTP {replay.status_code}, {replay.get('Idempotent-Replayed', 'not replayed')})"),
+                     round(statistics.median(times), 1), "ms", fmt_goal("<=", 200)),
+                 Row(ctx.name("API replay: purchases added"), replay_added, "rows", fmt_goal("<=", 0))]
+
+        for term in ("田中", _sample_terms()["4-char name"]):
+            api_url, page_url = f"/api/v1/customers?q={quote(term)}", f"/admin/crm/customer/?q={quote(term)}"
+            first = ctx.client.get(api_url, **auth)
+            if first.status_code != 200:
+                rows.append(Row(ctx.name(f"API customer search {term}"), None, "ms",
+                                error=f"HTTP {first.status_code}: {first.content[:200]!r}"))
+                continue
+            for _ in range(ctx.warmup):
+                ctx.client.get(page_url)
+            timed: tuple[list[float], list[float]] = ([], [])
+            for _ in range(ctx.requests):
+                for kept, url, extra in ((timed[0], api_url, auth), (timed[1], page_url, {})):
+                    start = time.perf_counter()
+                    ctx.client.get(url, **extra)
+                    kept.append((time.perf_counter() - start) * 1000)
+            api_ms, page_ms = statistics.median(timed[0]), statistics.median(timed[1])
+            rows += [Row(ctx.name(f"API customer search {term} median"), round(api_ms, 1), "ms"),
+                     Row(ctx.name(f"API customer search / quick search page, {term} (requests alternating: "
+                                  f"{api_ms:.1f} / {page_ms:.1f} ms)"), round(api_ms / page_ms, 2), "ratio",
+                         fmt_goal("<=", 1.3))]
+        transaction.set_rollback(True)
+    return rows
+
+
+@measurement
+def restore_drill(ctx: Context) -> list[Row]:
+    """Issue 24 (R5): the whole benchmark database backed up with `manage.py backup` and restored with
+    `manage.py restore` into a scratch database (dropped afterwards), as separate processes as an operator
+    runs them; their times, and the restored row counts against the backup's manifest. Long at 1,000,000
+    customers: run it alone with --only restore_drill."""
+    import shutil
+    import tempfile
+
+    from django.db import connections
+
+    backup_dir = BENCH_DIR / f"restore-drill-{ctx.db}"
+    shutil.rmtree(backup_dir, ignore_errors=True)
+    connections.close_all()
+    python = sys.executable
+    rows: list[Row] = []
+    start = time.perf_counter()
+    made = subprocess.run([python, "manage.py", "backup", "--output", str(backup_dir)], cwd=ROOT,
+                          capture_output=True, text=True)
+    backup_seconds = time.perf_counter() - start
+    if made.returncode != 0:
+        return [Row(ctx.name("restore drill: backup"), None, "s", error=(made.stderr or made.stdout)[-300:])]
+    manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
+    size = sum(p.stat().st_size for p in backup_dir.rglob("*") if p.is_file())
+    rows += [Row(ctx.name("restore drill: manage.py backup"), round(backup_seconds, 1), "s"),
+             Row(ctx.name("restore drill: backup size"), round(size / 2**20, 1), "MB"),
+             Row(ctx.name("restore drill: rows in the manifest"), sum(manifest["counts"].values()), "rows")]
+
+    scratch_name = f"{database_name(ctx.customers)}_restore"
+    if ctx.db == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE_URL}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch_name}" WITH (FORCE)')
+            conn.execute(f"CREATE DATABASE \"{scratch_name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+        scratch_url = f"{PG_BASE_URL}/{scratch_name}"
+    else:
+        scratch_path = BENCH_DIR / f"{scratch_name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch_path}{suffix}").unlink(missing_ok=True)
+        scratch_url = f"sqlite:///{scratch_path}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="kokyaku-restore-media-") as media:
+            env = {**os.environ, "DATABASE_URL": scratch_url, "MEDIA_ROOT": media}
+            start = time.perf_counter()
+            restored = subprocess.run([python, "manage.py", "restore", str(backup_dir), "--jobs", "2"], cwd=ROOT,
+                                      env=env, capture_output=True, text=True)
+            restore_seconds = time.perf_counter() - start
+        if restored.returncode != 0:
+            return rows + [Row(ctx.name("restore drill: restore"), None, "s",
+                               error=(restored.stderr or restored.stdout)[-300:])]
+        counts = {}
+        for line in restored.stdout.splitlines():
+            table, tab, count = line.partition("\t")
+            if tab and count.strip().isdigit():
+                counts[table] = int(count)
+        differing = sorted(t for t in set(counts) | set(manifest["counts"]) if counts.get(t) != manifest["counts"].get(t))
+        rows += [Row(ctx.name("restore drill: manage.py restore (pg_restore -j 2)" if ctx.db == "postgres"
+                              else "restore drill: manage.py restore"), round(restore_seconds, 1), "s"),
+                 Row(ctx.name(f"restore drill: tables restored ({sum(counts.values()):,} rows)"), len(counts),
+                     "tables"),
+                 Row(ctx.name("restore drill: tables whose restored count differs from the manifest"),
+                     len(differing), "tables", fmt_goal("<=", 0), error=", ".join(differing[:5]))]
+    finally:
+        if ctx.db == "postgres":
+            with psycopg.connect(f"{PG_BASE_URL}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{scratch_name}" WITH (FORCE)')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{scratch_path}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(backup_dir, ignore_errors=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------
+# Orders of the data set (issue 26: 3,000,000 orders at 1,000,000 customers), seeded once
+# ------------------------------------------------------------------------------------------
+
+ORDER_PARAMS = {"orders_per_customer": 3, "without_orders": 2, "lines": "1 or 2", "version": 1}
+ORDER_MEASUREMENTS = {"orders", "orders_search"}  # the measurements taken with the orders present
+ORDER_SEED_MEMO = "bench-seed"  # what marks the seeded orders (memo)
+ORDER_SEED_PRODUCTS = [("BENCH-SEED-1", "ベンチ 定番商品", 1980, 10), ("BENCH-SEED-2", "ベンチ 食品", 864, 8),
+                       ("BENCH-SEED-3", "ベンチ 贈答品", 5400, 10)]
+
+
+def orders_marker_file(db: str, customers: int) -> Path:
+    return BENCH_DIR / f"{database_name(customers)}.{db}.orders.json"
+
+
+def orders_expected(customers: int) -> int:
+    return ORDER_PARAMS["orders_per_customer"] * max(0, customers - ORDER_PARAMS["without_orders"])
+
+
+def ensure_orders(args, base_marker: dict) -> tuple[dict, bool]:
+    """3 orders (1 or 2 lines each) for every customer but the last two (the `orders` measurement's card
+    without orders), seeded once and reused while the customers' data set and ORDER_PARAMS match. The
+    seeded orders carry no history rows and no payments (shipped when older than 30 days, unpaid)."""
+    from orders.models import Order
+
+    path = orders_marker_file(args.db, args.customers)
+    marker = load_marker(path)
+    if (marker is not None and marker.get("params") == ORDER_PARAMS
+            and marker.get("dataset_seeded_at") == base_marker["seeded_at"]
+            and Order.objects.filter(memo=ORDER_SEED_MEMO).count() == marker["orders"]):
+        print(f"[{args.db}] Reusing the {marker['orders']:,} seeded orders ({marker['seeded_at']}).", flush=True)
+        return marker, True
+    marker = seed_orders(args.customers, base_marker["heavy_customer_id"])
+    marker["dataset_seeded_at"] = base_marker["seeded_at"]
+    path.write_text(json.dumps(marker, indent=1), encoding="utf-8")
+    return marker, False
+
+
+def seed_orders(customers: int, heavy_customer_id: int | None = None) -> dict:
+    """Orders and lines written straight into their tables: COPY on PostgreSQL, executemany on SQLite,
+    in batches of 100,000 orders, with the ids given here (the lines need them)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+
+    from crm.models import Customer, Product
+    from orders.models import Order, OrderLine
+
+    with transaction.atomic():
+        stale = Order.objects.filter(memo=ORDER_SEED_MEMO)
+        if stale.exists():  # an interrupted seeding, or one for other parameters
+            print("Removing the orders of an earlier seeding …", flush=True)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {OrderLine._meta.db_table} WHERE order_id IN "
+                               f"(SELECT id FROM {Order._meta.db_table} WHERE memo = %s)", [ORDER_SEED_MEMO])
+                cursor.execute(f"DELETE FROM {Order._meta.db_table} WHERE memo = %s", [ORDER_SEED_MEMO])
+    products = []
+    for code, name, price, rate in ORDER_SEED_PRODUCTS:
+        product, _ = Product.objects.get_or_create(code=code, defaults={"name": name, "unit_price": price,
+                                                                        "tax_rate": rate})
+        products.append(product)
+    ids = list(Customer.objects.order_by("id").values_list("id", flat=True))
+    # the customers the `orders` measurement compares without orders: the newest two but the heavy one
+    without = set([i for i in reversed(ids) if i != heavy_customer_id][:ORDER_PARAMS["without_orders"]])
+    ids = [i for i in ids if i not in without]
+    order_fields = [f for f in Order._meta.concrete_fields]
+    line_fields = [f for f in OrderLine._meta.concrete_fields]
+    today = datetime.date.today()
+    now = timezone_now()
+    next_order = (Order.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    next_line = (OrderLine.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+
+    defaults = {f: f.get_db_prep_save(f.get_default(), connection) for f in order_fields + line_fields}
+    defaults[Order._meta.get_field("created_at")] = Order._meta.get_field("created_at").get_db_prep_save(now, connection)
+    pg = connection.vendor == "postgresql"
+
+    def prepared(fields, values: dict) -> list:
+        # psycopg's COPY adapts Python values itself; SQLite takes Django's (a few per row: the rest are defaults)
+        return [defaults[f] if f.attname not in values else values[f.attname] if pg
+                else f.get_db_prep_save(values[f.attname], connection) for f in fields]
+
+    def write(model, fields, rows: list[list]) -> None:
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        raw = connection.connection.cursor()
+        if connection.vendor == "postgresql":
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            raw.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * len(fields))})", rows)
+
+    total_orders = total_lines = 0
+    start = time.perf_counter()
+    per = ORDER_PARAMS["orders_per_customer"]
+    batch = 100_000 // per
+    print(f"Seeding {len(ids) * per:,} orders …", flush=True)
+    for offset in range(0, len(ids), batch):
+        order_rows, line_rows = [], []
+        for customer_id in ids[offset:offset + batch]:
+            for k in range(per):
+                n = next_order + total_orders + len(order_rows)
+                ordered_on = today - datetime.timedelta(days=(customer_id * 7 + k * 151) % 1095)
+                lines = []
+                for position in range(1 + (n % 2)):
+                    product = products[(n + position) % len(products)]
+                    quantity = 1 + (n + position) % 3
+                    amount = product.unit_price * quantity
+                    lines.append((product, quantity, amount, position))
+                net = sum((a for _p, _q, a, _pos in lines), Decimal(0))
+                tax_total = sum((Decimal(int(sum(a for p, _q, a, _pos in lines if p.tax_rate == rate) * rate / 100))
+                                 for rate in {p.tax_rate for p, *_ in lines}), Decimal(0))
+                order_rows.append(prepared(order_fields, {
+                    "id": n, "customer_id": customer_id, "ordered_on": ordered_on, "ship_to": "home",
+                    "net_total": net, "tax_total": tax_total, "total": net + tax_total, "memo": ORDER_SEED_MEMO,
+                    "shipped_on": ordered_on + datetime.timedelta(days=2)
+                    if (today - ordered_on).days > 30 else None,
+                }))
+                for product, quantity, amount, position in lines:
+                    line_rows.append(prepared(line_fields, {
+                        "id": next_line + total_lines + len(line_rows), "order_id": n, "product_id": product.pk,
+                        "product_code": product.code, "product_name": product.name, "unit_price": product.unit_price,
+                        "quantity": Decimal(quantity), "tax_rate": product.tax_rate, "amount": amount,
+                        "position": position,
+                    }))
+        with transaction.atomic():
+            write(Order, order_fields, order_rows)
+            write(OrderLine, line_fields, line_rows)
+        total_orders += len(order_rows)
+        total_lines += len(line_rows)
+        seconds = time.perf_counter() - start
+        print(f"  {total_orders:>12,} orders, {total_lines:,} lines  {seconds:7.1f} s  "
+              f"{total_orders / seconds:,.0f} orders/s", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Order, OrderLine):
+                table = model._meta.db_table
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",
+                               [table])
+            cursor.execute(f"ANALYZE {Order._meta.db_table}, {OrderLine._meta.db_table}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    seconds = round(time.perf_counter() - start, 1)
+    return {"params": ORDER_PARAMS, "orders": total_orders, "lines": total_lines, "seconds": seconds,
+            "seeded_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def page_queries(captured) -> int:
@@ -799,11 +1124,16 @@ def worker(args) -> int:
         Row(f"{prefix}: seed speed", round(marker["rows"] / marker["seconds"]), "rows/s", note=reused),
         Row(f"{prefix}: seed speed (customers)", round(args.customers / marker["seconds"]), "customers/s", note=reused),
     ]
+    selected = [f for f in MEASUREMENTS if not args.only or re.search(args.only, f.__name__)]
+    if any(f.__name__ in ORDER_MEASUREMENTS for f in selected):
+        orders_marker, orders_reused = ensure_orders(args, marker)
+        connections.close_all()
+        rows.append(Row(f"{prefix}: orders seed time ({orders_marker['orders']:,} orders, "
+                        f"{orders_marker['lines']:,} lines)", orders_marker["seconds"], "s",
+                        note=f"reused orders seeded {orders_marker['seeded_at']}" if orders_reused else ""))
     ctx = Context(client=login_client(), db=args.db, customers=args.customers,
                   heavy_customer_id=marker["heavy_customer_id"], requests=args.requests, warmup=args.warmup)
-    for function in MEASUREMENTS:
-        if args.only and not re.search(args.only, function.__name__):
-            continue
+    for function in selected:
         print(f"[{args.db}] {function.__name__} …", flush=True)
         try:
             rows += function(ctx)

@@ -62,6 +62,13 @@ def digits(value: str | None) -> str:
     return _NON_DIGITS.sub("", unicodedata.normalize("NFKC", str(value)))
 
 
+def tel_target(value: str | None) -> str:
+    """What a tel: link dials (I3): the number's digits in ASCII, a leading + kept
+    (03-3791-5155 → 0337915155, ０９０－１２３４ → 0901234, +81 3 3791 5155 → +81337915155)."""
+    plus = "+" if unicodedata.normalize("NFKC", str(value or "")).lstrip().startswith("+") else ""
+    return plus + digits(value)
+
+
 def to_katakana(value: str | None) -> str:
     """Readings as people expect them stored: full-width katakana, single spaces."""
     if not value:

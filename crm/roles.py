@@ -83,6 +83,29 @@ def grant_app_permissions(apps, app_label: str) -> None:
             group.permissions.add(*(rows if codename == "*" else rows.filter(codename=codename)))
 
 
+def grant_new_apps(apps, using: str = "default") -> None:
+    """Give each existing role group the permissions role_permissions() names in an app the group holds
+    nothing of yet: a feature app installed after the roles were made (its grants come through
+    crm.extensions.grant). An app the group already holds any permission of is left as the admins set it,
+    so permissions taken away on the 権限グループ screen stay away (run after every migrate, by crm.apps)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    by_role = role_permissions()
+    for name in ROLE_ORDER:
+        group = Group.objects.using(using).filter(name=name).first()
+        if group is None:
+            continue
+        held = set(group.permissions.values_list("content_type__app_label", flat=True).distinct())
+        wanted: dict[str, list[str]] = {}
+        for dotted in by_role[name]:
+            label, codename = dotted.split(".")
+            if label not in held:
+                wanted.setdefault(label, []).append(codename)
+        for label, codenames in wanted.items():
+            rows = Permission.objects.using(using).filter(content_type__app_label=label)
+            group.permissions.add(*(rows if "*" in codenames else rows.filter(codename__in=codenames)))
+
+
 def role_rank():
     """An ordering for groups as the role matrix lists them (管理者 first), then any other group."""
     from django.db.models import Case, IntegerField, Value, When

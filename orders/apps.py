@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +11,6 @@ class OrdersConfig(AppConfig):
         from crm import permissions
 
         from . import integration
-        from .roles import grant_role_permissions
 
         # What each pulldown, autocomplete and checkbox list may offer of these records (R2): all hang
         # off a customer, directly or through their order or estimate.
@@ -21,9 +19,6 @@ class OrdersConfig(AppConfig):
         permissions.register_scope("orders.Payment", customer_path="order__customer__")
         permissions.register_scope("orders.Estimate", customer_path="customer__")
         permissions.register_scope("orders.EstimateLine", customer_path="estimate__customer__")
-        # The roles get this app's permissions after every migrate (crm recreates the role groups after
-        # a flush from its own list, which does not know this app).
-        post_migrate.connect(grant_role_permissions, dispatch_uid="orders.grant_role_permissions")
         # The card's panel and summary, the export target and the role grants, through crm's registry
         # once it is there (orders/integration.py).
         integration.register()

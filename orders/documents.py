@@ -115,7 +115,7 @@ def _first_page_head(sheet, kind, document, settings, recipient, totals) -> floa
     sheet.text(WIDTH / 2, 22, _title(kind), size=20, align="center")
     date = document.issued_on if isinstance(document, Estimate) else (
         document.shipped_on if kind == DELIVERY and document.shipped_on else timezone.localdate())
-    sheet.text(RIGHT, 32, f"{_('No.')} {document.number}", size=9, align="right")
+    sheet.text(RIGHT, 32, _("No. %(number)s") % {"number": document.number}, size=9, align="right")
     sheet.text(RIGHT, 37, f"{_('Date')} {dates.format_date(date)}", size=9, align="right")
     # the recipient, top left
     sheet.text(LEFT, 46, recipient, size=14)

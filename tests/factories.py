@@ -366,23 +366,6 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     digest = factory.Sequence(lambda n: f"{n:064x}")
     scopes = ["customers:read"]
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
-def default_statuses_ensure() -> None:
-    """The handoff statuses the data migration makes, made again when a transactional test flushed them."""
-    import importlib
-
-    from workflow.models import CompanyCalendar, HandoffStatus
-
-    if HandoffStatus.objects.exists():
-        return
-    statuses = importlib.import_module("workflow.migrations.0001_initial").STATUSES
-    made = {name: HandoffStatus.objects.create(name=name, order=order, alert_minutes=minutes, pauses_clock=pauses,
-                                               is_handoff=handoff, is_closed=closed)
-            for name, order, minutes, pauses, handoff, closed, _next in statuses}
-    for name, *_rest, following in statuses:
-        made[name].next_statuses.set([made[n] for n in following])
-    CompanyCalendar.objects.get_or_create(pk=1)
-
-
 class HandoffFactory(factory.django.DjangoModelFactory):
     """A contact history handed to a branch's staff member (status 引継中), written by the service."""
 
@@ -398,7 +381,6 @@ class HandoffFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         from workflow import services
 
-        default_statuses_ensure()
         return services.handoff_create(handoff=model_class(*args, **kwargs), user=kwargs["assignee"])
 
 

@@ -202,7 +202,7 @@ def test_covers_every_package(messages):
     counts = Counter(pkg for entry in messages for pkg in entry.packages)
     for pkg in PACKAGES + ["import_export"]:
         assert counts[pkg] > 0, pkg
-    assert len(messages) > 250
+    assert len(messages) > 200
 
 
 def test_no_msgid_left_untranslated_or_fuzzy(messages):
@@ -303,7 +303,8 @@ def literal_msgids(package):
 
 @pytest.mark.parametrize("package", PACKAGES + ["import_export"])
 def test_every_msgid_of_the_installed_packages_is_in_the_po(package, messages):
-    in_po = {(e.msgctxt, e.msgid) for e in messages}
+    # Kokyaku's own catalog decides the msgids it rewords (config/ui_messages.py); ui_ja holds the rest.
+    in_po = {(e.msgctxt, e.msgid) for e in messages} | {(e.msgctxt, e.msgid) for e in own_catalog("django")}
     own = set()
     if package == "import_export":
         own_mo = Path(importlib.util.find_spec(package).submodule_search_locations[0]) / "locale/ja/LC_MESSAGES/django.mo"
@@ -324,8 +325,10 @@ def test_every_msgid_of_the_installed_packages_is_in_the_po(package, messages):
 
 OWN_LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES"
 OWN_CATALOGS = ["django", "djangojs"]
-OWN_APPS = ["audit", "config", "crm", "dataio", "events", "fieldconfig", "jobs", "printouts", "scheduling",
-            "templates"]
+OWN_APPS = sorted(
+    app.name for app in apps.get_app_configs() if Path(app.path).parent == Path(settings.BASE_DIR)
+    and app.name != "ui_ja"
+) + ["templates"]
 
 
 def own_catalog(domain):
@@ -373,6 +376,18 @@ def test_own_mo_is_the_po_compiled(domain):
         else:
             expected[key] = e.msgstr
     assert load_mo(OWN_LC_MESSAGES / f"{domain}.mo") == expected
+
+
+def test_one_catalog_decides_each_string(messages):
+    """A msgid is translated in Kokyaku's catalog or in ui_ja's, never both: LOCALE_PATHS comes first, so a
+    second translation would be dead text nobody sees (ui_ja/update_translations.sh drops them)."""
+    ours = {(e.msgctxt, e.msgid) for e in own_catalog("django")}
+    both = sorted(entry_label(e) for e in messages if (e.msgctxt, e.msgid) in ours)
+    assert not both, f"translated in both catalogs (keep the one in locale/): {both}"
+
+
+def test_own_apps_are_every_app_of_the_project():
+    assert {"crm", "orders", "workflow", "api", "ops", "templates"} <= set(OWN_APPS)
 
 
 def own_literal_msgids():

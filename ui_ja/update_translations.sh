@@ -91,6 +91,19 @@ else
     msginit --no-translator --no-wrap --locale=ja.UTF-8 -i "$TMP/all.pot" -o "$PO" 2>/dev/null
 fi
 
+# A msgid Kokyaku's own catalog (locale/, first in LOCALE_PATHS) translates is decided there, not here:
+# drop it, so that one place says each string's Japanese (tests/test_j1_translations.py checks it).
+"$PY" - "$PO" "$ROOT/locale/ja/LC_MESSAGES/django.po" <<'PYEOF'
+import sys
+
+import polib
+
+ours, project = polib.pofile(sys.argv[1], wrapwidth=0), polib.pofile(sys.argv[2])
+decided = {(e.msgctxt, e.msgid) for e in project if not e.obsolete}
+for entry in [e for e in ours if (e.msgctxt, e.msgid) in decided]:
+    ours.remove(entry)
+ours.save()
+PYEOF
 msgfmt --check --statistics -o "$MO" "$PO"
 untranslated="$(msgattrib --untranslated --no-obsolete "$PO" | grep -c '^msgid ' || true)"
 fuzzy="$(msgattrib --only-fuzzy --no-obsolete "$PO" | grep -c '^msgid ' || true)"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldconfig import defaults
 from fieldconfig.lookup import config, quick_search_help
 
-from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, permissions, postal, search
+from .. import advanced_search, columns, dates, duplicate_check, extensions, naming, normalize, permissions, postal, search
 from .. import locking, selectors, services
 from .. import permission_codes as codes
 from ..forms import CustomerForm, FastSelect, postal_lookup_attrs
@@ -338,6 +338,11 @@ class CustomerAdmin(KokyakuAdmin):
             # H1, H2: the histories on the card, newest first, 10 a page; always there, empty or not,
             # so the first 応対履歴 of a new customer is one click away.
             context["show_contacts"] = user.has_perm(codes.VIEW_CONTACT)
+            # I3: call, mail or write a 日報 in one tap (a phone's first screen); only the fields this
+            # user may see become links (R3).
+            context["reach_links"] = reach_links(obj, hidden=permissions.invisible_fields(user, "customer"))
+            if context["show_contacts"] and user.has_perm(codes.ADD_CONTACT):
+                context["quick_contact_url"] = quick_contact_url(obj)
             context["show_purchases"] = user.has_perm(codes.VIEW_PURCHASE)
             # Each table shows only the columns this user may see (R3), under the configured labels.
             context["contact_columns"] = columns.record_columns(user=user, model=ContactHistory, names=CARD_CONTACT_COLUMNS)
@@ -568,10 +573,12 @@ class StreamingChangeList(ScopedChangeList):
 def configured_column(field_name: str, render, label=None):
     """A list column whose header is the field's configured label, made fresh for each request."""
 
-    def column(obj):
-        return render(obj)
+    heading = label or config().label("customer", field_name)
 
-    column.short_description = label or config().label("customer", field_name)
+    def column(obj):
+        return _labelled(heading, render(obj))
+
+    column.short_description = heading
     column.admin_order_field = field_name
     column.field_name = field_name
     column.__name__ = f"column_{field_name}"
@@ -581,18 +588,28 @@ def configured_column(field_name: str, render, label=None):
 def checkbox_column(field_name: str):
     """A checkbox the user toggles in place from the result list (S4)."""
 
+    heading = config().label("customer", field_name)
+
     def column(obj):
-        return format_html(
+        return _labelled(heading, format_html(
             '<input type="checkbox" class="kokyaku-toggle" data-url="{}" data-field="{}" {}>',
             reverse("admin:crm_customer_toggle_check", args=[obj.pk]), field_name,
             "checked" if getattr(obj, field_name) else "",
-        )
+        ))
 
-    column.short_description = config().label("customer", field_name)
+    column.short_description = heading
     column.admin_order_field = field_name
     column.field_name = field_name
     column.__name__ = f"column_{field_name}"
     return column
+
+
+def _labelled(heading, cell):
+    """A list cell that carries its column's heading: on a phone each row stacks its cells, each
+    beside its heading (kokyaku.css, I3); at 1366 px the heading stays in the table's header only."""
+    if cell in ("", None):
+        return ""
+    return format_html('<span class="kokyaku-list-cell" data-label="{}">{}</span>', heading, cell)
 
 
 def _code_cell(obj):
@@ -626,6 +643,29 @@ def _mail_cell(obj):
 def _tel(number):
     if not number:
         return ""
-    return format_html('<a href="tel:{}">{}</a>', number.replace("-", "").replace(" ", ""), number)
+    return format_html('<a href="tel:{}">{}</a>', normalize.tel_target(number), number)
+
+
+REACH_FIELDS = [("tel", "tel"), ("mobile", "tel"), ("email", "mailto")]
+
+
+def reach_links(customer, *, hidden) -> list[dict]:
+    """The card's 電話・メール buttons (I3): TEL, 携帯TEL and Eメール under their configured labels, those
+    that are filled in and that this user may see (a restricted field makes no link either)."""
+    links = []
+    for field, scheme in REACH_FIELDS:
+        value = (getattr(customer, field) or "").strip()
+        if not value or field in hidden:
+            continue
+        target = normalize.tel_target(value) if scheme == "tel" else value
+        links.append({"field": field, "label": config().label("customer", field), "value": value,
+                      "href": f"{scheme}:{target}"})
+    return links
+
+
+def quick_contact_url(customer) -> str:
+    """The 日報 entry: the contact-history form with this customer chosen and only the fields a phone
+    needs (ContactHistoryAdmin's quick layout)."""
+    return reverse("admin:crm_contacthistory_add") + f"?customer={customer.pk}&quick=1"
 
 

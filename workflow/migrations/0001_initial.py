@@ -8,30 +8,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The default statuses (受付 → 引継中 → 対応中 → 完了, and 保留 which stops the clock), the company
-# calendar's row, and the roles' permissions (crm/roles.py through crm.extensions.grant). Status
-# names are data the admins rename, not interface strings.
-STATUSES = [
-    # name, order, alert minutes, pauses, is_handoff, is_closed, may go to
-    ("受付", 10, 240, False, False, False, ["引継中", "完了"]),
-    ("引継中", 20, 480, False, True, False, ["対応中", "保留", "完了"]),
-    ("対応中", 30, 2400, False, False, False, ["保留", "完了"]),
-    ("保留", 40, None, True, False, False, ["対応中", "完了"]),
-    ("完了", 50, None, False, False, True, []),
-]
+# The default statuses (受付 → 引継中 → 対応中 → 完了, and 保留 which stops the clock) and the company
+# calendar's row (workflow/defaults.py, also used after a flush), and the roles' permissions (crm/roles.py
+# through crm.extensions.grant).
 
 
 def defaults(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    Status = apps.get_model("workflow", "HandoffStatus")
-    made = {}
-    for name, order, minutes, pauses, handoff, closed, _next in STATUSES:
-        made[name] = Status.objects.create(name=name, order=order, alert_minutes=minutes, pauses_clock=pauses,
-                                           is_handoff=handoff, is_closed=closed)
-    for name, *_rest, following in STATUSES:
-        made[name].next_statuses.set([made[n] for n in following])
-    apps.get_model("workflow", "CompanyCalendar").objects.get_or_create(pk=1)
+    from workflow.defaults import defaults_create
+
+    defaults_create(apps.get_model("workflow", "HandoffStatus"), apps.get_model("workflow", "CompanyCalendar"))
     # Permissions are normally created after all migrations; the roles need them now.
     app_config = apps.get_app_config("workflow")
     app_config.models_module = True

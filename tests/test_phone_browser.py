@@ -1,0 +1,197 @@
+"""I3 (issue 27, point 3): the phone screens at 360 × 640 and 375 × 740."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (BranchFactory, CareerEntryFactory, ContactHistoryFactory, CustomerFactory,
+                             EstimateFactory, FamilyMemberFactory, MourningFactory, OrderFactory, PurchaseFactory,
+                             StaffFactory)
+from tests.test_browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(os.environ.get("KOKYAKU_PHONE_SHOTS", "/tmp/kokyaku-phone-screens"))
+PHONES = [(360, 640), (375, 740)]
+
+PAGE_WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
+# every visible element of the selectors, with its box: [selector, text, width, height]
+TARGETS = """(selectors) => selectors.flatMap(s => [...document.querySelectorAll(s)]
+    .filter(e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+    .map(e => { const r = e.getBoundingClientRect(); return [s, (e.innerText || e.value || e.name || '').trim().slice(0, 30),
+                Math.round(r.width), Math.round(r.height)]; }))"""
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def rich_customer():
+    branch = BranchFactory(code="HQ", name="本店")
+    customer = CustomerFactory(
+        branch=branch, last_name="勅使河原", first_name="左衛門三郎", last_name_kana="テシガワラ",
+        first_name_kana="サエモンサブロウ", company_name="株式会社東日本エンジニアリングサービス", tel="0120-123-4567",
+        mobile="090-1234-5678", email="saemonsaburo.teshigawara@example.co.jp", address="東京都品川区東品川1-1-1")
+    member = FamilyMemberFactory(customer=customer, name="勅使河原 花子", name_kana="テシガワラ ハナコ",
+                                 birth_date=datetime.date(1960, 4, 1), occupation="会社員", hobbies="茶道・華道")
+    MourningFactory(customer=customer, family_member=member, received_on=datetime.date(2026, 11, 20), memo="年賀状は控える")
+    CareerEntryFactory(customer=customer)
+    customer.phones.create(kind="work", number="03-5555-1234", note="直通")
+    for n in range(3):
+        ContactHistoryFactory(customer=customer, date=datetime.date(2026, 6, n + 1),
+                              detail="新製品のカタログを送ってほしいとのご依頼。担当者から折り返し電話する。",
+                              response="翌日にカタログを発送し、電話でご説明した。")
+        PurchaseFactory(customer=customer, date=datetime.date(2026, 6, n + 1), product_name="インクカートリッジ 6色パック")
+    OrderFactory(customer=customer)
+    EstimateFactory(customer=customer)
+    for n in range(4):
+        CustomerFactory(branch=branch, last_name=f"田中{n}", email=f"tanaka{n}.long.address@example.co.jp")
+    return customer
+
+
+def screens(customer):
+    """name → (URL, the selectors of the targets a thumb taps there)."""
+    return {
+        "home": ("/admin/", ["#quick-q", "#quick-search button[type=submit]", "#search-screen-link", "#kokyaku-home a",
+                             "#kokyaku-home button", "#kokyaku-home select"]),
+        "list": ("/admin/crm/customer/?q=田中", [
+            "#searchbar", "a.addlink", "#search-tools a", "#search-tools button", "#result-tools a", "#result-tools button",
+            "#result_list td.field-column_code a", "#result_list a[href^='tel:']", "#result_list a[href^='mailto:']"]),
+        "card": (f"/admin/crm/customer/{customer.pk}/change/", [
+            "#customer-reach a", "#c11-follow button", "form nav > a[x-bind\\:class]", "#customer-records section > div a",
+            ".kokyaku-records td a", "#submit-row button", "#submit-row a"]),
+        "daily_report": (f"/admin/crm/contacthistory/add/?customer={customer.pk}&quick=1", [
+            "#contacthistory_form input:not([type=hidden])", "#contacthistory_form textarea",
+            "#contacthistory_form .select2-selection", "#contacthistory_form select:not(.select2-hidden-accessible)",
+            "#submit-row button"]),
+    }
+
+
+# on each screen, targets that must be there (so a renamed id cannot make the size check pass on nothing)
+MUST = {
+    "home": ["#quick-q", "#quick-search button[type=submit]", "#search-screen-link"],
+    "list": ["#result_list td.field-column_code a", "#result_list a[href^='tel:']", "#result_list a[href^='mailto:']"],
+    "card": ["#customer-reach a", ".kokyaku-records td a", "#submit-row button"],
+    "daily_report": ["#contacthistory_form textarea", "#submit-row button"],
+}
+
+
+@pytest.mark.parametrize("width,height", PHONES, ids=["360x640", "375x740"])
+def test_i3_phone_screens_fit_the_screen_with_44px_targets(page, live_server, width, height):
+    # given: a customer with everything the card shows, and a few more in the list
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = rich_customer()
+    login(page, live_server, "kanri")
+    page.set_viewport_size({"width": width, "height": height})
+    for name, (url, selectors) in screens(customer).items():
+        # when: the screen on the phone
+        page.goto(live_server.url + url)
+        shot(page, f"i3_{name}_{width}")
+        # then: the page is no wider than the screen
+        scroll_width, inner_width = page.evaluate(PAGE_WIDTH)
+        assert scroll_width <= inner_width == width, (name, scroll_width, inner_width)
+        # and every listed target is at least 44 × 44 px
+        targets = page.evaluate(TARGETS, selectors)
+        found = {selector for selector, *_ in targets}
+        assert set(MUST[name]) <= found, (name, set(MUST[name]) - found)
+        small = [t for t in targets if t[2] < 44 or t[3] < 44]
+        assert not small, (name, small)
+        # and nothing of it sticks out on the right
+        right = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#main a, #main button, #main td')]
+            .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().right))""")
+        assert right <= width, (name, right)
+    # the card's phone numbers and email are links to call and write
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    assert page.get_attribute("#reach-tel", "href") == "tel:01201234567"
+    assert page.get_attribute("#reach-mobile", "href") == "tel:09012345678"
+    assert page.get_attribute("#reach-email", "href") == "mailto:saemonsaburo.teshigawara@example.co.jp"
+    assert page.locator("#card-phones a[href='tel:0355551234']").inner_text() == "03-5555-1234"
+    # the card's tables stack: no header row, each cell beside its heading and wide enough to read in lines
+    tables = page.locator(".kokyaku-records")
+    assert tables.count() >= 7  # phones, family, mourning, career, orders, estimates, contacts, purchases
+    assert all(not head.is_visible() for head in page.locator(".kokyaku-records thead").all())
+    cells = page.evaluate("""() => [...document.querySelectorAll('.kokyaku-records td[data-label] > .kokyaku-cell')]
+        .filter(c => c.offsetParent !== null && c.innerText.trim().length >= 4)
+        .map(c => [c.parentElement.dataset.label, getComputedStyle(c.parentElement, '::before').content,
+                   Math.round(c.getBoundingClientRect().width)])""")
+    assert len(cells) >= 20
+    for label, before, cell_width in cells:
+        assert before == f'"{label}"' and cell_width >= 150, (label, before, cell_width)
+    # the list: each row a block, its cells beside their headings
+    page.goto(live_server.url + "/admin/crm/customer/?q=田中")
+    assert not page.locator("#result_list thead").is_visible()
+    tel = page.locator("#result_list td.field-column_tel .kokyaku-list-cell").first
+    assert tel.evaluate("c => getComputedStyle(c, '::before').content") == '"会社TEL"'
+    assert tel.locator("a").get_attribute("href") == "tel:0337915155"
+
+
+def test_i3_the_same_screens_at_1366(page, live_server):
+    # given
+    StaffFactory(username="kanri", is_superuser=True, is_head_office=True)
+    customer = rich_customer()
+    login(page, live_server, "kanri")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for name, (url, _selectors) in screens(customer).items():
+        # when
+        page.goto(live_server.url + url)
+        shot(page, f"i3_{name}_1366")
+        # then: no sideways scroll, and the tables are tables again
+        assert page.evaluate(PAGE_WIDTH) == [1366, 1366], name
+    page.goto(live_server.url + "/admin/crm/customer/?q=田中")
+    assert page.locator("#result_list thead").is_visible()
+    assert page.locator("#result_list tbody tr").first.bounding_box()["height"] < 60  # one line a row
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    assert page.locator("#contact-histories thead").is_visible()
+    heights = [link.bounding_box()["height"] for link in page.locator("#customer-reach a").all()]
+    assert len(heights) == 5 and max(heights) < 60, heights  # each button one line
+
+
+def test_i3_daily_report_from_the_card_in_one_tap_keeps_the_text_on_a_mistake(page, live_server):
+    from crm.models import ContactHistory
+    from tests.factories import ContactCategoryFactory
+
+    # given: a clerk on a phone, on a customer's card
+    from crm import roles
+
+    StaffFactory(username="ippan", roles=[roles.GENERAL], is_head_office=True)
+    customer = CustomerFactory(branch=BranchFactory(code="HQ", name="本店"), mobile="090-1234-5678")
+    ContactCategoryFactory(name="訪問")
+    page.set_viewport_size({"width": 375, "height": 740})
+    login(page, live_server, "ippan")
+    page.goto(live_server.url + f"/admin/crm/customer/{customer.pk}/change/")
+    # when: 日報を入力 is tapped
+    page.click("#reach-quick-contact")
+    page.wait_for_url("**/contacthistory/add/?customer=*&quick=1")
+    shot(page, "i3_daily_report_375")
+    # then: the short form, the customer chosen
+    assert page.locator("#id_content1").count() == 0 and page.locator("#id_memo").count() == 0
+    assert page.locator("#id_customer").input_value() == str(customer.pk)
+    # when: a report is typed with a wrong date and saved
+    text = "展示会の案内を手渡し。来週、見積を持参する。"
+    page.fill("#id_date", "2026/02/30")
+    page.select_option("#id_category", label="訪問")
+    page.fill("#id_detail", text)
+    page.fill("#id_response", "担当者不在のため受付で預けた。")
+    page.click("#submit-row button[name=_save]")
+    page.wait_for_selector("#id_date_error")
+    shot(page, "i3_daily_report_error_375")
+    # then: nothing saved; the message at the date; what was typed is still there
+    assert not ContactHistory.objects.exists()
+    assert "日付を正しく入力してください" in page.inner_text("#id_date_error")
+    assert page.locator("#id_detail").input_value() == text
+    assert page.locator("#id_response").input_value() == "担当者不在のため受付で預けた。"
+    assert page.evaluate(PAGE_WIDTH)[0] <= 375
+    # when: the date is corrected
+    page.fill("#id_date", "2026/12/07")
+    page.click("#submit-row button[name=_save]")
+    # then: back on the card, the report at the top of its contact histories
+    page.wait_for_url(f"**/admin/crm/customer/{customer.pk}/change/#contact-histories")
+    assert "日報を保存しました" in page.inner_text("body")
+    assert text in page.inner_text("#contact-histories")
+    saved = ContactHistory.objects.get()
+    assert (saved.customer_id, saved.date, saved.detail, saved.staff.username) == (
+        customer.pk, datetime.date(2026, 12, 7), text, "ippan")
+    shot(page, "i3_daily_report_saved_375")

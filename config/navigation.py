@@ -85,6 +85,7 @@ SIDEBAR_NAVIGATION = [
             _item(_("Roles"), "shield_person", "admin:auth_group_changelist", _view("auth.group")),
             _item(_("API clients"), "hub", "admin:api_apiclient_changelist", _view("api.apiclient")),
             _item(_("API tokens"), "key", "admin:api_apitoken_changelist", _view("api.apitoken")),
+            _item(_("Web forms"), "dynamic_form", "admin:inquiry_inquiryform_changelist", _view("inquiry.inquiryform")),
             _item(_("Audit log"), "history", "admin:audit_auditevent_changelist", _view("audit.auditevent")),
             _item(_("Login failures"), "lock", "admin:axes_accessfailurelog_changelist", _view("axes.accessfailurelog")),
             _item(_("Locked-out logins"), "lock_clock", "admin:axes_accessattempt_changelist", _view("axes.accessattempt")),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("updates/", include("scheduling.urls")),
     path("api/", include("api.urls")),
     path("mail/", include("mailing.urls")),
+    path("form/", include("inquiry.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import server_error as django_server_error
 
 from .middleware import DATABASE_DOWN, database_unavailable
@@ -37,3 +38,14 @@ def server_error(request, template_name="500.html"):
         })
         return HttpResponse(body, status=507)
     return django_server_error(request, template_name)
+
+
+def csrf_failure(request, reason=""):
+    """A refused CSRF check: on a public web form (I1) the same neutral page as any refused post (a bot
+    learns nothing); elsewhere Django's page."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "inquiry":
+        from inquiry.views import refused
+
+        return refused(request, why="csrf", status=403)
+    return django_csrf_failure(request, reason=reason)

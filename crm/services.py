@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from fieldconfig import rules as input_rules
 
 from . import bulk_write, extensions, locking
-from .models import Customer, SavedSearch
+from .models import ContactHistory, Customer, SavedSearch
 
 # The company block: 会社名, フリガナ, 〒, 住所, ビル名, TEL, FAX, the company's own, what changes when it is
 # renamed or moves (the bulk change of S5). "Copy the company block" (C6, 会社名 … 電話番号 on the seed's
@@ -43,6 +43,18 @@ def customer_save(*, customer: Customer, user, reason: str = "") -> Customer:
 
 # What a save sets by itself, so never a change of the customer's data.
 _SET_BY_SAVE = {"updated_at", "updated_by", "created_at", "created_by", "search_text", "version"}
+
+
+def contact_history_add(*, contact: ContactHistory, user, reason: str = "") -> ContactHistory:
+    """A new contact history (H1) outside the card's editor: the public inquiry form (I1). The caller has
+    decided the customer is the one to write to; its creation record names `user` (None: the public)."""
+    if contact.pk is not None:
+        raise ValueError("contact_history_add makes new rows only")
+    contact._history_user = user
+    contact._change_reason = reason or None
+    contact.full_clean(exclude=["customer", "staff", "department", "category"])
+    contact.save()
+    return contact
 
 
 def customer_changes_nothing(*, customer: Customer) -> bool:

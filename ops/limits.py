@@ -28,8 +28,9 @@ def action_of(url_name: str) -> str | None:
     return None
 
 
-def hit(user_id: int, action: str) -> int | None:
-    """Count one use; None when allowed, else the seconds until the next window."""
+def hit(user_id: int | str, action: str) -> int | None:
+    """Count one use; None when allowed, else the seconds until the next window. `user_id`: whose
+    allowance, a user's id or (the public web forms, inquiry.protection) a client's address."""
     rule = settings.RATE_LIMITS[action]
     per = int(rule["per"])
     window = int(time.time()) // per

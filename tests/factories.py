@@ -430,3 +430,13 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
             CampaignRecipient.objects.create(campaign=self, customer=extracted, email=extracted.email or "x@example.jp",
                                              subject=self.subject, body=self.body)
+class InquiryFormFactory(factory.django.DjangoModelFactory):
+    """A public web form (I1) of the head office."""
+
+    class Meta:
+        model = "inquiry.InquiryForm"
+        django_get_or_create = ["key"]
+
+    name = "資料請求"
+    key = factory.Sequence(lambda n: f"form{n}")
+    branch = factory.SubFactory(BranchFactory, code="HQ", name="本店")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "api",
     "workflow",
     "mailing",
+    "inquiry",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,21 @@ RATE_LIMITS = {
                "urls": ["dataio_importjob_add", "dataio_importjob_recheck", "dataio_importjob_write",
                         "crm_product_import", "crm_product_process_import"]},
 }
+
+# The public web forms (I1, inquiry/; docs/operations.md): posts per client address, counted in the shared
+# cache as the rate limits above; the client's address is REMOTE_ADDR unless INQUIRY_TRUSTED_PROXY_COUNT
+# says how many trusted proxies in front append to X-Forwarded-For. A post sooner than MIN_SECONDS after
+# the page was made, or later than MAX_AGE_SECONDS, is refused; so is a body over MAX_BODY_BYTES.
+# INQUIRY_FRAME_ANCESTORS: the origins (https://www.example.co.jp) allowed to show the forms in a frame.
+RATE_LIMITS["inquiry"] = {"limit": int(os.environ.get("INQUIRY_RATE_LIMIT", "10")),
+                          "per": int(os.environ.get("INQUIRY_RATE_PER", "600")), "urls": []}
+INQUIRY_TRUSTED_PROXY_COUNT = int(os.environ.get("INQUIRY_TRUSTED_PROXY_COUNT", "0"))
+INQUIRY_MIN_SECONDS = float(os.environ.get("INQUIRY_MIN_SECONDS", "3"))
+INQUIRY_MAX_AGE_SECONDS = int(os.environ.get("INQUIRY_MAX_AGE_SECONDS", str(2 * 3600)))
+INQUIRY_MAX_BODY_BYTES = int(os.environ.get("INQUIRY_MAX_BODY_BYTES", str(32 * 1024)))
+INQUIRY_FRAME_ANCESTORS = [o.strip() for o in os.environ.get("INQUIRY_FRAME_ANCESTORS", "").split(",") if o.strip()]
+# A refused CSRF check on a public form gets its neutral page; elsewhere Django's (config/views.py).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # History: the user may type a purpose (更新目的) which simple-history stores as the change reason.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

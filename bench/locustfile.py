@@ -20,6 +20,8 @@ import threading
 from urllib.parse import quote, urlencode
 
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from htmlforms import form_fields  # bench/htmlforms.py, beside this file (locust puts its folder on sys.path)
 
@@ -63,6 +65,11 @@ class Staff(HttpUser):
         return {"role": self.role}
 
     def on_start(self):
+        # As a browser does: a GET sent on a kept-alive connection the server closed at that moment (gunicorn
+        # closes idle ones after 2 s, shorter than the thinking) is sent once more on a new connection.
+        # POSTs are never repeated.
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET"}, raise_on_status=False)
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         self.client.get("/admin/login/", name="login")
         token = self.client.cookies.get("csrftoken", "")
         self.client.post("/admin/login/?next=/admin/", name="login",

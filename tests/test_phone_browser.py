@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from crm import dates, services
+from crm.models import Customer
 from tests.factories import (BranchFactory, CareerEntryFactory, ContactHistoryFactory, CustomerFactory,
                              EstimateFactory, FamilyMemberFactory, MourningFactory, OrderFactory, PurchaseFactory,
                              StaffFactory)
@@ -45,6 +47,10 @@ def rich_customer():
                               detail="新製品のカタログを送ってほしいとのご依頼。担当者から折り返し電話する。",
                               response="翌日にカタログを発送し、電話でご説明した。")
         PurchaseFactory(customer=customer, date=datetime.date(2026, 6, n + 1), product_name="インクカートリッジ 6色パック")
+    scheduled = Customer.objects.get(pk=customer.pk)
+    scheduled.address, scheduled.title = "大阪府大阪市北区梅田3-1-3 グランフロント大阪タワーB 20階", "代表取締役社長"
+    services.customer_schedule(customer=scheduled, user=StaffFactory(username="sato", is_superuser=True, is_head_office=True),
+                               effective_date=dates.today() + datetime.timedelta(days=30), reason="本社移転のため")
     OrderFactory(customer=customer)
     EstimateFactory(customer=customer)
     for n in range(4):
@@ -61,7 +67,7 @@ def screens(customer):
             "#searchbar", "a.addlink", "#search-tools a", "#search-tools button", "#result-tools a", "#result-tools button",
             "#result_list td.field-column_code a", "#result_list a[href^='tel:']", "#result_list a[href^='mailto:']"]),
         "card": (f"/admin/crm/customer/{customer.pk}/change/", [
-            "#customer-reach a", "#c11-follow button", "form nav > a[x-bind\\:class]", "#customer-records section > div a",
+            "#customer-reach a", "#c11-follow button", "#c11-scheduled button", "form nav > a[x-bind\\:class]", "#customer-records section > div a",
             ".kokyaku-records td a", "#submit-row button", "#submit-row a"]),
         "daily_report": (f"/admin/crm/contacthistory/add/?customer={customer.pk}&quick=1", [
             "#contacthistory_form input:not([type=hidden])", "#contacthistory_form textarea",
@@ -74,7 +80,7 @@ def screens(customer):
 MUST = {
     "home": ["#quick-q", "#quick-search button[type=submit]", "#search-screen-link"],
     "list": ["#result_list td.field-column_code a", "#result_list a[href^='tel:']", "#result_list a[href^='mailto:']"],
-    "card": ["#customer-reach a", ".kokyaku-records td a", "#submit-row button"],
+    "card": ["#customer-reach a", "#c11-scheduled button", ".kokyaku-records td a", "#submit-row button"],
     "daily_report": ["#contacthistory_form textarea", "#submit-row button"],
 }
 

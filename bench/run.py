@@ -816,6 +816,89 @@ def api_purchases(ctx: Context) -> list[Row]:
 
 
 @measurement
+def handoffs_home(ctx: Context) -> list[Row]:
+    """Issue 25 (W1, W2): with contact histories topped up to 5 per customer and one handoff per 20
+    customers (a third of the open ones late), the home screen's 遅延 count (query work), the 遅延 list page
+    and the home screen with its charts, each against the plain customer list, requests alternating; the
+    daily figures' run that feeds the charts, timed (all rolled back)."""
+    import datetime
+
+    from django.db import transaction
+    from django.db.models import F
+    from django.db.models.functions import Mod
+    from django.utils import timezone
+
+    from crm.models import ContactHistory, Customer, Staff
+    from workflow import figures, selectors
+    from workflow.models import Handoff, HandoffStatus
+
+    user = Staff.objects.get(username="bench-admin")
+    now = timezone.now()
+    rows: list[Row] = []
+    with transaction.atomic():
+        # Contact histories up to 5 per customer (the issue's 5,000,000 at 1,000,000 customers).
+        missing = 5 * ctx.customers - ContactHistory.objects.count()
+        start = time.perf_counter()
+        customer_ids = Customer.objects.order_by("pk").values_list("pk", flat=True)
+        added, batch = 0, []
+        for customer_id in customer_ids.iterator(chunk_size=20_000):
+            if added >= missing:
+                break
+            for _ in range(min(2, missing - added)):
+                batch.append(ContactHistory(customer_id=customer_id, date=now.date() - datetime.timedelta(days=added % 700),
+                                            detail="ベンチ応対", response="電話で回答"))
+                added += 1
+            if len(batch) >= 20_000:
+                ContactHistory.objects.bulk_create(batch)
+                batch = []
+        ContactHistory.objects.bulk_create(batch)
+        rows.append(Row(ctx.name("contact histories present (topped up for this measurement)"),
+                        ContactHistory.objects.count(), "rows",
+                        note=f"{added:,} added in {time.perf_counter() - start:.0f} s"))
+        # One handoff per 20 customers, on a contact of theirs; a tenth handed to the measuring user.
+        status = HandoffStatus.objects.filter(is_handoff=True).first()
+        staff_ids = list(Staff.objects.exclude(pk=user.pk).values_list("pk", flat=True)[:50]) or [user.pk]
+        contacts = (ContactHistory.objects.annotate(m=Mod(F("customer_id"), 20)).filter(m=0)
+                    .order_by("customer_id", "pk").distinct("customer_id") if ctx.db == "postgres" else
+                    ContactHistory.objects.annotate(m=Mod(F("customer_id"), 20)).filter(m=0).order_by("pk"))
+        handoffs, seen = [], set()
+        for contact_id, customer_id in contacts.values_list("pk", "customer_id").iterator(chunk_size=20_000):
+            if customer_id in seen:
+                continue
+            seen.add(customer_id)
+            n = len(handoffs)
+            closed = n % 5 == 0
+            due = now - datetime.timedelta(hours=1 + n % 48) if n % 3 == 1 else now + datetime.timedelta(hours=1 + n % 72)
+            handoffs.append(Handoff(contact_id=contact_id, customer_id=customer_id, status=status,
+                                    assignee_id=user.pk if n % 10 == 0 else staff_ids[n % len(staff_ids)],
+                                    due_at=due, closed=closed, overdue=False, message="ベンチ"))
+        Handoff.objects.bulk_create(handoffs, batch_size=10_000)
+        late_all = selectors.visible_handoffs(user).filter(selectors.late_filter(now)).count()
+        rows.append(Row(ctx.name("handoffs present (late, visible to head office)"), len(handoffs), "handoffs",
+                        note=f"{late_all:,} late"))
+
+        def count_late():
+            selectors.home_items(user, now=now)
+
+        rows.append(Row(ctx.name("home screen: 遅延 and 本日期限 counts and lists, query work"),
+                        round(_query_work_ms(count_late, 5), 1), "ms", fmt_goal("<=", 30)))
+        start = time.perf_counter()
+        written = figures.refresh(now=now, force=True)
+        rows.append(Row(ctx.name("daily figures for the charts (the worker's hourly run)"),
+                        round(time.perf_counter() - start, 2), "s", note=f"{written:,} rows"))
+        late_list, plain = ctx.alternating("/admin/workflow/handoff/?late=1", "/admin/crm/customer/")
+        rows.append(Row(ctx.name(f"遅延 list / customer list (alternating, {late_list:.0f} / {plain:.0f} ms)"),
+                        round(late_list / plain, 2), "ratio", fmt_goal("<=", 1.3)))
+        home, plain = ctx.alternating("/admin/", "/admin/crm/customer/")
+        rows.append(Row(ctx.name(f"home screen with charts / customer list (alternating, {home:.0f} / {plain:.0f} ms)"),
+                        round(home / plain, 2), "ratio", fmt_goal("<=", 1.5)))
+        rows += ctx.page("遅延 list", "/admin/workflow/handoff/?late=1")
+        rows += ctx.page("home screen", "/admin/", goal_ms=None, goal_queries=None)
+        transaction.set_rollback(True)
+    return rows
+
+
+@measurement
 def restore_drill(ctx: Context) -> list[Row]:
     """Issue 24 (R5): the whole benchmark database backed up with `manage.py backup` and restored with
     `manage.py restore` into a scratch database (dropped afterwards), as separate processes as an operator

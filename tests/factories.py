@@ -418,3 +418,16 @@ class OutboxFactory(factory.django.DjangoModelFactory):
     to = "someone@example.jp"
     subject = "テスト"
     body = "本文"
+
+
+class PointEntryFactory(factory.django.DjangoModelFactory):
+    """A point entry as the API writes it (points.services.points_add checks the balance; a factory's entry
+    gives points, so no balance goes below 0)."""
+
+    class Meta:
+        model = "points.PointEntry"
+
+    customer = factory.SubFactory(CustomerFactory)
+    delta = 100
+    reason = "購入"
+    source = "API: POSレジ"

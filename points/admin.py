@@ -4,6 +4,7 @@ of the opposite sign), scoped to the customers the user sees (crm's CustomerChil
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.base import CustomerChildAdmin
@@ -33,3 +34,10 @@ class PointEntryAdmin(CustomerChildAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # An entry is never changed, so it keeps no history (simple-history's screens have none to show).
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404

@@ -430,6 +430,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
             CampaignRecipient.objects.create(campaign=self, customer=extracted, email=extracted.email or "x@example.jp",
                                              subject=self.subject, body=self.body)
+
+
 class InquiryFormFactory(factory.django.DjangoModelFactory):
     """A public web form (I1) of the head office."""
 
@@ -440,3 +442,16 @@ class InquiryFormFactory(factory.django.DjangoModelFactory):
     name = "資料請求"
     key = factory.Sequence(lambda n: f"form{n}")
     branch = factory.SubFactory(BranchFactory, code="HQ", name="本店")
+
+
+class PointEntryFactory(factory.django.DjangoModelFactory):
+    """A point entry as the API writes it (points.services.points_add checks the balance; a factory's entry
+    gives points, so no balance goes below 0)."""
+
+    class Meta:
+        model = "points.PointEntry"
+
+    customer = factory.SubFactory(CustomerFactory)
+    delta = 100
+    reason = "購入"
+    source = "API: POSレジ"

@@ -122,7 +122,9 @@ class DocumentAdmin(CustomerChildAdmin):
     list_select_related = ["customer"]
     show_full_result_count = False
     extra_list_lookups = ("customer__id__exact",)  # the list of one customer's documents (from the card)
-    change_form_before_template = "orders/document_tools.html"
+    # Outside the change form: the tools hold a form of their own (受注に変換), and a form inside another
+    # is dropped by the browser, its </form> closing the document's form (the button saved nothing).
+    change_form_outer_before_template = "orders/document_tools.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer")

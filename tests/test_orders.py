@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pdfplumber
 import pytest
@@ -294,6 +295,49 @@ def test_o2_status_ordered_not_typed(world):
     assert response.status_code == 200
     estimate.refresh_from_db()
     assert estimate.status == Estimate.Status.DRAFT
+
+
+class FormNesting(HTMLParser):
+    """The forms of a page as the server sends it: the ids of forms opened inside another form (which a
+    browser drops, its </form> then closing the outer form) and the ids of all forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.nested, self.ids = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            form_id = dict(attrs).get("id") or "?"
+            if self.open:
+                self.nested.append(f"{form_id} in {self.open[-1]}")
+            self.open.append(form_id)
+            self.ids.append(form_id)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.open:
+            self.open.pop()
+
+
+def forms_of(response) -> FormNesting:
+    assert response.status_code == 200
+    parser = FormNesting()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def test_o2_tool_forms_are_not_inside_the_change_form(world):
+    # given an estimate not yet converted and an order, both of customer A
+    estimate = make_estimate(world)
+    order = make_order(world)
+    client = client_of(world, "branch_a")
+    # when the estimate's screen, the order's and the customer's card are opened
+    estimate_page = forms_of(client.get(reverse("admin:orders_estimate_change", args=[estimate.pk])))
+    order_page = forms_of(client.get(reverse("admin:orders_order_change", args=[order.pk])))
+    card = forms_of(client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk])))
+    # then 「受注に変換」 has a form of its own beside the estimate's, and no form is inside another
+    assert {"convert-form", "estimate_form"} <= set(estimate_page.ids)
+    assert "order_form" in order_page.ids and "customer_form" in card.ids
+    assert (estimate_page.nested, order_page.nested, card.nested) == ([], [], [])
 
 
 def test_o2_estimates_per_customer_and_search(world):

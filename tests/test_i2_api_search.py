@@ -170,3 +170,18 @@ def test_i2_search_contact_status_choices_follow_the_model(shop):
     schema = call("get", "/openapi.json").json()
     described = {p["name"]: p for p in schema["paths"]["/api/v1/customers"]["get"]["parameters"]}
     assert described["c_status"]["schema"]["enum"] == [value for value, _ in ContactHistory.Status.choices]
+
+
+def test_i2_search_condition_on_a_feature_block_the_user_may_not_see_is_refused(shop):
+    # given: a staff member who sees customers but not orders (the orders block is not offered to them)
+    from tests.factories import StaffFactory
+
+    no_orders = StaffFactory(username="no_orders", perms=["crm.view_customer"], branches=[shop.branch_a])
+    assert not no_orders.has_perm("orders.view_order")
+    # when
+    refused = call("get", "/customers?o_amount_min=1000", token_for(no_orders))
+    allowed = call("get", "/customers?o_amount_min=1000", token_for(shop.users["hq_admin"]))
+    # then
+    assert_error(refused, 422, "restricted_condition")
+    assert "o_amount_min" not in json.dumps(refused.json())
+    assert allowed.status_code == 200 and allowed.json()["items"] == []

@@ -26,13 +26,14 @@ from ninja.security import HttpBearer
 from audit import events as audit_events
 from crm import locking
 from crm import permission_codes as codes
-from crm import permissions, search, services
+from crm import permissions, services
 from crm.models import Customer, Purchase
 from fieldconfig import rules as input_rules
 from points import permission_codes as point_codes
 from points import selectors as point_selectors
 from points import services as point_services
 
+from . import customer_search
 from .errors import ApiError, error_response
 from .models import IdempotencyKey, Scope
 from .schemas import (
@@ -205,15 +206,25 @@ def apply_customer_values(*, user, customer: Customer, values: dict) -> list[str
     return sorted({*values, *(["branch"] if branch_code is not None else [])})
 
 
+CustomerConditions = customer_search.conditions_schema()
+
+
 @api.get("/customers", response={200: CustomerList, **ERRORS}, tags=["customers"])
-def customer_list(request, q: str = "", limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
-    """Customers the token's staff member sees, found by the quick search's engine (`q`: words, a phone
-    number, a code …), in registration order."""
+def customer_list(request, conditions: Query[CustomerConditions], q: str = "",
+                  limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000)):
+    """Customers the token's staff member sees, found as the customer list finds them: `q` is the quick
+    search (words, a phone number, a code …); every other parameter is a condition of the 検索画面
+    (advanced search), under the screen's name without its `s_` prefix, checked by the same form.
+    Conditions combine with AND (or OR: `mode=or`); a block (contact history `c_…`, purchases `p_…`,
+    family `f_…`, a feature's such as orders `o_…`) counts as one. A condition on a field the staff
+    member may not see is refused (422 `restricted_condition`), a value the screen would refuse too
+    (422 `invalid_condition`, with the screen's messages per parameter), an unknown parameter
+    (422 `unknown_field`). In registration order unless `sort` says otherwise; `next_offset` pages."""
     require(request, Scope.CUSTOMERS_READ, codes.VIEW_CUSTOMER)
-    queryset = permissions.visible_customers(request.user)
-    if q.strip():
-        queryset = search.customer_quick_search(queryset, q, user=request.user)
-    rows = list(queryset.select_related("branch").order_by("id")[offset:offset + limit + 1])
+    customer_search.refuse_unknown_parameters(request, CustomerConditions)
+    values = conditions.model_dump(exclude_none=True)
+    queryset = customer_search.customers_search(user=request.user, q=q, values=values)
+    rows = list(queryset.select_related("branch")[offset:offset + limit + 1])
     items = [customer_data(customer, request.user) for customer in rows[:limit]]
     return JsonResponse({"items": items, "next_offset": offset + limit if len(rows) > limit else None},
                         json_dumps_params={"ensure_ascii": False})

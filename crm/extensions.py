@@ -310,7 +310,12 @@ def add_search_block(block: SearchBlock) -> None:
 
 
 def search_blocks(user) -> list[SearchBlock]:
-    return [block for block in sorted(_SEARCH_BLOCKS.values(), key=lambda b: b.order) if block.allowed(user)]
+    return [block for block in all_search_blocks() if block.allowed(user)]
+
+
+def all_search_blocks() -> list[SearchBlock]:
+    """Every registered block, whoever may see it (the API describes all their conditions)."""
+    return sorted(_SEARCH_BLOCKS.values(), key=lambda b: b.order)
 
 
 # --- role grants -----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 from audit import events as audit_events
 from crm import locking
 from crm import permission_codes as codes
-from crm import permissions, search, services
+from crm import bulk_write, permissions, search, services
 from crm.models import Customer, Purchase
 from fieldconfig import rules as input_rules
 from points import permission_codes as point_codes
@@ -391,17 +391,19 @@ def _write_purchases(request, rows: list[dict]) -> dict:
     if missing:
         raise ApiError(404, "customer_not_found", _("No customer has the code given in %(count)d rows. Nothing was "
                                                     "saved.") % {"count": len(missing)}, rows=missing[:100])
-    purchases, errors = [], {}
+    values_of, errors = [], {}
     snapshot = input_rules.config()  # the office's input rules, read once for all rows
     for i, row in enumerate(rows):
         values = {name: value for name, value in row.items() if name != "customer" and value is not None}
         values, row_errors, _warnings = input_rules.apply_to_values("purchase", values, snapshot=snapshot)
         if row_errors:
             errors[str(i)] = row_errors
-        purchases.append(Purchase(customer_id=ids[row["customer"]], **values))
+        values["customer_id"] = ids[row["customer"]]
+        values_of.append(values)
     if errors:
         raise ApiError(422, "invalid_value", _("Some values were refused. Nothing was saved."),
                        errors=dict(list(errors.items())[:100]))
+    purchases = bulk_write.new_objects(Purchase, values_of)
     created = services.purchases_create(purchases=purchases, user=user, reason=API_REASON)
     audit_events.bulk_action(request=request, name="api_purchases", rows=len(created))
     return {"created": len(created), "ids": created}

@@ -22,11 +22,12 @@ from ninja import Header, NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import ValidationError as PydanticValidationError
 
 from audit import events as audit_events
 from crm import locking
 from crm import permission_codes as codes
-from crm import permissions, services
+from crm import bulk_write, permissions, services
 from crm.models import Customer, Purchase
 from fieldconfig import rules as input_rules
 from points import permission_codes as point_codes
@@ -38,7 +39,7 @@ from .errors import ApiError, error_response
 from .models import IdempotencyKey, Scope
 from .schemas import (
     CUSTOMER_FIELDS, CustomerIn, CustomerList, CustomerOut, CustomerPatch, ErrorOut, PointEntryIn, PointEntryOut,
-    PointsOut, PurchaseBulkIn, PurchaseBulkOut, VersionConflictOut,
+    PointsOut, PurchaseBulkIn, PurchaseBulkOut, VersionConflictOut, openapi_components,
 )
 from .tokens import token_authenticate
 
@@ -80,7 +81,40 @@ class TokenAuth(HttpBearer):
         return None
 
 
-api = NinjaAPI(title="Kokyaku API", version="1", urls_namespace="api-v1", auth=TokenAuth(),
+# Bodies a view validates itself (parse_body), described in the OpenAPI description as ninja describes its own.
+SELF_VALIDATED_BODIES = [PurchaseBulkIn]
+
+
+class KokyakuAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in SELF_VALIDATED_BODIES:
+            components.update(openapi_components(model))
+        return schema
+
+
+def body_described_by(model) -> dict:
+    """`openapi_extra` of an operation whose view validates its body itself (with parse_body)."""
+    return {"requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+                            "required": True}}
+
+
+def parse_body(request, model):
+    """The request's JSON body validated by `model` (a plain pydantic model), or the same errors ninja
+    answers for the bodies it validates (on_invalid): malformed JSON, unknown or missing fields, wrong
+    values. pydantic-core parses and validates the raw bytes in one pass."""
+    if not request.body:
+        raise NinjaValidationError([{"type": "missing", "loc": ("body", "body"), "msg": "Field required"}])
+    try:
+        return model.model_validate_json(request.body)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError([{**error, "loc": ("body", "body", *error["loc"])}
+                                    for error in exc.errors(include_url=False, include_context=False,
+                                                            include_input=False)]) from None
+
+
+api = KokyakuAPI(title="Kokyaku API", version="1", urls_namespace="api-v1", auth=TokenAuth(),
                docs_url="docs", openapi_url="openapi.json")
 
 
@@ -283,7 +317,7 @@ def customer_update(request, code: str, body: CustomerPatch):
 
 # --- purchases ----------------------------------------------------------------------------------
 def _replay(client, key: str, fingerprint: str) -> JsonResponse | None:
-    stored = IdempotencyKey.objects.filter(client=client, key=key).first()
+    stored = IdempotencyKey.objects.filter(client=client, key=key).only("fingerprint", "status", "response").first()
     if stored is None:
         return None
     if stored.fingerprint != fingerprint:
@@ -294,21 +328,34 @@ def _replay(client, key: str, fingerprint: str) -> JsonResponse | None:
     return response
 
 
-def _idempotent(request, *, key: Optional[str], operation: list, write) -> JsonResponse:
-    """Run `write()` (→ the answer's dict) once per Idempotency-Key of this outside system: a replay with the
-    same operation and body answers the first answer and writes nothing; the same key with another body is
-    refused (422). The key's row is inserted first, in the write's transaction: a second post of the key
-    waits there for the first one's commit, then fails on the unique constraint and answers what the
-    first stored; an error rolls back the key with the write, so a retry writes."""
+def _require_key(key: Optional[str]) -> str:
     if not key:
         raise ApiError(400, "idempotency_key_required", _("Send an Idempotency-Key header (1 to 200 "
                                                           "ASCII letters, digits or symbols) with every post of purchases or "
                                                           "points. Nothing was saved."))
+    return key
+
+
+def raw_fingerprint(operation: str, request) -> str:
+    """The fingerprint of a post as sent: its operation and its raw body, hashed before anything parses
+    it, so that a replay answers without validating the body again. A retry sends the same bytes; a
+    body changed in any way (even its spacing) is another body."""
+    return hashlib.sha256(operation.encode() + b"\n" + request.body).hexdigest()
+
+
+def _idempotent(request, *, key: Optional[str], fingerprint: str, write, replay_checked: bool = False) -> JsonResponse:
+    """Run `write()` (→ the answer's dict) once per Idempotency-Key of this outside system: a replay with the
+    same fingerprint (operation and body) answers the first answer and writes nothing; the same key with
+    another body is refused (422). The key's row is inserted first, in the write's transaction: a second
+    post of the key waits there for the first one's commit, then fails on the unique constraint and
+    answers what the first stored; an error rolls back the key with the write, so a retry writes.
+    `replay_checked`: the caller has just looked the key up (_replay) and found nothing."""
+    key = _require_key(key)
     client = request.auth.client
-    fingerprint = hashlib.sha256(json.dumps(operation, sort_keys=True, default=str).encode()).hexdigest()
-    replayed = _replay(client, key, fingerprint)
-    if replayed is not None:
-        return replayed
+    if not replay_checked:
+        replayed = _replay(client, key, fingerprint)
+        if replayed is not None:
+            return replayed
     try:
         with transaction.atomic():
             stored = IdempotencyKey.objects.create(client=client, key=key, fingerprint=fingerprint)
@@ -327,13 +374,22 @@ IDEMPOTENCY_KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=
                          description="Required: the same key and body again answers the first answer and adds nothing.")
 
 
-@api.post("/purchases", response={201: PurchaseBulkOut, **ERRORS}, tags=["purchases"])
-def purchases_bulk_create(request, body: PurchaseBulkIn, idempotency_key: str = IDEMPOTENCY_KEY):
-    """Purchases in bulk (a till's or a sales system's sales). With the same Idempotency-Key and body, a
-    replay answers the first answer and adds nothing; two posts at once add once."""
+@api.post("/purchases", response={201: PurchaseBulkOut, **ERRORS}, tags=["purchases"],
+          openapi_extra=body_described_by(PurchaseBulkIn))
+def purchases_bulk_create(request, idempotency_key: str = IDEMPOTENCY_KEY):
+    """Purchases in bulk (a till's or a sales system's sales), a body of `PurchaseBulkIn`. With the same
+    Idempotency-Key and body, a replay answers the first answer and adds nothing; two posts at once add
+    once; the same key with another body is refused (422)."""
     require(request, Scope.PURCHASES_WRITE, codes.VIEW_CUSTOMER, ADD_PURCHASE)
-    rows = body.model_dump(exclude_unset=True)["purchases"]
-    return _idempotent(request, key=idempotency_key, operation=["purchases", rows],
+    key = _require_key(idempotency_key)
+    # The key first, against the raw body's fingerprint: a replay (a till retrying 10,000 rows) answers
+    # without parsing or validating the body.
+    fingerprint = raw_fingerprint("purchases", request)
+    replayed = _replay(request.auth.client, key, fingerprint)
+    if replayed is not None:
+        return replayed
+    rows = parse_body(request, PurchaseBulkIn).model_dump(exclude_unset=True)["purchases"]
+    return _idempotent(request, key=key, fingerprint=fingerprint, replay_checked=True,
                        write=lambda: _write_purchases(request, rows))
 
 
@@ -346,16 +402,19 @@ def _write_purchases(request, rows: list[dict]) -> dict:
     if missing:
         raise ApiError(404, "customer_not_found", _("No customer has the code given in %(count)d rows. Nothing was "
                                                     "saved.") % {"count": len(missing)}, rows=missing[:100])
-    purchases, errors = [], {}
+    values_of, errors = [], {}
+    snapshot = input_rules.config()  # the office's input rules, read once for all rows
     for i, row in enumerate(rows):
         values = {name: value for name, value in row.items() if name != "customer" and value is not None}
-        values, row_errors, _warnings = input_rules.apply_to_values("purchase", values)
+        values, row_errors, _warnings = input_rules.apply_to_values("purchase", values, snapshot=snapshot)
         if row_errors:
             errors[str(i)] = row_errors
-        purchases.append(Purchase(customer_id=ids[row["customer"]], **values))
+        values["customer_id"] = ids[row["customer"]]
+        values_of.append(values)
     if errors:
         raise ApiError(422, "invalid_value", _("Some values were refused. Nothing was saved."),
                        errors=dict(list(errors.items())[:100]))
+    purchases = bulk_write.new_objects(Purchase, values_of)
     created = services.purchases_create(purchases=purchases, user=user, reason=API_REASON)
     audit_events.bulk_action(request=request, name="api_purchases", rows=len(created))
     return {"created": len(created), "ids": created}
@@ -410,4 +469,5 @@ def points_add(request, code: str, body: PointEntryIn, idempotency_key: str = ID
                                     "source": entry.source})
         return _entry_data(entry, balance)
 
-    return _idempotent(request, key=idempotency_key, operation=["points", code, values], write=write)
+    fingerprint = hashlib.sha256(json.dumps(["points", code, values], sort_keys=True, default=str).encode()).hexdigest()
+    return _idempotent(request, key=idempotency_key, fingerprint=fingerprint, write=write)

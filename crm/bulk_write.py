@@ -476,6 +476,23 @@ def _history_copy_columns(model, connection, values: dict) -> tuple[list[str], l
     return targets, sources, params
 
 
+def new_objects(model, rows: list[dict]) -> list:
+    """Unsaved instances of `model` from `rows` (attname → value; the rest its defaults, each computed
+    once for all rows), for insert_records: built with positional values in field order, as Django
+    builds the rows it reads (Model.from_db), since keyword arguments cost 0.1 ms per object in
+    Model.__init__ (a second of a 10,000-row API post). Defaults must not be mutable objects."""
+    fields = model._meta.concrete_fields
+    position = {f.attname: i for i, f in enumerate(fields)}
+    defaults = [f.get_default() for f in fields]
+    objs = []
+    for row in rows:
+        values = list(defaults)
+        for attname, value in row.items():
+            values[position[attname]] = value
+        objs.append(model(*values))
+    return objs
+
+
 def insert_records(writer: Writer, objs: list, *, user_id, reason: str, now=None) -> list[int]:
     """New rows of one model (contact histories, purchases …) with their creation records; sets pk."""
     if not objs:

@@ -165,8 +165,15 @@ def add_card_panel(panel: CardPanel) -> None:
     _CARD_PANELS[panel.key] = panel
 
 
+# A card annotation a feature may give (under this name): the customer's point balance, from its
+# ledger. The card's summary (C9) then shows it as ポイント残高 instead of the purchases' 購買ポイント計,
+# so the card has one number for ポイント.
+CARD_POINT_BALANCE = "card_point_balance"
+
+
 def add_card_annotations(annotations: Callable[[Any], dict]) -> None:
-    """annotations(user) -> {name: expression}: they ride on the one query that loads the card."""
+    """annotations(user) -> {name: expression}: they ride on the one query that loads the card
+    (CARD_POINT_BALANCE among them, for the summary's ポイント残高)."""
     _add_once(_CARD_ANNOTATIONS, annotations)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
+from . import extensions
 from .models import ContactHistory, Customer, Purchase, SavedSearch
 
 
@@ -20,7 +21,10 @@ class CustomerSummary:
     purchase_count: int
     total_quantity: Decimal
     total_amount: Decimal
-    points: int
+    points: int  # 購買ポイント計: the sum of the purchases' ポイント
+    # ポイント残高: the ledger's balance when a feature gives it (extensions.CARD_POINT_BALANCE); the card
+    # then shows it instead of `points`
+    point_balance: int | None = None
 
 
 def customer_summary_annotations() -> dict:
@@ -53,6 +57,7 @@ def customer_summary(*, customer: Customer) -> CustomerSummary:
         total_quantity=Decimal(customer.summary_quantity or 0),
         total_amount=Decimal(customer.summary_amount or 0),
         points=customer.summary_points or 0,
+        point_balance=getattr(customer, extensions.CARD_POINT_BALANCE, None),
     )
 
 

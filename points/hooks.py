@@ -17,7 +17,8 @@ CARD_ENTRIES = 5  # the latest entries the card shows
 
 
 def card_annotations(user) -> dict:
-    return {"points_balance": balance_annotation()} if user.has_perm(codes.VIEW_POINTS) else {}
+    """The balance on the card's query: for the panel, and for the summary's ポイント残高 (C9)."""
+    return {extensions.CARD_POINT_BALANCE: balance_annotation()} if user.has_perm(codes.VIEW_POINTS) else {}
 
 
 def card_context(request, customer, may_change: bool = False) -> dict | None:
@@ -26,7 +27,7 @@ def card_context(request, customer, may_change: bool = False) -> dict | None:
         return None
     # One query: the latest entries (the balance came with the card's own query, card_annotations).
     entries = list(PointEntry.objects.filter(customer_id=customer.pk).order_by("-id")[:CARD_ENTRIES])
-    balance = getattr(customer, "points_balance", None)
+    balance = getattr(customer, extensions.CARD_POINT_BALANCE, None)
     if balance is None:  # not annotated (another caller): the ledger's sum
         from .selectors import balance_of
 

@@ -214,6 +214,29 @@ def test_i2_bulk_purchases_are_idempotent(world):
     assert Purchase.objects.count() == 4
 
 
+def test_i2_bulk_purchase_key_is_checked_against_the_raw_body_first(world):
+    # given: a post stored under its key
+    token = token_for(world.users["branch_a"])
+    rows = [{"customer": world.customer_a.code, "product_name": "コーヒー豆", "quantity": 2, "unit_price": 1200}]
+    raw = json.dumps({"purchases": rows}, ensure_ascii=False)
+    first = call("post", "/purchases", token, raw=raw, **{"Idempotency-Key": "raw-1"})
+    assert first.status_code == 201, first.content
+    # when / then: the same bytes are a replay; the same rows sent otherwise are another body (the key is
+    # checked before the body is parsed); a body the API would refuse cannot replay a stored answer
+    again = call("post", "/purchases", token, raw=raw, **{"Idempotency-Key": "raw-1"})
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    spaced = json.dumps({"purchases": rows}, ensure_ascii=False, indent=2)
+    assert_error(call("post", "/purchases", token, raw=spaced, **{"Idempotency-Key": "raw-1"}), 422,
+                 "idempotency_key_reused")
+    assert_error(call("post", "/purchases", token, raw="not json", **{"Idempotency-Key": "raw-1"}), 422,
+                 "idempotency_key_reused")
+    assert Purchase.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+    # a new key with a bad body is still refused field by field, nothing written
+    assert_error(call("post", "/purchases", token, {"purchases": [{**rows[0], "quantity": "abc"}]},
+                      **{"Idempotency-Key": "raw-2"}), 422, "invalid_value")
+    assert Purchase.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+
+
 def test_i2_restricted_purchase_fields_are_refused(world):
     from fieldconfig import lookup
     from fieldconfig.models import FieldSetting

@@ -162,6 +162,26 @@ def test_i2_points_panel_on_the_card_costs_one_query(world):
     assert len(reading) == 2 and any(sql.startswith('SELECT "crm_customer"') for sql in reading), reading
 
 
+def test_i2_card_summary_shows_the_ledger_balance_as_its_one_point_figure(world):
+    # given: purchases whose ポイント add up to 140 and a ledger whose balance is 24
+    from tests.factories import PurchaseFactory
+
+    user = world.users["branch_a"]
+    PurchaseFactory(customer=world.customer_a, points=20)
+    PurchaseFactory(customer=world.customer_a, points=120)
+    points_add(customer=world.customer_a, delta=30, user=user, reason="購入", source="POS")
+    points_add(customer=world.customer_a, delta=-6, user=user, reason="利用", source="POS")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    browser.force_login(user)
+    # when
+    html = browser.get(f"/admin/crm/customer/{world.customer_a.pk}/change/").content.decode()
+    # then: the summary (C9) and the panel show the same number, the balance; not the purchases' sum
+    summary = html[html.index('id="customer-summary"'):html.index('id="points-panel"')]
+    assert 'id="summary-point-balance"' in summary and "ポイント残高" in summary and "24 pt" in summary
+    assert "140 pt" not in summary and "購買ポイント計" not in summary
+    assert "残高 24 ポイント" in html
+
+
 def test_i2_points_admin_is_read_only_and_scoped(world):
     points_add(customer=world.customer_a, delta=30, user=world.users["branch_a"], reason="A店", source="POS")
     entry_b, _ = points_add(customer=world.customer_b, delta=40, user=world.users["branch_b"], reason="B店",

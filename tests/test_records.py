@@ -139,7 +139,33 @@ def test_c9_summary_on_the_card(admin_client, hq_branch):
     page = admin_client.get(reverse("admin:crm_customer_change", args=[customer.pk])).content.decode()
     summary = page[page.index('id="customer-summary"'):]
     assert "2008/05/08" in summary and "2002/06/04" in summary
-    assert "¥14,000" in summary and "140 pt" in summary and "12" in summary
+    assert "¥14,000" in summary and "12" in summary
+    # one ポイント: the ledger's balance where a feature gives it (points: tests/test_i2_points.py), else
+    # the purchases' sum, named so it is not taken for a balance
+    assert summary.count(" pt</div>") == 1
+
+
+def test_c9_summary_names_the_purchases_points_sum_when_no_balance_is_given(client, hq_branch):
+    # given: a staff member who sees customers and purchases, and no point balance (no feature gives one)
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(is_head_office=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="crm", codename__in=["view_customer", "view_purchase", "view_contacthistory"]))
+    customer = CustomerFactory(branch=hq_branch)
+    PurchaseFactory(customer=customer, points=20)
+    PurchaseFactory(customer=customer, points=120)
+    client.force_login(user)
+    # when
+    page = client.get(reverse("admin:crm_customer_change", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="ja")
+    # then
+    assert page.status_code == 200
+    html = page.content.decode()
+    summary = html[html.index('id="customer-summary"'):]
+    assert 'id="summary-purchase-points"' in summary and "購買ポイント計" in summary and "140 pt" in summary
+    assert "ポイント残高" not in summary and 'id="points-panel"' not in html
 
 
 def test_h3_family_and_h4_career_on_the_card(admin_client, hq_branch):

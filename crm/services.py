@@ -1,5 +1,6 @@
 """Writes on customers and what hangs off them. Admin, commands and the API call these."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,6 +242,22 @@ def customer_set_mail_opt_out(*, customer: Customer, user=None, reason: str = ""
             ids=(customer.pk,), user=user, reason=str(customer._change_reason),
             fields=frozenset(["mail_opted_out_at"])))
     return True
+
+
+def merged_mail_opt_out(customers) -> datetime.datetime | None:
+    """配信停止 survives 名寄せ (W4): a person who asked for no more mail stays opted out, so the kept
+    customer of a merge is opted out if any of the merged customers was, since the earliest of their times."""
+    return min((c.mail_opted_out_at for c in customers if c.mail_opted_out_at is not None), default=None)
+
+
+def unmerged_mail_opt_out(*, own, kept_now, merged_at) -> datetime.datetime | None:
+    """配信停止 of a customer a merge's undo gives back (the kept one or a merged one): its own from before
+    the merge (`own`), unless the kept customer was opted out after the merge (`kept_now` later than
+    `merged_at`: the person asked since, from a mail to the merged customer). That request stays, on every
+    customer given back, since nobody can tell which of them it was."""
+    if kept_now is not None and kept_now > merged_at:
+        return own if own is not None and own <= kept_now else kept_now
+    return own
 
 
 def contacts_create(*, contacts: list, user, reason: str = "") -> list[int]:

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from crm import roles
+from crm import services as crm_services
 from crm.models import ContactHistory, Customer
+from dataio.models import MergeRecord
 from mailing import merge, sending, services
 from mailing.models import Campaign, CampaignRecipient, MailSettings, MailTemplate
 from tests.factories import CustomerFactory, StaffFactory
@@ -344,3 +346,60 @@ def test_w4_an_events_customer_list_is_mailed_from_the_event_page(world, sender,
     # 参照のみ gets no button
     client.force_login(world.users["read_only"])
     assert 'id="event-mail"' not in client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+
+
+def test_w4_opt_out_survives_a_merge_earliest_time_and_undo_gives_each_its_own(world, sender, ja):
+    from dataio import merging
+
+    admin = world.users["hq_admin"]
+    # given the kept customer taking mail and two duplicates who asked for no more, at different times
+    keep = CustomerFactory(branch=world.branch_a, code="K1", last_name="統合", first_name="太郎", email="k@example.jp")
+    late = CustomerFactory(branch=world.branch_a, code="K2", last_name="統合", first_name="太郎", email="l@example.jp")
+    early = CustomerFactory(branch=world.branch_a, code="K3", last_name="統合", first_name="太郎", email="e@example.jp")
+    assert crm_services.customer_set_mail_opt_out(customer=late, reason="試験")
+    assert crm_services.customer_set_mail_opt_out(customer=early, reason="試験")
+    first_time = timezone.now() - dt.timedelta(days=30)
+    Customer.objects.filter(pk=early.pk).update(mail_opted_out_at=first_time)
+    late.refresh_from_db()
+    # when they are merged into the one taking mail, which keeps its own address
+    record = merging.merge(user=admin, survivor_id=keep.pk, ids=[keep.pk, late.pk, early.pk], choices={})
+    # then the kept customer is opted out since the earliest request, with a history record of the merge
+    keep.refresh_from_db()
+    assert keep.mail_opted_out_at == first_time
+    latest = keep.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at == first_time and latest.history_change_reason == merging.MERGE_REASON
+    assert latest.prev_record.mail_opted_out_at is None
+    # and no bulk mail reaches them
+    assert not services.sendable(user=sender, customers=Customer.objects.filter(pk=keep.pk)).exists()
+    plan = services.plan(user=sender, customers=Customer.objects.filter(pk=keep.pk))
+    assert plan.opted_out_count == 1 and plan.sendable == 0
+    # when the merge is undone
+    merging.undo(user=admin, record=record)
+    # then each customer has its own 配信停止 back (the kept one none), the kept one with a history record
+    values = dict(Customer.objects.filter(pk__in=[keep.pk, late.pk, early.pk]).values_list("pk", "mail_opted_out_at"))
+    assert values == {keep.pk: None, late.pk: late.mail_opted_out_at, early.pk: first_time}
+    latest = keep.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at is None and latest.history_change_reason == merging.UNDO_REASON
+    assert services.sendable(user=sender, customers=Customer.objects.filter(pk__in=[keep.pk, late.pk, early.pk])
+                             ).get().pk == keep.pk
+
+
+def test_w4_opt_out_asked_for_after_a_merge_stays_on_every_customer_the_undo_gives_back(world, sender, ja):
+    from dataio import merging
+
+    admin = world.users["hq_admin"]
+    # given two customers taking mail, merged
+    keep = CustomerFactory(branch=world.branch_a, code="K1", last_name="統合", first_name="花子", email="k@example.jp")
+    other = CustomerFactory(branch=world.branch_a, code="K2", last_name="統合", first_name="花子", email="o@example.jp")
+    record = merging.merge(user=admin, survivor_id=keep.pk, ids=[keep.pk, other.pk], choices={"email": other.pk})
+    keep.refresh_from_db()
+    assert keep.mail_opted_out_at is None
+    # when the person opts out from a mail to the merged customer, and then the merge is undone
+    assert crm_services.customer_set_mail_opt_out(customer=keep, reason="リンクから")
+    keep.refresh_from_db()
+    asked = keep.mail_opted_out_at
+    merging.undo(user=admin, record=MergeRecord.objects.get(pk=record.pk))
+    # then nobody can tell which of the two asked: both stay opted out, from that time
+    values = dict(Customer.objects.filter(pk__in=[keep.pk, other.pk]).values_list("pk", "mail_opted_out_at"))
+    assert values == {keep.pk: asked, other.pk: asked}
+    assert not services.sendable(user=sender, customers=Customer.objects.filter(pk__in=[keep.pk, other.pk])).exists()

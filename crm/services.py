@@ -244,6 +244,30 @@ def customer_set_mail_opt_out(*, customer: Customer, user=None, reason: str = ""
     return True
 
 
+def customer_clear_mail_opt_out(*, customer: Customer, user, reason: str) -> bool:
+    """配信停止 cleared by a staff member (W4): the customer asked to take bulk mail again. The caller has
+    checked the user may change this customer (crm.permissions); the reason is required and kept in the
+    history record. One conditional UPDATE, as for setting it: False when it was not set (nothing
+    written)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the mail opt-out is cleared.")})
+    with transaction.atomic():
+        claimed = Customer._base_manager.filter(pk=customer.pk, mail_opted_out_at__isnull=False).update(
+            mail_opted_out_at=None, version=models.F("version") + 1)
+        if claimed != 1:
+            return False
+        customer.refresh_from_db()
+        customer.updated_by = user
+        customer._history_user = user
+        customer._change_reason = reason
+        customer.save(update_fields=["mail_opted_out_at", "updated_by", "updated_at"])  # its history record
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=reason, fields=frozenset(["mail_opted_out_at"]),
+            customer=customer))
+    return True
+
+
 def merged_mail_opt_out(customers) -> datetime.datetime | None:
     """配信停止 survives 名寄せ (W4): a person who asked for no more mail stays opted out, so the kept
     customer of a merge is opted out if any of the merged customers was, since the earliest of their times."""

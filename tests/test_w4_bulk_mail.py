@@ -403,3 +403,48 @@ def test_w4_opt_out_asked_for_after_a_merge_stays_on_every_customer_the_undo_giv
     values = dict(Customer.objects.filter(pk__in=[keep.pk, other.pk]).values_list("pk", "mail_opted_out_at"))
     assert values == {keep.pk: asked, other.pk: asked}
     assert not services.sendable(user=sender, customers=Customer.objects.filter(pk__in=[keep.pk, other.pk])).exists()
+
+
+def test_w4_opt_out_is_cleared_on_the_card_with_a_reason_by_who_may_change_the_customer(world, client, ja):
+    customer = world.customer_a
+    assert crm_services.customer_set_mail_opt_out(customer=customer, reason="リンクから")
+    card = reverse("admin:crm_customer_change", args=[customer.pk])
+    clear = reverse("admin:crm_customer_mail_opt_out_clear", args=[customer.pk])
+    # given a 参照のみ user: the card says 配信停止 but offers no 解除, and the URL is refused
+    client.force_login(world.users["read_only"])
+    page = client.get(card).content.decode()
+    assert 'id="card-mail-opt-out"' in page and 'id="card-mail-opt-out-clear"' not in page
+    assert client.get(clear).status_code == 403
+    assert client.post(clear, {"reason": "電話で依頼"}).status_code == 403
+    # and another branch's user gets 404 (the attempt is logged)
+    client.force_login(world.users["branch_b"])
+    assert client.post(clear, {"reason": "電話で依頼"}).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=world.users["branch_b"]).exists()
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is not None
+    # when a 一般 user of the branch opens 「配信停止を解除」 from the card and sends no reason
+    client.force_login(world.users["branch_a"])
+    page = client.get(card).content.decode()
+    assert f'href="{clear}"' in page and "配信停止を解除" in page
+    empty = client.post(clear, {"reason": "  "})
+    # then a Japanese message at the field, nothing changed
+    assert empty.status_code == 200 and "このフィールドは必須です。" in empty.content.decode()
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is not None
+    # when they give a reason
+    done = client.post(clear, {"reason": "電話で再開の依頼"})
+    # then it is cleared, with a history record (who, why) and an audit entry, and the next mail reaches them
+    assert done.status_code == 302 and done["Location"] == card
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is None
+    latest = customer.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at is None and latest.prev_record.mail_opted_out_at is not None
+    assert latest.history_user == world.users["branch_a"] and latest.history_change_reason == "電話で再開の依頼"
+    entry = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, customer_code=customer.code).latest("at")
+    assert entry.user == world.users["branch_a"] and entry.detail["fields"] == ["mail_opted_out_at"]
+    assert 'id="card-mail-opt-out"' not in client.get(card).content.decode()
+    assert services.sendable(user=world.users["branch_a"], customers=Customer.objects.filter(pk=customer.pk)).exists() \
+        == bool(customer.email)
+    # and a second clear changes nothing
+    assert client.post(clear, {"reason": "再度"}).status_code == 302
+    assert customer.history.count() == customer.history.filter(history_id__lte=latest.history_id).count()

@@ -448,3 +448,23 @@ def test_w4_opt_out_is_cleared_on_the_card_with_a_reason_by_who_may_change_the_c
     # and a second clear changes nothing
     assert client.post(clear, {"reason": "再度"}).status_code == 302
     assert customer.history.count() == customer.history.filter(history_id__lte=latest.history_id).count()
+
+
+def test_w4_restoring_a_past_version_keeps_the_opt_out(world, client, ja):
+    # given a customer who opted out after an earlier version of the card
+    customer = world.customer_a
+    before = customer.history.order_by("-history_id").first()
+    assert crm_services.customer_set_mail_opt_out(customer=customer, reason="リンクから")
+    customer.refresh_from_db()
+    asked = customer.mail_opted_out_at
+    was = customer.department
+    customer.department = "総務部"
+    crm_services.customer_save(customer=customer, user=world.users["hq_admin"], reason="異動")
+    # when an admin restores that earlier version (C4)
+    client.force_login(world.users["hq_admin"])
+    url = reverse("admin:crm_customer_simple_history", args=[customer.pk, before.history_id])
+    assert client.post(url, {"change_reason": ""}).status_code == 302
+    # then the version's values are back, and the customer is still opted out, from the same time
+    customer.refresh_from_db()
+    assert customer.department == was and customer.mail_opted_out_at == asked
+    assert "復元" in customer.history.order_by("-history_id").first().history_change_reason

@@ -1,5 +1,6 @@
 """Writes on customers and what hangs off them. Admin, commands and the API call these."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,6 +242,46 @@ def customer_set_mail_opt_out(*, customer: Customer, user=None, reason: str = ""
             ids=(customer.pk,), user=user, reason=str(customer._change_reason),
             fields=frozenset(["mail_opted_out_at"])))
     return True
+
+
+def customer_clear_mail_opt_out(*, customer: Customer, user, reason: str) -> bool:
+    """配信停止 cleared by a staff member (W4): the customer asked to take bulk mail again. The caller has
+    checked the user may change this customer (crm.permissions); the reason is required and kept in the
+    history record. One conditional UPDATE, as for setting it: False when it was not set (nothing
+    written)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the mail opt-out is cleared.")})
+    with transaction.atomic():
+        claimed = Customer._base_manager.filter(pk=customer.pk, mail_opted_out_at__isnull=False).update(
+            mail_opted_out_at=None, version=models.F("version") + 1)
+        if claimed != 1:
+            return False
+        customer.refresh_from_db()
+        customer.updated_by = user
+        customer._history_user = user
+        customer._change_reason = reason
+        customer.save(update_fields=["mail_opted_out_at", "updated_by", "updated_at"])  # its history record
+        extensions.customers_written(extensions.CustomersWritten(
+            ids=(customer.pk,), user=user, reason=reason, fields=frozenset(["mail_opted_out_at"]),
+            customer=customer))
+    return True
+
+
+def merged_mail_opt_out(customers) -> datetime.datetime | None:
+    """配信停止 survives 名寄せ (W4): a person who asked for no more mail stays opted out, so the kept
+    customer of a merge is opted out if any of the merged customers was, since the earliest of their times."""
+    return min((c.mail_opted_out_at for c in customers if c.mail_opted_out_at is not None), default=None)
+
+
+def unmerged_mail_opt_out(*, own, kept_now, merged_at) -> datetime.datetime | None:
+    """配信停止 of a customer a merge's undo gives back (the kept one or a merged one): its own from before
+    the merge (`own`), unless the kept customer was opted out after the merge (`kept_now` later than
+    `merged_at`: the person asked since, from a mail to the merged customer). That request stays, on every
+    customer given back, since nobody can tell which of them it was."""
+    if kept_now is not None and kept_now > merged_at:
+        return own if own is not None and own <= kept_now else kept_now
+    return own
 
 
 def contacts_create(*, contacts: list, user, reason: str = "") -> list[int]:

@@ -102,6 +102,8 @@ def merge(*, user, survivor_id: int, ids: list[int], choices: dict[str, int], ve
                 raise ValidationError(_("The merge form does not match these customers. Open it again."))
             attname = Customer._meta.get_field(name).attname
             setattr(survivor, attname, getattr(customers[source_id], attname))
+        # whoever asked for no more mail stays opted out (W4); the undo gives each its own back
+        survivor.mail_opted_out_at = services.merged_mail_opt_out(customers.values())
         link_state = _link_state(EventLink.objects.filter(customer_id__in=ids))
         moved, dropped = {}, {}
         for model in CHILDREN:
@@ -162,12 +164,19 @@ def undo(*, user, record: MergeRecord) -> Customer:
         # The merge changed only mergeable fields of the kept customer: the others (its code, 登録日時 …)
         # are as they were, and a record kept before times had microseconds would round them.
         unchanged = {Customer._meta.get_field(name).attname for name in NOT_MERGED}
+        opted_out_now = survivor.mail_opted_out_at
         for attname, value in from_snapshot(record.survivor_before).items():
             if attname not in unchanged:
                 setattr(survivor, attname, value)
+        # 配信停止 (W4): each its own back, and one asked for since the merge stays on all of them
+        survivor.mail_opted_out_at = services.unmerged_mail_opt_out(
+            own=survivor.mail_opted_out_at, kept_now=opted_out_now, merged_at=record.at)
         services.customer_save(customer=survivor, user=user, reason=UNDO_REASON)  # the undo is its change
         for values in record.merged:  # back as they were stored, with their own times and last author
-            services.customer_restore(values=from_snapshot(values), user=user, reason=UNDO_REASON)
+            values = from_snapshot(values)
+            values["mail_opted_out_at"] = services.unmerged_mail_opt_out(
+                own=values.get("mail_opted_out_at"), kept_now=opted_out_now, merged_at=record.at)
+            services.customer_restore(values=values, user=user, reason=UNDO_REASON)
         for model in CHILDREN:
             owners = {pk: owner for pk, owner in record.moved.get(model._meta.label, [])}
             objs = list(model.objects.filter(pk__in=list(owners)).order_by("id"))

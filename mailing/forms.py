@@ -33,3 +33,10 @@ class MailForm(forms.Form):
 
     def template_value(self) -> merge.Template:
         return merge.Template(self.cleaned_data["subject"], self.cleaned_data["body"])
+
+
+class OptOutClearForm(forms.Form):
+    """「配信停止を解除」 on the card: why (kept in the customer's history and the audit log)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200,
+                             help_text=_("For example: the customer asked by phone to receive mail again."))

@@ -3,6 +3,7 @@ registered in MailingConfig.ready()."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm import dates, extensions
@@ -17,11 +18,14 @@ def opt_out_card_context(request, customer, *, may_change: bool) -> dict | None:
     """配信停止 on the card: the customer asked for no more bulk mail (and when)."""
     if customer.mail_opted_out_at is None:
         return None
-    return {"mail_opted_out_at": dates.format_datetime(customer.mail_opted_out_at)}
+    return {"mail_opted_out_at": dates.format_datetime(customer.mail_opted_out_at),
+            "clear_url": reverse("admin:crm_customer_mail_opt_out_clear", args=[customer.pk]) if may_change else ""}
 
 
 def register() -> None:
     extensions.add_customer_url(extensions.CustomerUrl("mail/", views.mail_view, "crm_customer_mail"))
+    extensions.add_customer_url(extensions.CustomerUrl("<path:object_id>/mail-opt-out/clear/", views.opt_out_clear_view,
+                                                       "crm_customer_mail_opt_out_clear"))
     extensions.add_list_action(extensions.ListAction(
         "mail_selected", views.mail_selected, order=60, allowed=lambda request: services.may_send(request.user)))
     extensions.add_list_tool(extensions.ListTool(

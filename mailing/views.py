@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from audit import events as audit_events
+from crm import dates
 from crm import services as crm_services
 from crm.models import Customer
 from dataio import selection
@@ -26,7 +28,7 @@ from dataio.selection import ticked_ids
 from events import outputs as event_outputs
 
 from . import merge, services
-from .forms import MailForm
+from .forms import MailForm, OptOutClearForm
 from .models import MailTemplate
 
 
@@ -136,3 +138,38 @@ def opt_out_view(request, token: str):
             crm_services.customer_set_mail_opt_out(customer=customer,
                                                    reason=gettext("Opted out from the mail's link"))
         return TemplateResponse(request, "mailing/opt_out.html", {"done": request.method == "POST"}).render()
+
+
+def opt_out_clear_view(request, *, model_admin, object_id: str):
+    """「配信停止を解除」 from the card: for whoever may change this customer (another branch's: 404;
+    a role that may not change customers: 403), with a reason, through crm.services, in the history
+    and the audit log."""
+    customer = model_admin.get_object(request, object_id)  # out of scope: 404, and logged
+    if not model_admin.has_change_permission(request, customer):
+        raise PermissionDenied
+    card_url = reverse("admin:crm_customer_change", args=[customer.pk])
+    if customer.mail_opted_out_at is None and request.method != "POST":
+        messages.info(request, gettext("This customer was not opted out of mail."))
+        return redirect(card_url)
+    form = OptOutClearForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            cleared = crm_services.customer_clear_mail_opt_out(customer=customer, user=request.user,
+                                                               reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if cleared:
+                audit_events.object_saved(request=request, obj=customer, created=False,
+                                          changes={"fields": ["mail_opted_out_at"]})
+                messages.success(request, gettext("The mail opt-out was cleared: bulk mail reaches this customer "
+                                                  "again."))
+            else:
+                messages.info(request, gettext("This customer was not opted out of mail."))
+            return redirect(card_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Clear the mail opt-out"), "opts": model_admin.model._meta, "original": customer,
+        "form": form, "card_url": card_url, "opted_out_at": dates.format_datetime(customer.mail_opted_out_at),
+    }
+    return TemplateResponse(request, "mailing/opt_out_clear.html", context)

@@ -3,6 +3,8 @@
     python -m tests.processes migrate              the schema, the cache table, an administrator, a branch
     python -m tests.processes imports ROWS COUNT   COUNT confirmed imports of ROWS new customers each, queued
     python -m tests.processes sample               a few customers, a contact history with an attachment
+    python -m tests.processes bulk_mail COUNT      a bulk mail (W4) to COUNT new customers, all in one batch,
+                                                   its first batch queued for the worker; prints its id
 
 The environment names the database (DATABASE_URL), MEDIA_ROOT and JOBS_PROGRESS_DIR; settings are
 config.settings.base (as production has them, one cache shared by every process).
@@ -36,6 +38,20 @@ if __name__ == "__main__":
         contact = ContactHistory.objects.create(customer=customer, detail="見積書を送付")
         attachment = ContactAttachment(contact=contact, original_name="見積書.pdf", size=17)
         attachment.file.save("mitsumori.pdf", ContentFile(b"%PDF-1.4 kokyaku\n"), save=True)
+    elif sys.argv[1] == "bulk_mail":
+        from crm.models import Customer
+        from mailing import merge, services
+        from mailing.models import MailSettings
+
+        count = int(sys.argv[2])
+        branch = Branch.objects.get(code="A")
+        Customer.objects.bulk_create([Customer(branch=branch, code=f"m{i:05d}", last_name="顧客", first_name=f"{i}号",
+                                               email=f"m{i}@example.jp") for i in range(count)])
+        MailSettings.objects.update_or_create(pk=MailSettings.load().pk, defaults={"rate_per_minute": count})
+        campaign = services.campaign_create(user=Staff.objects.get(username="ops"),
+                                            template=merge.Template("{{氏名}}へのご案内", "{{氏名}}\n\nご案内です。"),
+                                            customers=Customer.objects.filter(code__startswith="m"))
+        print(json.dumps(campaign.pk))
     elif sys.argv[1] == "imports":
         from dataio import services
         from jobs import services as job_services

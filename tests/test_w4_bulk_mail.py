@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from crm import roles
+from crm import services as crm_services
 from crm.models import ContactHistory, Customer
+from dataio.models import MergeRecord
 from mailing import merge, sending, services
 from mailing.models import Campaign, CampaignRecipient, MailSettings, MailTemplate
 from tests.factories import CustomerFactory, StaffFactory
@@ -344,3 +346,125 @@ def test_w4_an_events_customer_list_is_mailed_from_the_event_page(world, sender,
     # 参照のみ gets no button
     client.force_login(world.users["read_only"])
     assert 'id="event-mail"' not in client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+
+
+def test_w4_opt_out_survives_a_merge_earliest_time_and_undo_gives_each_its_own(world, sender, ja):
+    from dataio import merging
+
+    admin = world.users["hq_admin"]
+    # given the kept customer taking mail and two duplicates who asked for no more, at different times
+    keep = CustomerFactory(branch=world.branch_a, code="K1", last_name="統合", first_name="太郎", email="k@example.jp")
+    late = CustomerFactory(branch=world.branch_a, code="K2", last_name="統合", first_name="太郎", email="l@example.jp")
+    early = CustomerFactory(branch=world.branch_a, code="K3", last_name="統合", first_name="太郎", email="e@example.jp")
+    assert crm_services.customer_set_mail_opt_out(customer=late, reason="試験")
+    assert crm_services.customer_set_mail_opt_out(customer=early, reason="試験")
+    first_time = timezone.now() - dt.timedelta(days=30)
+    Customer.objects.filter(pk=early.pk).update(mail_opted_out_at=first_time)
+    late.refresh_from_db()
+    # when they are merged into the one taking mail, which keeps its own address
+    record = merging.merge(user=admin, survivor_id=keep.pk, ids=[keep.pk, late.pk, early.pk], choices={})
+    # then the kept customer is opted out since the earliest request, with a history record of the merge
+    keep.refresh_from_db()
+    assert keep.mail_opted_out_at == first_time
+    latest = keep.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at == first_time and latest.history_change_reason == merging.MERGE_REASON
+    assert latest.prev_record.mail_opted_out_at is None
+    # and no bulk mail reaches them
+    assert not services.sendable(user=sender, customers=Customer.objects.filter(pk=keep.pk)).exists()
+    plan = services.plan(user=sender, customers=Customer.objects.filter(pk=keep.pk))
+    assert plan.opted_out_count == 1 and plan.sendable == 0
+    # when the merge is undone
+    merging.undo(user=admin, record=record)
+    # then each customer has its own 配信停止 back (the kept one none), the kept one with a history record
+    values = dict(Customer.objects.filter(pk__in=[keep.pk, late.pk, early.pk]).values_list("pk", "mail_opted_out_at"))
+    assert values == {keep.pk: None, late.pk: late.mail_opted_out_at, early.pk: first_time}
+    latest = keep.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at is None and latest.history_change_reason == merging.UNDO_REASON
+    assert services.sendable(user=sender, customers=Customer.objects.filter(pk__in=[keep.pk, late.pk, early.pk])
+                             ).get().pk == keep.pk
+
+
+def test_w4_opt_out_asked_for_after_a_merge_stays_on_every_customer_the_undo_gives_back(world, sender, ja):
+    from dataio import merging
+
+    admin = world.users["hq_admin"]
+    # given two customers taking mail, merged
+    keep = CustomerFactory(branch=world.branch_a, code="K1", last_name="統合", first_name="花子", email="k@example.jp")
+    other = CustomerFactory(branch=world.branch_a, code="K2", last_name="統合", first_name="花子", email="o@example.jp")
+    record = merging.merge(user=admin, survivor_id=keep.pk, ids=[keep.pk, other.pk], choices={"email": other.pk})
+    keep.refresh_from_db()
+    assert keep.mail_opted_out_at is None
+    # when the person opts out from a mail to the merged customer, and then the merge is undone
+    assert crm_services.customer_set_mail_opt_out(customer=keep, reason="リンクから")
+    keep.refresh_from_db()
+    asked = keep.mail_opted_out_at
+    merging.undo(user=admin, record=MergeRecord.objects.get(pk=record.pk))
+    # then nobody can tell which of the two asked: both stay opted out, from that time
+    values = dict(Customer.objects.filter(pk__in=[keep.pk, other.pk]).values_list("pk", "mail_opted_out_at"))
+    assert values == {keep.pk: asked, other.pk: asked}
+    assert not services.sendable(user=sender, customers=Customer.objects.filter(pk__in=[keep.pk, other.pk])).exists()
+
+
+def test_w4_opt_out_is_cleared_on_the_card_with_a_reason_by_who_may_change_the_customer(world, client, ja):
+    customer = world.customer_a
+    assert crm_services.customer_set_mail_opt_out(customer=customer, reason="リンクから")
+    card = reverse("admin:crm_customer_change", args=[customer.pk])
+    clear = reverse("admin:crm_customer_mail_opt_out_clear", args=[customer.pk])
+    # given a 参照のみ user: the card says 配信停止 but offers no 解除, and the URL is refused
+    client.force_login(world.users["read_only"])
+    page = client.get(card).content.decode()
+    assert 'id="card-mail-opt-out"' in page and 'id="card-mail-opt-out-clear"' not in page
+    assert client.get(clear).status_code == 403
+    assert client.post(clear, {"reason": "電話で依頼"}).status_code == 403
+    # and another branch's user gets 404 (the attempt is logged)
+    client.force_login(world.users["branch_b"])
+    assert client.post(clear, {"reason": "電話で依頼"}).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, user=world.users["branch_b"]).exists()
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is not None
+    # when a 一般 user of the branch opens 「配信停止を解除」 from the card and sends no reason
+    client.force_login(world.users["branch_a"])
+    page = client.get(card).content.decode()
+    assert f'href="{clear}"' in page and "配信停止を解除" in page
+    empty = client.post(clear, {"reason": "  "})
+    # then a Japanese message at the field, nothing changed
+    assert empty.status_code == 200 and "このフィールドは必須です。" in empty.content.decode()
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is not None
+    # when they give a reason
+    done = client.post(clear, {"reason": "電話で再開の依頼"})
+    # then it is cleared, with a history record (who, why) and an audit entry, and the next mail reaches them
+    assert done.status_code == 302 and done["Location"] == card
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is None
+    latest = customer.history.order_by("-history_id").first()
+    assert latest.mail_opted_out_at is None and latest.prev_record.mail_opted_out_at is not None
+    assert latest.history_user == world.users["branch_a"] and latest.history_change_reason == "電話で再開の依頼"
+    entry = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, customer_code=customer.code).latest("at")
+    assert entry.user == world.users["branch_a"] and entry.detail["fields"] == ["mail_opted_out_at"]
+    assert 'id="card-mail-opt-out"' not in client.get(card).content.decode()
+    assert services.sendable(user=world.users["branch_a"], customers=Customer.objects.filter(pk=customer.pk)).exists() \
+        == bool(customer.email)
+    # and a second clear changes nothing
+    assert client.post(clear, {"reason": "再度"}).status_code == 302
+    assert customer.history.count() == customer.history.filter(history_id__lte=latest.history_id).count()
+
+
+def test_w4_restoring_a_past_version_keeps_the_opt_out(world, client, ja):
+    # given a customer who opted out after an earlier version of the card
+    customer = world.customer_a
+    before = customer.history.order_by("-history_id").first()
+    assert crm_services.customer_set_mail_opt_out(customer=customer, reason="リンクから")
+    customer.refresh_from_db()
+    asked = customer.mail_opted_out_at
+    was = customer.department
+    customer.department = "総務部"
+    crm_services.customer_save(customer=customer, user=world.users["hq_admin"], reason="異動")
+    # when an admin restores that earlier version (C4)
+    client.force_login(world.users["hq_admin"])
+    url = reverse("admin:crm_customer_simple_history", args=[customer.pk, before.history_id])
+    assert client.post(url, {"change_reason": ""}).status_code == 302
+    # then the version's values are back, and the customer is still opted out, from the same time
+    customer.refresh_from_db()
+    assert customer.department == was and customer.mail_opted_out_at == asked
+    assert "復元" in customer.history.order_by("-history_id").first().history_change_reason

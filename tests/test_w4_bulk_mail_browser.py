@@ -57,3 +57,35 @@ def test_w4_select_customers_template_preview_send(page, live_server, mailoutbox
     shot(page, "w4-mail-result-375")
     page.set_viewport_size({"width": 1366, "height": 900})
     shot(page, "w4-mail-result-1366")
+
+
+def test_w4_opt_out_cleared_from_the_card_with_a_reason(page, live_server):
+    from crm import services as crm_services
+
+    # given a general user of the branch and a customer who asked for no more mail
+    branch = BranchFactory(code="A", name="渋谷店")
+    StaffFactory(username="eigyo", email="eigyo@example.jp", roles=[roles.GENERAL], branches=[branch])
+    customer = CustomerFactory(branch=branch, code="A001", last_name="青山", first_name="一郎", email="aoyama@example.jp")
+    crm_services.customer_set_mail_opt_out(customer=customer, reason="リンクから")
+    login(page, live_server, "eigyo")
+    for width in (1366, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        # when: the card's 「配信停止を解除」, then the form sent without a reason
+        page.goto(f"{live_server.url}/admin/crm/customer/{customer.pk}/change/")
+        page.click("#card-mail-opt-out-clear")
+        page.locator("#opt-out-clear-form").wait_for()
+        page.click("#opt-out-clear-submit")
+        # then: the message at the field, nothing changed
+        assert "このフィールドは必須です。" in page.inner_text("#id_reason_error")
+        shot(page, f"w4-opt-out-clear-{width}")
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is not None
+    # when: a reason is given
+    page.fill("#id_reason", "電話で再開の依頼")
+    page.click("#opt-out-clear-submit")
+    page.wait_for_url(f"**/admin/crm/customer/{customer.pk}/change/")
+    # then: back on the card, which no longer says 配信停止
+    assert "配信停止を解除しました" in page.content()
+    assert page.locator("#card-mail-opt-out").count() == 0
+    customer.refresh_from_db()
+    assert customer.mail_opted_out_at is None

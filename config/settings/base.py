@@ -172,7 +172,8 @@ SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTER
 # the environment gives them (Django 6.1 deprecates them for MAILERS and warns when they are set);
 # unset, `make run` and `make dev` print mail on the worker's console (office.py, dev.py); prod: SMTP.
 # docs/operations.md.
-for _name in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL"):
+for _name in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "DEFAULT_FROM_EMAIL",
+              "EMAIL_FILE_PATH"):
     if _name in os.environ:
         globals()[_name] = os.environ[_name]
 for _name in ("EMAIL_PORT", "EMAIL_TIMEOUT"):

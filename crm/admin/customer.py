@@ -299,7 +299,15 @@ class CustomerAdmin(KokyakuAdmin):
                               % {"date": dates.format_date(result.change.effective_date)}, messages.SUCCESS)
         return redirect(reverse("admin:crm_customer_change", args=[obj.pk], current_app=self.admin_site.name))
 
+    # What a restored past version (C4) does not bring back: 配信停止 is the customer's own request (W4),
+    # set from the mail's link and cleared only by 「配信停止を解除」 with a reason.
+    kept_on_restore = ("mail_opted_out_at",)
+
     def save_model(self, request, obj, form, change):
+        if change and getattr(request, "_kokyaku_restoring", None) is not None:
+            stored = Customer._base_manager.filter(pk=obj.pk).values(*self.kept_on_restore).first() or {}
+            for name, value in stored.items():
+                setattr(obj, name, value)
         services.customer_save(customer=obj, user=request.user, reason=self.change_reason_for(request, form) or "")
 
     def delete_model(self, request, obj):

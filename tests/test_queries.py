@@ -44,3 +44,18 @@ def test_card_queries_do_not_grow_with_related_rows(admin_client, hq_branch):
         FamilyMemberFactory(customer=customer)
         CareerEntryFactory(customer=customer)
     assert count(admin_client, url) == few <= 15
+
+
+def test_card_panels_with_nothing_to_show_read_nothing(admin_client, hq_branch):
+    """The 引継 box and the ポイント panel learn from the card's own query whether the customer has an open
+    handoff or a point entry: a customer without them costs those panels no query (the card's cap of 15
+    holds with the features' panels)."""
+    customer = CustomerFactory(branch=hq_branch)
+    url = reverse("admin:crm_customer_change", args=[customer.pk])
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url)
+    assert page.status_code == 200 and 'id="points-panel"' in page.content.decode()
+    own = [q["sql"] for q in queries.captured_queries
+           if q["sql"].startswith(('SELECT "points_pointentry"', 'SELECT "workflow_handoff"'))]
+    assert own == []

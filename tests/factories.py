@@ -402,6 +402,17 @@ class OutboxFactory(factory.django.DjangoModelFactory):
     body = "本文"
 
 
+class MailSettingsFactory(factory.django.DjangoModelFactory):
+    """The office's bulk-mail settings (W4): one row."""
+
+    class Meta:
+        model = "mailing.MailSettings"
+        django_get_or_create = ["id"]
+
+    id = 1
+    rate_per_minute = 60
+
+
 class MailTemplateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "mailing.MailTemplate"

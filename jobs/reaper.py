@@ -5,6 +5,7 @@ on the row: a job whose worker renewed in time is left alone."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 
@@ -23,8 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def reap(*, job_ids=None) -> int:
-    """Take back the running jobs whose lease ran out. Returns how many."""
+    """Take back the running jobs whose lease ran out, and close the rows of other tasks (the periodic
+    run) left running longer than any of them takes. Returns how many jobs were taken back."""
     now = timezone.now()
+    _close_stale_task_rows(now)
     stale = Job.objects.filter(state=Job.State.RUNNING, lease_expires_at__lt=now)
     if job_ids is not None:
         stale = stale.filter(pk__in=job_ids)
@@ -59,6 +62,19 @@ def _take_back(job, now) -> bool:
             run_job.enqueue(job.pk)  # in the same transaction: no queued job without its task
     logger.warning("job %s: worker %s stopped; %s", job.pk, job.worker, "queued again" if again else "failed")
     return True
+
+
+def _close_stale_task_rows(now) -> None:
+    """A task that is not a job (the periodic run: 遅延 flags, mail, daily figures) holds no lease: when its
+    worker is killed, django-tasks-db's row would show it running for ever. Such a task finishes within
+    TASK_STALE_SECONDS (10 minutes by default); a row running longer is closed as failed (the periodic run
+    is idempotent and runs again on its next turn)."""
+    limit = now - datetime.timedelta(seconds=settings.TASK_STALE_SECONDS)
+    stale = (DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=limit)
+             .exclude(task_path=run_job.module_path))
+    for row in stale:
+        row.set_failed(LeaseLost(f"worker {row.worker_ids[-1] if row.worker_ids else '?'} stopped"))
+        logger.warning("task %s (%s): worker stopped; closed as failed", row.pk, row.task_path)
 
 
 def _close_task_rows(job_id: int) -> None:

@@ -165,6 +165,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # stopped renewing is taken back (run again while it has attempts left, else failed) by another worker.
 JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "30"))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "2"))
+# A task that is not a job (the periodic run) holds no lease: a row running longer than this is closed by
+# the reaper as its worker's death (jobs/reaper.py).
+TASK_STALE_SECONDS = float(os.environ.get("TASK_STALE_SECONDS", "600"))
 # C11: the worker's periodic run of the due scheduled changes (scheduling/tasks.py).
 SCHEDULED_CHANGES_INTERVAL_MINUTES = int(os.environ.get("SCHEDULED_CHANGES_INTERVAL_MINUTES", "10"))
 

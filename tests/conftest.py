@@ -1,5 +1,7 @@
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,28 +47,74 @@ def ja(settings):
 
 
 # --- several processes on one database (workers, servers, backup and restore) ------------------
+def _postgres_dsn(db) -> dict:
+    return dict(host=db.get("HOST"), port=db.get("PORT") or 5432, user=db.get("USER"), password=db.get("PASSWORD"),
+                dbname="postgres")
+
+
+def _postgres_url(db, name) -> str:
+    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    return f"postgres://{auth}{db['HOST']}:{db.get('PORT') or 5432}/{name}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database migrated once per test process by `python -m tests.processes migrate` (the schema, the cache
+    table, the administrator `ops`, branch A), which `shared_database` copies: a migrate costs 15–30 s of CPU,
+    a copy well under one."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "PYTHONPATH": str(root),
+           "MEDIA_ROOT": str(tmp_path_factory.mktemp("template-media")),
+           "JOBS_PROGRESS_DIR": str(tmp_path_factory.mktemp("template-progress"))}
+    if db["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+        url = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        name = f"kokyaku_template_{os.getpid()}"
+        with psycopg.connect(**_postgres_dsn(db), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        url, path = _postgres_url(db, name), name
+    subprocess.run([sys.executable, "-m", "tests.processes", "migrate"], env={**env, "DATABASE_URL": url},
+                   cwd=root, check=True, timeout=600)
+    yield path
+    if not db["ENGINE"].endswith("sqlite3"):
+        import psycopg
+
+        with psycopg.connect(**_postgres_dsn(db), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{path}" WITH (FORCE)')
+
+
 @pytest.fixture
-def make_scratch_database(tmp_path, settings):
-    """make(name) -> the URL of a new, empty database for processes of their own: a file for SQLite, a
-    database of its own on PostgreSQL (dropped at the end)."""
+def make_scratch_database(tmp_path, settings, request):
+    """make(name, migrated=False) -> the URL of a new database for processes of their own: a file for SQLite, a
+    database of its own on PostgreSQL (dropped at the end). Empty, or with `migrated` a copy of
+    `migrated_template`."""
     engine = settings.DATABASES["default"]["ENGINE"]
     made = []
     db = settings.DATABASES["default"]
-    dsn = dict(host=db.get("HOST"), port=db.get("PORT") or 5432, user=db.get("USER"), password=db.get("PASSWORD"),
-               dbname="postgres")
+    dsn = _postgres_dsn(db)
 
-    def make(label: str) -> str:
+    def make(label: str, migrated: bool = False) -> str:
+        template = request.getfixturevalue("migrated_template") if migrated else None
         if engine.endswith("sqlite3"):
-            return f"sqlite:///{tmp_path / (label + '.sqlite3')}"
+            path = tmp_path / (label + ".sqlite3")
+            if template:
+                shutil.copyfile(template, path)
+            return f"sqlite:///{path}"
         import psycopg
 
         name = f"kokyaku_{label}_{os.getpid()}"
         with psycopg.connect(**dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE \"{template or 'template0'}\" ENCODING 'UTF8'")
         made.append(name)
-        auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-        return f"postgres://{auth}{db['HOST']}:{dsn['port']}/{name}"
+        return _postgres_url(db, name)
 
     yield make
     if made:
@@ -79,8 +127,8 @@ def make_scratch_database(tmp_path, settings):
 
 @pytest.fixture
 def shared_database(make_scratch_database):
-    """A database two server processes share."""
-    return make_scratch_database("twoproc")
+    """A migrated database two server processes share (see `migrated_template` for what it holds)."""
+    return make_scratch_database("twoproc", migrated=True)
 
 
 # --- the browser tests: Playwright for Python driving Debian's chromium ------------------------

@@ -22,7 +22,6 @@ def source(tmp_path, shared_database):
     env = {**os.environ, "DATABASE_URL": shared_database, "DJANGO_SETTINGS_MODULE": "config.settings.base",
            "MEDIA_ROOT": str(tmp_path / "media-source"), "JOBS_PROGRESS_DIR": str(tmp_path / "progress"),
            "PYTHONPATH": str(ROOT)}
-    run(env, "-m", "tests.processes", "migrate")
     run(env, "-m", "tests.processes", "sample")
     return env
 

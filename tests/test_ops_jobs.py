@@ -28,7 +28,6 @@ def scratch(tmp_path, shared_database):
     env = {**os.environ, "DATABASE_URL": shared_database, "DJANGO_SETTINGS_MODULE": "config.settings.base",
            "MEDIA_ROOT": str(tmp_path / "media"), "JOBS_PROGRESS_DIR": str(tmp_path / "progress"),
            "JOBS_LEASE_SECONDS": "3", "TASK_STALE_SECONDS": "5", "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "tests.processes", "migrate"], env=env, cwd=ROOT, check=True, timeout=300)
     return shared_database, env
 
 

@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db.models import ForeignObjectRel
@@ -139,30 +140,43 @@ def list_urls(model_admin):
     return urls
 
 
-def test_r3_url_lookups_on_restricted_fields_answer_as_for_a_random_value(world):
-    checked = 0
+def lookup_sweep(model):
+    """(persona, path, field name, lookup suffix, method, url maker) for every URL lookup of `model`'s
+    screens on a restricted field, as each outsider."""
+    model_admin = admin.site._registry[model]
+    return [(persona, path, field_name, suffix, method, make)
+            for persona in OUTSIDERS
+            for path, field_name in restricted_paths(model)
+            for suffix in LOOKUPS
+            for method, make in list_urls(model_admin)]
+
+
+# Derived from the registry when the tests are collected, one test per model so that xdist spreads
+# the sweep (about a thousand requests) over its workers.
+SWEPT_MODELS = sorted(model._meta.label_lower for model in admin.site._registry if restricted_paths(model))
+
+
+def test_r3_the_lookup_sweep_covers_every_screen_with_a_restricted_path():
+    assert {"crm.customer", "crm.contacthistory", "crm.purchase"} <= set(SWEPT_MODELS)
+    assert sum(len(lookup_sweep(apps.get_model(label))) for label in SWEPT_MODELS) > 500
+
+
+@pytest.mark.parametrize("model_label", SWEPT_MODELS)
+def test_r3_url_lookups_on_restricted_fields_answer_as_for_a_random_value(world, model_label):
     failures = []
-    for model, model_admin in admin.site._registry.items():
-        paths = restricted_paths(model)
-        if not paths:
-            continue
-        for persona in OUTSIDERS:
-            client = client_for(world, persona)
-            for path, field_name in paths:
-                for lookup_suffix in LOOKUPS:
-                    key = path + lookup_suffix
-                    stored = "False" if lookup_suffix == "__isnull" else stored_value(world, field_name)
-                    random = "True" if lookup_suffix == "__isnull" else "ゐゑ無関係"
-                    for method, make in list_urls(model_admin):
-                        checked += 1
-                        url, data = make(urlencode({key: stored}))
-                        mine = answer(client, url, method, data)
-                        url, data = make(urlencode({key: random}))
-                        other = answer(client, url, method, data)
-                        if mine != other:
-                            failures.append(f"{persona} {url} {data} ?{key}: {mine} vs {other}")
-    print(f"lookup URLs checked: {checked} (each twice)")
-    assert checked > 500
+    sweep = lookup_sweep(apps.get_model(model_label))
+    clients = {persona: client_for(world, persona) for persona in OUTSIDERS}
+    for persona, path, field_name, suffix, method, make in sweep:
+        key = path + suffix
+        stored = "False" if suffix == "__isnull" else stored_value(world, field_name)
+        random = "True" if suffix == "__isnull" else "ゐゑ無関係"
+        url, data = make(urlencode({key: stored}))
+        mine = answer(clients[persona], url, method, data)
+        url, data = make(urlencode({key: random}))
+        other = answer(clients[persona], url, method, data)
+        if mine != other:
+            failures.append(f"{persona} {url} {data} ?{key}: {mine} vs {other}")
+    assert sweep
     assert not failures, "\n".join(failures[:30])
 
 

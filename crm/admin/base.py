@@ -424,9 +424,11 @@ class VersionedAdminMixin:
             return self.with_version_inputs(super().delete_view(request, object_id, extra_context))
         except locking.StaleWrite:
             # log_deletions refused it inside Django's transaction of the delete: rolled back, kept
-            current = self.get_object(request, unquote(object_id))
+            current = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if current is None:  # deleted by the other person meanwhile: Django's answer for a missing record
+                return super().delete_view(request, object_id, extra_context)
             self.message_user(request, locking.stale_delete_message([current]), messages.ERROR)
-            if current is not None and self.has_view_or_change_permission(request, current):
+            if self.has_view_or_change_permission(request, current):
                 return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
                                         args=[current.pk], current_app=self.admin_site.name))
             return redirect(request.get_full_path())

@@ -13,7 +13,10 @@ the form of any model with a `version` field, the rows of its inline tables (ver
 stale row, edited or deleted, is refused like its parent) and its list's editable rows. A list carries the
 version of each row it showed beside its action tick (SEEN: "pk:version"); an action that writes refuses
 the whole run when a chosen row changed since the list was loaded (changed_rows), naming only those rows,
-which come from the user's own queryset.
+which come from the user's own queryset. A delete confirmation (the card's 削除 page, the list's delete action)
+carries the versions it showed the same way (VersionedAdminMixin): its "yes" is refused for a record saved
+since (claim_rows), nothing deleted. Pages of their own that write a chosen set (orders' 出荷済登録 / 入金済登録)
+carry SEEN pairs too (seen_inputs) and check them under the write's lock (claim_rows).
 """
 
 import datetime
@@ -22,6 +25,8 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F
+from django.db.models import Q
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +74,37 @@ def bump(model, ids) -> None:
     ids = list(ids)
     for start in range(0, len(ids), 5000):
         model._base_manager.filter(pk__in=ids[start:start + 5000]).update(version=F("version") + 1)
+
+
+def claim_rows(model, seen: dict[int, int]) -> None:
+    """`claim` for a set of rows a page showed (`seen`: pk → version): each goes from the version seen to the
+    next in conditional UPDATEs; when any row moved on (or is gone), StaleWrite and nothing is claimed (call it
+    inside the write's transaction: the exception rolls the claims back, and the rows stay locked until the
+    write ends)."""
+    if not seen or not is_versioned(model):
+        return
+    pairs = list(seen.items())
+    claimed = 0
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start:start + 500]
+        condition = Q()
+        for pk, version in chunk:
+            condition |= Q(pk=pk, version=version)
+        claimed += model._base_manager.filter(condition).update(version=F("version") + 1)
+    if claimed != len(pairs):
+        raise StaleWrite()
+
+
+def seen_inputs(rows, name: str = SEEN):
+    """The hidden "pk:version" of each of `rows` (objects or a queryset), for a page that writes them later."""
+    if isinstance(rows, models.QuerySet):
+        if not is_versioned(rows.model):
+            return ""
+        pairs = rows.order_by().values_list("pk", "version")
+    else:
+        pairs = [(row.pk, row.version) for row in rows if is_versioned(type(row))]
+    return format_html_join("", '<input type="hidden" name="{}" value="{}:{}">',
+                            ((name, pk, version) for pk, version in pairs))
 
 
 class VersionField(forms.IntegerField):
@@ -283,6 +319,14 @@ def changed_rows(queryset, seen: dict[int, int], chosen) -> list:
         return []
     rows = queryset.order_by().filter(pk__in=ids)
     return [row for row in rows if row.version != seen[row.pk]]
+
+
+def stale_delete_message(rows) -> str:
+    names = "、".join(f"「{row}」" for row in rows[:10])
+    if len(rows) > 10:
+        names += gettext(" and %(count)s more") % {"count": len(rows) - 10}
+    return gettext("Changed by someone else after the delete confirmation was shown: %(rows)s. Nothing was "
+                   "deleted: check what changed and delete again if it should still go.") % {"rows": names}
 
 
 def stale_list_message(rows) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit import events as audit_events
-from crm import dates, permissions
+from crm import dates, locking, permissions
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin, TabularInline, date_column, reads
 
 from . import permission_codes as codes
@@ -267,25 +267,35 @@ class OrderAdmin(DocumentAdmin):
         return orders
 
     def _registration_view(self, request, *, title, form, orders, apply, template_id):
+        """The registration page: it carries the version of each order it shows (issue 24.3); an order
+        changed since refuses the whole batch (orders.services: why), the page shown again as it is now."""
         if not self.has_register_permission(request):
             raise PermissionDenied
-        if request.method == "POST" and form.is_valid():
-            try:
-                count = apply(form.cleaned_data)
-            except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
-                audit_events.bulk_action(request=request, name=f"register_{'shipment' if template_id == 'ship' else 'payment'}",
-                                         rows=count)
-                self.message_user(request, gettext("%(count)s orders registered.") % {"count": count},
-                                  messages.SUCCESS)
-                if len(orders) == 1:
-                    return redirect(reverse("admin:orders_order_change", args=[orders[0].pk]))
-                return redirect(reverse("admin:orders_order_changelist"))
+        if request.method == "POST":
+            seen = locking.seen_versions(request.POST)
+            stale = [o for o in orders if o.pk in seen and o.version != seen[o.pk]]
+            if stale:
+                form.add_error(None, services.stale_orders_message(stale))
+            elif form.is_valid():
+                try:
+                    count = apply(form.cleaned_data, seen)
+                except locking.StaleWrite as error:  # changed between the check above and the write's lock
+                    form.add_error(None, error.messages)
+                    orders = self.selected_orders(request)
+                except ValidationError as error:
+                    for field, errors in error.message_dict.items():
+                        for message in errors:
+                            form.add_error(field if field in form.fields else None, message)
+                else:
+                    audit_events.bulk_action(request=request, name=f"register_{'shipment' if template_id == 'ship' else 'payment'}",
+                                             rows=count)
+                    self.message_user(request, gettext("%(count)s orders registered.") % {"count": count},
+                                      messages.SUCCESS)
+                    if len(orders) == 1:
+                        return redirect(reverse("admin:orders_order_change", args=[orders[0].pk]))
+                    return redirect(reverse("admin:orders_order_changelist"))
         context = {**self.admin_site.each_context(request), "title": title, "form": form, "orders": orders,
-                   "opts": self.model._meta, "form_id": template_id,
+                   "opts": self.model._meta, "form_id": template_id, "version_inputs": locking.seen_inputs(orders),
                    "changelist_url": reverse("admin:orders_order_changelist")}
         return TemplateResponse(request, "orders/registration.html", context)
 
@@ -294,20 +304,21 @@ class OrderAdmin(DocumentAdmin):
         form = ShipmentForm(request.POST or None)
         return self._registration_view(
             request, title=gettext("Register shipment"), form=form, orders=orders, template_id="ship",
-            apply=lambda data: services.orders_ship(orders=orders, shipped_on=data["shipped_on"],
-                                                    tracking_number=data["tracking_number"], user=request.user))
+            apply=lambda data, seen: services.orders_ship(orders=orders, shipped_on=data["shipped_on"],
+                                                          tracking_number=data["tracking_number"], user=request.user,
+                                                          seen=seen))
 
     def pay_view(self, request):
         orders = self.selected_orders(request)
         form = PaymentForm(request.POST or None, orders=orders)
 
-        def apply(data):
+        def apply(data, seen):
             if data.get("amount") is not None:
                 services.payment_add(order=orders[0], amount=data["amount"], paid_on=data["paid_on"],
-                                     note=data["note"], user=request.user)
+                                     note=data["note"], user=request.user, seen=seen)
                 return 1
             return services.orders_pay_in_full(orders=orders, paid_on=data["paid_on"], note=data["note"],
-                                               user=request.user)
+                                               user=request.user, seen=seen)
 
         return self._registration_view(request, title=gettext("Register payment"), form=form, orders=orders,
                                        template_id="pay", apply=apply)

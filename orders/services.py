@@ -156,26 +156,63 @@ def ship_to_fill(order: Order, *, copy: bool = True) -> None:
 
 
 # --- shipments and payments ---------------------------------------------------------------------
-def orders_ship(*, orders, shipped_on: datetime.date, tracking_number: str = "", user) -> int:
+# The registration page (bulk from the list, or one order from its buttons) posts the version of each order
+# it showed (`seen`: pk → version, crm.locking.seen_versions). An order changed since (a payment registered,
+# shipped, edited on its card) refuses the WHOLE batch, nothing written: an office works a bulk registration
+# as one batch of slips, and registering all but one leaves people checking which ones went through (the
+# count said no longer matches the page they looked at). Refused, the page shows every order as it is now,
+# what was typed kept: one look and one press registers them all. `seen=None` (a caller with no page:
+# bench, scripts) is not judged.
+def orders_refuse_stale(orders, seen: dict[int, int] | None) -> None:
+    """StaleWrite naming the order numbers of `orders` (locked, current) whose version is not the one seen."""
+    if seen is None:
+        return
+    stale = [o for o in orders if o.pk in seen and o.version != seen[o.pk]]
+    if stale:
+        raise locking.StaleWrite(stale_orders_message(stale), current=stale)
+
+
+def stale_orders_message(orders) -> str:
+    numbers = "、".join(o.number for o in sorted(orders, key=lambda o: o.pk)[:20])
+    if len(orders) > 20:
+        numbers += _(" and %(count)s more") % {"count": len(orders) - 20}
+    return _("Changed by someone else after this page was shown: %(orders)s. Nothing was registered, for none "
+             "of the orders: the list below shows them as they are now; check them and register again.") \
+        % {"orders": numbers}
+
+
+def orders_lock(orders) -> list[Order]:
+    """The orders' rows, read again and locked until the write's transaction ends."""
+    return list(Order.objects.select_for_update().filter(pk__in=[o.pk for o in orders]).order_by("pk"))
+
+
+def orders_ship(*, orders, shipped_on: datetime.date, tracking_number: str = "", user,
+                seen: dict[int, int] | None = None) -> int:
     """出荷済登録: mark these orders shipped on `shipped_on` (one by one or in bulk); a tracking number
-    given is set on each. Orders already shipped keep their date. Returns how many were marked."""
-    todo = [o for o in orders if o.shipped_on is None]
-    for order in todo:
-        order.shipped_on = shipped_on
-        if tracking_number:
-            order.tracking_number = tracking_number
+    given is set on each. Orders already shipped keep their date. Returns how many were marked. An order
+    changed since the page showed it (`seen`) refuses all of them (StaleWrite, nothing written)."""
     with transaction.atomic():
+        locked = orders_lock(orders)
+        orders_refuse_stale(locked, seen)
+        todo = [o for o in locked if o.shipped_on is None]
+        for order in todo:
+            order.shipped_on = shipped_on
+            if tracking_number:
+                order.tracking_number = tracking_number
         bulk_update_with_history(todo, Order, ["shipped_on", "tracking_number"], batch_size=500,
                                  default_user=user, default_change_reason=_("Shipment registered"))
         locking.bump(Order, [o.pk for o in todo])  # an order's card opened before cannot undo it (issue 24.3)
     return len(todo)
 
 
-def payment_add(*, order: Order, amount, paid_on: datetime.date, note: str = "", user) -> Payment:
-    """入金済登録 of one payment (a part or the rest); refused beyond the balance."""
+def payment_add(*, order: Order, amount, paid_on: datetime.date, note: str = "", user,
+                seen: dict[int, int] | None = None) -> Payment:
+    """入金済登録 of one payment (a part or the rest); refused beyond the balance, and when the order changed
+    since the page showed it (`seen`: StaleWrite)."""
     amount = Decimal(amount)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        orders_refuse_stale([order], seen)
         if amount <= 0:
             raise ValidationError({"amount": _("Enter a payment amount above zero.")})
         if amount > order.balance:
@@ -189,10 +226,13 @@ def payment_add(*, order: Order, amount, paid_on: datetime.date, note: str = "",
     return payment
 
 
-def orders_pay_in_full(*, orders, paid_on: datetime.date, note: str = "", user) -> int:
-    """入金済登録 in bulk: each order still owing gets one payment of its balance. Returns how many."""
+def orders_pay_in_full(*, orders, paid_on: datetime.date, note: str = "", user,
+                       seen: dict[int, int] | None = None) -> int:
+    """入金済登録 in bulk: each order still owing gets one payment of its balance. Returns how many. An order
+    changed since the page showed it (`seen`) refuses all of them (StaleWrite, nothing written)."""
     with transaction.atomic():
-        locked = list(Order.objects.select_for_update().filter(pk__in=[o.pk for o in orders]))
+        locked = orders_lock(orders)
+        orders_refuse_stale(locked, seen)
         todo = [o for o in locked if o.balance > 0]
         payments = [Payment(order=o, amount=o.balance, paid_on=paid_on, note=note, created_by=user) for o in todo]
         bulk_create_with_history(payments, Payment, batch_size=500, default_user=user,
@@ -201,6 +241,7 @@ def orders_pay_in_full(*, orders, paid_on: datetime.date, note: str = "", user) 
             order.paid_total = order.total
         bulk_update_with_history(todo, Order, ["paid_total"], batch_size=500, default_user=user,
                                  default_change_reason=_("Payment registered"))
+        locking.bump(Order, [o.pk for o in todo])  # an order's card or page opened before is refused (issue 24.3)
     return len(todo)
 
 
@@ -211,6 +252,7 @@ def order_paid_recompute(order: Order, *, user=None) -> None:
         order._history_user = user
         order._change_reason = _("Payment registered")
         order.save(update_fields=["paid_total"])
+        locking.bump(Order, [order.pk])  # a page or card that showed the old total is refused (issue 24.3)
 
 
 # --- estimates ----------------------------------------------------------------------------------

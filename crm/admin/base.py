@@ -12,8 +12,9 @@ import datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter, helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -393,12 +394,73 @@ class VersionedAdminMixin:
     def response_action(self, request, queryset, *args, **kwargs):
         seen = locking.seen_versions(request.POST)
         name = request.POST.get("action", "")
+        chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        # the "yes" of the delete action's confirmation page (it posts the versions it showed: below)
+        confirmed_delete = name == "delete_selected" and bool(request.POST.get("post"))
         if seen and name and self.action_writes(request, name):
-            stale = locking.changed_rows(queryset, seen, request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+            stale = locking.changed_rows(queryset, seen, chosen)
             if stale:
-                self.message_user(request, locking.stale_list_message(stale), messages.ERROR)
+                message = locking.stale_delete_message(stale) if confirmed_delete else locking.stale_list_message(stale)
+                self.message_user(request, message, messages.ERROR)
                 return redirect(request.get_full_path())
-        return super().response_action(request, queryset, *args, **kwargs)
+        if not (confirmed_delete and seen and locking.is_versioned(self.model)):
+            return self.with_version_inputs(super().response_action(request, queryset, *args, **kwargs))
+        try:
+            # the check above and the delete in one transaction: log_deletions claims the rows (claim_rows)
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset, *args, **kwargs)
+        except locking.StaleWrite:
+            # saved by someone else between the check above and the delete: nothing was deleted
+            stale = locking.changed_rows(queryset, seen, chosen) or list(queryset.filter(pk__in=list(seen)))
+            self.message_user(request, locking.stale_delete_message(stale), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    # --- the delete confirmation: its "yes" deletes the records as the page showed them ----------
+    # unfold's confirmation templates have no block inside their form; the one thing inside it is the
+    # include of unfold/helpers/delete_submit_line.html, whose copy in templates/ renders
+    # `kokyaku_version_inputs` (set here on the page's TemplateResponse, for every versioned model).
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return self.with_version_inputs(super().delete_view(request, object_id, extra_context))
+        except locking.StaleWrite:
+            # log_deletions refused it inside Django's transaction of the delete: rolled back, kept
+            current = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if current is None:  # deleted by the other person meanwhile: Django's answer for a missing record
+                return super().delete_view(request, object_id, extra_context)
+            self.message_user(request, locking.stale_delete_message([current]), messages.ERROR)
+            if self.has_view_or_change_permission(request, current):
+                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                                        args=[current.pk], current_app=self.admin_site.name))
+            return redirect(request.get_full_path())
+
+    def with_version_inputs(self, response):
+        """The delete confirmation page (the card's or the list action's) with the hidden versions of the
+        records it shows, posted back with its "yes"."""
+        context = getattr(response, "context_data", None)
+        if context is None or getattr(response, "is_rendered", True) or not locking.is_versioned(self.model) \
+                or context.get("perms_lacking") or context.get("protected"):
+            return response
+        if "deleted_objects" in context and context.get("object") is not None:  # delete_view
+            context["kokyaku_version_inputs"] = format_html('<input type="hidden" name="{}" value="{}">',
+                                                           locking.FIELD, context["object"].version)
+        elif "deletable_objects" in context and context.get("queryset") is not None:  # the delete action
+            context["kokyaku_version_inputs"] = locking.seen_inputs(context["queryset"])
+        return response
+
+    def log_deletions(self, request, queryset):
+        # Django calls this right before delete_model / delete_queryset, on the card's 削除 page and in the
+        # delete action, whatever a subclass's delete does: the one place a confirmed delete passes. The
+        # versions the confirmation page showed are claimed (claim_rows) inside the delete's transaction;
+        # a record saved since raises StaleWrite, and nothing is deleted (delete_view / response_action).
+        if request.method == "POST" and locking.is_versioned(self.model):
+            rows = list(queryset)
+            ids = {row.pk for row in rows}
+            seen = {pk: version for pk, version in locking.seen_versions(request.POST).items() if pk in ids}
+            version = request.POST.get(locking.FIELD, "")
+            if len(rows) == 1 and version.isdigit():
+                seen[rows[0].pk] = int(version)
+            locking.claim_rows(self.model, seen)
+        return super().log_deletions(request, queryset)
 
 
 class KokyakuAdmin(VersionedAdminMixin, AuditedAdminMixin, SimpleHistoryAdmin, ModelAdmin):

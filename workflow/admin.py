@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm import dates, locking, normalize
 from crm.admin.base import CustomerChildAdmin, KokyakuAdmin
+from crm.models import Customer
 
 from . import calendar, mail, services
 from .forms import HandoffChangeForm, HandoffCreateForm, staff_label
@@ -91,14 +92,21 @@ class HandoffAdmin(CustomerChildAdmin):
         preserved = self.get_preserved_filters(request)  # back to the same list after a change
         change_url = "admin:workflow_handoff_change"
 
+        # R3 per field of the customer: the cell leaves out what this user may not see (the link stays)
+        hidden = self.invisible(request, Customer)
+        shown = [name for name in ("code", "last_name", "first_name", "company_name") if name not in hidden]
+        phones = [name for name in ("tel", "mobile") if name not in hidden]
+
         def customer_cell(obj):
             url = reverse(change_url, args=[obj.pk], current_app=self.admin_site.name)
-            return format_html('<a class="font-semibold" href="{}{}">{} {}</a>', url,
-                               f"?{preserved}" if preserved else "", obj.customer.code,
-                               obj.customer.full_name or obj.customer.company_name)
+            values = {name: getattr(obj.customer, name) for name in shown}
+            person = " ".join(v for v in (values.get("last_name"), values.get("first_name")) if v)
+            text = " ".join(v for v in (values.get("code"), person or values.get("company_name")) if v)
+            return format_html('<a class="font-semibold" href="{}{}">{}</a>', url,
+                               f"?{preserved}" if preserved else "", text or gettext("Handoff"))
 
         def contact_cell(obj):
-            number = obj.customer.tel or obj.customer.mobile
+            number = next((getattr(obj.customer, name) for name in phones if getattr(obj.customer, name)), "")
             return format_html('<a href="tel:{}">{}</a>', normalize.tel_target(number), number) if number else ""
 
         def late_cell(obj):
@@ -108,9 +116,9 @@ class HandoffAdmin(CustomerChildAdmin):
             return format_html('<span class="text-red-600 font-semibold">{}</span>', text)
 
         columns = [
-            _column(customer_cell, description=_("Customer"), ordering="customer__code", name="customer",
-                    reads=("customer__code", "customer__last_name", "customer__first_name", "customer__company_name")),
-            _column(contact_cell, description=_("Phone"), name="tel", reads=("customer__tel", "customer__mobile")),
+            _column(customer_cell, description=_("Customer"), name="customer",
+                    ordering="customer__code" if "code" in shown else None),
+            *([_column(contact_cell, description=_("Phone"), name="tel")] if phones else []),
             "assignee_shown", "status", "due_shown",
             _column(late_cell, description=_("Late by"), ordering="-due_at", name="late_by",
                     reads=("due_at", "overdue", "closed")),

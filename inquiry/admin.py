@@ -1,4 +1,4 @@
-"""The web forms' settings (I1), 管理者's only (inquiry.roles): which fields a form asks (labels from
+"""The web forms' settings (I1), 管理者's only (inquiry.hooks): which fields a form asks (labels from
 項目名設定), the branch of its new customers, the contact category, the thank-you mail and who is told.
 The change page shows the form's public address and the snippet that embeds it in the office's site."""
 

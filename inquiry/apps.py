@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +8,8 @@ class InquiryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # the grants of 管理者 (hooks.py) reach a group that exists already through crm's post_migrate
+        # (crm.roles.grant_new_apps), as every feature app's do
         from . import hooks
-        from .roles import grant_role_permissions
 
         hooks.register()
-        post_migrate.connect(grant_role_permissions, dispatch_uid="inquiry.grant_role_permissions")

@@ -174,6 +174,11 @@ def test_i3_phone_screens_fit_the_screen_with_44px_targets(phone, live_server, w
         targets = page.evaluate(TAP_TARGETS)
         assert len(targets) >= 5, (name, targets)
         small += under_44(page, name)
+        if name == "home":  # the measure itself catches a small target (a 30-px button added for the purpose)
+            page.evaluate("""() => document.querySelector('#main').insertAdjacentHTML('beforeend',
+                '<button id="probe" style="width: 30px; height: 30px">×</button>')""")
+            assert [t for t in under_44(page, name) if "button#probe" in t] == ['home: button#probe "×" 30×30']
+            page.evaluate("() => document.querySelector('#probe').remove()")
         # and nothing of it sticks out on the right
         right = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#main a, #main button, #main td')]
             .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().right))""")

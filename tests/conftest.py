@@ -150,7 +150,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are
-    # ordinary sync code. Browser tests run in a pytest process of their own (tests/run_suite.sh).
+    # ordinary sync code. The flag stays set until the process ends: a worker that has started chromium
+    # may go on to other tests, which are sync code too.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: unit and admin tests, then the browser tests (Playwright + Debian's chromium).
+# The whole suite in one pytest run: unit and admin tests and the browser tests (Playwright + Debian's chromium).
 # Without chromium the browser tests are skipped with a plain message, except under CI=true,
 # where they must run. Pytest's exit code 5 (no tests collected) counts as a failure.
 #   --browser-only   the browser tests alone
@@ -20,23 +20,27 @@ run_pytest() {
 }
 
 MODE="${1:-}"
-if [ "$MODE" != "--browser-only" ]; then
-  echo "== Tests on $DB"
-  # worksteal: a worker that runs out of tests takes pending ones from the other
-  run_pytest -m "not browser" -n "${PYTEST_WORKERS:-2}" --dist worksteal || exit 1
-fi
-if [ "$MODE" = "--no-browser" ]; then
-  exit 0
-fi
-
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
+if [ "$MODE" != "--no-browser" ] && [ ! -x "$CHROMIUM" ]; then
   if [ "${CI:-}" = "true" ]; then
     echo "ERROR: CI=true but $CHROMIUM is missing: the browser tests must run in CI." >&2
     exit 1
   fi
   echo "SKIPPED the browser tests: $CHROMIUM not found (install Debian's chromium to run them)."
-  exit 0
+  MODE="--no-browser"
 fi
-echo "== Browser tests on $DB"
-run_pytest -m browser -n "${PYTEST_WORKERS:-2}" --dist worksteal
+
+# worksteal: a worker that runs out of tests takes pending ones from the other
+case "$MODE" in
+  --no-browser)
+    echo "== Tests on $DB (without the browser tests)"
+    run_pytest -m "not browser" -n "${PYTEST_WORKERS:-2}" --dist worksteal ;;
+  --browser-only)
+    echo "== Browser tests on $DB"
+    run_pytest -m browser -n "${PYTEST_WORKERS:-2}" --dist worksteal ;;
+  *)
+    # One run for both: one test database per worker instead of two, and a browser test waiting on
+    # chromium leaves the core to the other worker's tests.
+    echo "== Tests on $DB, the browser tests included"
+    run_pytest -n "${PYTEST_WORKERS:-2}" --dist worksteal ;;
+esac

@@ -16,6 +16,7 @@ walks only those (while fixing; the count assertion then fails).
 import os
 import re
 import time
+import zlib
 from html.parser import HTMLParser
 
 import pytest
@@ -185,7 +186,26 @@ def world(db):
     return world
 
 
-def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):  # noqa: F811
+# The walk (about a thousand requests and a hundred pages in chromium) is split into shards of URL
+# patterns, one test each, so that xdist spreads it over its workers; each pattern belongs to one shard
+# (by a stable hash of its name), is walked by every persona and browsed once, as before.
+SHARDS = 4
+
+
+def shard_of(pattern: str) -> int:
+    return zlib.crc32(pattern.encode()) % SHARDS
+
+
+def test_j1_the_walk_covers_every_admin_page_of_every_role(world):
+    patterns = {persona: [pattern for pattern, _url in admin_pages(world.users[persona])] for persona in PERSONAS}
+    everyone = set().union(*patterns.values())
+    assert sum(len(found) for found in patterns.values()) > 500 and len(everyone) > 90
+    # every shard has its part, so none of the sharded tests below can pass on nothing
+    assert {shard_of(pattern) for pattern in everyone} == set(range(SHARDS))
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server, shard):  # noqa: F811
     started = time.monotonic()
     failures, walked, browsed, browser_seconds = [], 0, set(), 0.0
     context = page.context
@@ -216,6 +236,8 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                               "url": live_server.url}])
         for pattern, url in admin_pages(user):
+            if shard_of(pattern) != shard:
+                continue
             response = client.get(url)
             if getattr(response, "streaming", False) or "text/html" not in response.get("Content-Type", ""):
                 continue  # a download (CSV, PDF): not a page
@@ -236,7 +258,7 @@ def test_j1_no_english_on_any_admin_page_for_any_role(world, page, live_server):
                 failures.append(f"{persona} {url} (browser): {found}")
             browser_seconds += time.monotonic() - before
     elapsed = time.monotonic() - started
-    print(f"\nwalked {walked} pages for {len(personas)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
+    print(f"\nshard {shard}: walked {walked} pages for {len(personas)} personas, {len(browsed)} in the browser, in {elapsed:.1f} s "
           f"({browser_seconds:.1f} s in the browser)")
-    assert walked > 500 and len(browsed) > 90, (walked, len(browsed))
+    assert walked > 500 // SHARDS // 2 and len(browsed) > 90 // SHARDS // 2, (walked, len(browsed))
     assert not failures, f"{len(failures)} pages show English:\n" + "\n".join(failures)

@@ -336,6 +336,9 @@ class OrderAdmin(DocumentAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+
+CONVERT = "_convert"  # the change form's submit that saves the estimate, then converts it
+
 @admin.register(Estimate)
 class EstimateAdmin(DocumentAdmin):
     form = EstimateForm
@@ -402,6 +405,14 @@ class EstimateAdmin(DocumentAdmin):
                           messages.SUCCESS)
         return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
+    def response_change(self, request, obj):
+        # 「受注に変換」 submits the estimate's own form (the button's form= attribute): what was typed is
+        # saved first, through the form's checks and its version, and only then converted. A form with an
+        # error or a stale version never gets here: the screen comes back with what was typed.
+        if CONVERT in request.POST:
+            return self.convert_view(request, obj.pk)
+        return super().response_change(request, obj)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         tools = []
         if obj is not None and obj.pk:
@@ -409,6 +420,7 @@ class EstimateAdmin(DocumentAdmin):
                 tools.append((gettext("Estimate (PDF)"), reverse("admin:orders_estimate_pdf", args=[obj.pk]),
                               "estimate"))
         context["document_tools"] = tools
+        context["convert_name"] = CONVERT
         context["convert_url"] = (
             reverse("admin:orders_estimate_convert", args=[obj.pk])
             if obj is not None and obj.pk and obj.status != Estimate.Status.ORDERED

@@ -286,6 +286,54 @@ def test_o2_estimate_lines_validity_and_conversion_once(world):
     assert Order.objects.count() == 1
 
 
+def test_o2_convert_saves_what_was_typed_first_and_a_stale_screen_converts_nothing(world):
+    from tests.test_i24_3_locking import FormControls
+
+    # given an estimate of 3 pens and 2 teas, its screen open in two tabs
+    estimate = make_estimate(world)
+    client = client_of(world, "branch_a")
+    url = reverse("admin:orders_estimate_change", args=[estimate.pk])
+    first = FormControls(client.get(url).content.decode(), "estimate_form").data
+    stale = dict(first)
+    # when in the first the title and a quantity are changed and 「受注に変換」 pressed without saving
+    first.update({"title": "事務用品一式（追加分）", "lines-0-quantity": "5", "_convert": "1"})
+    response = client.post(url, first)
+    # then what was typed is saved, and the order is made from it
+    assert response.status_code == 302, response.content.decode()[:3000]
+    order = Order.objects.get()
+    assert response["Location"] == reverse("admin:orders_order_change", args=[order.pk])
+    estimate.refresh_from_db()
+    assert (estimate.title, estimate.status) == ("事務用品一式（追加分）", Estimate.Status.ORDERED)
+    assert sorted(order.lines.values_list("product_code", "quantity")) == [("F200", 2), ("P105", 5)]
+    assert order.total == estimate.total
+    # when the second tab (read before) presses it with its own typing
+    stale.update({"memo": "至急", "_convert": "1"})
+    response = client.post(url, stale)
+    # then refused in Japanese with what was typed kept; no second order, the estimate as the first saved it
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "相手が保存した値：事務用品一式（追加分）" in body and "至急" in body
+    assert Order.objects.count() == 1
+    estimate.refresh_from_db()
+    assert (estimate.title, estimate.memo) == ("事務用品一式（追加分）", "")
+
+
+def test_o2_convert_with_a_mistake_converts_nothing_and_keeps_the_typing(world):
+    from tests.test_i24_3_locking import FormControls
+
+    estimate = make_estimate(world)
+    client = client_of(world, "branch_a")
+    url = reverse("admin:orders_estimate_change", args=[estimate.pk])
+    data = FormControls(client.get(url).content.decode(), "estimate_form").data
+    data.update({"title": "再見積", "lines-0-quantity": "-1", "_convert": "1"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert Order.objects.count() == 0
+    estimate.refresh_from_db()
+    assert (estimate.title, estimate.status) == ("事務用品一式", Estimate.Status.DRAFT)
+    assert 'value="再見積"' in response.content.decode()
+
+
 def test_o2_status_ordered_not_typed(world):
     estimate = make_estimate(world)
     url = reverse("admin:orders_estimate_change", args=[estimate.pk])
@@ -334,8 +382,10 @@ def test_o2_tool_forms_are_not_inside_the_change_form(world):
     estimate_page = forms_of(client.get(reverse("admin:orders_estimate_change", args=[estimate.pk])))
     order_page = forms_of(client.get(reverse("admin:orders_order_change", args=[order.pk])))
     card = forms_of(client.get(reverse("admin:crm_customer_change", args=[world.customer_a.pk])))
-    # then 「受注に変換」 has a form of its own beside the estimate's, and no form is inside another
-    assert {"convert-form", "estimate_form"} <= set(estimate_page.ids)
+    # then 「受注に変換」 is a submit of the estimate's own form, from outside it, and no form is inside another
+    assert "estimate_form" in estimate_page.ids
+    assert re.search(r'<button type="submit" form="estimate_form" name="_convert"',
+                     client.get(reverse("admin:orders_estimate_change", args=[estimate.pk])).content.decode())
     assert "order_form" in order_page.ids and "customer_form" in card.ids
     assert (estimate_page.nested, order_page.nested, card.nested) == ([], [], [])
 

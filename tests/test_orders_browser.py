@@ -125,8 +125,9 @@ def test_o2_convert_an_estimate_to_an_order_from_its_screen(page, live_server):
     stale.click("#tool-convert")
     stale.wait_for_load_state()
 
-    # then: refused in Japanese, on the estimate's screen; still one order
-    assert "既に受注に変換されています" in stale.content()
+    # then: refused in Japanese, on the estimate's screen (it was saved and converted since this tab read
+    # it); still one order
+    assert "相手が保存した値：事務用品一式（追加分）" in stale.content()
     assert f"/admin/orders/estimate/{estimate.pk}/change/" in stale.url
     assert Order.objects.count() == 1
     shot(stale, "estimate-convert-refused")

@@ -21,6 +21,7 @@ import bisect
 import random
 import re
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import BooleanField, Expression, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -285,12 +286,24 @@ DENSE_MIN_RANGE = 200_000  # customer ids: on a smaller table the index read is 
 DENSE_WALK = 5000  # customers walked in id order for the first page of a dense key
 
 
-def _probe_ranges(low: int, high: int) -> Q:
-    """DENSE_PROBE // DENSE_RUN runs of consecutive ids at random (a few ranges, not a long IN list)."""
+BRANCH_ROWS_SECONDS = 600  # how long a branch's customer count serves the probe (it moves slowly)
+
+
+def _probe_ranges(low: int, high: int, run: int) -> Q:
+    """DENSE_PROBE // DENSE_RUN runs of `run` consecutive ids at random (a few ranges, not a long IN list)."""
     condition = Q()
-    for start in random.sample(range(low, high + 2 - DENSE_RUN), DENSE_PROBE // DENSE_RUN):
-        condition |= Q(pk__range=(start, start + DENSE_RUN - 1))
+    for start in random.sample(range(low, high + 2 - run), DENSE_PROBE // DENSE_RUN):
+        condition |= Q(pk__range=(start, start + run - 1))
     return condition
+
+
+def _branch_rows(queryset: QuerySet, branch_id: int) -> int:
+    key = f"kokyaku:search:branch-rows:{branch_id}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = queryset.model._default_manager.filter(branch_id=branch_id).count()
+        cache.set(key, rows, BRANCH_ROWS_SECONDS)
+    return rows
 
 
 def dense_first_matches(queryset: QuerySet, *, n: int, low: int, high: int) -> list[int] | None:
@@ -303,15 +316,27 @@ def dense_first_matches(queryset: QuerySet, *, n: int, low: int, high: int) -> l
     """
     if not is_pg_text_search(queryset) or high - low + 1 < DENSE_MIN_RANGE or _is_short_key(queryset):
         return None  # one-character keys: _short_key_probe
+    span, scale = high - low + 1, 1.0
     if any(match.branch_ids for match in _pg_text_matches(queryset.query.where)):
-        # A branch's customers are a fraction of the ids drawn: too few of them for the sample to
-        # tell (本店, 13 %: ~33 of 256). Branch users count through the index as before.
+        # A branch's customers are a fraction of the ids (本店, 13 %): the runs and the walk are
+        # widened by the branch's share of the ids, so the sample holds about DENSE_PROBE of its
+        # customers and the walk about DENSE_WALK, as head office's do (issue 24: a branch's staff
+        # are not second-class). A user of several branches counts through the index.
+        branch_id = _single_branch_of_pg_search(queryset)
+        if branch_id is None:
+            return None
+        rows = _branch_rows(queryset, branch_id)
+        if rows < DENSE_PROBE * 8:  # a small branch: the runs would cover most of the ids
+            return None
+        scale = span / rows
+    run = max(DENSE_RUN, round(DENSE_RUN * scale))
+    if run * (DENSE_PROBE // DENSE_RUN) * 2 > span:
         return None
-    probe = queryset.filter(_probe_ranges(low, high)).order_by()
+    probe = queryset.filter(_probe_ranges(low, high, run)).order_by()
     setattr(probe.query, STREAMING_FLAG, True)  # strpos on the few rows the ranges hold, no index
     if probe.count() < DENSE_HITS:
         return None
-    walked = walk_matches(queryset, last_id=min(high, low + DENSE_WALK), stop=n)
+    walked = walk_matches(queryset, last_id=min(high, low + round(DENSE_WALK * scale)), stop=n)
     return walked if len(walked) == n else None
 
 

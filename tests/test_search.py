@@ -9,7 +9,7 @@ from django.urls import reverse
 from crm import normalize, search
 from crm.models import Customer, SavedSearch
 from tests.factories import (
-    ContactCategoryFactory, ContactHistoryFactory, CustomerFactory, FamilyMemberFactory, PurchaseFactory,
+    BranchFactory, ContactCategoryFactory, ContactHistoryFactory, CustomerFactory, FamilyMemberFactory, PurchaseFactory,
     StaffFactory,
 )
 
@@ -409,6 +409,48 @@ def test_s4_common_key_is_estimated_from_a_sample_and_its_pages_stay_exact(admin
             assert paginator.is_estimate and paginator.window == () and len(paginator.first_ids) == 16
         else:
             assert paginator.is_estimate and paginator.window  # SQLite reads its window from FTS
+
+
+def test_s4_a_branch_users_common_key_is_estimated_from_a_sample_of_their_branch(hq_branch, monkeypatch):
+    """PostgreSQL: for a user of one branch, the sample's runs and the first page's walk widen by the branch's
+    share of the ids, so a common key is estimated without reading the index, as for head office (issue 24:
+    a branch user's quick search costs no more than head office's); its pages are the exact pages in id order
+    and hold no other branch's customer. On SQLite the count is exact or estimated from FTS, as before."""
+    from django.db import connection
+    from django.test import Client
+
+    from crm import roles
+    from crm.admin import pagination
+
+    # given: 600 customers alternating between 本店 and 渋谷店; 田中 on every other one of each branch
+    shibuya = BranchFactory(code="B", name="渋谷店")
+    rows = []
+    for i in range(600):
+        branch = hq_branch if i % 2 == 0 else shibuya
+        row = Customer(branch=branch, code=f"E{i:05d}", last_name="田中" if i % 4 < 2 else "佐藤")
+        row.refresh_search_keys()
+        rows.append(row)
+    Customer.objects.bulk_create(rows)
+    user = StaffFactory(username="shibuya", roles=[roles.GENERAL], branches=[shibuya])
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(user)
+    monkeypatch.setattr(pagination, "CAP", 15)
+    monkeypatch.setattr(search, "DENSE_MIN_RANGE", 0)
+    monkeypatch.setattr(search, "DENSE_PROBE", 32)
+    monkeypatch.setattr(search, "DENSE_RUN", 4)
+    expected = list(Customer.objects.filter(last_name="田中", branch=shibuya).order_by("id")
+                    .values_list("code", flat=True))
+    assert len(expected) == 150
+    for page in (1, 2, 3):
+        # when
+        response = client.get(LIST, {"q": "田中", "s_per_page": 10, "p": page})
+        # then
+        paginator = response.context["cl"].paginator
+        assert [c.code for c in response.context["cl"].result_list] == expected[(page - 1) * 10:page * 10]
+        assert paginator.is_estimate
+        if connection.vendor == "postgresql":
+            assert paginator.window == () and len(paginator.first_ids) == 16
+            assert 100 <= paginator.count <= 225  # 150, estimated from the first 16 in id order
 
 
 def test_s4_exact_result_pages_are_read_by_the_ids_the_count_found(admin_client, hq_branch, monkeypatch):

@@ -321,17 +321,19 @@ def changed_rows(queryset, seen: dict[int, int], chosen) -> list:
     return [row for row in rows if row.version != seen[row.pk]]
 
 
-def stale_delete_message(rows) -> str:
+def _named(rows) -> str:
+    """「a」、「b」 … for a message: the first ten rows, then how many more."""
     names = "、".join(f"「{row}」" for row in rows[:10])
     if len(rows) > 10:
         names += gettext(" and %(count)s more") % {"count": len(rows) - 10}
+    return names
+
+
+def stale_delete_message(rows) -> str:
     return gettext("Changed by someone else after the delete confirmation was shown: %(rows)s. Nothing was "
-                   "deleted: check what changed and delete again if it should still go.") % {"rows": names}
+                   "deleted: check what changed and delete again if it should still go.") % {"rows": _named(rows)}
 
 
 def stale_list_message(rows) -> str:
-    names = "、".join(f"「{row}」" for row in rows[:10])
-    if len(rows) > 10:
-        names += gettext(" and %(count)s more") % {"count": len(rows) - 10}
     return gettext("Changed by someone else after this list was shown: %(rows)s. Nothing was done: the list now "
-                   "shows them as they are; choose again.") % {"rows": names}
+                   "shows them as they are; choose again.") % {"rows": _named(rows)}

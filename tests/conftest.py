@@ -58,36 +58,60 @@ def _postgres_url(db, name) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory):
-    """A database migrated once per test process by `python -m tests.processes migrate` (the schema, the cache
-    table, the administrator `ops`, branch A), which `shared_database` copies: a migrate costs 15–30 s of CPU,
-    a copy well under one."""
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database, and a copy of it taken before any test wrote to it: the schema and
+    what the migrations put in it (roles, field settings), for the tests whose processes need a database of
+    their own (`migrated_template`). Copying costs well under a second; a second migrate cost 30 s of CPU."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            import sqlite3
+
+            path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+            connection.ensure_connection()
+            with sqlite3.connect(path) as target:
+                connection.connection.backup(target)
+            target.close()
+            copy = str(path)
+        else:
+            import psycopg
+
+            copy = f"kokyaku_template_{os.getpid()}"
+            source = connection.settings_dict["NAME"]
+            connection.close()  # PostgreSQL copies a database no session is connected to
+            with psycopg.connect(**_postgres_dsn(connection.settings_dict), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    _TEST_DATABASE_COPY.append(copy)
+    yield
+    if connection.vendor != "sqlite":
+        import psycopg
+
+        with psycopg.connect(**_postgres_dsn(connection.settings_dict), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+_TEST_DATABASE_COPY: list[str] = []  # the file or database name django_db_setup copied the test database to
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup, tmp_path_factory):
+    """The copy of the freshly migrated test database (see django_db_setup), completed by
+    `python -m tests.processes prepare` (the cache table, the administrator `ops`, branch A): the database
+    `shared_database` copies for each test whose server or worker processes share one."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    path = _TEST_DATABASE_COPY[-1]
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "PYTHONPATH": str(root),
            "MEDIA_ROOT": str(tmp_path_factory.mktemp("template-media")),
            "JOBS_PROGRESS_DIR": str(tmp_path_factory.mktemp("template-progress"))}
-    if db["ENGINE"].endswith("sqlite3"):
-        path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        name = f"kokyaku_template_{os.getpid()}"
-        with psycopg.connect(**_postgres_dsn(db), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-        url, path = _postgres_url(db, name), name
-    subprocess.run([sys.executable, "-m", "tests.processes", "migrate"], env={**env, "DATABASE_URL": url},
+    url = f"sqlite:///{path}" if db["ENGINE"].endswith("sqlite3") else _postgres_url(db, path)
+    subprocess.run([sys.executable, "-m", "tests.processes", "prepare"], env={**env, "DATABASE_URL": url},
                    cwd=root, check=True, timeout=600)
-    yield path
-    if not db["ENGINE"].endswith("sqlite3"):
-        import psycopg
-
-        with psycopg.connect(**_postgres_dsn(db), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{path}" WITH (FORCE)')
+    return path
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """A Kokyaku run in processes of its own, for the tests that kill, restart or copy them (issue 24).
 
     python -m tests.processes migrate              the schema, the cache table, an administrator, a branch
+    python -m tests.processes prepare              the same on a database already migrated (a copy of the
+                                                   test database: tests/conftest.py's migrated_template)
     python -m tests.processes imports ROWS COUNT   COUNT confirmed imports of ROWS new customers each, queued
     python -m tests.processes sample               a few customers, a contact history with an attachment
     python -m tests.processes bulk_mail COUNT      a bulk mail (W4) to COUNT new customers, all in one batch,
@@ -24,8 +26,9 @@ if __name__ == "__main__":
 
     from crm.models import Branch, Staff
 
-    if sys.argv[1] == "migrate":
-        call_command("migrate", verbosity=0)
+    if sys.argv[1] in ("migrate", "prepare"):
+        if sys.argv[1] == "migrate":
+            call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         Staff.objects.create_superuser("ops", "ops@example.com", "x", is_head_office=True)
         Branch.objects.get_or_create(code="A", defaults={"name": "本店"})

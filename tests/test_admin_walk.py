@@ -1,4 +1,5 @@
-"""Security issue 8, point 11: no admin URL answers with a server error, for any persona.
+"""Security issue 8, point 11: no admin URL answers with a server error, for any persona; and issue 11,
+point 2 / issue 22, point 22: every page it answers speaks Japanese, in an office's words.
 
 The URLs come from the admin registry, not from a list written here: every registered
 ModelAdmin's get_urls() (changelist, add, change, history, delete, simple-history's past
@@ -6,6 +7,10 @@ version, import / export, unfold's action URLs and each admin's own views), with
 converters filled from the database, and a POST of each admin action on one selected row.
 A new admin, or a new URL on an existing one, is walked without touching this file; an admin
 whose model has no row and no factory in tests/factories.py fails here until it gets one.
+
+Each page answered (200, HTML) is read as tests/page_text.py reads it: no string of its ENGLISH in the text
+(the browser reads each page once more after its scripts ran: tests/test_ui_japanese.py), and for the
+administrator none of its NOT_OFFICE_WORDS, title included.
 
 WALK_VERBOSE=1 pytest tests/test_admin_walk.py -s prints every request with its status.
 """
@@ -31,6 +36,7 @@ from crm import services
 from crm.models import Customer
 from tests import factories
 from tests.factories import ContactHistoryFactory, PurchaseFactory, StaffFactory
+from tests.page_text import english_in, not_office_words_in, server_texts
 from tests.personas import build_world
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +63,11 @@ def test_personas_are_walked(db):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_no_admin_url_answers_500(world, persona):
+def test_no_admin_url_answers_500_and_every_page_speaks_japanese(world, persona):
     user = world.users[persona]
     client = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
     client.force_login(user)
-    failures = []
+    failures, pages = [], []
 
     def check(method, url, data=None):
         try:
@@ -77,6 +83,13 @@ def test_no_admin_url_answers_500(world, persona):
             return check("post", url, {})  # a POST-only view (the import confirmation): its empty form
         if response.status_code not in ALLOWED:
             failures.append(f"{method.upper()} {url} [{persona}]: {response.status_code}{exc_summary(response)}")
+        elif method == "get" and response.status_code == 200 and is_page(response):
+            pages.append(url)
+            html = response.content.decode()
+            if found := english_in(server_texts(html), user):
+                failures.append(f"GET {url} [{persona}]: English {found}")
+            if persona == "hq_admin" and (found := not_office_words_in(html)):
+                failures.append(f"GET {url} [{persona}]: not an office's words {found}")
         return response
 
     requests = site_requests()
@@ -85,8 +98,20 @@ def test_no_admin_url_answers_500(world, persona):
     for method, url, data in requests:
         check(method, url, data)
     check("post", reverse("admin:logout"))  # last: the session ends
-    assert len(requests) > 100, len(requests)
+    assert len(requests) > 100 and len(pages) > 40, (len(requests), len(pages))
     assert not failures, f"{len(failures)} admin URLs failed:\n" + "\n".join(failures)
+
+
+def is_page(response) -> bool:
+    return not getattr(response, "streaming", False) and "text/html" in response.get("Content-Type", "")
+
+
+def test_j1_pages_before_login_speak_japanese(world):
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="ja", raise_request_exception=False)
+    for url in (reverse("admin:login"), "/no-such-page/"):
+        response = anonymous.get(url)
+        assert is_page(response) and server_texts(response.content.decode())
+        assert not english_in(server_texts(response.content.decode()), world.users["hq_admin"]), url
 
 
 # --- the URLs -----------------------------------------------------------------------------------
@@ -103,6 +128,8 @@ def model_requests(model, model_admin, user) -> list[tuple[str, str, dict | None
     for action in model_admin._get_base_actions(ActionLocation.CHANGE_LIST):
         requests.append(("post", changelist, {"action": action.name, ACTION_CHECKBOX_NAME: [selected.pk], "index": "0"}))
     change = reverse("admin:%s_%s_change" % info, args=[selected.pk])
+    # The card's editors (その他の電話番号, 家族, 前職・兼職) open on the card with ?edit=…
+    requests += [("get", f"{change}?edit={editor}", None) for editor in getattr(model_admin, "INLINE_EDITORS", {})]
     prefix = ActionLocation.CHANGE_FORM.value
     for action in model_admin._get_base_actions(ActionLocation.CHANGE_FORM):
         requests.append(("post", change, {f"{prefix}-action": action.name, ACTION_CHECKBOX_NAME: [selected.pk]}))
@@ -133,6 +160,7 @@ def site_requests() -> list[tuple[str, str, dict | None]]:
         else:
             pytest.fail(f"the walk does not know how to fill {params} of the admin site's {pattern.name}")
     requests.append(("get", reverse("admin:search"), {"s": "田中"}))
+    requests.append(("get", reverse("admin:search"), {"s": "田"}))
     for model, model_admin in registry.items():
         for field_name in model_admin.autocomplete_fields:
             requests.append(("get", reverse("admin:autocomplete"), {

@@ -150,11 +150,9 @@ WORKER = textwrap.dedent(
                             "default": importlib.import_module("config.settings.base").CACHES["default"]}
     django.setup()
     from django.test import Client
-    from django.core.management import call_command
     from crm.models import Branch, Customer, Staff
     from fieldconfig.models import FieldSetting
-    if sys.argv[1] == "migrate":
-        call_command("migrate", verbosity=0)
+    if sys.argv[1] == "setup":  # on shared_database: already migrated
         user = Staff.objects.create_superuser("twoproc", "t@example.com", "x", is_head_office=True)
         Customer.objects.create(branch=Branch.objects.get_or_create(code="HQ", name="本店")[0], last_name="田中")
         sys.exit(0)
@@ -179,7 +177,7 @@ def test_c3_label_change_reaches_another_server_process_without_restart(tmp_path
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     env = {**os.environ, "DATABASE_URL": shared_database, "KOKYAKU_ROOT": str(ROOT)}
-    subprocess.run([sys.executable, str(script), "migrate"], env=env, check=True, timeout=120)
+    subprocess.run([sys.executable, str(script), "setup"], env=env, check=True, timeout=120)
 
     def start():
         return subprocess.Popen(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 # 行頭禁則: never at the head of a line (or a vertical column).
 NO_HEAD = frozenset(
@@ -77,7 +78,13 @@ def _kinsoku(pieces: list[str]) -> list[str]:
 
 def units(text: str) -> list[str]:
     """The pieces of `text` no line may split (spaces are their own pieces, where a line may break)."""
-    return _kinsoku(_pieces(text))
+    return list(_units(text))
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str) -> tuple[str, ...]:
+    # remembered: break_balanced breaks the same text at a dozen widths, for each size tried
+    return tuple(_kinsoku(_pieces(text)))
 
 
 def _splittable(unit: str) -> bool:

@@ -25,20 +25,13 @@ from orders import services
 from orders.models import Order, Payment
 from tests.factories import OrderFactory
 from tests.helpers import ja_client
-from tests.personas import build_world
 from tests.test_i24_3_locking import FormControls, opened
+from tests.test_i24_3_locking_editors import world  # noqa: F401 (the same personas and ¥105 pen)
 
 pytestmark = pytest.mark.django_db
 
 STALE_ORDERS = "この画面を表示した後に他の人が変更しました"
 STALE_DELETE = "削除の確認画面を表示した後に他の人が変更しました"
-
-
-@pytest.fixture
-def world(db):
-    world = build_world()
-    world.pen = Product.objects.create(code="P105", name="ボールペン", unit_price=105, tax_rate=10)
-    return world
 
 
 def page_text(response) -> str:

@@ -127,13 +127,15 @@
       clearTimeout(timer);
       timer = setTimeout(() => {
         const text = address.value.trim();
+        const codeWhenAsked = codeInput.value;
         askedAddress = text;
         if (text.length < 3) {
           offers.replaceChildren();
           return;
         }
         getJSON(codeInput.dataset.postalAddressUrl, { address: text }).then((data) => {
-          if (!data || askedAddress !== text) return;
+          // a late answer never overwrites a 〒 the person has started typing meanwhile
+          if (!data || askedAddress !== text || codeInput.value !== codeWhenAsked) return;
           offers.replaceChildren();
           let current = clean(codeInput.value);
           // One code for the town typed, and no code typed by hand: fill it in (the seed's
